@@ -1,0 +1,223 @@
+/*
+** The store: a handle on one database (an SQLite file or a PostgreSQL
+** server) holding atespaces, actors, workers and locks, with the semantics
+** of the upstream store interface.
+**
+** Errors: every call returns an atesql_status; the detail of the last
+** failed call on a handle is atesql_errmsg(store), including the
+** PostgreSQL SQLSTATE where there is one. A call that fails writes nothing.
+**
+** Threads: one handle per thread, like sqlite3* or PGconn. A handle must not
+** be used by two threads at once; separate handles in separate threads are
+** safe (the library has no global mutable state).
+*/
+#ifndef ATESQL_STORE_H
+#define ATESQL_STORE_H
+
+#include "selector.h"
+#include "types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct atesql_store atesql_store;
+
+/*
+** Open a store by URL:
+**   sqlite:PATH                        a file, created if missing
+**   sqlite::memory:                    a private in-memory database
+**   sqlite:PATH?busy_timeout_ms=N      wait up to N ms for a locked file (default 5000)
+**   postgres://... or postgresql://... a PostgreSQL server, as libpq reads it
+**   key=value ... conninfo             likewise
+** The schema must be at the library's version: an unmigrated, older or
+** newer schema fails with FAILED_PRECONDITION naming `atesql migrate up`.
+** On success *out receives a handle to close with atesql_store_close; on
+** failure *out is NULL and err says why (a password in the URL is never
+** repeated). Errors: INVALID_ARGUMENT (bad URL), UNAVAILABLE (cannot
+** connect), FAILED_PRECONDITION (schema), NO_MEMORY, INTERNAL.
+*/
+ATESQL_API atesql_status atesql_store_open(const char *url, atesql_store **out,
+                                           atesql_error *err);
+
+/* Close a handle and free everything it holds. NULL is a no-op. */
+ATESQL_API void atesql_store_close(atesql_store *store);
+
+/*
+** The message of the last failed call on this handle, "" if none. Valid
+** until the next call on the handle.
+*/
+ATESQL_API const char *atesql_errmsg(const atesql_store *store);
+
+/* The SQL dialect of the handle's database. */
+ATESQL_API atesql_dialect atesql_store_dialect(const atesql_store *store);
+
+/* Atespaces. Names must be non-empty. */
+
+/* Errors: ALREADY_EXISTS, INVALID_ARGUMENT (empty name). */
+ATESQL_API atesql_status atesql_atespace_create(atesql_store *store,
+                                                const atesql_atespace *atespace);
+
+/* *out receives a record to free with atesql_atespace_free. Errors: NOT_FOUND. */
+ATESQL_API atesql_status atesql_atespace_get(atesql_store *store,
+                                             const char *name,
+                                             atesql_atespace **out);
+
+/* *exists receives whether the atespace exists. */
+ATESQL_API atesql_status atesql_atespace_exists(atesql_store *store,
+                                                const char *name, bool *exists);
+
+/*
+** Errors: NOT_FOUND; FAILED_PRECONDITION while the atespace holds actors.
+** Atomic against a concurrent actor create: either the create fails with
+** FAILED_PRECONDITION or the delete does.
+*/
+ATESQL_API atesql_status atesql_atespace_delete(atesql_store *store,
+                                                const char *name);
+
+/*
+** One page of atespaces in name order. The only selectable field is
+** "name". *out receives a page to free with atesql_atespace_page_free.
+** Errors: INVALID_ARGUMENT (selector, page token).
+*/
+ATESQL_API atesql_status atesql_atespace_list(atesql_store *store,
+                                              const atesql_list_opts *opts,
+                                              atesql_atespace_page **out);
+
+ATESQL_API void atesql_atespace_free(atesql_atespace *atespace);
+ATESQL_API void atesql_atespace_page_free(atesql_atespace_page *page);
+
+/* Actors. */
+
+/* *out receives a record to free with atesql_actor_free. Errors: NOT_FOUND. */
+ATESQL_API atesql_status atesql_actor_get(atesql_store *store,
+                                          const char *atespace,
+                                          const char *actor_id,
+                                          atesql_actor **out);
+
+/*
+** Create an actor with version 1 (actor->version is ignored).
+** Errors: ALREADY_EXISTS; FAILED_PRECONDITION when the atespace does not
+** exist; INVALID_ARGUMENT (empty key, enum out of range).
+*/
+ATESQL_API atesql_status atesql_actor_create(atesql_store *store,
+                                             const atesql_actor *actor);
+
+/*
+** Replace an actor's mutable fields if its stored version equals
+** expected_version; the stored version becomes expected_version + 1 and is
+** written to *new_version (may be NULL). actor->version is ignored.
+** Errors: NOT_FOUND (no such actor); CONFLICT (version mismatch: reload and
+** retry); INVALID_ARGUMENT (an immutable field differs from the stored one,
+** or bad input). Nothing is written on error.
+*/
+ATESQL_API atesql_status atesql_actor_update(atesql_store *store,
+                                             const atesql_actor *actor,
+                                             int64_t expected_version,
+                                             int64_t *new_version);
+
+/*
+** Errors: NOT_FOUND; FAILED_PRECONDITION unless the actor is
+** STATUS_SUSPENDED.
+*/
+ATESQL_API atesql_status atesql_actor_delete(atesql_store *store,
+                                             const char *atespace,
+                                             const char *actor_id);
+
+/*
+** One page of actors in (atespace, actor_id) order. *out receives a page to
+** free with atesql_actor_page_free. Errors: INVALID_ARGUMENT (selector,
+** page token).
+*/
+ATESQL_API atesql_status atesql_actor_list(atesql_store *store,
+                                           const atesql_list_opts *opts,
+                                           atesql_actor_page **out);
+
+/* *count receives the number of actors the selector of opts matches. */
+ATESQL_API atesql_status atesql_actor_count(atesql_store *store,
+                                            const atesql_list_opts *opts,
+                                            int64_t *count);
+
+ATESQL_API void atesql_actor_free(atesql_actor *actor);
+ATESQL_API void atesql_actor_page_free(atesql_actor_page *page);
+
+/* Workers. */
+
+/* *out receives a record to free with atesql_worker_free. Errors: NOT_FOUND. */
+ATESQL_API atesql_status atesql_worker_get(atesql_store *store,
+                                           const char *worker_namespace,
+                                           const char *worker_pool,
+                                           const char *worker_pod,
+                                           atesql_worker **out);
+
+/*
+** Create a worker with version 1 (worker->version is ignored).
+** Errors: ALREADY_EXISTS; INVALID_ARGUMENT (empty key part).
+*/
+ATESQL_API atesql_status atesql_worker_create(atesql_store *store,
+                                              const atesql_worker *worker);
+
+/*
+** Replace a worker's mutable fields if its stored version equals
+** expected_version, as atesql_actor_update does. ip is immutable.
+** Errors: NOT_FOUND, CONFLICT, INVALID_ARGUMENT.
+*/
+ATESQL_API atesql_status atesql_worker_update(atesql_store *store,
+                                              const atesql_worker *worker,
+                                              int64_t expected_version,
+                                              int64_t *new_version);
+
+/* Delete a worker. Idempotent: deleting a missing worker is OK. */
+ATESQL_API atesql_status atesql_worker_delete(atesql_store *store,
+                                              const char *worker_namespace,
+                                              const char *worker_pool,
+                                              const char *worker_pod);
+
+/*
+** One page of workers in (worker_namespace, worker_pool, worker_pod) order.
+** *out receives a page to free with atesql_worker_page_free.
+** Errors: INVALID_ARGUMENT (selector, page token).
+*/
+ATESQL_API atesql_status atesql_worker_list(atesql_store *store,
+                                            const atesql_list_opts *opts,
+                                            atesql_worker_page **out);
+
+/* *count receives the number of workers the selector of opts matches. */
+ATESQL_API atesql_status atesql_worker_count(atesql_store *store,
+                                             const atesql_list_opts *opts,
+                                             int64_t *count);
+
+ATESQL_API void atesql_worker_free(atesql_worker *worker);
+ATESQL_API void atesql_worker_page_free(atesql_worker_page *page);
+
+/* Locks: named leases with an owner token, expiring on the database clock. */
+
+/*
+** Take the lock `key` for `value` (the owner's token) for ttl_ms
+** milliseconds (> 0). *acquired receives true if the lock was free or
+** expired and is now held by value; false if it is held, even by the same
+** value (locks are not re-entrant). Errors: INVALID_ARGUMENT (empty key or
+** value, ttl_ms <= 0).
+*/
+ATESQL_API atesql_status atesql_lock_acquire(atesql_store *store,
+                                             const char *key, const char *value,
+                                             int64_t ttl_ms, bool *acquired);
+
+/*
+** Release the lock `key` if `value` holds it. Errors: NOT_FOUND when the
+** lock is not held by value (free, expired, or another owner's).
+*/
+ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
+                                             const char *key, const char *value);
+
+/*
+** Delete every atespace, actor, worker and lock (upstream's DebugClear).
+** The schema stays.
+*/
+ATESQL_API atesql_status atesql_store_clear(atesql_store *store);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATESQL_STORE_H */

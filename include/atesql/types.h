@@ -1,0 +1,239 @@
+/*
+** The vocabulary shared by every part of the atesql API: status codes, the
+** error report of calls that have no store handle, the records the store
+** holds (atespaces, actors, workers), the pages a list returns, and the
+** options a list takes.
+**
+** Memory rules, once for the whole API: a record or page returned by the
+** library is one allocation, freed by the one matching *_free call; its
+** string fields are never NULL. A record passed in is read during the call
+** only; NULL string fields read as "". The library keeps no caller pointer
+** after a call returns.
+*/
+#ifndef ATESQL_TYPES_H
+#define ATESQL_TYPES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(ATESQL_BUILDING) && defined(__GNUC__)
+#define ATESQL_API __attribute__((visibility("default")))
+#else
+#define ATESQL_API
+#endif
+
+/*
+** The result of every fallible call. They mirror the errors of the
+** upstream store interface.
+*/
+typedef enum atesql_status {
+  ATESQL_OK = 0,
+  ATESQL_NOT_FOUND,           /* the record does not exist */
+  ATESQL_ALREADY_EXISTS,      /* create of a key that exists */
+  ATESQL_CONFLICT,            /* version mismatch or serialization failure: reload and retry */
+  ATESQL_FAILED_PRECONDITION, /* the record's state forbids the call, or the schema is not migrated */
+  ATESQL_INVALID_ARGUMENT,    /* bad input: selector, key, field, page token, URL */
+  ATESQL_UNAVAILABLE,         /* connection lost or database busy beyond the timeout: safe to retry */
+  ATESQL_NO_MEMORY,           /* an allocation failed; nothing was written */
+  ATESQL_INTERNAL             /* anything else; the message says what */
+} atesql_status;
+
+/*
+** The name of a status ("OK", "NOT_FOUND", ...). Never NULL; an unknown value
+** gives "UNKNOWN". The string is static. Thread-safe.
+*/
+ATESQL_API const char *atesql_status_str(atesql_status status);
+
+/*
+** The library's version, "MAJOR.MINOR.PATCH". Static string. Thread-safe.
+*/
+ATESQL_API const char *atesql_version(void);
+
+/*
+** Free memory the library returned as a plain buffer (a formatted selector,
+** for example). NULL is a no-op.
+*/
+ATESQL_API void atesql_free(void *ptr);
+
+#define ATESQL_ERROR_MESSAGE_MAX 512
+
+/*
+** The error report of calls that have no store handle (selector parsing and
+** compiling, opening a store, migrations). Callers own it, usually on the
+** stack; every such call takes it as an optional last argument (NULL: no
+** report). On failure the call fills it; on success it is left untouched.
+*/
+typedef struct atesql_error {
+  atesql_status status;
+  /* 1-based byte column in the selector text where the problem starts; 0
+  ** when the error is not about a position in a text. */
+  size_t column;
+  /* One line, NUL-terminated, naming what was wrong. */
+  char message[ATESQL_ERROR_MESSAGE_MAX];
+} atesql_error;
+
+/* The three kinds of records a selector or a list can address. */
+typedef enum atesql_resource {
+  ATESQL_RESOURCE_WORKERS = 1,
+  ATESQL_RESOURCE_ACTORS,
+  ATESQL_RESOURCE_ATESPACES
+} atesql_resource;
+
+/*
+** The name of a resource as the CLI and messages spell it ("workers",
+** "actors", "atespaces"), or NULL for a value out of range. Thread-safe.
+*/
+ATESQL_API const char *atesql_resource_name(atesql_resource resource);
+
+/* An atespace: the isolation boundary actors are created into. */
+typedef struct atesql_atespace {
+  const char *name;
+} atesql_atespace;
+
+/* Actor.Status of ateapi.proto. Selectors spell them by proto name. */
+typedef enum atesql_actor_status {
+  ATESQL_ACTOR_STATUS_UNSPECIFIED = 0,
+  ATESQL_ACTOR_STATUS_RESUMING = 1,
+  ATESQL_ACTOR_STATUS_RUNNING = 2,
+  ATESQL_ACTOR_STATUS_SUSPENDING = 3,
+  ATESQL_ACTOR_STATUS_SUSPENDED = 4,
+  ATESQL_ACTOR_STATUS_PAUSING = 5,
+  ATESQL_ACTOR_STATUS_PAUSED = 6
+} atesql_actor_status;
+
+/* Where an actor's latest snapshot lives. */
+typedef enum atesql_snapshot_type {
+  ATESQL_SNAPSHOT_TYPE_UNSPECIFIED = 0,
+  ATESQL_SNAPSHOT_TYPE_LOCAL = 1,
+  ATESQL_SNAPSHOT_TYPE_EXTERNAL = 2
+} atesql_snapshot_type;
+
+/*
+** The proto name of an actor status ("STATUS_RUNNING") or snapshot type
+** ("TYPE_LOCAL"); NULL for a value out of range. Static strings.
+*/
+ATESQL_API const char *atesql_actor_status_name(atesql_actor_status status);
+ATESQL_API const char *atesql_snapshot_type_name(atesql_snapshot_type type);
+
+/* Actor.latest_snapshot_info. */
+typedef struct atesql_snapshot_info {
+  atesql_snapshot_type type;
+  const char *external_snapshot_uri_prefix; /* external.snapshot_uri_prefix */
+  const char *local_snapshot_prefix;        /* local.snapshot_prefix */
+  /* local.node_vms_with_local_snapshots: node names holding a local snapshot */
+  const char *const *local_node_vms;
+  size_t local_node_vm_count;
+} atesql_snapshot_info;
+
+/* One entry of Actor.worker_selector.match_labels. */
+typedef struct atesql_label {
+  const char *key;
+  const char *value;
+} atesql_label;
+
+/*
+** An actor. Key: (atespace, actor_id). actor_template_namespace and
+** actor_template_name are immutable after create; version is managed by the
+** store (create sets 1, every update adds 1).
+*/
+typedef struct atesql_actor {
+  const char *atespace;
+  const char *actor_id;
+  int64_t version;
+  const char *actor_template_namespace;
+  const char *actor_template_name;
+  atesql_actor_status status;
+  const char *ateom_pod_namespace;
+  const char *ateom_pod_name;
+  const char *ateom_pod_ip;
+  const char *ateom_pod_uid;
+  const char *in_progress_snapshot;
+  const char *worker_pool_name;
+  atesql_snapshot_info latest_snapshot_info;
+  /* worker_selector.match_labels, in key order when returned by the store;
+  ** keys are unique. */
+  const atesql_label *worker_selector_labels;
+  size_t worker_selector_label_count;
+} atesql_actor;
+
+/*
+** A worker. Key: (worker_namespace, worker_pool, worker_pod). actor_id ""
+** means the worker is free. ip is immutable after create; version is managed
+** by the store.
+*/
+typedef struct atesql_worker {
+  const char *worker_namespace;
+  const char *worker_pool;
+  const char *worker_pod;
+  const char *actor_namespace;
+  const char *actor_template;
+  const char *actor_id;
+  const char *actor_atespace;
+  const char *ip;
+  const char *worker_pod_uid;
+  const char *node_name;
+  int64_t version;
+} atesql_worker;
+
+/*
+** One page of a list. items[0..count) in primary-key order.
+** next_page_token is "" on the last page, else the token that continues the
+** listing. The whole page, items and strings, is one allocation.
+*/
+typedef struct atesql_atespace_page {
+  atesql_atespace *items;
+  size_t count;
+  const char *next_page_token;
+} atesql_atespace_page;
+
+typedef struct atesql_actor_page {
+  atesql_actor *items;
+  size_t count;
+  const char *next_page_token;
+} atesql_actor_page;
+
+typedef struct atesql_worker_page {
+  atesql_worker *items;
+  size_t count;
+  const char *next_page_token;
+} atesql_worker_page;
+
+/* The page size of a list whose options leave it 0. */
+#define ATESQL_DEFAULT_PAGE_SIZE 500
+/* The largest page a list returns; larger requests are lowered to it, as
+** upstream's ListWorkers/ListActors coerce page_size. */
+#define ATESQL_MAX_PAGE_SIZE 1000
+
+struct atesql_selector;
+
+/*
+** Options of a list or count call. A zeroed struct lists everything from
+** the first page with the default page size:
+**     atesql_list_opts opts = {0};
+*/
+typedef struct atesql_list_opts {
+  /* Selector text (see selector.h); NULL or "" selects every record.
+  ** Ignored when `selector` is set. */
+  const char *selector_text;
+  /* A selector built in C; takes precedence over selector_text. Borrowed
+  ** for the call. */
+  const struct atesql_selector *selector;
+  /* Records per page: 0 means ATESQL_DEFAULT_PAGE_SIZE; values above
+  ** ATESQL_MAX_PAGE_SIZE mean ATESQL_MAX_PAGE_SIZE. Ignored by count. */
+  size_t page_size;
+  /* next_page_token of the previous page; NULL or "" for the first page.
+  ** A token is valid only with the selector that produced it. Ignored by
+  ** count. */
+  const char *page_token;
+} atesql_list_opts;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ATESQL_TYPES_H */

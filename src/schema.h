@@ -1,0 +1,56 @@
+/*
+** The field whitelist: for each resource, the fields a selector may name,
+** the column each one maps to, its type (text, enum with its proto names,
+** int64) and whether it is immutable after create. Nothing outside this
+** table can reach SQL as an identifier.
+*/
+#ifndef ATESQL_SCHEMA_H
+#define ATESQL_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "atesql/types.h"
+
+typedef enum field_type { FIELD_TEXT = 1, FIELD_ENUM, FIELD_INT64 } field_type;
+
+typedef struct field_def {
+  const char *name;   /* the selector's spelling */
+  const char *column; /* the table column; a plain identifier */
+  field_type type;
+  const char *const *enum_names; /* FIELD_ENUM: proto names, indexed by number */
+  size_t enum_count;
+  bool immutable; /* fixed after create (key parts included) */
+} field_def;
+
+typedef struct resource_def {
+  atesql_resource id;
+  const char *name;  /* "workers", "actors", "atespaces" */
+  const char *table; /* its table */
+  const field_def *fields;
+  size_t field_count;
+} resource_def;
+
+/* The definition of a resource, or NULL for a value out of range. */
+const resource_def *schema_resource(atesql_resource id);
+
+/* The resource named `name` ("workers"...), or NULL. */
+const resource_def *schema_resource_by_name(const char *name);
+
+/* The field `name` (len bytes) of a resource, or NULL when not whitelisted. */
+const field_def *schema_field(const resource_def *res, const char *name,
+                              size_t len);
+
+/* The whitelisted field of `res` nearest to `name` by edit distance, or NULL
+** when none is near enough to be a plausible typo. */
+const field_def *schema_nearest_field(const resource_def *res, const char *name,
+                                      size_t len);
+
+/* The position of `field` in its resource's table: the normalized order of
+** selector terms. */
+size_t schema_field_index(const resource_def *res, const field_def *field);
+
+/* The number of an enum field's proto name (len bytes), or -1. */
+int schema_enum_number(const field_def *field, const char *name, size_t len);
+
+#endif /* ATESQL_SCHEMA_H */

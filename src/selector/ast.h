@@ -1,0 +1,68 @@
+/*
+** The selector AST shared by the parser, the C builder, the formatter and
+** the compiler. A selector is always kept normalized: terms sorted in
+** whitelist order and deduplicated, list values sorted and deduplicated. So
+** text and C-built selectors with the same meaning have the same AST, and
+** compiling never has to reorder anything.
+*/
+#ifndef ATESQL_SELECTOR_AST_H
+#define ATESQL_SELECTOR_AST_H
+
+#include <stdint.h>
+
+#include "atesql/selector.h"
+#include "schema.h"
+
+typedef struct sel_value {
+  char *text;     /* the value as bytes, NUL-terminated; canonical spelling */
+  size_t len;
+  int64_t number; /* FIELD_ENUM / FIELD_INT64: the value as a number */
+} sel_value;
+
+typedef struct sel_term {
+  const field_def *field;
+  atesql_op op;
+  sel_value *values; /* one for EQ/NEQ, one or more for IN/NOTIN */
+  size_t count;
+} sel_term;
+
+struct atesql_selector {
+  const resource_def *res;
+  sel_term *terms;
+  size_t count;
+  size_t cap;
+};
+
+/*
+** Check one raw value (unescaped bytes) against its field: length limit,
+** UTF-8, no NUL, and the field's type (enum name, decimal int64). On
+** success fill *out with an owned copy in canonical spelling. `where`
+** describes the value's position for messages (" at column 7", or "" for
+** the C builder) and `column` is recorded in err.
+*/
+atesql_status sel_value_make(const field_def *field, const char *raw,
+                             size_t len, const char *where, size_t column,
+                             sel_value *out, atesql_error *err);
+
+/*
+** Add a term to sel, taking ownership of values[0..count) (freed on every
+** path, also on error). Sorts and deduplicates the values, inserts the term
+** in normalized position, and drops it if an equal term exists.
+** Errors: INVALID_ARGUMENT (too many terms), NO_MEMORY.
+*/
+atesql_status sel_add_term(atesql_selector *sel, const field_def *field,
+                           atesql_op op, sel_value *values, size_t count,
+                           size_t column, atesql_error *err);
+
+/* The error for a field name that is not whitelisted, with the nearest
+** valid name or the list of valid names. */
+atesql_status sel_unknown_field(const resource_def *res, const char *name,
+                                size_t len, size_t column, atesql_error *err);
+
+void sel_values_free(sel_value *values, size_t count);
+
+/* The offset of the first byte of text[0..len) that is not valid UTF-8 or
+** is NUL, or len when all are valid. */
+size_t utf8_invalid_offset(const char *text, size_t len);
+
+#endif /* ATESQL_SELECTOR_AST_H */

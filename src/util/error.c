@@ -1,0 +1,59 @@
+/*
+** Status names, the library version, and the formatting of error messages
+** (one line, bounded, with untrusted input quoted safely).
+*/
+#include "util/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+const char *atesql_status_str(atesql_status status) {
+  switch (status) {
+  case ATESQL_OK: return "OK";
+  case ATESQL_NOT_FOUND: return "NOT_FOUND";
+  case ATESQL_ALREADY_EXISTS: return "ALREADY_EXISTS";
+  case ATESQL_CONFLICT: return "CONFLICT";
+  case ATESQL_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+  case ATESQL_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+  case ATESQL_UNAVAILABLE: return "UNAVAILABLE";
+  case ATESQL_NO_MEMORY: return "NO_MEMORY";
+  case ATESQL_INTERNAL: return "INTERNAL";
+  }
+  return "UNKNOWN";
+}
+
+const char *atesql_version(void) { return ATESQL_VERSION_STRING; }
+
+void atesql_free(void *ptr) { free(ptr); }
+
+atesql_status error_set(atesql_error *err, atesql_status status, size_t column,
+                        const char *fmt, ...) {
+  if (err == NULL) return status;
+  err->status = status;
+  err->column = column;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+void error_excerpt(char *out, size_t outsz, const char *text, size_t len,
+                   size_t max) {
+  size_t o = 0;
+  size_t n = len < max ? len : max;
+  for (size_t i = 0; i < n && o + 5 < outsz; i++) {
+    unsigned char c = (unsigned char)text[i];
+    if (c < 0x20 || c == 0x7f || c == '\'')
+      o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
+    else
+      out[o++] = (char)c;
+  }
+  if (n < len && o + 4 < outsz) {
+    out[o++] = '.';
+    out[o++] = '.';
+    out[o++] = '.';
+  }
+  out[o] = '\0';
+}
