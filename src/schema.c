@@ -9,7 +9,7 @@
 #include <string.h>
 
 static const char *const actor_status_names[] = {
-    "STATUS_UNSPECIFIED", "STATUS_RESUMING", "STATUS_RUNNING",
+    "STATUS_UNSPECIFIED", "STATUS_RESUMING",  "STATUS_RUNNING",
     "STATUS_SUSPENDING",  "STATUS_SUSPENDED", "STATUS_PAUSING",
     "STATUS_PAUSED",
 };
@@ -21,7 +21,8 @@ static const char *const snapshot_type_names[] = {
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define TEXT(name, immutable) {name, name, FIELD_TEXT, NULL, 0, immutable}
+#define TEXT(name, immutable)                                                  \
+  { name, name, FIELD_TEXT, NULL, 0, immutable }
 
 static const field_def worker_fields[] = {
     TEXT("worker_namespace", true),
@@ -97,7 +98,8 @@ static size_t edit_distance(const char *a, size_t alen, const char *b) {
   if (alen > MAXLEN) alen = MAXLEN;
   if (blen > MAXLEN) blen = MAXLEN;
   size_t row[MAXLEN + 1];
-  for (size_t j = 0; j <= blen; j++) row[j] = j;
+  for (size_t j = 0; j <= blen; j++)
+    row[j] = j;
   for (size_t i = 1; i <= alen; i++) {
     size_t diag = row[0];
     row[0] = i;

@@ -18,7 +18,8 @@ typedef struct field_def {
   const char *name;   /* the selector's spelling */
   const char *column; /* the table column; a plain identifier */
   field_type type;
-  const char *const *enum_names; /* FIELD_ENUM: proto names, indexed by number */
+  const char *const
+      *enum_names; /* FIELD_ENUM: proto names, indexed by number */
   size_t enum_count;
   bool immutable; /* fixed after create (key parts included) */
 } field_def;

@@ -24,7 +24,8 @@ typedef struct atesql_migration {
   const char *name;     /* the file's name part, e.g. "init" */
   const char *checksum; /* hex SHA-256 of the embedded text */
   bool applied;         /* recorded in the database */
-  const char *applied_at; /* when, on the database clock, ISO 8601; "" if pending */
+  const char
+      *applied_at; /* when, on the database clock, ISO 8601; "" if pending */
 } atesql_migration;
 
 /* A list of migrations in version order; one allocation. */

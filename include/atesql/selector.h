@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define ATESQL_SELECTOR_VALUE_MAX 1024
-#define ATESQL_SELECTOR_LIST_MAX 1000
+#define ATESQL_SELECTOR_LIST_MAX  1000
 #define ATESQL_SELECTOR_TERMS_MAX 64
 
 /* Pass as a text length to mean "NUL-terminated". */

@@ -27,7 +27,8 @@ typedef struct atesql_store atesql_store;
 ** Open a store by URL:
 **   sqlite:PATH                        a file, created if missing
 **   sqlite::memory:                    a private in-memory database
-**   sqlite:PATH?busy_timeout_ms=N      wait up to N ms for a locked file (default 5000)
+**   sqlite:PATH?busy_timeout_ms=N      wait up to N ms for a locked file
+*(default 5000)
 **   postgres://... or postgresql://... a PostgreSQL server, as libpq reads it
 **   key=value ... conninfo             likewise
 ** The schema must be at the library's version: an unmigrated, older or
@@ -55,10 +56,11 @@ ATESQL_API atesql_dialect atesql_store_dialect(const atesql_store *store);
 /* Atespaces. Names must be non-empty. */
 
 /* Errors: ALREADY_EXISTS, INVALID_ARGUMENT (empty name). */
-ATESQL_API atesql_status atesql_atespace_create(atesql_store *store,
-                                                const atesql_atespace *atespace);
+ATESQL_API atesql_status
+atesql_atespace_create(atesql_store *store, const atesql_atespace *atespace);
 
-/* *out receives a record to free with atesql_atespace_free. Errors: NOT_FOUND. */
+/* *out receives a record to free with atesql_atespace_free. Errors: NOT_FOUND.
+ */
 ATESQL_API atesql_status atesql_atespace_get(atesql_store *store,
                                              const char *name,
                                              atesql_atespace **out);
@@ -208,7 +210,8 @@ ATESQL_API atesql_status atesql_lock_acquire(atesql_store *store,
 ** lock is not held by value (free, expired, or another owner's).
 */
 ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
-                                             const char *key, const char *value);
+                                             const char *key,
+                                             const char *value);
 
 /*
 ** Delete every atespace, actor, worker and lock (upstream's DebugClear).

@@ -33,14 +33,18 @@ extern "C" {
 */
 typedef enum atesql_status {
   ATESQL_OK = 0,
-  ATESQL_NOT_FOUND,           /* the record does not exist */
-  ATESQL_ALREADY_EXISTS,      /* create of a key that exists */
-  ATESQL_CONFLICT,            /* version mismatch or serialization failure: reload and retry */
-  ATESQL_FAILED_PRECONDITION, /* the record's state forbids the call, or the schema is not migrated */
-  ATESQL_INVALID_ARGUMENT,    /* bad input: selector, key, field, page token, URL */
-  ATESQL_UNAVAILABLE,         /* connection lost or database busy beyond the timeout: safe to retry */
-  ATESQL_NO_MEMORY,           /* an allocation failed; nothing was written */
-  ATESQL_INTERNAL             /* anything else; the message says what */
+  ATESQL_NOT_FOUND,      /* the record does not exist */
+  ATESQL_ALREADY_EXISTS, /* create of a key that exists */
+  ATESQL_CONFLICT, /* version mismatch or serialization failure: reload and
+                      retry */
+  ATESQL_FAILED_PRECONDITION, /* the record's state forbids the call, or the
+                                 schema is not migrated */
+  ATESQL_INVALID_ARGUMENT, /* bad input: selector, key, field, page token, URL
+                            */
+  ATESQL_UNAVAILABLE, /* connection lost or database busy beyond the timeout:
+                         safe to retry */
+  ATESQL_NO_MEMORY,   /* an allocation failed; nothing was written */
+  ATESQL_INTERNAL     /* anything else; the message says what */
 } atesql_status;
 
 /*

@@ -53,10 +53,13 @@ int cmd_compile(int argc, char **argv) {
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-    if (c == 'd') dialect_name = optarg;
-    else if (c == 'j') json = 1;
-    else return cli_fail(EXIT_USAGE, "usage: atesql compile workers|actors "
-                                     "SELECTOR [--dialect D] [--json]");
+    if (c == 'd')
+      dialect_name = optarg;
+    else if (c == 'j')
+      json = 1;
+    else
+      return cli_fail(EXIT_USAGE, "usage: atesql compile workers|actors "
+                                  "SELECTOR [--dialect D] [--json]");
   }
   if (argc - optind != 2)
     return cli_fail(EXIT_USAGE, "usage: atesql compile workers|actors SELECTOR "
@@ -71,7 +74,8 @@ int cmd_compile(int argc, char **argv) {
                     "atespaces",
                     resource_name);
   atesql_dialect dialect;
-  if (strcmp(dialect_name, "sqlite") == 0) dialect = ATESQL_DIALECT_SQLITE;
+  if (strcmp(dialect_name, "sqlite") == 0)
+    dialect = ATESQL_DIALECT_SQLITE;
   else if (strcmp(dialect_name, "postgres") == 0)
     dialect = ATESQL_DIALECT_POSTGRES;
   else
@@ -84,7 +88,8 @@ int cmd_compile(int argc, char **argv) {
   atesql_compiled *compiled = NULL;
   atesql_status st =
       atesql_selector_parse(resource, text, ATESQL_NUL_TERMINATED, &sel, &err);
-  if (st == ATESQL_OK) st = atesql_selector_compile(sel, dialect, &compiled, &err);
+  if (st == ATESQL_OK)
+    st = atesql_selector_compile(sel, dialect, &compiled, &err);
   atesql_selector_free(sel);
   if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
 
@@ -94,6 +99,7 @@ int cmd_compile(int argc, char **argv) {
   else
     print_human(compiled, dialect == ATESQL_DIALECT_SQLITE ? '?' : '$');
   atesql_compiled_free(compiled);
-  if (fflush(stdout) != 0) rc = cli_fail(EXIT_FAILURE_OTHER, "cannot write output");
+  if (fflush(stdout) != 0)
+    rc = cli_fail(EXIT_FAILURE_OTHER, "cannot write output");
   return rc;
 }

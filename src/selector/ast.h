@@ -14,7 +14,7 @@
 #include "schema.h"
 
 typedef struct sel_value {
-  char *text;     /* the value as bytes, NUL-terminated; canonical spelling */
+  char *text; /* the value as bytes, NUL-terminated; canonical spelling */
   size_t len;
   int64_t number; /* FIELD_ENUM / FIELD_INT64: the value as a number */
 } sel_value;

@@ -86,11 +86,8 @@ static const dialect_shapes sqlite_shapes = {
 };
 
 static const dialect_shapes postgres_shapes = {
-    "\"%s\" = $%zu",
-    "\"%s\" <> $%zu",
-    "\"%s\" = ANY($%zu)",
-    "\"%s\" <> ALL($%zu)",
-    encode_pg_array,
+    "\"%s\" = $%zu",       "\"%s\" <> $%zu", "\"%s\" = ANY($%zu)",
+    "\"%s\" <> ALL($%zu)", encode_pg_array,
 };
 
 /* Fill *param with the bound form of term t; false when out of memory. */
@@ -126,7 +123,8 @@ static void compile_term(strbuf *sql, const dialect_shapes *d,
 */
 static atesql_compiled *pack_compiled(const strbuf *sql,
                                       const draft_param *params, size_t n) {
-  size_t size = sizeof(atesql_compiled) + n * sizeof(atesql_param) + sql->len + 1;
+  size_t size =
+      sizeof(atesql_compiled) + n * sizeof(atesql_param) + sql->len + 1;
   for (size_t i = 0; i < n; i++)
     if (params[i].text) size += strlen(params[i].text) + 1;
   atesql_compiled *c = malloc(size);
@@ -160,9 +158,10 @@ atesql_status atesql_selector_compile(const atesql_selector *sel,
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "selector and out must not be NULL");
   *out = NULL;
-  const dialect_shapes *d = dialect == ATESQL_DIALECT_SQLITE     ? &sqlite_shapes
-                            : dialect == ATESQL_DIALECT_POSTGRES ? &postgres_shapes
-                                                                 : NULL;
+  const dialect_shapes *d = dialect == ATESQL_DIALECT_SQLITE ? &sqlite_shapes
+                            : dialect == ATESQL_DIALECT_POSTGRES
+                                ? &postgres_shapes
+                                : NULL;
   if (d == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "unknown dialect %d",
                      (int)dialect);
@@ -176,8 +175,10 @@ atesql_status atesql_selector_compile(const atesql_selector *sel,
     compile_term(&sql, d, &sel->terms[i], i + 1);
     ok = draft_term_param(d, &sel->terms[i], &params[i]);
   }
-  if (ok && !strbuf_failed(&sql)) *out = pack_compiled(&sql, params, sel->count);
-  for (size_t i = 0; params && i < sel->count; i++) free(params[i].text);
+  if (ok && !strbuf_failed(&sql))
+    *out = pack_compiled(&sql, params, sel->count);
+  for (size_t i = 0; params && i < sel->count; i++)
+    free(params[i].text);
   free(params);
   strbuf_release(&sql);
   if (*out == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");

@@ -25,7 +25,8 @@ static bool at_end(const parser *p) { return p->pos >= p->len; }
 static char peek(const parser *p) { return at_end(p) ? '\0' : p->text[p->pos]; }
 
 static void skip_spaces(parser *p) {
-  while (!at_end(p) && (peek(p) == ' ' || peek(p) == '\t')) p->pos++;
+  while (!at_end(p) && (peek(p) == ' ' || peek(p) == '\t'))
+    p->pos++;
 }
 
 static bool is_name_char(char c) {
@@ -67,7 +68,8 @@ static const char *describe(const parser *p, size_t pos, char *buf,
 
 static size_t scan_name(parser *p) {
   size_t start = p->pos;
-  while (!at_end(p) && is_name_char(peek(p))) p->pos++;
+  while (!at_end(p) && is_name_char(peek(p)))
+    p->pos++;
   return p->pos - start;
 }
 
@@ -134,7 +136,8 @@ static atesql_status parse_list(parser *p, const field_def *field,
   }
   size_t open = p->pos++;
   skip_spaces(p);
-  if (peek(p) == ')') return fail(p, open, NULL, "empty value list '%s ()'", opname);
+  if (peek(p) == ')')
+    return fail(p, open, NULL, "empty value list '%s ()'", opname);
   size_t cap = 4;
   *count = 0;
   *values = malloc(cap * sizeof **values);

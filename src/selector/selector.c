@@ -125,7 +125,8 @@ atesql_status sel_value_make(const field_def *field, const char *raw,
 
 void sel_values_free(sel_value *values, size_t count) {
   if (values == NULL) return;
-  for (size_t i = 0; i < count; i++) free(values[i].text);
+  for (size_t i = 0; i < count; i++)
+    free(values[i].text);
   free(values);
 }
 
@@ -147,7 +148,8 @@ static size_t sort_unique_values(const field_def *field, sel_value *v,
   for (size_t i = 0; i < count; i++) {
     sel_value cur = v[i];
     size_t j = n;
-    while (j > 0 && value_cmp(field, &v[j - 1], &cur) > 0) j--;
+    while (j > 0 && value_cmp(field, &v[j - 1], &cur) > 0)
+      j--;
     if (j > 0 && value_cmp(field, &v[j - 1], &cur) == 0) {
       free(cur.text);
       continue;
@@ -177,7 +179,8 @@ atesql_status sel_add_term(atesql_selector *sel, const field_def *field,
                            size_t column, atesql_error *err) {
   sel_term term = {field, op, values, sort_unique_values(field, values, count)};
   size_t pos = sel->count;
-  while (pos > 0 && term_cmp(sel->res, &sel->terms[pos - 1], &term) > 0) pos--;
+  while (pos > 0 && term_cmp(sel->res, &sel->terms[pos - 1], &term) > 0)
+    pos--;
   if (pos > 0 && term_cmp(sel->res, &sel->terms[pos - 1], &term) == 0) {
     sel_values_free(values, term.count);
     return ATESQL_OK;
@@ -307,7 +310,8 @@ atesql_status atesql_selector_add(atesql_selector *sel, const char *field,
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "values is NULL");
 
   sel_value *owned = calloc(value_count, sizeof *owned);
-  if (owned == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  if (owned == NULL)
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   for (size_t i = 0; i < value_count; i++) {
     char where[48];
     snprintf(where, sizeof where, " (value %zu)", i + 1);

@@ -16,7 +16,8 @@ typedef struct strbuf {
   bool failed;
 } strbuf;
 
-#define STRBUF_INIT {NULL, 0, 0, false}
+#define STRBUF_INIT                                                            \
+  { NULL, 0, 0, false }
 
 void strbuf_append(strbuf *sb, const char *bytes, size_t len);
 void strbuf_puts(strbuf *sb, const char *s);

@@ -38,10 +38,12 @@ cli_result cli_run(const char *const *args, const char *input) {
     close(out[0]);
     close(err[0]);
     size_t n = 0;
-    while (args[n]) n++;
+    while (args[n])
+      n++;
     char **argv = calloc(n + 2, sizeof *argv);
     argv[0] = (char *)ATESQL_CLI_PATH;
-    for (size_t i = 0; i < n; i++) argv[i + 1] = (char *)args[i];
+    for (size_t i = 0; i < n; i++)
+      argv[i + 1] = (char *)args[i];
     execv(ATESQL_CLI_PATH, argv);
     _exit(127);
   }

@@ -2,32 +2,34 @@
 ** `atesql compile`: the SQL and parameters it prints, its --json object,
 ** and its exit codes and one-line errors for bad input.
 */
+#include <cmocka.h>
+#include <jansson.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
-#include <jansson.h>
 #include <string.h>
 
 #include "cli/run.h"
 
 static void test_compile_prints_sql_and_params(void **state) {
   (void)state;
-  const char *args[] = {"compile", "workers", "worker_pool=cpu,actor_id=", NULL};
+  const char *args[] = {"compile", "workers",
+                        "worker_pool=cpu,actor_id=", NULL};
   cli_result r = cli_run(args, NULL);
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out, "WHERE \"worker_pool\" = ?1 AND \"actor_id\" = ?2\n"
-                             "  ?1 = \"cpu\"\n"
-                             "  ?2 = \"\"\n");
+  assert_string_equal(r.out,
+                      "WHERE \"worker_pool\" = ?1 AND \"actor_id\" = ?2\n"
+                      "  ?1 = \"cpu\"\n"
+                      "  ?2 = \"\"\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
 }
 
 static void test_compile_json_is_one_object(void **state) {
   (void)state;
-  const char *args[] = {"compile", "workers", "worker_pool=cpu,actor_id=",
-                        "--json", NULL};
+  const char *args[] = {"compile", "workers",
+                        "worker_pool=cpu,actor_id=", "--json", NULL};
   cli_result r = cli_run(args, NULL);
   assert_int_equal(r.exit_code, 0);
   json_error_t jerr;
@@ -80,7 +82,8 @@ static void test_compile_bad_usage_exits_2(void **state) {
   (void)state;
   const char *missing[] = {"compile", "workers", NULL};
   const char *resource[] = {"compile", "nodes", "a=b", NULL};
-  const char *dialect[] = {"compile", "workers", "", "--dialect", "mysql", NULL};
+  const char *dialect[] = {"compile",   "workers", "",
+                           "--dialect", "mysql",   NULL};
   const char *const *cases[] = {missing, resource, dialect};
   for (size_t i = 0; i < 3; i++) {
     cli_result r = cli_run(cases[i], NULL);

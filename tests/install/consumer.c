@@ -10,8 +10,9 @@ int main(void) {
   atesql_selector *sel = NULL;
   atesql_compiled *c = NULL;
   atesql_error err;
-  if (atesql_selector_parse(ATESQL_RESOURCE_WORKERS, "worker_pool=cpu,actor_id=",
-                            ATESQL_NUL_TERMINATED, &sel, &err) != ATESQL_OK ||
+  if (atesql_selector_parse(ATESQL_RESOURCE_WORKERS,
+                            "worker_pool=cpu,actor_id=", ATESQL_NUL_TERMINATED,
+                            &sel, &err) != ATESQL_OK ||
       atesql_selector_compile(sel, ATESQL_DIALECT_POSTGRES, &c, &err) !=
           ATESQL_OK) {
     fprintf(stderr, "consumer: %s\n", err.message);

@@ -2,11 +2,11 @@
 ** The field whitelist as the issue of record defines it: exactly these
 ** fields per resource, their types, enum names and immutability.
 */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <string.h>
 
 #include "schema.h"
@@ -28,10 +28,10 @@ static void expect_fields(atesql_resource id, const char *const *names,
 
 static void test_worker_fields_are_whitelisted(void **state) {
   (void)state;
-  const char *names[] = {"worker_namespace", "worker_pool",    "worker_pod",
-                         "actor_namespace",  "actor_template", "actor_id",
-                         "actor_atespace",   "ip",             "worker_pod_uid",
-                         "node_name",        "version"};
+  const char *names[] = {
+      "worker_namespace", "worker_pool", "worker_pod",     "actor_namespace",
+      "actor_template",   "actor_id",    "actor_atespace", "ip",
+      "worker_pod_uid",   "node_name",   "version"};
   expect_fields(ATESQL_RESOURCE_WORKERS, names, sizeof names / sizeof *names);
 }
 

@@ -3,21 +3,21 @@
 ** normalized form, golden SQL for both dialects, the C builder giving the
 ** same AST as text, and hostile values that must end up only in parameters.
 */
+#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atesql/selector.h"
 
-#define W ATESQL_RESOURCE_WORKERS
-#define A ATESQL_RESOURCE_ACTORS
+#define W      ATESQL_RESOURCE_WORKERS
+#define A      ATESQL_RESOURCE_ACTORS
 #define SQLITE ATESQL_DIALECT_SQLITE
-#define PG ATESQL_DIALECT_POSTGRES
+#define PG     ATESQL_DIALECT_POSTGRES
 
 static atesql_selector *parse_ok(atesql_resource res, const char *text) {
   atesql_selector *sel = NULL;
@@ -104,8 +104,8 @@ static void test_set_operators_parse_lists(void **state) {
 static void test_empty_value_selects_free_workers(void **state) {
   (void)state;
   expect_normalized(W, "actor_id=", "actor_id=");
-  expect_normalized(W, "worker_pool=cpu,actor_id=",
-                    "worker_pool=cpu,actor_id=");
+  expect_normalized(W,
+                    "worker_pool=cpu,actor_id=", "worker_pool=cpu,actor_id=");
   expect_normalized(W, "actor_id in (,a1)", "actor_id in (,a1)");
   expect_normalized(W, "actor_id in (a1,)", "actor_id in (,a1)");
 }
@@ -122,26 +122,31 @@ static void test_empty_text_selects_everything(void **state) {
 
 static void test_whitespace_around_tokens_is_ignored(void **state) {
   (void)state;
-  expect_normalized(W, "  worker_pool = cpu ,\tactor_id =  ",
-                    "worker_pool=cpu,actor_id=");
+  expect_normalized(
+      W, "  worker_pool = cpu ,\tactor_id =  ", "worker_pool=cpu,actor_id=");
   expect_normalized(W, "worker_pool != cpu", "worker_pool!=cpu");
 }
 
 static void test_escapes_put_special_bytes_in_values(void **state) {
   (void)state;
-  atesql_compiled *c = compile_ok(
-      W, "node_name=a\\,b\\=c\\!d\\(e\\)f\\\\g\\ h", SQLITE);
+  atesql_compiled *c =
+      compile_ok(W, "node_name=a\\,b\\=c\\!d\\(e\\)f\\\\g\\ h", SQLITE);
   assert_int_equal(c->param_count, 1);
   assert_string_equal(c->params[0].text, "a,b=c!d(e)f\\g h");
   atesql_compiled_free(c);
   expect_normalized(W, "node_name=a\\ b", "node_name=a\\ b");
-  expect_normalized(W, "node_name in (a\\,b,c\\))", "node_name in (a\\,b,c\\))");
+  expect_normalized(W, "node_name in (a\\,b,c\\))",
+                    "node_name in (a\\,b,c\\))");
 }
 
 static void test_unicode_values_are_kept_exactly(void **state) {
   (void)state;
-  atesql_compiled *c = compile_ok(W, "node_name=n\xc3\xb6" "de-\xe2\x82\xac", PG);
-  assert_string_equal(c->params[0].text, "n\xc3\xb6" "de-\xe2\x82\xac");
+  atesql_compiled *c = compile_ok(W,
+                                  "node_name=n\xc3\xb6"
+                                  "de-\xe2\x82\xac",
+                                  PG);
+  assert_string_equal(c->params[0].text, "n\xc3\xb6"
+                                         "de-\xe2\x82\xac");
   atesql_compiled_free(c);
 }
 
@@ -225,7 +230,8 @@ static void test_unknown_field_suggests_nearest(void **state) {
   expect_error(W, "wrker_pool=cpu", 1,
                "unknown field 'wrker_pool' at column 1; did you mean "
                "'worker_pool'?");
-  expect_error(W, "worker_pool=cpu,nodename=x", 17, "did you mean 'node_name'?");
+  expect_error(W, "worker_pool=cpu,nodename=x", 17,
+               "did you mean 'node_name'?");
   expect_error(A, "stats=STATUS_RUNNING", 1, "did you mean 'status'?");
 }
 
@@ -258,7 +264,8 @@ static void test_bad_integer_is_rejected(void **state) {
 
 static void test_missing_operator_is_rejected(void **state) {
   (void)state;
-  expect_error(W, "worker_pool", 12, "missing operator after field 'worker_pool'");
+  expect_error(W, "worker_pool", 12,
+               "missing operator after field 'worker_pool'");
   expect_error(W, "worker_pool cpu", 13, "missing operator");
   expect_error(W, "worker_pool=cpu,actor_id", 25, "missing operator");
   expect_error(W, "worker_pool<cpu", 12, "expected =, ==, !=, in or notin");
@@ -304,7 +311,8 @@ static void test_invalid_escape_is_rejected(void **state) {
 
 static void test_unescaped_special_byte_in_value_is_rejected(void **state) {
   (void)state;
-  expect_error(W, "worker_pool=a=b", 14, "unescaped '=' in a value at column 14");
+  expect_error(W, "worker_pool=a=b", 14,
+               "unescaped '=' in a value at column 14");
   expect_error(W, "worker_pool===b", 14, "unescaped '='");
   expect_error(W, "worker_pool=a(", 14, "write it as '\\('");
   expect_error(W, "worker_pool=a)", 14, "unescaped ')'");
@@ -339,7 +347,8 @@ static void test_invalid_utf8_is_rejected(void **state) {
   expect_error(W, "worker_pool=\xff", 13, "invalid UTF-8 at column 13");
   expect_error(W, "node_name=\xc3", 11, "invalid UTF-8");
   expect_error(W, "node_name=\xc0\xaf", 11, "invalid UTF-8"); /* overlong */
-  expect_error(W, "node_name=\xed\xa0\x80", 11, "invalid UTF-8"); /* surrogate */
+  expect_error(W, "node_name=\xed\xa0\x80", 11,
+               "invalid UTF-8"); /* surrogate */
 }
 
 static void test_too_many_terms_is_rejected(void **state) {
@@ -352,9 +361,9 @@ static void test_too_many_terms_is_rejected(void **state) {
   }
   atesql_selector *sel = NULL;
   atesql_error err = {0};
-  assert_int_equal(atesql_selector_parse(W, text, ATESQL_NUL_TERMINATED, &sel,
-                                         &err),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_parse(W, text, ATESQL_NUL_TERMINATED, &sel, &err),
+      ATESQL_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "too many terms"));
 }
 
@@ -368,9 +377,9 @@ static void test_too_many_list_values_is_rejected(void **state) {
   snprintf(text + o, cap - o, ")");
   atesql_selector *sel = NULL;
   atesql_error err = {0};
-  assert_int_equal(atesql_selector_parse(W, text, ATESQL_NUL_TERMINATED, &sel,
-                                         &err),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_parse(W, text, ATESQL_NUL_TERMINATED, &sel, &err),
+      ATESQL_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "too many values in list"));
   free(text);
 }
@@ -378,9 +387,9 @@ static void test_too_many_list_values_is_rejected(void **state) {
 static void test_errors_leave_out_null_and_err_filled(void **state) {
   (void)state;
   atesql_selector *sel = NULL;
-  assert_int_equal(atesql_selector_parse(W, "x", ATESQL_NUL_TERMINATED, &sel,
-                                         NULL),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_parse(W, "x", ATESQL_NUL_TERMINATED, &sel, NULL),
+      ATESQL_INVALID_ARGUMENT);
   assert_null(sel);
   atesql_error err = {0};
   assert_int_equal(atesql_selector_parse(ATESQL_RESOURCE_ATESPACES, "nam=x",
@@ -487,7 +496,8 @@ static void test_hostile_values_only_reach_params(void **state) {
       "\" OR 1=1 --",
       "back\\slash",
       "'' OR ''='",
-      "\xe2\x80\xae" "evil\xf0\x9f\x98\x80",
+      "\xe2\x80\xae"
+      "evil\xf0\x9f\x98\x80",
       "?1",
       "$1",
   };
@@ -506,10 +516,11 @@ static void test_hostile_values_only_reach_params(void **state) {
       atesql_compiled *c = NULL;
       assert_int_equal(atesql_selector_compile(sel, dialects[d], &c, &err),
                        ATESQL_OK);
-      const char *want = dialects[d] == SQLITE
-                             ? "\"worker_pod\" IN (SELECT value FROM "
-                               "json_each(?1)) AND \"node_name\" = ?2"
-                             : "\"worker_pod\" = ANY($1) AND \"node_name\" = $2";
+      const char *want =
+          dialects[d] == SQLITE
+              ? "\"worker_pod\" IN (SELECT value FROM "
+                "json_each(?1)) AND \"node_name\" = ?2"
+              : "\"worker_pod\" = ANY($1) AND \"node_name\" = $2";
       assert_string_equal(c->sql, want);
       assert_string_equal(c->params[1].text, hostile[i]);
       assert_null(strstr(c->sql, "DROP"));
@@ -584,15 +595,18 @@ static void test_builder_rejects_bad_input(void **state) {
   const char *null_value[] = {NULL};
   const char *bad_utf8[] = {"\xff"};
 
-  assert_int_equal(atesql_selector_add(sel, "atespac", ATESQL_OP_EQ, one, 1, &err),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_add(sel, "atespac", ATESQL_OP_EQ, one, 1, &err),
+      ATESQL_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "did you mean 'atespace'?"));
   assert_int_equal(err.column, 0);
-  assert_int_equal(atesql_selector_add(sel, "atespace", ATESQL_OP_EQ, two, 2, &err),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_add(sel, "atespace", ATESQL_OP_EQ, two, 2, &err),
+      ATESQL_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "exactly one value"));
-  assert_int_equal(atesql_selector_add(sel, "atespace", ATESQL_OP_IN, two, 0, &err),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_add(sel, "atespace", ATESQL_OP_IN, two, 0, &err),
+      ATESQL_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "empty 'in' list"));
   assert_int_equal(
       atesql_selector_add(sel, "status", ATESQL_OP_IN, bad_status, 2, &err),
@@ -605,8 +619,9 @@ static void test_builder_rejects_bad_input(void **state) {
       atesql_selector_add(sel, "atespace", ATESQL_OP_EQ, bad_utf8, 1, &err),
       ATESQL_INVALID_ARGUMENT);
   assert_non_null(strstr(err.message, "invalid UTF-8"));
-  assert_int_equal(atesql_selector_add(sel, "atespace", (atesql_op)42, one, 1, &err),
-                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(
+      atesql_selector_add(sel, "atespace", (atesql_op)42, one, 1, &err),
+      ATESQL_INVALID_ARGUMENT);
 
   /* Nothing of the failed calls was added. */
   char *text = NULL;
