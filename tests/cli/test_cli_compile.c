@@ -2,12 +2,8 @@
 ** `atesql compile`: the SQL and parameters it prints, its --json object,
 ** and its exit codes and one-line errors for bad input.
 */
-#include <cmocka.h>
+#include "suite.h"
 #include <jansson.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 
 #include "cli/run.h"

@@ -2,11 +2,7 @@
 ** The field whitelist as the issue of record defines it: exactly these
 ** fields per resource, their types, enum names and immutability.
 */
-#include <cmocka.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "suite.h"
 #include <string.h>
 
 #include "schema.h"

@@ -3,11 +3,7 @@
 ** normalized form, golden SQL for both dialects, the C builder giving the
 ** same AST as text, and hostile values that must end up only in parameters.
 */
-#include <cmocka.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
+#include "suite.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
