@@ -53,6 +53,20 @@ ATESQL_API const char *atesql_errmsg(const atesql_store *store);
 /* The SQL dialect of the handle's database. */
 ATESQL_API atesql_dialect atesql_store_dialect(const atesql_store *store);
 
+/*
+** Transactions: every call between atesql_tx_begin and atesql_tx_commit
+** takes effect together or, after atesql_tx_rollback (or a failed commit),
+** not at all. Without them each call is atomic on its own. After a call
+** fails inside a transaction, roll it back: a backend may have aborted it
+** (PostgreSQL does), so no further call in it can succeed.
+** Errors: begin inside a transaction, or commit/rollback outside one, is
+** FAILED_PRECONDITION; commit can fail with CONFLICT or UNAVAILABLE, and
+** then nothing of the transaction was written.
+*/
+ATESQL_API atesql_status atesql_tx_begin(atesql_store *store);
+ATESQL_API atesql_status atesql_tx_commit(atesql_store *store);
+ATESQL_API atesql_status atesql_tx_rollback(atesql_store *store);
+
 /* Atespaces. Names must be non-empty. */
 
 /* Errors: ALREADY_EXISTS, INVALID_ARGUMENT (empty name). */
