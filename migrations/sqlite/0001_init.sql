@@ -10,7 +10,7 @@ CREATE TABLE atespaces (
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE actors (
-  atespace                 TEXT NOT NULL REFERENCES atespaces (name) ON DELETE RESTRICT,
+  atespace                 TEXT NOT NULL REFERENCES atespaces (name),
   actor_id                 TEXT NOT NULL,
   version                  INTEGER NOT NULL,
   actor_template_namespace TEXT NOT NULL DEFAULT '',

@@ -61,8 +61,4 @@ atesql_status sel_unknown_field(const resource_def *res, const char *name,
 
 void sel_values_free(sel_value *values, size_t count);
 
-/* The offset of the first byte of text[0..len) that is not valid UTF-8 or
-** is NUL, or len when all are valid. */
-size_t utf8_invalid_offset(const char *text, size_t len);
-
 #endif /* ATESQL_SELECTOR_AST_H */

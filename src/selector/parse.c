@@ -11,6 +11,7 @@
 
 #include "selector/ast.h"
 #include "util/error.h"
+#include "util/utf8.h"
 
 typedef struct parser {
   const char *text;

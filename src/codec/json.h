@@ -1,0 +1,65 @@
+/*
+** The protojson codec's internal entry points for the store: the actors
+** table keeps latest_snapshot_info and worker_selector as JSON columns
+** holding exactly the protojson sub-documents (SnapshotInfo and Selector),
+** so the store writes and reads them with the same tables that encode and
+** decode whole records (codec/json.c).
+*/
+#ifndef ATESQL_CODEC_JSON_H
+#define ATESQL_CODEC_JSON_H
+
+#include <stddef.h>
+
+#include "atesql/json.h"
+
+/*
+** The protojson SnapshotInfo document of info, compact, every field written:
+** {"type":"TYPE_LOCAL","external":{"snapshotUriPrefix":""},
+**  "local":{"snapshotPrefix":"p","nodeVmsWithLocalSnapshots":["n1"]}}.
+** Returns a NUL-terminated string to free(), or NULL when out of memory,
+** when info->type is out of range or a string is not valid UTF-8.
+*/
+char *codec_snapshot_info_to_json(const atesql_snapshot_info *info);
+
+/*
+** The protojson Selector document of n labels: {"matchLabels":{"k":"v"}},
+** keys in byte order. Of two labels with the same key the later one wins.
+** Returns a string to free(), or NULL when out of memory or a key or value
+** is not valid UTF-8.
+*/
+char *codec_worker_selector_to_json(const atesql_label *labels, size_t n);
+
+/*
+** Decode a SnapshotInfo document of len bytes into *out. Strings and the
+** node list are allocated in the arena of arena_root (util/arena.h); string
+** fields are never NULL ("" when absent); an empty node list is NULL with
+** count 0. Errors: INVALID_ARGUMENT naming the field (as the whole-record
+** decoders do), NO_MEMORY. On error *out is unspecified and the arena may
+** hold partial allocations (freed with it).
+*/
+atesql_status codec_snapshot_info_from_json(const char *text, size_t len,
+                                            void *arena_root,
+                                            atesql_snapshot_info *out,
+                                            atesql_error *err);
+
+/*
+** Decode a Selector document of len bytes: *labels receives its
+** matchLabels sorted by key (allocated in the arena of arena_root; NULL
+** when empty) and *count their number. A key given twice is
+** INVALID_ARGUMENT (as protojson rejects it), as is every error of
+** codec_snapshot_info_from_json.
+*/
+atesql_status codec_worker_selector_from_json(const char *text, size_t len,
+                                              void *arena_root,
+                                              const atesql_label **labels,
+                                              size_t *count, atesql_error *err);
+
+/*
+** An upper bound on the arena bytes that decoding json_len bytes of JSON
+** can allocate (nested documents and whole records alike), so that a caller
+** sizing an arena's first chunk with it gets a record in one allocation.
+** SIZE_MAX when the bound does not fit a size_t.
+*/
+size_t codec_nested_reserve(size_t json_len);
+
+#endif /* ATESQL_CODEC_JSON_H */

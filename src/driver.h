@@ -1,0 +1,66 @@
+/*
+** The narrow interface every backend implements. A driver connects,
+** prepares statements, binds text/int64/null parameters, steps through
+** rows, runs parameterless scripts, and maps its native errors (SQLite
+** result codes, PostgreSQL SQLSTATEs) to atesql_status. It knows nothing of
+** records, selectors or operations: those live once in src/store/.
+*/
+#ifndef ATESQL_DRIVER_H
+#define ATESQL_DRIVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atesql/selector.h"
+#include "atesql/types.h"
+
+typedef struct driver_conn driver_conn;
+typedef struct driver_stmt driver_stmt;
+
+typedef enum db_type { DB_TEXT = 1, DB_INT64, DB_NULL } db_type;
+
+/* One bound parameter; text is borrowed for the call. */
+typedef struct db_param {
+  db_type type;
+  const char *text;
+  size_t len;
+  int64_t int64;
+} db_param;
+
+typedef struct driver {
+  const char *name;
+  atesql_dialect dialect;
+  /* Is `url` addressed to this driver? */
+  bool (*accepts)(const char *url);
+  /* Connect. On failure *out is NULL and err says why (never repeating a
+  ** password from the URL). */
+  atesql_status (*connect)(const char *url, driver_conn **out,
+                           atesql_error *err);
+  void (*disconnect)(driver_conn *c);
+  /* Run a script of one or more statements without parameters or rows. */
+  atesql_status (*exec)(driver_conn *c, const char *sql);
+  /* Prepare one statement for repeated use. */
+  atesql_status (*prepare)(driver_conn *c, const char *sql, driver_stmt **out);
+  void (*finalize)(driver_conn *c, driver_stmt *s);
+  /* Bind params[0..n) and run s; *has_row tells whether a first row is
+  ** current. */
+  atesql_status (*query)(driver_conn *c, driver_stmt *s, const db_param *params,
+                         size_t n, bool *has_row);
+  /* Advance to the next row. */
+  atesql_status (*next)(driver_conn *c, driver_stmt *s, bool *has_row);
+  /* Columns of the current row, 0-based. Text is valid until the next
+  ** next/reset on s; NULL reads as "". */
+  bool (*column_is_null)(driver_stmt *s, int col);
+  const char *(*column_text)(driver_stmt *s, int col, size_t *len);
+  int64_t (*column_int64)(driver_stmt *s, int col);
+  /* Finish the current run of s, releasing its rows and locks. */
+  void (*reset)(driver_conn *c, driver_stmt *s);
+  /* The detail of the last failure on c. */
+  const char *(*errmsg)(driver_conn *c);
+} driver;
+
+extern const driver sqlite_driver;
+extern const driver postgres_driver;
+
+#endif /* ATESQL_DRIVER_H */

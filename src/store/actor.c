@@ -1,0 +1,257 @@
+/*
+** Actor operations: get, create (version 1; the atespace must exist),
+** update with expected version (template fields immutable), delete (only
+** when SUSPENDED), list and count. The nested fields travel as protojson
+** sub-documents in two columns, written and read by src/codec.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/json.h"
+#include "store/list.h"
+
+enum { ACTOR_PARAMS = 13 }; /* the record's columns, ?1..?13 */
+
+/* The bound form of an actor: params plus the JSON texts they point to. */
+typedef struct actor_row {
+  db_param params[ACTOR_PARAMS + 1];
+  char *snapshot_json;
+  char *selector_json;
+} actor_row;
+
+static void actor_row_release(actor_row *r) {
+  free(r->snapshot_json);
+  free(r->selector_json);
+}
+
+static void actor_name(const char *atespace, const char *id, char *buf,
+                       size_t bufsz) {
+  snprintf(buf, bufsz, "actor '%s/%s'", atespace ? atespace : "",
+           id ? id : "");
+}
+
+static atesql_status check_key(atesql_store *s, const char *atespace,
+                               const char *id) {
+  atesql_status st = check_text(s, "atespace", atespace, true);
+  return st == ATESQL_OK ? check_text(s, "actor_id", id, true) : st;
+}
+
+static atesql_status check_nested(atesql_store *s, const atesql_actor *a) {
+  const atesql_snapshot_info *info = &a->latest_snapshot_info;
+  if (atesql_snapshot_type_name(info->type) == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "latest_snapshot_info.type %d is not a snapshot type",
+                      (int)info->type);
+  atesql_status st = check_text(s, "latest_snapshot_info.external_snapshot_uri_prefix",
+                                info->external_snapshot_uri_prefix, false);
+  if (st == ATESQL_OK)
+    st = check_text(s, "latest_snapshot_info.local_snapshot_prefix",
+                    info->local_snapshot_prefix, false);
+  if (info->local_node_vm_count && info->local_node_vms == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "latest_snapshot_info.local_node_vms is NULL");
+  for (size_t i = 0; st == ATESQL_OK && i < info->local_node_vm_count; i++) {
+    if (info->local_node_vms[i] == NULL)
+      return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                        "latest_snapshot_info.local_node_vms[%zu] is NULL", i);
+    st = check_text(s, "a node in latest_snapshot_info.local_node_vms",
+                    info->local_node_vms[i], false);
+  }
+  if (a->worker_selector_label_count && a->worker_selector_labels == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "worker_selector_labels is NULL");
+  for (size_t i = 0; st == ATESQL_OK && i < a->worker_selector_label_count; i++) {
+    const atesql_label *l = &a->worker_selector_labels[i];
+    st = check_text(s, "a worker_selector label key", l->key, false);
+    if (st == ATESQL_OK)
+      st = check_text(s, "a worker_selector label value", l->value, false);
+    for (size_t k = 0; st == ATESQL_OK && k < i; k++)
+      if (strcmp(a->worker_selector_labels[k].key ? a->worker_selector_labels[k].key : "",
+                 l->key ? l->key : "") == 0)
+        st = store_fail(s, ATESQL_INVALID_ARGUMENT,
+                        "worker_selector label '%s' appears twice",
+                        l->key ? l->key : "");
+  }
+  return st;
+}
+
+/* Validate a and fill row->params[0..ACTOR_PARAMS) in statement order. */
+static atesql_status actor_params(atesql_store *s, const atesql_actor *a,
+                                  actor_row *row) {
+  memset(row, 0, sizeof *row);
+  if (a == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "actor is NULL");
+  atesql_status st = check_key(s, a->atespace, a->actor_id);
+  if (st != ATESQL_OK) return st;
+  if (atesql_actor_status_name(a->status) == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "status %d is not an actor status", (int)a->status);
+  const char *names[] = {"actor_template_namespace", "actor_template_name",
+                         "ateom_pod_namespace",      "ateom_pod_name",
+                         "ateom_pod_ip",             "ateom_pod_uid",
+                         "in_progress_snapshot",     "worker_pool_name"};
+  const char *values[] = {a->actor_template_namespace,
+                          a->actor_template_name,
+                          a->ateom_pod_namespace,
+                          a->ateom_pod_name,
+                          a->ateom_pod_ip,
+                          a->ateom_pod_uid,
+                          a->in_progress_snapshot,
+                          a->worker_pool_name};
+  for (size_t i = 0; st == ATESQL_OK && i < 8; i++)
+    st = check_text(s, names[i], values[i], false);
+  if (st == ATESQL_OK) st = check_nested(s, a);
+  if (st != ATESQL_OK) return st;
+
+  row->snapshot_json = codec_snapshot_info_to_json(&a->latest_snapshot_info);
+  row->selector_json = codec_worker_selector_to_json(
+      a->worker_selector_labels, a->worker_selector_label_count);
+  if (row->snapshot_json == NULL || row->selector_json == NULL) {
+    actor_row_release(row);
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  }
+  db_param *p = row->params;
+  p[0] = param_text(a->atespace);
+  p[1] = param_text(a->actor_id);
+  p[2] = param_text(values[0]);
+  p[3] = param_text(values[1]);
+  p[4] = param_int64(a->status);
+  for (size_t i = 2; i < 8; i++) p[3 + i] = param_text(values[i]);
+  p[11] = param_text(row->snapshot_json);
+  p[12] = param_text(row->selector_json);
+  return ATESQL_OK;
+}
+
+atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
+                               const char *id, atesql_actor **out) {
+  store_begin_call(s);
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  *out = NULL;
+  atesql_status st = check_key(s, atespace, id);
+  if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  actor_name(atespace, id, what, sizeof what);
+  const char *parts[] = {atespace, id};
+  return get_record(s, &actor_spec, parts, what, (void **)out);
+}
+
+atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
+  store_begin_call(s);
+  actor_row row;
+  atesql_status st = actor_params(s, a, &row);
+  if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  actor_name(a->atespace, a->actor_id, what, sizeof what);
+  st = exec_named(s, STMT_actor_create, row.params, ACTOR_PARAMS);
+  actor_row_release(&row);
+  if (st == ATESQL_ALREADY_EXISTS)
+    return store_fail(s, st, "%s already exists", what);
+  if (st == ATESQL_FAILED_PRECONDITION)
+    return store_fail(s, st, "cannot create %s: atespace '%s' does not exist",
+                      what, a->atespace);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
+}
+
+/* Why an update matched no row: gone, another version, or an immutable
+** template field changed. */
+static atesql_status diagnose_update(atesql_store *s, const db_param *params,
+                                     int64_t expected_version,
+                                     const char *what) {
+  query q;
+  atesql_status st = query_named(s, STMT_actor_probe, params, 2, &q);
+  if (st != ATESQL_OK) {
+    query_done(&q);
+    return store_fail_db(s, st, "update %s", what);
+  }
+  if (!q.row) {
+    st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  } else if (query_int64(&q, 0) != expected_version) {
+    st = store_fail(s, ATESQL_CONFLICT,
+                    "%s is at version %lld, not %lld; reload and retry", what,
+                    (long long)query_int64(&q, 0), (long long)expected_version);
+  } else {
+    size_t len;
+    const char *ns = query_text(&q, 1, &len);
+    bool ns_same = strlen(params[2].text) == len &&
+                   memcmp(ns, params[2].text, len) == 0;
+    st = store_fail(s, ATESQL_INVALID_ARGUMENT,
+                    "field '%s' of %s is immutable",
+                    ns_same ? "actor_template_name" : "actor_template_namespace",
+                    what);
+  }
+  query_done(&q);
+  return st;
+}
+
+atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
+                                  int64_t expected_version,
+                                  int64_t *new_version) {
+  store_begin_call(s);
+  actor_row row;
+  atesql_status st = actor_params(s, a, &row);
+  if (st != ATESQL_OK) return st;
+  row.params[ACTOR_PARAMS] = param_int64(expected_version);
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  actor_name(a->atespace, a->actor_id, what, sizeof what);
+  query q;
+  st = query_named(s, STMT_actor_update, row.params, ACTOR_PARAMS + 1, &q);
+  bool updated = st == ATESQL_OK && q.row;
+  int64_t version = updated ? query_int64(&q, 0) : 0;
+  query_done(&q);
+  if (st != ATESQL_OK) st = store_fail_db(s, st, "update %s", what);
+  else if (!updated)
+    st = diagnose_update(s, row.params, expected_version, what);
+  actor_row_release(&row);
+  if (st == ATESQL_OK && new_version) *new_version = version;
+  return st;
+}
+
+atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
+                                  const char *id) {
+  store_begin_call(s);
+  atesql_status st = check_key(s, atespace, id);
+  if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  actor_name(atespace, id, what, sizeof what);
+  db_param params[] = {param_text(atespace), param_text(id)};
+  query q;
+  st = query_named(s, STMT_actor_delete, params, 2, &q);
+  bool deleted = st == ATESQL_OK && q.row;
+  query_done(&q);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "delete %s", what);
+  if (deleted) return ATESQL_OK;
+
+  st = query_named(s, STMT_actor_probe, params, 2, &q);
+  if (st != ATESQL_OK) st = store_fail_db(s, st, "delete %s", what);
+  else if (!q.row) st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  else {
+    const char *status =
+        atesql_actor_status_name((atesql_actor_status)query_int64(&q, 3));
+    st = store_fail(s, ATESQL_FAILED_PRECONDITION,
+                    "cannot delete %s: it is %s, only STATUS_SUSPENDED actors "
+                    "can be deleted",
+                    what, status ? status : "in an unknown status");
+  }
+  query_done(&q);
+  return st;
+}
+
+atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
+                                atesql_actor_page **out) {
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  list_result r;
+  atesql_status st = list_records(s, &actor_spec, opts,
+                                  sizeof(atesql_actor_page), &r);
+  *out = r.root;
+  if (st == ATESQL_OK) {
+    (*out)->items = r.items;
+    (*out)->count = r.count;
+    (*out)->next_page_token = r.next_page_token;
+  }
+  return st;
+}
+
+atesql_status atesql_actor_count(atesql_store *s, const atesql_list_opts *opts,
+                                 int64_t *count) {
+  return count_records(s, &actor_spec, opts, count);
+}

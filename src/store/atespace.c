@@ -1,0 +1,88 @@
+/*
+** Atespace operations: create, get, exists, delete (refused while the
+** atespace holds actors, by the foreign key, so a concurrent actor create
+** cannot slip in between a check and the delete), list.
+*/
+#include <stdio.h>
+
+#include "store/list.h"
+
+atesql_status atesql_atespace_create(atesql_store *s,
+                                     const atesql_atespace *a) {
+  store_begin_call(s);
+  if (a == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "atespace is NULL");
+  atesql_status st = check_text(s, "atespace name", a->name, true);
+  if (st != ATESQL_OK) return st;
+  db_param params[] = {param_text(a->name)};
+  st = exec_named(s, STMT_atespace_create, params, 1);
+  if (st == ATESQL_ALREADY_EXISTS)
+    return store_fail(s, st, "atespace '%s' already exists", a->name);
+  return st == ATESQL_OK
+             ? st
+             : store_fail_db(s, st, "create atespace '%s'", a->name);
+}
+
+atesql_status atesql_atespace_get(atesql_store *s, const char *name,
+                                  atesql_atespace **out) {
+  store_begin_call(s);
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  *out = NULL;
+  atesql_status st = check_text(s, "atespace name", name, true);
+  if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  snprintf(what, sizeof what, "atespace '%s'", name);
+  const char *parts[] = {name};
+  return get_record(s, &atespace_spec, parts, what, (void **)out);
+}
+
+atesql_status atesql_atespace_exists(atesql_store *s, const char *name,
+                                     bool *exists) {
+  if (exists == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "exists is NULL");
+  atesql_atespace *a = NULL;
+  atesql_status st = atesql_atespace_get(s, name, &a);
+  atesql_atespace_free(a);
+  *exists = st == ATESQL_OK;
+  if (st == ATESQL_NOT_FOUND) {
+    store_begin_call(s);
+    return ATESQL_OK;
+  }
+  return st;
+}
+
+atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
+  store_begin_call(s);
+  atesql_status st = check_text(s, "atespace name", name, true);
+  if (st != ATESQL_OK) return st;
+  db_param params[] = {param_text(name)};
+  query q;
+  st = query_named(s, STMT_atespace_delete, params, 1, &q);
+  bool deleted = st == ATESQL_OK && q.row;
+  query_done(&q);
+  if (st == ATESQL_FAILED_PRECONDITION)
+    return store_fail(s, st,
+                      "cannot delete atespace '%s': it still holds actors",
+                      name);
+  if (st != ATESQL_OK)
+    return store_fail_db(s, st, "delete atespace '%s'", name);
+  if (!deleted)
+    return store_fail(s, ATESQL_NOT_FOUND, "atespace '%s' not found", name);
+  return ATESQL_OK;
+}
+
+atesql_status atesql_atespace_list(atesql_store *s,
+                                   const atesql_list_opts *opts,
+                                   atesql_atespace_page **out) {
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  list_result r;
+  atesql_status st = list_records(s, &atespace_spec, opts,
+                                  sizeof(atesql_atespace_page), &r);
+  *out = r.root;
+  if (st == ATESQL_OK) {
+    (*out)->items = r.items;
+    (*out)->count = r.count;
+    (*out)->next_page_token = r.next_page_token;
+  }
+  return st;
+}

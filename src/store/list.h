@@ -1,0 +1,33 @@
+/*
+** The one implementation of list and count (store/list.c), shared by the
+** three resources.
+*/
+#ifndef ATESQL_STORE_LIST_H
+#define ATESQL_STORE_LIST_H
+
+#include "store/resources.h"
+
+/* A page before it is typed: the three page structs of types.h share this
+** layout after their root. */
+typedef struct list_result {
+  void *root; /* the page struct (arena root) */
+  void *items;
+  size_t count;
+  const char *next_page_token;
+} list_result;
+
+/*
+** One page of spec's records per opts. page_struct is the size of the
+** resource's page struct, allocated as the arena root in out->root; the
+** caller fills it from out. Errors: INVALID_ARGUMENT (selector, token),
+** driver errors.
+*/
+atesql_status list_records(atesql_store *s, const resource_spec *spec,
+                           const atesql_list_opts *opts, size_t page_struct,
+                           list_result *out);
+
+/* The number of spec's records matching the selector of opts. */
+atesql_status count_records(atesql_store *s, const resource_spec *spec,
+                            const atesql_list_opts *opts, int64_t *count);
+
+#endif /* ATESQL_STORE_LIST_H */

@@ -1,0 +1,201 @@
+/*
+** The record specs of resources.h: column lists, keys, row decoders, and
+** get-by-key written once for every resource.
+*/
+#include "store/resources.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/json.h"
+#include "util/arena.h"
+#include "util/strbuf.h"
+
+void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz) {
+  snprintf(buf, bufsz, "%c%zu", d == ATESQL_DIALECT_POSTGRES ? '$' : '?', n);
+}
+
+/* Copy column col into the arena; false when out of memory. */
+static bool copy_text(const query *q, int col, void *root, const char **out) {
+  size_t len;
+  const char *t = query_text(q, col, &len);
+  *out = arena_strndup(root, t, len);
+  return *out != NULL;
+}
+
+static atesql_status decode_worker(atesql_store *s, const query *q, void *root,
+                                   void *item) {
+  atesql_worker *w = item;
+  const char **fields[] = {&w->worker_namespace, &w->worker_pool,
+                           &w->worker_pod,       &w->actor_namespace,
+                           &w->actor_template,   &w->actor_id,
+                           &w->actor_atespace,   &w->ip,
+                           &w->worker_pod_uid,   &w->node_name};
+  for (int i = 0; i < 10; i++)
+    if (!copy_text(q, i, root, fields[i]))
+      return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  w->version = query_int64(q, 10);
+  return ATESQL_OK;
+}
+
+static void worker_key(const void *item, const char **parts) {
+  const atesql_worker *w = item;
+  parts[0] = w->worker_namespace;
+  parts[1] = w->worker_pool;
+  parts[2] = w->worker_pod;
+}
+
+static atesql_status decode_actor(atesql_store *s, const query *q, void *root,
+                                  void *item) {
+  atesql_actor *a = item;
+  const char **fields[] = {&a->atespace,
+                           &a->actor_id,
+                           &a->actor_template_namespace,
+                           &a->actor_template_name,
+                           &a->ateom_pod_namespace,
+                           &a->ateom_pod_name,
+                           &a->ateom_pod_ip,
+                           &a->ateom_pod_uid,
+                           &a->in_progress_snapshot,
+                           &a->worker_pool_name};
+  for (int i = 0; i < 10; i++)
+    if (!copy_text(q, i, root, fields[i]))
+      return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  a->status = (atesql_actor_status)query_int64(q, 10);
+  a->version = query_int64(q, 11);
+  size_t len;
+  const char *json = query_text(q, 12, &len);
+  atesql_error err;
+  if (codec_snapshot_info_from_json(json, len, root, &a->latest_snapshot_info,
+                                    &err) != ATESQL_OK)
+    return store_fail(s, ATESQL_INTERNAL,
+                      "actor '%s/%s': stored latest_snapshot_info: %s",
+                      a->atespace, a->actor_id, err.message);
+  json = query_text(q, 13, &len);
+  if (codec_worker_selector_from_json(json, len, root,
+                                      &a->worker_selector_labels,
+                                      &a->worker_selector_label_count,
+                                      &err) != ATESQL_OK)
+    return store_fail(s, ATESQL_INTERNAL,
+                      "actor '%s/%s': stored worker_selector: %s", a->atespace,
+                      a->actor_id, err.message);
+  return ATESQL_OK;
+}
+
+static void actor_key(const void *item, const char **parts) {
+  const atesql_actor *a = item;
+  parts[0] = a->atespace;
+  parts[1] = a->actor_id;
+}
+
+static atesql_status decode_atespace(atesql_store *s, const query *q,
+                                     void *root, void *item) {
+  atesql_atespace *a = item;
+  if (!copy_text(q, 0, root, &a->name))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  return ATESQL_OK;
+}
+
+static void atespace_key(const void *item, const char **parts) {
+  parts[0] = ((const atesql_atespace *)item)->name;
+}
+
+static const char *const worker_pk[] = {"worker_namespace", "worker_pool",
+                                        "worker_pod"};
+static const char *const actor_pk[] = {"atespace", "actor_id"};
+static const char *const atespace_pk[] = {"name"};
+
+const resource_spec worker_spec = {
+    ATESQL_RESOURCE_WORKERS,
+    "workers",
+    "worker_namespace, worker_pool, worker_pod, actor_namespace, "
+    "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name, "
+    "version",
+    11,
+    worker_pk,
+    3,
+    sizeof(atesql_worker),
+    decode_worker,
+    worker_key,
+};
+
+const resource_spec actor_spec = {
+    ATESQL_RESOURCE_ACTORS,
+    "actors",
+    "atespace, actor_id, actor_template_namespace, actor_template_name, "
+    "ateom_pod_namespace, ateom_pod_name, ateom_pod_ip, ateom_pod_uid, "
+    "in_progress_snapshot, worker_pool_name, status, version, "
+    "latest_snapshot_info, worker_selector",
+    14,
+    actor_pk,
+    2,
+    sizeof(atesql_actor),
+    decode_actor,
+    actor_key,
+};
+
+const resource_spec atespace_spec = {
+    ATESQL_RESOURCE_ATESPACES,
+    "atespaces",
+    "name",
+    1,
+    atespace_pk,
+    1,
+    sizeof(atesql_atespace),
+    decode_atespace,
+    atespace_key,
+};
+
+/* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...; the statement
+** cache prepares it once per handle. */
+static char *get_sql(atesql_dialect d, const resource_spec *spec) {
+  strbuf sb = STRBUF_INIT;
+  strbuf_printf(&sb, "SELECT %s FROM %s WHERE ", spec->columns, spec->table);
+  for (size_t i = 0; i < spec->pk_count; i++) {
+    char ph[16];
+    placeholder(d, i + 1, ph, sizeof ph);
+    strbuf_printf(&sb, "%s%s = %s", i ? " AND " : "", spec->pk[i], ph);
+  }
+  return strbuf_detach(&sb);
+}
+
+/* An upper bound of the arena bytes decoding the current row can take:
+** every column's text, and for JSON columns the arrays they can hold. */
+static size_t row_reserve(const query *q, int columns) {
+  size_t total = 0;
+  for (int i = 0; i < columns; i++) {
+    size_t len;
+    query_text(q, i, &len);
+    total += codec_nested_reserve(len) + len + 8;
+  }
+  return total;
+}
+
+atesql_status get_record(atesql_store *s, const resource_spec *spec,
+                         const char *const *parts, const char *what,
+                         void **out) {
+  *out = NULL;
+  db_param params[3];
+  for (size_t i = 0; i < spec->pk_count; i++) params[i] = param_text(parts[i]);
+  char *sql = get_sql(s->drv->dialect, spec);
+  if (sql == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  query q;
+  atesql_status st = query_sql(s, sql, params, spec->pk_count, &q);
+  free(sql);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "get %s", what);
+  if (!q.row) {
+    query_done(&q);
+    return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  }
+  void *root = arena_new(spec->item_size, row_reserve(&q, spec->column_count));
+  if (root == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  else st = spec->decode(s, &q, root, root);
+  query_done(&q);
+  if (st != ATESQL_OK) {
+    arena_free(root);
+    return st;
+  }
+  *out = root;
+  return ATESQL_OK;
+}

@@ -1,0 +1,42 @@
+/*
+** How each resource's records travel between rows and structs: the SELECT
+** column list (the order every decoder reads), the primary key, and the
+** row decoders. The get, list and count operations are written once over
+** these specs.
+*/
+#ifndef ATESQL_STORE_RESOURCES_H
+#define ATESQL_STORE_RESOURCES_H
+
+#include "schema.h"
+#include "store/store.h"
+
+typedef struct resource_spec {
+  atesql_resource id;
+  const char *table;
+  const char *columns; /* the SELECT list, in decoder order */
+  int column_count;
+  const char *const *pk;
+  size_t pk_count;
+  size_t item_size;
+  /* Decode the current row into *item, strings in root's arena. */
+  atesql_status (*decode)(atesql_store *s, const query *q, void *root,
+                          void *item);
+  /* The primary-key parts of a decoded item. */
+  void (*item_key)(const void *item, const char **parts);
+} resource_spec;
+
+extern const resource_spec worker_spec, actor_spec, atespace_spec;
+
+/* "$n" on PostgreSQL, "?n" on SQLite, into buf. */
+void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz);
+
+/*
+** Fetch one record by primary key (parts[0..pk_count)) into a new
+** one-allocation record. Errors: NOT_FOUND (message names `what`), driver
+** errors.
+*/
+atesql_status get_record(atesql_store *s, const resource_spec *spec,
+                         const char *const *parts, const char *what,
+                         void **out);
+
+#endif /* ATESQL_STORE_RESOURCES_H */

@@ -1,0 +1,105 @@
+/*
+** Named statements: each file in sql/<dialect>/ holds statements headed by
+** a "-- name: NAME" line, embedded in the library at build time. This file
+** finds, for one dialect, the text of every name in STORE_STATEMENTS, so the
+** operations in src/store/ are written once and only their SQL differs.
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "embedded.h"
+#include "store/store.h"
+#include "util/error.h"
+
+const char *const stmt_names[STMT_COUNT] = {
+#define STMT_NAME(name) #name,
+    STORE_STATEMENTS(STMT_NAME)
+#undef STMT_NAME
+};
+
+static const char *dialect_dir(atesql_dialect d) {
+  return d == ATESQL_DIALECT_SQLITE ? "sqlite" : "postgres";
+}
+
+static int stmt_index(const char *name, size_t len) {
+  for (int i = 0; i < STMT_COUNT; i++)
+    if (strlen(stmt_names[i]) == len && memcmp(stmt_names[i], name, len) == 0)
+      return i;
+  return -1;
+}
+
+/*
+** The end of a statement body once trailing blanks, semicolons and comment
+** lines (which introduce the next statement) are cut.
+*/
+static char *trim_tail(char *body, char *end) {
+  for (;;) {
+    while (end > body && strchr(" \t\r\n;", end[-1])) end--;
+    char *line = end;
+    while (line > body && line[-1] != '\n') line--;
+    if (end - line >= 2 && line[0] == '-' && line[1] == '-')
+      end = line;
+    else
+      return end;
+  }
+}
+
+/*
+** Split one file's copy (in place) at its "-- name:" lines. Each statement
+** runs from the line after its marker to the next marker, trailing blanks
+** and semicolons cut.
+*/
+static void split_file(char *text, const char *sql[STMT_COUNT]) {
+  static const char marker[] = "-- name:";
+  char *p = strstr(text, marker);
+  while (p) {
+    char *name = p + sizeof marker - 1;
+    while (*name == ' ') name++;
+    char *eol = strchr(name, '\n');
+    if (eol == NULL) return;
+    size_t name_len = (size_t)(eol - name);
+    while (name_len && (name[name_len - 1] == ' ' || name[name_len - 1] == '\r'))
+      name_len--;
+    char *body = eol + 1;
+    char *next = strstr(body, marker);
+    char *end = next ? next : body + strlen(body);
+    end = trim_tail(body, end);
+    int idx = stmt_index(name, name_len);
+    if (idx >= 0) sql[idx] = body;
+    *end = '\0';
+    p = next;
+  }
+}
+
+atesql_status statements_load(atesql_dialect dialect,
+                              const char *sql[STMT_COUNT], char **storage,
+                              atesql_error *err) {
+  const char *dir = dialect_dir(dialect);
+  size_t total = 0;
+  for (size_t i = 0; i < embedded_file_count; i++)
+    if (strcmp(embedded_files[i].kind, "sql") == 0 &&
+        strcmp(embedded_files[i].dialect, dir) == 0)
+      total += strlen(embedded_files[i].text) + 1;
+  char *buf = malloc(total + 1);
+  if (buf == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  memset((void *)sql, 0, STMT_COUNT * sizeof *sql);
+  char *at = buf;
+  for (size_t i = 0; i < embedded_file_count; i++) {
+    const embedded_file *f = &embedded_files[i];
+    if (strcmp(f->kind, "sql") != 0 || strcmp(f->dialect, dir) != 0) continue;
+    size_t len = strlen(f->text);
+    memcpy(at, f->text, len + 1);
+    split_file(at, sql);
+    at += len + 1;
+  }
+  for (int i = 0; i < STMT_COUNT; i++) {
+    if (sql[i] == NULL) {
+      free(buf);
+      return error_set(err, ATESQL_INTERNAL, 0,
+                       "statement '%s' is missing from sql/%s/", stmt_names[i],
+                       dir);
+    }
+  }
+  *storage = buf;
+  return ATESQL_OK;
+}

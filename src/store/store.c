@@ -1,0 +1,357 @@
+/*
+** The store handle: opening by URL (driver choice, named statements, the
+** schema check), closing, the statement caches, the query and error
+** helpers every operation uses, transactions, and clear-all.
+*/
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atesql/migrate.h"
+#include "store/store.h"
+#include "util/error.h"
+#include "util/utf8.h"
+
+static const driver *const drivers[] = {
+    &sqlite_driver,
+#ifdef ATESQL_WITH_POSTGRES
+    &postgres_driver,
+#endif
+};
+
+const driver *driver_for_url(const char *url) {
+  for (size_t i = 0; i < sizeof drivers / sizeof drivers[0]; i++)
+    if (drivers[i]->accepts(url)) return drivers[i];
+  return NULL;
+}
+
+void store_begin_call(atesql_store *s) { s->errmsg[0] = '\0'; }
+
+atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
+                         ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+  va_end(ap);
+  return status;
+}
+
+atesql_status store_fail_db(atesql_store *s, atesql_status status,
+                            const char *fmt, ...) {
+  char context[ATESQL_ERROR_MESSAGE_MAX / 2];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(context, sizeof context, fmt, ap);
+  va_end(ap);
+  /* The driver's message may be errmsg itself: copy it first. */
+  char detail[ATESQL_ERROR_MESSAGE_MAX / 2 - 8];
+  snprintf(detail, sizeof detail, "%s", s->drv->errmsg(s->conn));
+  snprintf(s->errmsg, sizeof s->errmsg, "%.*s: %.*s", (int)sizeof context - 1,
+           context, (int)sizeof detail - 1, detail);
+  return status;
+}
+
+db_param param_text(const char *text) {
+  db_param p = {DB_TEXT, text ? text : "", text ? strlen(text) : 0, 0};
+  return p;
+}
+
+db_param param_int64(int64_t v) {
+  db_param p = {DB_INT64, NULL, 0, v};
+  return p;
+}
+
+atesql_status check_text(atesql_store *s, const char *what, const char *text,
+                         bool required) {
+  size_t len = text ? strlen(text) : 0;
+  if (required && len == 0)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "%s must not be empty", what);
+  size_t bad = utf8_invalid_offset(text ? text : "", len);
+  if (bad < len)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "%s is not valid UTF-8 (byte %zu)", what, bad + 1);
+  return ATESQL_OK;
+}
+
+static atesql_status run(query *q, const db_param *params, size_t n) {
+  atesql_store *s = q->store;
+  atesql_status st = s->drv->query(s->conn, q->stmt, params, n, &q->row);
+  if (st != ATESQL_OK) {
+    snprintf(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
+    s->drv->reset(s->conn, q->stmt);
+  }
+  return st;
+}
+
+atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
+                          size_t n, query *q) {
+  q->store = s;
+  q->row = false;
+  if (s->named[id] == NULL) {
+    atesql_status st = s->drv->prepare(s->conn, s->named_sql[id], &s->named[id]);
+    if (st != ATESQL_OK)
+      return store_fail_db(s, st, "prepare statement '%s'", stmt_names[id]);
+  }
+  q->stmt = s->named[id];
+  return run(q, params, n);
+}
+
+static uint64_t hash_sql(const char *sql) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+    h = (h ^ *p) * 1099511628211ull;
+  return h;
+}
+
+/* The cached statement for sql, prepared on a miss; the least recently
+** used entry makes room when the cache is full. */
+static atesql_status cached_statement(atesql_store *s, const char *sql,
+                                      driver_stmt **out) {
+  uint64_t h = hash_sql(sql);
+  cached_stmt *victim = &s->cache[0];
+  for (size_t i = 0; i < DYNAMIC_CACHE_SIZE; i++) {
+    cached_stmt *c = &s->cache[i];
+    if (c->sql && c->hash == h && strcmp(c->sql, sql) == 0) {
+      c->last_used = ++s->clock;
+      *out = c->stmt;
+      return ATESQL_OK;
+    }
+    if (c->sql == NULL || (victim->sql && c->last_used < victim->last_used))
+      victim = c;
+  }
+  char *copy = strdup(sql);
+  if (copy == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  driver_stmt *stmt;
+  atesql_status st = s->drv->prepare(s->conn, sql, &stmt);
+  if (st != ATESQL_OK) {
+    free(copy);
+    return store_fail_db(s, st, "prepare");
+  }
+  if (victim->sql) {
+    s->drv->finalize(s->conn, victim->stmt);
+    free(victim->sql);
+  }
+  victim->sql = copy;
+  victim->hash = h;
+  victim->stmt = stmt;
+  victim->last_used = ++s->clock;
+  *out = stmt;
+  return ATESQL_OK;
+}
+
+atesql_status query_sql(atesql_store *s, const char *sql, const db_param *params,
+                        size_t n, query *q) {
+  q->store = s;
+  q->row = false;
+  atesql_status st = cached_statement(s, sql, &q->stmt);
+  if (st != ATESQL_OK) return st;
+  return run(q, params, n);
+}
+
+atesql_status query_next(query *q) {
+  atesql_store *s = q->store;
+  atesql_status st = s->drv->next(s->conn, q->stmt, &q->row);
+  if (st != ATESQL_OK)
+    snprintf(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
+  return st;
+}
+
+void query_done(query *q) {
+  if (q->stmt) q->store->drv->reset(q->store->conn, q->stmt);
+  q->stmt = NULL;
+  q->row = false;
+}
+
+const char *query_text(const query *q, int col, size_t *len) {
+  return q->store->drv->column_text(q->stmt, col, len);
+}
+
+int64_t query_int64(const query *q, int col) {
+  return q->store->drv->column_int64(q->stmt, col);
+}
+
+bool query_is_null(const query *q, int col) {
+  return q->store->drv->column_is_null(q->stmt, col);
+}
+
+atesql_status exec_named(atesql_store *s, stmt_id id, const db_param *params,
+                         size_t n) {
+  query q;
+  atesql_status st = query_named(s, id, params, n, &q);
+  query_done(&q);
+  return st;
+}
+
+/* The schema must be exactly at the library's version. */
+static atesql_status check_schema(atesql_store *s, atesql_error *err) {
+  query q;
+  atesql_status st = query_named(s, STMT_schema_has_migrations, NULL, 0, &q);
+  bool migrated = st == ATESQL_OK && q.row && query_int64(&q, 0) > 0;
+  query_done(&q);
+  if (st != ATESQL_OK)
+    return error_set(err, st, 0, "cannot read the schema: %s", s->errmsg);
+  int64_t want = atesql_schema_version();
+  if (!migrated)
+    return error_set(err, ATESQL_FAILED_PRECONDITION, 0,
+                     "database is not migrated (it has no schema_migrations "
+                     "table); run `atesql migrate up`");
+  st = query_named(s, STMT_schema_version, NULL, 0, &q);
+  int64_t have = st == ATESQL_OK && q.row ? query_int64(&q, 0) : 0;
+  query_done(&q);
+  if (st != ATESQL_OK)
+    return error_set(err, st, 0, "cannot read the schema version: %s",
+                     s->errmsg);
+  if (have < want)
+    return error_set(err, ATESQL_FAILED_PRECONDITION, 0,
+                     "database schema is at version %lld, this library needs "
+                     "%lld; run `atesql migrate up`",
+                     (long long)have, (long long)want);
+  if (have > want)
+    return error_set(err, ATESQL_FAILED_PRECONDITION, 0,
+                     "database schema is at version %lld, newer than this "
+                     "library's %lld; upgrade atesql (`atesql migrate up` "
+                     "cannot downgrade)",
+                     (long long)have, (long long)want);
+  return ATESQL_OK;
+}
+
+atesql_status store_connect(const char *url, atesql_store **out,
+                            atesql_error *err) {
+  *out = NULL;
+  if (url == NULL || *url == '\0')
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "database URL is empty");
+  if (sodium_init() < 0)
+    return error_set(err, ATESQL_INTERNAL, 0, "libsodium failed to initialize");
+  const driver *drv = driver_for_url(url);
+  if (drv == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "unsupported database URL: expected sqlite:PATH, "
+                     "sqlite::memory:, postgres://... or postgresql://...");
+  atesql_store *s = calloc(1, sizeof *s);
+  if (s == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  s->drv = drv;
+  atesql_status st = statements_load(drv->dialect, s->named_sql,
+                                     &s->named_storage, err);
+  if (st == ATESQL_OK) st = drv->connect(url, &s->conn, err);
+  if (st != ATESQL_OK) {
+    atesql_store_close(s);
+    return st;
+  }
+  *out = s;
+  return ATESQL_OK;
+}
+
+atesql_status atesql_store_open(const char *url, atesql_store **out,
+                                atesql_error *err) {
+  if (out == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "out is NULL");
+  atesql_store *s;
+  atesql_status st = store_connect(url, &s, err);
+  if (st != ATESQL_OK) {
+    *out = NULL;
+    return st;
+  }
+  st = check_schema(s, err);
+  if (st != ATESQL_OK) {
+    atesql_store_close(s);
+    *out = NULL;
+    return st;
+  }
+  *out = s;
+  return ATESQL_OK;
+}
+
+void atesql_store_close(atesql_store *s) {
+  if (s == NULL) return;
+  if (s->conn) {
+    for (int i = 0; i < STMT_COUNT; i++)
+      if (s->named[i]) s->drv->finalize(s->conn, s->named[i]);
+    for (size_t i = 0; i < DYNAMIC_CACHE_SIZE; i++) {
+      if (s->cache[i].sql) s->drv->finalize(s->conn, s->cache[i].stmt);
+      free(s->cache[i].sql);
+    }
+    s->drv->disconnect(s->conn);
+  }
+  free(s->named_storage);
+  free(s);
+}
+
+const char *atesql_errmsg(const atesql_store *s) {
+  return s ? s->errmsg : "store handle is NULL";
+}
+
+atesql_dialect atesql_store_dialect(const atesql_store *s) {
+  return s->drv->dialect;
+}
+
+atesql_status atesql_tx_begin(atesql_store *s) {
+  store_begin_call(s);
+  if (s->in_tx)
+    return store_fail(s, ATESQL_FAILED_PRECONDITION,
+                      "a transaction is already open on this handle");
+  atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
+  s->in_tx = true;
+  return ATESQL_OK;
+}
+
+atesql_status atesql_tx_commit(atesql_store *s) {
+  store_begin_call(s);
+  if (!s->in_tx)
+    return store_fail(s, ATESQL_FAILED_PRECONDITION,
+                      "no transaction is open on this handle");
+  atesql_status st = exec_named(s, STMT_tx_commit, NULL, 0);
+  if (st != ATESQL_OK) {
+    /* A failed COMMIT leaves nothing written: roll back what remains. */
+    char msg[ATESQL_ERROR_MESSAGE_MAX];
+    snprintf(msg, sizeof msg, "%s", s->errmsg);
+    exec_named(s, STMT_tx_rollback, NULL, 0);
+    s->in_tx = false;
+    return store_fail(s, st, "commit: %s", msg);
+  }
+  s->in_tx = false;
+  return ATESQL_OK;
+}
+
+atesql_status atesql_tx_rollback(atesql_store *s) {
+  store_begin_call(s);
+  if (!s->in_tx)
+    return store_fail(s, ATESQL_FAILED_PRECONDITION,
+                      "no transaction is open on this handle");
+  s->in_tx = false;
+  atesql_status st = exec_named(s, STMT_tx_rollback, NULL, 0);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "rollback");
+}
+
+atesql_status store_in_tx(atesql_store *s,
+                          atesql_status (*fn)(atesql_store *s, void *arg),
+                          void *arg) {
+  if (s->in_tx) return fn(s, arg);
+  atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
+  st = fn(s, arg);
+  if (st == ATESQL_OK) {
+    st = exec_named(s, STMT_tx_commit, NULL, 0);
+    if (st != ATESQL_OK) store_fail_db(s, st, "commit");
+  }
+  if (st != ATESQL_OK) {
+    char msg[ATESQL_ERROR_MESSAGE_MAX];
+    snprintf(msg, sizeof msg, "%s", s->errmsg);
+    exec_named(s, STMT_tx_rollback, NULL, 0);
+    snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
+  }
+  return st;
+}
+
+static atesql_status clear_all(atesql_store *s, void *arg) {
+  (void)arg;
+  atesql_status st = s->drv->exec(s->conn, s->named_sql[STMT_clear_all]);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "clear");
+}
+
+atesql_status atesql_store_clear(atesql_store *s) {
+  store_begin_call(s);
+  return store_in_tx(s, clear_all, NULL);
+}

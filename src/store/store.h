@@ -1,0 +1,142 @@
+/*
+** The store's internals, shared by the files of src/store/: the handle, its
+** statements (named ones from sql/<dialect>/, cached dynamic ones for
+** lists), the query helpers every operation uses, and the error helpers
+** that fill atesql_errmsg.
+*/
+#ifndef ATESQL_STORE_INTERNAL_H
+#define ATESQL_STORE_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "atesql/store.h"
+#include "driver.h"
+
+/* Statements loaded by name from the files of sql/<dialect>/. */
+#define STORE_STATEMENTS(X)                                                    \
+  X(tx_begin)                                                                  \
+  X(tx_commit)                                                                 \
+  X(tx_rollback)                                                               \
+  X(schema_has_migrations)                                                     \
+  X(schema_version)                                                            \
+  X(clear_all)                                                                 \
+  X(atespace_create)                                                           \
+  X(atespace_delete)                                                           \
+  X(actor_create)                                                              \
+  X(actor_update)                                                              \
+  X(actor_probe)                                                               \
+  X(actor_delete)                                                              \
+  X(worker_create)                                                             \
+  X(worker_update)                                                             \
+  X(worker_probe)                                                              \
+  X(worker_delete)                                                             \
+  X(lock_acquire)                                                              \
+  X(lock_release)                                                              \
+  X(migrate_lock)                                                              \
+  X(migrate_unlock)                                                            \
+  X(migrations_table)                                                          \
+  X(migrations_applied)                                                        \
+  X(migration_record)
+
+typedef enum stmt_id {
+#define STMT_ENUM(name) STMT_##name,
+  STORE_STATEMENTS(STMT_ENUM)
+#undef STMT_ENUM
+      STMT_COUNT
+} stmt_id;
+
+/* The names of the statements, indexed by stmt_id. */
+extern const char *const stmt_names[STMT_COUNT];
+
+/*
+** Find every named statement of `dialect` in the embedded sql/ files.
+** sql[i] receives a pointer into *storage (one allocation the caller
+** frees). Errors: INTERNAL naming a missing statement.
+*/
+atesql_status statements_load(atesql_dialect dialect, const char *sql[STMT_COUNT],
+                              char **storage, atesql_error *err);
+
+/* The driver for a URL, or NULL when no driver accepts it. */
+const driver *driver_for_url(const char *url);
+
+/*
+** Open a handle without checking the schema: the migration runner's entry;
+** atesql_store_open adds the check. Errors as atesql_store_open.
+*/
+atesql_status store_connect(const char *url, atesql_store **out,
+                            atesql_error *err);
+
+enum { DYNAMIC_CACHE_SIZE = 32 };
+
+typedef struct cached_stmt {
+  char *sql;
+  uint64_t hash;
+  driver_stmt *stmt;
+  uint64_t last_used;
+} cached_stmt;
+
+struct atesql_store {
+  const driver *drv;
+  driver_conn *conn;
+  const char *named_sql[STMT_COUNT];
+  char *named_storage;
+  driver_stmt *named[STMT_COUNT];
+  cached_stmt cache[DYNAMIC_CACHE_SIZE];
+  uint64_t clock; /* ticks for the cache's least-recently-used eviction */
+  bool in_tx;     /* inside atesql_tx_begin .. commit/rollback */
+  char errmsg[ATESQL_ERROR_MESSAGE_MAX];
+};
+
+/* A statement being run: which one and whether a row is current. */
+typedef struct query {
+  atesql_store *store;
+  driver_stmt *stmt;
+  bool row;
+} query;
+
+/* Run a named statement (prepared on first use, then cached). On failure
+** errmsg holds the driver's message. */
+atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
+                          size_t n, query *q);
+/* Run SQL text, prepared once and cached by text (the list and get
+** statements the store generates). */
+atesql_status query_sql(atesql_store *s, const char *sql, const db_param *params,
+                        size_t n, query *q);
+atesql_status query_next(query *q);
+void query_done(query *q);
+const char *query_text(const query *q, int col, size_t *len);
+int64_t query_int64(const query *q, int col);
+bool query_is_null(const query *q, int col);
+
+/* Run a statement that returns no rows of interest. */
+atesql_status exec_named(atesql_store *s, stmt_id id, const db_param *params,
+                         size_t n);
+
+/* Set errmsg (printf-style) and return status. */
+atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
+                         ...) __attribute__((format(printf, 3, 4)));
+/* Prefix the driver's message in errmsg with context ("create worker
+** 'a/b/c': ..."), return status. */
+atesql_status store_fail_db(atesql_store *s, atesql_status status,
+                            const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Clear errmsg at the start of a call. */
+void store_begin_call(atesql_store *s);
+
+/* Text and integer parameters; NULL text binds "". */
+db_param param_text(const char *text);
+db_param param_int64(int64_t v);
+
+/*
+** Check a caller's string: not NULL-and-required-empty, valid UTF-8.
+** `what` names it in the message. required: must be non-empty.
+*/
+atesql_status check_text(atesql_store *s, const char *what, const char *text,
+                         bool required);
+
+/* Run fn inside a transaction unless the caller already opened one. */
+atesql_status store_in_tx(atesql_store *s,
+                          atesql_status (*fn)(atesql_store *s, void *arg),
+                          void *arg);
+
+#endif /* ATESQL_STORE_INTERNAL_H */

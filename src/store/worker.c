@@ -1,0 +1,158 @@
+/*
+** Worker operations: get, create (version 1), update with expected version
+** (ip immutable), idempotent delete, list and count.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "store/list.h"
+
+enum { WORKER_PARAMS = 10 }; /* the record's columns, ?1..?10 */
+
+/* "ns/pool/pod" for messages. */
+static void worker_name(const char *ns, const char *pool, const char *pod,
+                        char *buf, size_t bufsz) {
+  snprintf(buf, bufsz, "worker '%s/%s/%s'", ns ? ns : "", pool ? pool : "",
+           pod ? pod : "");
+}
+
+static atesql_status check_key(atesql_store *s, const char *ns,
+                               const char *pool, const char *pod) {
+  atesql_status st = check_text(s, "worker_namespace", ns, true);
+  if (st == ATESQL_OK) st = check_text(s, "worker_pool", pool, true);
+  if (st == ATESQL_OK) st = check_text(s, "worker_pod", pod, true);
+  return st;
+}
+
+/* Validate w and fill params[0..WORKER_PARAMS) in statement order. */
+static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
+                                   db_param *params) {
+  if (w == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "worker is NULL");
+  atesql_status st = check_key(s, w->worker_namespace, w->worker_pool,
+                               w->worker_pod);
+  const char *names[] = {"actor_namespace", "actor_template", "actor_id",
+                         "actor_atespace",  "ip",             "worker_pod_uid",
+                         "node_name"};
+  const char *values[] = {w->actor_namespace, w->actor_template, w->actor_id,
+                          w->actor_atespace,  w->ip,             w->worker_pod_uid,
+                          w->node_name};
+  for (size_t i = 0; st == ATESQL_OK && i < 7; i++)
+    st = check_text(s, names[i], values[i], false);
+  if (st != ATESQL_OK) return st;
+  params[0] = param_text(w->worker_namespace);
+  params[1] = param_text(w->worker_pool);
+  params[2] = param_text(w->worker_pod);
+  for (size_t i = 0; i < 7; i++) params[3 + i] = param_text(values[i]);
+  return ATESQL_OK;
+}
+
+atesql_status atesql_worker_get(atesql_store *s, const char *ns,
+                                const char *pool, const char *pod,
+                                atesql_worker **out) {
+  store_begin_call(s);
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  *out = NULL;
+  atesql_status st = check_key(s, ns, pool, pod);
+  if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  worker_name(ns, pool, pod, what, sizeof what);
+  const char *parts[] = {ns, pool, pod};
+  return get_record(s, &worker_spec, parts, what, (void **)out);
+}
+
+atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
+  store_begin_call(s);
+  db_param params[WORKER_PARAMS];
+  atesql_status st = worker_params(s, w, params);
+  if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
+              sizeof what);
+  st = exec_named(s, STMT_worker_create, params, WORKER_PARAMS);
+  if (st == ATESQL_ALREADY_EXISTS)
+    return store_fail(s, st, "%s already exists", what);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
+}
+
+/* Why an update matched no row: gone, another version, or ip changed. */
+static atesql_status diagnose_update(atesql_store *s, const atesql_worker *w,
+                                     const db_param *params,
+                                     int64_t expected_version,
+                                     const char *what) {
+  query q;
+  atesql_status st = query_named(s, STMT_worker_probe, params, 3, &q);
+  if (st != ATESQL_OK) {
+    query_done(&q);
+    return store_fail_db(s, st, "update %s", what);
+  }
+  if (!q.row) st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  else if (query_int64(&q, 0) != expected_version)
+    st = store_fail(s, ATESQL_CONFLICT,
+                    "%s is at version %lld, not %lld; reload and retry", what,
+                    (long long)query_int64(&q, 0), (long long)expected_version);
+  else {
+    size_t len;
+    const char *ip = query_text(&q, 1, &len);
+    st = store_fail(s, ATESQL_INVALID_ARGUMENT,
+                    "field 'ip' of %s is immutable (stored '%.*s', given '%s')",
+                    what, (int)(len > 64 ? 64 : len), ip, w->ip ? w->ip : "");
+  }
+  query_done(&q);
+  return st;
+}
+
+atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
+                                   int64_t expected_version,
+                                   int64_t *new_version) {
+  store_begin_call(s);
+  db_param params[WORKER_PARAMS + 1];
+  atesql_status st = worker_params(s, w, params);
+  if (st != ATESQL_OK) return st;
+  params[WORKER_PARAMS] = param_int64(expected_version);
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
+              sizeof what);
+  query q;
+  st = query_named(s, STMT_worker_update, params, WORKER_PARAMS + 1, &q);
+  bool updated = st == ATESQL_OK && q.row;
+  int64_t version = updated ? query_int64(&q, 0) : 0;
+  query_done(&q);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "update %s", what);
+  if (!updated) return diagnose_update(s, w, params, expected_version, what);
+  if (new_version) *new_version = version;
+  return ATESQL_OK;
+}
+
+atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
+                                   const char *pool, const char *pod) {
+  store_begin_call(s);
+  atesql_status st = check_key(s, ns, pool, pod);
+  if (st != ATESQL_OK) return st;
+  db_param params[] = {param_text(ns), param_text(pool), param_text(pod)};
+  st = exec_named(s, STMT_worker_delete, params, 3);
+  if (st == ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  worker_name(ns, pool, pod, what, sizeof what);
+  return store_fail_db(s, st, "delete %s", what);
+}
+
+atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
+                                 atesql_worker_page **out) {
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  list_result r;
+  atesql_status st = list_records(s, &worker_spec, opts,
+                                  sizeof(atesql_worker_page), &r);
+  *out = r.root;
+  if (st == ATESQL_OK) {
+    (*out)->items = r.items;
+    (*out)->count = r.count;
+    (*out)->next_page_token = r.next_page_token;
+  }
+  return st;
+}
+
+atesql_status atesql_worker_count(atesql_store *s, const atesql_list_opts *opts,
+                                  int64_t *count) {
+  return count_records(s, &worker_spec, opts, count);
+}
