@@ -152,8 +152,8 @@ static atesql_status make_list(const migration *const *items,
 ** transaction holding the check, the script and its record. *done tells
 ** whether this call applied it. */
 static atesql_status apply_one(atesql_store *s, const migration *all, size_t n,
-                               const migration *m, bool *done,
-                               char *applied_at, atesql_error *err) {
+                               const migration *m, bool *done, char *applied_at,
+                               atesql_error *err) {
   *done = false;
   atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
   if (st != ATESQL_OK)

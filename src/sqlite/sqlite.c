@@ -115,10 +115,9 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
     return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   }
   c->busy_timeout_ms = busy_ms;
-  int rc = sqlite3_open_v2(path, &c->db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                               SQLITE_OPEN_NOMUTEX,
-                           NULL);
+  int rc = sqlite3_open_v2(
+      path, &c->db,
+      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
   if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(c->db, busy_ms);
   if (rc == SQLITE_OK) rc = sqlite3_extended_result_codes(c->db, 1);
   if (rc == SQLITE_OK)

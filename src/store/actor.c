@@ -27,8 +27,7 @@ static void actor_row_release(actor_row *r) {
 
 static void actor_name(const char *atespace, const char *id, char *buf,
                        size_t bufsz) {
-  snprintf(buf, bufsz, "actor '%s/%s'", atespace ? atespace : "",
-           id ? id : "");
+  snprintf(buf, bufsz, "actor '%s/%s'", atespace ? atespace : "", id ? id : "");
 }
 
 static atesql_status check_key(atesql_store *s, const char *atespace,
@@ -43,8 +42,9 @@ static atesql_status check_nested(atesql_store *s, const atesql_actor *a) {
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "latest_snapshot_info.type %d is not a snapshot type",
                       (int)info->type);
-  atesql_status st = check_text(s, "latest_snapshot_info.external_snapshot_uri_prefix",
-                                info->external_snapshot_uri_prefix, false);
+  atesql_status st =
+      check_text(s, "latest_snapshot_info.external_snapshot_uri_prefix",
+                 info->external_snapshot_uri_prefix, false);
   if (st == ATESQL_OK)
     st = check_text(s, "latest_snapshot_info.local_snapshot_prefix",
                     info->local_snapshot_prefix, false);
@@ -61,13 +61,16 @@ static atesql_status check_nested(atesql_store *s, const atesql_actor *a) {
   if (a->worker_selector_label_count && a->worker_selector_labels == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "worker_selector_labels is NULL");
-  for (size_t i = 0; st == ATESQL_OK && i < a->worker_selector_label_count; i++) {
+  for (size_t i = 0; st == ATESQL_OK && i < a->worker_selector_label_count;
+       i++) {
     const atesql_label *l = &a->worker_selector_labels[i];
     st = check_text(s, "a worker_selector label key", l->key, false);
     if (st == ATESQL_OK)
       st = check_text(s, "a worker_selector label value", l->value, false);
     for (size_t k = 0; st == ATESQL_OK && k < i; k++)
-      if (strcmp(a->worker_selector_labels[k].key ? a->worker_selector_labels[k].key : "",
+      if (strcmp(a->worker_selector_labels[k].key
+                     ? a->worker_selector_labels[k].key
+                     : "",
                  l->key ? l->key : "") == 0)
         st = store_fail(s, ATESQL_INVALID_ARGUMENT,
                         "worker_selector label '%s' appears twice",
@@ -86,10 +89,10 @@ static atesql_status actor_params(atesql_store *s, const atesql_actor *a,
   if (atesql_actor_status_name(a->status) == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "status %d is not an actor status", (int)a->status);
-  const char *names[] = {"actor_template_namespace", "actor_template_name",
-                         "ateom_pod_namespace",      "ateom_pod_name",
-                         "ateom_pod_ip",             "ateom_pod_uid",
-                         "in_progress_snapshot",     "worker_pool_name"};
+  const char *names[] = {
+      "actor_template_namespace", "actor_template_name", "ateom_pod_namespace",
+      "ateom_pod_name",           "ateom_pod_ip",        "ateom_pod_uid",
+      "in_progress_snapshot",     "worker_pool_name"};
   const char *values[] = {a->actor_template_namespace,
                           a->actor_template_name,
                           a->ateom_pod_namespace,
@@ -116,7 +119,8 @@ static atesql_status actor_params(atesql_store *s, const atesql_actor *a,
   p[2] = param_text(values[0]);
   p[3] = param_text(values[1]);
   p[4] = param_int64(a->status);
-  for (size_t i = 2; i < 8; i++) p[3 + i] = param_text(values[i]);
+  for (size_t i = 2; i < 8; i++)
+    p[3 + i] = param_text(values[i]);
   p[11] = param_text(row->snapshot_json);
   p[12] = param_text(row->selector_json);
   return ATESQL_OK;
@@ -172,12 +176,11 @@ static atesql_status diagnose_update(atesql_store *s, const db_param *params,
   } else {
     size_t len;
     const char *ns = query_text(&q, 1, &len);
-    bool ns_same = strlen(params[2].text) == len &&
-                   memcmp(ns, params[2].text, len) == 0;
-    st = store_fail(s, ATESQL_INVALID_ARGUMENT,
-                    "field '%s' of %s is immutable",
-                    ns_same ? "actor_template_name" : "actor_template_namespace",
-                    what);
+    bool ns_same =
+        strlen(params[2].text) == len && memcmp(ns, params[2].text, len) == 0;
+    st = store_fail(
+        s, ATESQL_INVALID_ARGUMENT, "field '%s' of %s is immutable",
+        ns_same ? "actor_template_name" : "actor_template_namespace", what);
   }
   query_done(&q);
   return st;
@@ -198,7 +201,8 @@ atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
   bool updated = st == ATESQL_OK && q.row;
   int64_t version = updated ? query_int64(&q, 0) : 0;
   query_done(&q);
-  if (st != ATESQL_OK) st = store_fail_db(s, st, "update %s", what);
+  if (st != ATESQL_OK)
+    st = store_fail_db(s, st, "update %s", what);
   else if (!updated)
     st = diagnose_update(s, row.params, expected_version, what);
   actor_row_release(&row);
@@ -222,8 +226,10 @@ atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
   if (deleted) return ATESQL_OK;
 
   st = query_named(s, STMT_actor_probe, params, 2, &q);
-  if (st != ATESQL_OK) st = store_fail_db(s, st, "delete %s", what);
-  else if (!q.row) st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  if (st != ATESQL_OK)
+    st = store_fail_db(s, st, "delete %s", what);
+  else if (!q.row)
+    st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   else {
     const char *status =
         atesql_actor_status_name((atesql_actor_status)query_int64(&q, 3));
@@ -240,8 +246,8 @@ atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
                                 atesql_actor_page **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
-  atesql_status st = list_records(s, &actor_spec, opts,
-                                  sizeof(atesql_actor_page), &r);
+  atesql_status st =
+      list_records(s, &actor_spec, opts, sizeof(atesql_actor_page), &r);
   *out = r.root;
   if (st == ATESQL_OK) {
     (*out)->items = r.items;

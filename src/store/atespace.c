@@ -61,9 +61,8 @@ atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
   bool deleted = st == ATESQL_OK && q.row;
   query_done(&q);
   if (st == ATESQL_FAILED_PRECONDITION)
-    return store_fail(s, st,
-                      "cannot delete atespace '%s': it still holds actors",
-                      name);
+    return store_fail(
+        s, st, "cannot delete atespace '%s': it still holds actors", name);
   if (st != ATESQL_OK)
     return store_fail_db(s, st, "delete atespace '%s'", name);
   if (!deleted)
@@ -76,8 +75,8 @@ atesql_status atesql_atespace_list(atesql_store *s,
                                    atesql_atespace_page **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
-  atesql_status st = list_records(s, &atespace_spec, opts,
-                                  sizeof(atesql_atespace_page), &r);
+  atesql_status st =
+      list_records(s, &atespace_spec, opts, sizeof(atesql_atespace_page), &r);
   *out = r.root;
   if (st == ATESQL_OK) {
     (*out)->items = r.items;

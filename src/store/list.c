@@ -26,18 +26,17 @@ static atesql_status resolve_selector(atesql_store *s,
   *owned = NULL;
   if (opts && opts->selector) {
     if (atesql_selector_resource(opts->selector) != spec->id)
-      return store_fail(s, ATESQL_INVALID_ARGUMENT,
-                        "selector is for %s, not %s",
-                        atesql_resource_name(
-                            atesql_selector_resource(opts->selector)),
-                        spec->table);
+      return store_fail(
+          s, ATESQL_INVALID_ARGUMENT, "selector is for %s, not %s",
+          atesql_resource_name(atesql_selector_resource(opts->selector)),
+          spec->table);
     *sel = opts->selector;
     return ATESQL_OK;
   }
   atesql_error err;
   const char *text = opts && opts->selector_text ? opts->selector_text : "";
-  atesql_status st = atesql_selector_parse(spec->id, text,
-                                           ATESQL_NUL_TERMINATED, owned, &err);
+  atesql_status st =
+      atesql_selector_parse(spec->id, text, ATESQL_NUL_TERMINATED, owned, &err);
   if (st != ATESQL_OK) return store_fail(s, st, "selector: %s", err.message);
   *sel = *owned;
   return ATESQL_OK;
@@ -170,8 +169,10 @@ static atesql_status read_rows(atesql_store *s, const resource_spec *spec,
   *more = st == ATESQL_OK && q->row;
   if (st == ATESQL_OK && count) {
     out->items = arena_alloc(root, count * spec->item_size);
-    if (out->items == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-    else memcpy(out->items, items, count * spec->item_size);
+    if (out->items == NULL)
+      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    else
+      memcpy(out->items, items, count * spec->item_size);
   }
   out->count = st == ATESQL_OK ? count : 0;
   free(items);
@@ -208,7 +209,8 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
                    parts);
     char *token = NULL;
     st = token_encode(spec->id, c.normalized, parts, spec->pk_count, &token);
-    out->next_page_token = token ? arena_strndup(root, token, strlen(token)) : NULL;
+    out->next_page_token =
+        token ? arena_strndup(root, token, strlen(token)) : NULL;
     free(token);
     if (st != ATESQL_OK || out->next_page_token == NULL)
       st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
@@ -250,8 +252,10 @@ atesql_status count_records(atesql_store *s, const resource_spec *spec,
     for (size_t i = 0; i < c.compiled->param_count; i++)
       c.params[i] = compiled_param(&c.compiled->params[i]);
     st = query_sql(s, c.sql, c.params, c.compiled->param_count, &q);
-    if (st != ATESQL_OK) store_fail_db(s, st, "count %s", spec->table);
-    else *count = q.row ? query_int64(&q, 0) : 0;
+    if (st != ATESQL_OK)
+      store_fail_db(s, st, "count %s", spec->table);
+    else
+      *count = q.row ? query_int64(&q, 0) : 0;
   }
   query_done(&q);
   list_call_release(&c);

@@ -26,8 +26,7 @@ atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "lock ttl_ms must be positive, got %lld",
                       (long long)ttl_ms);
-  db_param params[] = {param_text(key), param_text(value),
-                       param_int64(ttl_ms)};
+  db_param params[] = {param_text(key), param_text(value), param_int64(ttl_ms)};
   query q;
   st = query_named(s, STMT_lock_acquire, params, 3, &q);
   *acquired = st == ATESQL_OK && q.row;
@@ -45,8 +44,7 @@ atesql_status atesql_lock_release(atesql_store *s, const char *key,
   st = query_named(s, STMT_lock_release, params, 2, &q);
   bool held = st == ATESQL_OK && q.row && query_int64(&q, 0) != 0;
   query_done(&q);
-  if (st != ATESQL_OK)
-    return store_fail_db(s, st, "release lock '%s'", key);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "release lock '%s'", key);
   if (!held)
     return store_fail(s, ATESQL_NOT_FOUND,
                       "lock '%s' is not held by this value (free, expired, or "

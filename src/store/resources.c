@@ -73,10 +73,9 @@ static atesql_status decode_actor(atesql_store *s, const query *q, void *root,
                       "actor '%s/%s': stored latest_snapshot_info: %s",
                       a->atespace, a->actor_id, err.message);
   json = query_text(q, 13, &len);
-  if (codec_worker_selector_from_json(json, len, root,
-                                      &a->worker_selector_labels,
-                                      &a->worker_selector_label_count,
-                                      &err) != ATESQL_OK)
+  if (codec_worker_selector_from_json(
+          json, len, root, &a->worker_selector_labels,
+          &a->worker_selector_label_count, &err) != ATESQL_OK)
     return store_fail(s, ATESQL_INTERNAL,
                       "actor '%s/%s': stored worker_selector: %s", a->atespace,
                       a->actor_id, err.message);
@@ -136,15 +135,8 @@ const resource_spec actor_spec = {
 };
 
 const resource_spec atespace_spec = {
-    ATESQL_RESOURCE_ATESPACES,
-    "atespaces",
-    "name",
-    1,
-    atespace_pk,
-    1,
-    sizeof(atesql_atespace),
-    decode_atespace,
-    atespace_key,
+    ATESQL_RESOURCE_ATESPACES, "atespaces",     "name",       1, atespace_pk, 1,
+    sizeof(atesql_atespace),   decode_atespace, atespace_key,
 };
 
 /* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...; the statement
@@ -177,7 +169,8 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          void **out) {
   *out = NULL;
   db_param params[3];
-  for (size_t i = 0; i < spec->pk_count; i++) params[i] = param_text(parts[i]);
+  for (size_t i = 0; i < spec->pk_count; i++)
+    params[i] = param_text(parts[i]);
   char *sql = get_sql(s->drv->dialect, spec);
   if (sql == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q;
@@ -189,8 +182,10 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
   void *root = arena_new(spec->item_size, row_reserve(&q, spec->column_count));
-  if (root == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  else st = spec->decode(s, &q, root, root);
+  if (root == NULL)
+    st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  else
+    st = spec->decode(s, &q, root, root);
   query_done(&q);
   if (st != ATESQL_OK) {
     arena_free(root);

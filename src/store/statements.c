@@ -34,9 +34,11 @@ static int stmt_index(const char *name, size_t len) {
 */
 static char *trim_tail(char *body, char *end) {
   for (;;) {
-    while (end > body && strchr(" \t\r\n;", end[-1])) end--;
+    while (end > body && strchr(" \t\r\n;", end[-1]))
+      end--;
     char *line = end;
-    while (line > body && line[-1] != '\n') line--;
+    while (line > body && line[-1] != '\n')
+      line--;
     if (end - line >= 2 && line[0] == '-' && line[1] == '-')
       end = line;
     else
@@ -54,11 +56,13 @@ static void split_file(char *text, const char *sql[STMT_COUNT]) {
   char *p = strstr(text, marker);
   while (p) {
     char *name = p + sizeof marker - 1;
-    while (*name == ' ') name++;
+    while (*name == ' ')
+      name++;
     char *eol = strchr(name, '\n');
     if (eol == NULL) return;
     size_t name_len = (size_t)(eol - name);
-    while (name_len && (name[name_len - 1] == ' ' || name[name_len - 1] == '\r'))
+    while (name_len &&
+           (name[name_len - 1] == ' ' || name[name_len - 1] == '\r'))
       name_len--;
     char *body = eol + 1;
     char *next = strstr(body, marker);

@@ -90,7 +90,8 @@ atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
   q->store = s;
   q->row = false;
   if (s->named[id] == NULL) {
-    atesql_status st = s->drv->prepare(s->conn, s->named_sql[id], &s->named[id]);
+    atesql_status st =
+        s->drv->prepare(s->conn, s->named_sql[id], &s->named[id]);
     if (st != ATESQL_OK)
       return store_fail_db(s, st, "prepare statement '%s'", stmt_names[id]);
   }
@@ -141,8 +142,8 @@ static atesql_status cached_statement(atesql_store *s, const char *sql,
   return ATESQL_OK;
 }
 
-atesql_status query_sql(atesql_store *s, const char *sql, const db_param *params,
-                        size_t n, query *q) {
+atesql_status query_sql(atesql_store *s, const char *sql,
+                        const db_param *params, size_t n, query *q) {
   q->store = s;
   q->row = false;
   atesql_status st = cached_statement(s, sql, &q->stmt);
@@ -232,8 +233,8 @@ atesql_status store_connect(const char *url, atesql_store **out,
   atesql_store *s = calloc(1, sizeof *s);
   if (s == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   s->drv = drv;
-  atesql_status st = statements_load(drv->dialect, s->named_sql,
-                                     &s->named_storage, err);
+  atesql_status st =
+      statements_load(drv->dialect, s->named_sql, &s->named_storage, err);
   if (st == ATESQL_OK) st = drv->connect(url, &s->conn, err);
   if (st != ATESQL_OK) {
     atesql_store_close(s);

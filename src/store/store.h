@@ -53,8 +53,9 @@ extern const char *const stmt_names[STMT_COUNT];
 ** sql[i] receives a pointer into *storage (one allocation the caller
 ** frees). Errors: INTERNAL naming a missing statement.
 */
-atesql_status statements_load(atesql_dialect dialect, const char *sql[STMT_COUNT],
-                              char **storage, atesql_error *err);
+atesql_status statements_load(atesql_dialect dialect,
+                              const char *sql[STMT_COUNT], char **storage,
+                              atesql_error *err);
 
 /* The driver for a URL, or NULL when no driver accepts it. */
 const driver *driver_for_url(const char *url);
@@ -100,8 +101,8 @@ atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
                           size_t n, query *q);
 /* Run SQL text, prepared once and cached by text (the list and get
 ** statements the store generates). */
-atesql_status query_sql(atesql_store *s, const char *sql, const db_param *params,
-                        size_t n, query *q);
+atesql_status query_sql(atesql_store *s, const char *sql,
+                        const db_param *params, size_t n, query *q);
 atesql_status query_next(query *q);
 void query_done(query *q);
 const char *query_text(const query *q, int col, size_t *len);

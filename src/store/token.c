@@ -34,7 +34,8 @@ static void digest(const unsigned char *data, size_t len,
 atesql_status token_encode(atesql_resource resource, const char *selector,
                            const char *const *parts, size_t count, char **out) {
   size_t len = HEADER + DIGEST;
-  for (size_t i = 0; i < count; i++) len += 4 + strlen(parts[i]);
+  for (size_t i = 0; i < count; i++)
+    len += 4 + strlen(parts[i]);
   unsigned char *raw = malloc(len);
   if (raw == NULL) return ATESQL_NO_MEMORY;
   raw[0] = VERSION;
@@ -52,8 +53,8 @@ atesql_status token_encode(atesql_resource resource, const char *selector,
     at += n;
   }
   digest(raw, at, raw + at);
-  size_t b64len = sodium_base64_ENCODED_LEN(
-      len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  size_t b64len =
+      sodium_base64_ENCODED_LEN(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   *out = malloc(b64len);
   if (*out)
     sodium_bin2base64(*out, b64len, raw, len,
@@ -87,8 +88,8 @@ atesql_status token_decode(const char *token, atesql_resource resource,
   }
   unsigned char want[SEL_HASH];
   selector_hash(selector, want);
-  if (raw[1] != (unsigned char)resource || memcmp(raw + 2, want, SEL_HASH) != 0 ||
-      raw[10] != expect_count) {
+  if (raw[1] != (unsigned char)resource ||
+      memcmp(raw + 2, want, SEL_HASH) != 0 || raw[10] != expect_count) {
     free(raw);
     snprintf(msg, msgsz,
              "page token was issued for a different selector or resource");

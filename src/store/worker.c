@@ -29,13 +29,17 @@ static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
                                    db_param *params) {
   if (w == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "worker is NULL");
-  atesql_status st = check_key(s, w->worker_namespace, w->worker_pool,
-                               w->worker_pod);
-  const char *names[] = {"actor_namespace", "actor_template", "actor_id",
-                         "actor_atespace",  "ip",             "worker_pod_uid",
-                         "node_name"};
-  const char *values[] = {w->actor_namespace, w->actor_template, w->actor_id,
-                          w->actor_atespace,  w->ip,             w->worker_pod_uid,
+  atesql_status st =
+      check_key(s, w->worker_namespace, w->worker_pool, w->worker_pod);
+  const char *names[] = {
+      "actor_namespace", "actor_template", "actor_id", "actor_atespace", "ip",
+      "worker_pod_uid",  "node_name"};
+  const char *values[] = {w->actor_namespace,
+                          w->actor_template,
+                          w->actor_id,
+                          w->actor_atespace,
+                          w->ip,
+                          w->worker_pod_uid,
                           w->node_name};
   for (size_t i = 0; st == ATESQL_OK && i < 7; i++)
     st = check_text(s, names[i], values[i], false);
@@ -43,7 +47,8 @@ static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
   params[0] = param_text(w->worker_namespace);
   params[1] = param_text(w->worker_pool);
   params[2] = param_text(w->worker_pod);
-  for (size_t i = 0; i < 7; i++) params[3 + i] = param_text(values[i]);
+  for (size_t i = 0; i < 7; i++)
+    params[3 + i] = param_text(values[i]);
   return ATESQL_OK;
 }
 
@@ -86,7 +91,8 @@ static atesql_status diagnose_update(atesql_store *s, const atesql_worker *w,
     query_done(&q);
     return store_fail_db(s, st, "update %s", what);
   }
-  if (!q.row) st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  if (!q.row)
+    st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   else if (query_int64(&q, 0) != expected_version)
     st = store_fail(s, ATESQL_CONFLICT,
                     "%s is at version %lld, not %lld; reload and retry", what,
@@ -141,8 +147,8 @@ atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
                                  atesql_worker_page **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
-  atesql_status st = list_records(s, &worker_spec, opts,
-                                  sizeof(atesql_worker_page), &r);
+  atesql_status st =
+      list_records(s, &worker_spec, opts, sizeof(atesql_worker_page), &r);
   *out = r.root;
   if (st == ATESQL_OK) {
     (*out)->items = r.items;

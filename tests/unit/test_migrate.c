@@ -1,0 +1,208 @@
+/*
+** The migration runner and the schema check at open, on real SQLite files:
+** up and status, a no-op second run, concurrent runners, an applied
+** migration whose text changed, a schema newer than the library, and the
+** SQLite adapter's URL options and busy timeout.
+*/
+#include "suite.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "atesql/atesql.h"
+
+static char path[512];
+static char url[600];
+
+/* A fresh database file per test under ATESQL_TEST_DIR (or /tmp). */
+static int fresh_db(void **state) {
+  (void)state;
+  static int n;
+  const char *dir = getenv("ATESQL_TEST_DIR");
+  snprintf(path, sizeof path, "%s/migrate-%d-%d.db", dir ? dir : "/tmp",
+           (int)getpid(), n++);
+  char side[600];
+  remove(path);
+  snprintf(side, sizeof side, "%s-wal", path);
+  remove(side);
+  snprintf(side, sizeof side, "%s-shm", path);
+  remove(side);
+  snprintf(url, sizeof url, "sqlite:%s", path);
+  return 0;
+}
+
+static void sql_exec(const char *sql) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    fail_msg("%s: %s", sql, msg);
+  sqlite3_close(db);
+}
+
+static void migrate_ok(size_t want_applied) {
+  atesql_migration_list *applied = NULL;
+  atesql_error err = {0};
+  atesql_status st = atesql_migrate_up(url, &applied, &err);
+  if (st != ATESQL_OK) fail_msg("migrate up: %s", err.message);
+  assert_int_equal(applied->count, want_applied);
+  atesql_migration_list_free(applied);
+}
+
+static void test_up_applies_every_migration_then_is_noop(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  migrate_ok(0);
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(url, &s, &err), ATESQL_OK);
+  atesql_store_close(s);
+}
+
+static void test_status_lists_pending_then_applied(void **state) {
+  (void)state;
+  atesql_migration_list *list = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_migrate_status(url, &list, &err), ATESQL_OK);
+  assert_int_equal(list->count, atesql_schema_version());
+  assert_int_equal(list->items[0].version, 1);
+  assert_string_equal(list->items[0].name, "init");
+  assert_false(list->items[0].applied);
+  assert_string_equal(list->items[0].applied_at, "");
+  assert_int_equal(strlen(list->items[0].checksum), 64);
+  atesql_migration_list_free(list);
+
+  migrate_ok((size_t)atesql_schema_version());
+  assert_int_equal(atesql_migrate_status(url, &list, &err), ATESQL_OK);
+  assert_true(list->items[0].applied);
+  assert_true(strlen(list->items[0].applied_at) >= 20);
+  atesql_migration_list_free(list);
+}
+
+static void test_open_unmigrated_names_migrate_up(void **state) {
+  (void)state;
+  atesql_store *s = (atesql_store *)1;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(url, &s, &err),
+                   ATESQL_FAILED_PRECONDITION);
+  assert_null(s);
+  assert_non_null(strstr(err.message, "atesql migrate up"));
+}
+
+static void test_changed_migration_is_refused(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  sql_exec("UPDATE schema_migrations SET checksum = 'deadbeef' WHERE "
+           "version = 1");
+  atesql_error err = {0};
+  assert_int_equal(atesql_migrate_up(url, NULL, &err),
+                   ATESQL_FAILED_PRECONDITION);
+  assert_non_null(strstr(err.message, "0001_init was changed"));
+  atesql_migration_list *list = NULL;
+  assert_int_equal(atesql_migrate_status(url, &list, &err),
+                   ATESQL_FAILED_PRECONDITION);
+  assert_null(list);
+}
+
+static void test_newer_schema_is_refused(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  sql_exec("INSERT INTO schema_migrations VALUES (9999, 'future', 'x', "
+           "'2030-01-01T00:00:00Z')");
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(url, &s, &err),
+                   ATESQL_FAILED_PRECONDITION);
+  assert_non_null(strstr(err.message, "newer than this library"));
+  assert_int_equal(atesql_migrate_up(url, NULL, &err),
+                   ATESQL_FAILED_PRECONDITION);
+  assert_non_null(strstr(err.message, "9999"));
+}
+
+static void *run_migrate(void *arg) {
+  size_t *applied = arg;
+  atesql_migration_list *list = NULL;
+  atesql_error err = {0};
+  if (atesql_migrate_up(url, &list, &err) == ATESQL_OK) {
+    *applied = list->count;
+    atesql_migration_list_free(list);
+  } else {
+    *applied = (size_t)-1;
+  }
+  return NULL;
+}
+
+static void test_concurrent_runners_apply_each_migration_once(void **state) {
+  (void)state;
+  enum { RUNNERS = 6 };
+  pthread_t threads[RUNNERS];
+  size_t applied[RUNNERS];
+  for (int i = 0; i < RUNNERS; i++)
+    pthread_create(&threads[i], NULL, run_migrate, &applied[i]);
+  size_t total = 0;
+  for (int i = 0; i < RUNNERS; i++) {
+    pthread_join(threads[i], NULL);
+    assert_int_not_equal(applied[i], (size_t)-1);
+    total += applied[i];
+  }
+  assert_int_equal(total, atesql_schema_version());
+}
+
+static void test_url_options_are_checked(void **state) {
+  (void)state;
+  const char *bad[] = {"sqlite:", "sqlite:x.db?busy_timeout_ms=abc",
+                       "sqlite:x.db?cache=shared", "mysql://localhost/db", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    atesql_store *s = (atesql_store *)1;
+    atesql_error err = {0};
+    assert_int_equal(atesql_store_open(bad[i], &s, &err),
+                     ATESQL_INVALID_ARGUMENT);
+    assert_null(s);
+    assert_true(strlen(err.message) > 0);
+  }
+}
+
+static void test_write_blocked_past_busy_timeout_is_unavailable(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  atesql_store *a = NULL, *b = NULL;
+  atesql_error err = {0};
+  char short_url[700];
+  snprintf(short_url, sizeof short_url, "%s?busy_timeout_ms=50", url);
+  assert_int_equal(atesql_store_open(url, &a, &err), ATESQL_OK);
+  assert_int_equal(atesql_store_open(short_url, &b, &err), ATESQL_OK);
+  assert_int_equal(atesql_tx_begin(a), ATESQL_OK);
+  atesql_atespace held = {"held"};
+  assert_int_equal(atesql_atespace_create(a, &held), ATESQL_OK);
+
+  atesql_atespace blocked = {"blocked"};
+  assert_int_equal(atesql_atespace_create(b, &blocked), ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(atesql_errmsg(b), "busy for more than 50 ms"));
+
+  /* Once the lock is gone the same call succeeds. */
+  assert_int_equal(atesql_tx_commit(a), ATESQL_OK);
+  assert_int_equal(atesql_atespace_create(b, &blocked), ATESQL_OK);
+  atesql_store_close(a);
+  atesql_store_close(b);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test_setup(test_up_applies_every_migration_then_is_noop,
+                             fresh_db),
+      cmocka_unit_test_setup(test_status_lists_pending_then_applied, fresh_db),
+      cmocka_unit_test_setup(test_open_unmigrated_names_migrate_up, fresh_db),
+      cmocka_unit_test_setup(test_changed_migration_is_refused, fresh_db),
+      cmocka_unit_test_setup(test_newer_schema_is_refused, fresh_db),
+      cmocka_unit_test_setup(test_concurrent_runners_apply_each_migration_once,
+                             fresh_db),
+      cmocka_unit_test_setup(test_url_options_are_checked, fresh_db),
+      cmocka_unit_test_setup(
+          test_write_blocked_past_busy_timeout_is_unavailable, fresh_db),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
