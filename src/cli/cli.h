@@ -1,6 +1,9 @@
 /*
 ** What the commands of the atesql program share: exit codes, the one-line
-** error report, and the mapping of names on the command line to API values.
+** error report, option-parsing helpers, opening the store, and the
+** commands themselves. Every command is `int cmd_NAME(const char *db, int
+** argc, char **argv)`: db is the URL given with --db (NULL when none was),
+** argv[0] the command's name, and the result the program's exit code.
 */
 #ifndef ATESQL_CLI_H
 #define ATESQL_CLI_H
@@ -24,7 +27,35 @@ int cli_exit_code(atesql_status status);
 /* "workers", "actors", "atespaces" -> resource; 0 when unknown. */
 atesql_resource cli_resource(const char *name);
 
+/*
+** The one-line report of a getopt_long failure, parsing with opterr = 0 and
+** an optstring starting with ':': c is the '?' or ':' getopt_long returned.
+** `usage` is the command's usage line. Returns EXIT_USAGE.
+*/
+int cli_bad_option(int c, char **argv, const char *usage);
+
+/* The database of commands that need one: db (from --db) when not NULL,
+** else $ATESQL_DB when set and not empty, else "sqlite:atesql.db". */
+const char *cli_db_url(const char *db);
+
+/* Open the store at url into *out; on failure report it and return its
+** exit code (an unmigrated schema's message names `atesql migrate up`). */
+int cli_open_store(const char *url, atesql_store **out);
+
+/* Flush stdout; a failed write is reported and turns rc into a failure. */
+int cli_finish_output(int rc);
+
 /* atesql compile workers|actors SELECTOR [--dialect D] [--json] */
-int cmd_compile(int argc, char **argv);
+int cmd_compile(const char *db, int argc, char **argv);
+
+/* atesql migrate up|status */
+int cmd_migrate(const char *db, int argc, char **argv);
+
+/* atesql workers|actors|atespaces list|get|import ... (argv[0] is the
+** resource) */
+int cmd_records(const char *db, int argc, char **argv);
+
+/* atesql demo [--db URL] */
+int cmd_demo(const char *db, int argc, char **argv);
 
 #endif /* ATESQL_CLI_H */

@@ -42,28 +42,38 @@ static void print_human(const atesql_compiled *c, char placeholder) {
   }
 }
 
-int cmd_compile(int argc, char **argv) {
+static const char compile_usage[] =
+    "atesql compile workers|actors SELECTOR [--dialect sqlite|postgres] "
+    "[--json]";
+
+/* Needs no database: db is ignored. */
+int cmd_compile(const char *db, int argc, char **argv) {
+  (void)db;
   static const struct option options[] = {
       {"dialect", required_argument, NULL, 'd'},
       {"json", no_argument, NULL, 'j'},
+      {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
   const char *dialect_name = "sqlite";
   int json = 0;
   int c;
   optind = 1;
-  while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
-    if (c == 'd')
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    if (c == 'd') {
       dialect_name = optarg;
-    else if (c == 'j')
+    } else if (c == 'j') {
       json = 1;
-    else
-      return cli_fail(EXIT_USAGE, "usage: atesql compile workers|actors "
-                                  "SELECTOR [--dialect D] [--json]");
+    } else if (c == 'h') {
+      printf("usage: %s\n", compile_usage);
+      return EXIT_OK;
+    } else {
+      return cli_bad_option(c, argv, compile_usage);
+    }
   }
   if (argc - optind != 2)
-    return cli_fail(EXIT_USAGE, "usage: atesql compile workers|actors SELECTOR "
-                                "[--dialect sqlite|postgres] [--json]");
+    return cli_fail(EXIT_USAGE, "usage: %s", compile_usage);
   const char *resource_name = argv[optind];
   const char *text = argv[optind + 1];
 
@@ -99,7 +109,5 @@ int cmd_compile(int argc, char **argv) {
   else
     print_human(compiled, dialect == ATESQL_DIALECT_SQLITE ? '?' : '$');
   atesql_compiled_free(compiled);
-  if (fflush(stdout) != 0)
-    rc = cli_fail(EXIT_FAILURE_OTHER, "cannot write output");
-  return rc;
+  return cli_finish_output(rc);
 }

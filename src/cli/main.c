@@ -3,8 +3,10 @@
 ** thin shell over the public API; this file only dispatches and holds the
 ** helpers every command shares.
 */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -13,11 +15,42 @@ static const char usage[] =
     "usage: atesql [--db URL] COMMAND ...\n"
     "\n"
     "commands:\n"
+    "  migrate up|status\n"
+    "      apply pending schema migrations, or show which are applied\n"
+    "  workers|actors|atespaces list [--selector S] [--limit N]\n"
+    "                                [--page-token T] [--json]\n"
+    "      list records (all pages, or one page of N with --limit)\n"
+    "  workers get NAMESPACE/POOL/POD...  [--json]\n"
+    "  actors get ATESPACE/ACTOR_ID...    [--json]\n"
+    "  atespaces get NAME...              [--json]\n"
+    "      show records by key\n"
+    "  workers|actors|atespaces import [FILE|-]\n"
+    "      create the records of a JSON-lines file (protojson names), all\n"
+    "      or nothing\n"
     "  compile workers|actors SELECTOR [--dialect sqlite|postgres] [--json]\n"
     "      print the SQL WHERE fragment and parameters of a selector\n"
+    "  demo [--db URL]\n"
+    "      build a sample fleet in a fresh SQLite file (atesql-demo.db) and\n"
+    "      walk through the scheduler's questions\n"
     "\n"
+    "options:\n"
+    "  --db URL    sqlite:PATH, postgres://... (default: $ATESQL_DB, then\n"
+    "              sqlite:atesql.db)\n"
     "  --version   print the version\n"
-    "  --help      print this help\n";
+    "  --help      print this help\n"
+    "\n"
+    "exit codes: 0 success, 2 usage or invalid input, 3 not found, 1 other\n";
+
+typedef struct command {
+  const char *name;
+  int (*run)(const char *db, int argc, char **argv);
+} command;
+
+static const command commands[] = {
+    {"migrate", cmd_migrate}, {"workers", cmd_records},
+    {"actors", cmd_records},  {"atespaces", cmd_records},
+    {"compile", cmd_compile}, {"demo", cmd_demo},
+};
 
 int cli_fail(int code, const char *fmt, ...) {
   va_list ap;
@@ -47,20 +80,68 @@ atesql_resource cli_resource(const char *name) {
   return 0;
 }
 
+int cli_bad_option(int c, char **argv, const char *usage_line) {
+  const char *opt = argv[optind - 1];
+  if (c == ':')
+    return cli_fail(EXIT_USAGE, "option '%s' needs a value; usage: %s", opt,
+                    usage_line);
+  return cli_fail(EXIT_USAGE, "unknown option '%s'; usage: %s", opt,
+                  usage_line);
+}
+
+const char *cli_db_url(const char *db) {
+  if (db) return db;
+  const char *env = getenv("ATESQL_DB");
+  return env && env[0] ? env : "sqlite:atesql.db";
+}
+
+int cli_open_store(const char *url, atesql_store **out) {
+  atesql_error err = {0};
+  atesql_status st = atesql_store_open(url, out, &err);
+  if (st == ATESQL_OK) return EXIT_OK;
+  return cli_fail(cli_exit_code(st), "%s", err.message);
+}
+
+int cli_finish_output(int rc) {
+  if (fflush(stdout) != 0 || ferror(stdout))
+    return cli_fail(EXIT_FAILURE_OTHER, "cannot write output");
+  return rc;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 2) {
-    fputs(usage, stderr);
-    return EXIT_USAGE;
+  const char *db = NULL;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *arg = argv[i];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      fputs(usage, stdout);
+      return EXIT_OK;
+    }
+    if (strcmp(arg, "--version") == 0) {
+      printf("atesql %s\n", atesql_version());
+      return EXIT_OK;
+    }
+    if (strncmp(arg, "--db=", 5) == 0) {
+      db = arg + 5;
+    } else if (strcmp(arg, "--db") == 0) {
+      if (i + 1 == argc)
+        return cli_fail(EXIT_USAGE, "option '--db' needs a URL");
+      db = argv[++i];
+    } else {
+      return cli_fail(EXIT_USAGE, "unknown option '%s'; run 'atesql --help'",
+                      arg);
+    }
   }
-  const char *cmd = argv[1];
-  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+  if (i == argc)
+    return cli_fail(EXIT_USAGE, "no command given; run 'atesql --help'");
+  const char *name = argv[i];
+  if (strcmp(name, "help") == 0) {
     fputs(usage, stdout);
     return EXIT_OK;
   }
-  if (strcmp(cmd, "--version") == 0) {
-    printf("atesql %s\n", atesql_version());
-    return EXIT_OK;
-  }
-  if (strcmp(cmd, "compile") == 0) return cmd_compile(argc - 1, argv + 1);
-  return cli_fail(EXIT_USAGE, "unknown command '%s'; run 'atesql --help'", cmd);
+  for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
+    if (strcmp(commands[k].name, name) == 0)
+      return commands[k].run(db, argc - i, argv + i);
+  return cli_fail(EXIT_USAGE, "unknown command '%s'; run 'atesql --help'",
+                  name);
 }

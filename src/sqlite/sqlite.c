@@ -226,6 +226,7 @@ static const char *sqlite_errmsg(driver_conn *c) { return c->msg; }
 const driver sqlite_driver = {
     "sqlite",
     ATESQL_DIALECT_SQLITE,
+    false,
     sqlite_accepts,
     sqlite_connect,
     sqlite_disconnect,

@@ -156,34 +156,33 @@ atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
 }
 
-/* Why an update matched no row: gone, another version, or an immutable
-** template field changed. */
-static atesql_status diagnose_update(atesql_store *s, const db_param *params,
+/* Why an update wrote nothing, from the probe row (version,
+** actor_template_namespace, actor_template_name, status). */
+static atesql_status diagnose_update(atesql_store *s, write_outcome *w,
+                                     const db_param *params,
                                      int64_t expected_version,
                                      const char *what) {
-  query q;
-  atesql_status st = query_named(s, STMT_actor_probe, params, 2, &q);
-  if (st != ATESQL_OK) {
-    query_done(&q);
-    return store_fail_db(s, st, "update %s", what);
-  }
-  if (!q.row) {
-    st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
-  } else if (query_int64(&q, 0) != expected_version) {
-    st = store_fail(s, ATESQL_CONFLICT,
-                    "%s is at version %lld, not %lld; reload and retry", what,
-                    (long long)query_int64(&q, 0), (long long)expected_version);
-  } else {
+  if (!w->found) return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  int64_t version = query_int64(&w->probe, w->col);
+  if (version != expected_version)
+    return store_fail(s, ATESQL_CONFLICT,
+                      "%s is at version %lld, not %lld; reload and retry", what,
+                      (long long)version, (long long)expected_version);
+  static const char *const immutable[] = {"actor_template_namespace",
+                                          "actor_template_name"};
+  for (int i = 0; i < 2; i++) {
     size_t len;
-    const char *ns = query_text(&q, 1, &len);
-    bool ns_same =
-        strlen(params[2].text) == len && memcmp(ns, params[2].text, len) == 0;
-    st = store_fail(
-        s, ATESQL_INVALID_ARGUMENT, "field '%s' of %s is immutable",
-        ns_same ? "actor_template_name" : "actor_template_namespace", what);
+    const char *stored = query_text(&w->probe, w->col + 1 + i, &len);
+    const db_param *given = &params[2 + i];
+    if (given->len != len || memcmp(stored, given->text, len) != 0)
+      return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                        "field '%s' of %s is immutable (stored '%.*s', given "
+                        "'%s')",
+                        immutable[i], what, (int)(len > 64 ? 64 : len), stored,
+                        given->text);
   }
-  query_done(&q);
-  return st;
+  return store_fail(s, ATESQL_CONFLICT,
+                    "%s changed concurrently; reload and retry", what);
 }
 
 atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
@@ -196,17 +195,18 @@ atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
   row.params[ACTOR_PARAMS] = param_int64(expected_version);
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(a->atespace, a->actor_id, what, sizeof what);
-  query q;
-  st = query_named(s, STMT_actor_update, row.params, ACTOR_PARAMS + 1, &q);
-  bool updated = st == ATESQL_OK && q.row;
-  int64_t version = updated ? query_int64(&q, 0) : 0;
-  query_done(&q);
-  if (st != ATESQL_OK)
+  write_outcome out;
+  st = conditional_write(s, STMT_actor_update, row.params, ACTOR_PARAMS + 1,
+                         STMT_actor_probe, 2, &out);
+  if (st != ATESQL_OK) {
     st = store_fail_db(s, st, "update %s", what);
-  else if (!updated)
-    st = diagnose_update(s, row.params, expected_version, what);
+  } else if (!out.wrote) {
+    st = diagnose_update(s, &out, row.params, expected_version, what);
+    query_done(&out.probe);
+  } else if (new_version) {
+    *new_version = out.value;
+  }
   actor_row_release(&row);
-  if (st == ATESQL_OK && new_version) *new_version = version;
   return st;
 }
 
@@ -218,28 +218,23 @@ atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(atespace, id, what, sizeof what);
   db_param params[] = {param_text(atespace), param_text(id)};
-  query q;
-  st = query_named(s, STMT_actor_delete, params, 2, &q);
-  bool deleted = st == ATESQL_OK && q.row;
-  query_done(&q);
+  write_outcome out;
+  st = conditional_write(s, STMT_actor_delete, params, 2, STMT_actor_probe, 2,
+                         &out);
   if (st != ATESQL_OK) return store_fail_db(s, st, "delete %s", what);
-  if (deleted) return ATESQL_OK;
-
-  st = query_named(s, STMT_actor_probe, params, 2, &q);
-  if (st != ATESQL_OK)
-    st = store_fail_db(s, st, "delete %s", what);
-  else if (!q.row)
-    st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
-  else {
-    const char *status =
-        atesql_actor_status_name((atesql_actor_status)query_int64(&q, 3));
-    st = store_fail(s, ATESQL_FAILED_PRECONDITION,
+  if (out.wrote) return ATESQL_OK;
+  if (!out.found) return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  atesql_actor_status status =
+      (atesql_actor_status)query_int64(&out.probe, out.col + 3);
+  query_done(&out.probe);
+  if (status == ATESQL_ACTOR_STATUS_SUSPENDED)
+    return store_fail(s, ATESQL_CONFLICT,
+                      "%s changed concurrently; reload and retry", what);
+  const char *name = atesql_actor_status_name(status);
+  return store_fail(s, ATESQL_FAILED_PRECONDITION,
                     "cannot delete %s: it is %s, only STATUS_SUSPENDED actors "
                     "can be deleted",
-                    what, status ? status : "in an unknown status");
-  }
-  query_done(&q);
-  return st;
+                    what, name ? name : "in an unknown status");
 }
 
 atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,

@@ -185,6 +185,33 @@ atesql_status exec_named(atesql_store *s, stmt_id id, const db_param *params,
   return st;
 }
 
+atesql_status conditional_write(atesql_store *s, stmt_id write,
+                                const db_param *params, size_t n, stmt_id probe,
+                                size_t probe_n, write_outcome *out) {
+  memset(out, 0, sizeof *out);
+  atesql_status st = query_named(s, write, params, n, &out->probe);
+  if (st != ATESQL_OK) {
+    query_done(&out->probe);
+    return st;
+  }
+  if (out->probe.row && !query_is_null(&out->probe, 0)) {
+    out->wrote = true;
+    out->value = query_int64(&out->probe, 0);
+    query_done(&out->probe);
+    return ATESQL_OK;
+  }
+  if (s->drv->writes_report_probe) {
+    out->found = out->probe.row;
+    out->col = 1;
+    return ATESQL_OK;
+  }
+  query_done(&out->probe);
+  st = query_named(s, probe, params, probe_n, &out->probe);
+  out->found = st == ATESQL_OK && out->probe.row;
+  if (st != ATESQL_OK) query_done(&out->probe);
+  return st;
+}
+
 /* The schema must be exactly at the library's version. */
 static atesql_status check_schema(atesql_store *s, atesql_error *err) {
   query q;

@@ -113,6 +113,28 @@ bool query_is_null(const query *q, int col);
 atesql_status exec_named(atesql_store *s, stmt_id id, const db_param *params,
                          size_t n);
 
+/*
+** The outcome of a conditional write (an update with expected version, a
+** delete only when suspended). When it did not write, `probe` is positioned
+** on the row that says why (the probe statement's columns from column
+** `col` on) if the record exists; the caller reads it and calls
+** query_done(&probe).
+*/
+typedef struct write_outcome {
+  bool wrote;
+  int64_t value; /* column 0 of the written row: the new version */
+  bool found;    /* when !wrote: the record exists */
+  query probe;
+  int col;
+} write_outcome;
+
+/* Run `write` (n params) and, when it changed nothing, learn why with
+** `probe` (its first probe_n params), in one round trip where the dialect
+** allows it (driver.writes_report_probe). */
+atesql_status conditional_write(atesql_store *s, stmt_id write,
+                                const db_param *params, size_t n, stmt_id probe,
+                                size_t probe_n, write_outcome *out);
+
 /* Set errmsg (printf-style) and return status. */
 atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
                          ...) __attribute__((format(printf, 3, 4)));

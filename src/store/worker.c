@@ -80,32 +80,27 @@ atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
 }
 
-/* Why an update matched no row: gone, another version, or ip changed. */
-static atesql_status diagnose_update(atesql_store *s, const atesql_worker *w,
-                                     const db_param *params,
+/* Why an update wrote nothing, from the probe row (version, ip). */
+static atesql_status diagnose_update(atesql_store *s, write_outcome *w,
                                      int64_t expected_version,
-                                     const char *what) {
-  query q;
-  atesql_status st = query_named(s, STMT_worker_probe, params, 3, &q);
-  if (st != ATESQL_OK) {
-    query_done(&q);
-    return store_fail_db(s, st, "update %s", what);
-  }
-  if (!q.row)
-    st = store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
-  else if (query_int64(&q, 0) != expected_version)
-    st = store_fail(s, ATESQL_CONFLICT,
-                    "%s is at version %lld, not %lld; reload and retry", what,
-                    (long long)query_int64(&q, 0), (long long)expected_version);
-  else {
-    size_t len;
-    const char *ip = query_text(&q, 1, &len);
-    st = store_fail(s, ATESQL_INVALID_ARGUMENT,
-                    "field 'ip' of %s is immutable (stored '%.*s', given '%s')",
-                    what, (int)(len > 64 ? 64 : len), ip, w->ip ? w->ip : "");
-  }
-  query_done(&q);
-  return st;
+                                     const char *given_ip, const char *what) {
+  if (!w->found) return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
+  int64_t version = query_int64(&w->probe, w->col);
+  size_t len;
+  const char *ip = query_text(&w->probe, w->col + 1, &len);
+  given_ip = given_ip ? given_ip : "";
+  if (version != expected_version)
+    return store_fail(s, ATESQL_CONFLICT,
+                      "%s is at version %lld, not %lld; reload and retry", what,
+                      (long long)version, (long long)expected_version);
+  if (strlen(given_ip) != len || memcmp(ip, given_ip, len) != 0)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "field 'ip' of %s is immutable (stored '%.*s', given "
+                      "'%s')",
+                      what, (int)(len > 64 ? 64 : len), ip, given_ip);
+  /* Matched at the probe but not at the write: changed in between. */
+  return store_fail(s, ATESQL_CONFLICT,
+                    "%s changed concurrently; reload and retry", what);
 }
 
 atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
@@ -119,14 +114,16 @@ atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
               sizeof what);
-  query q;
-  st = query_named(s, STMT_worker_update, params, WORKER_PARAMS + 1, &q);
-  bool updated = st == ATESQL_OK && q.row;
-  int64_t version = updated ? query_int64(&q, 0) : 0;
-  query_done(&q);
+  write_outcome out;
+  st = conditional_write(s, STMT_worker_update, params, WORKER_PARAMS + 1,
+                         STMT_worker_probe, 3, &out);
   if (st != ATESQL_OK) return store_fail_db(s, st, "update %s", what);
-  if (!updated) return diagnose_update(s, w, params, expected_version, what);
-  if (new_version) *new_version = version;
+  if (!out.wrote) {
+    st = diagnose_update(s, &out, expected_version, w->ip, what);
+    query_done(&out.probe);
+    return st;
+  }
+  if (new_version) *new_version = out.value;
   return ATESQL_OK;
 }
 

@@ -1,0 +1,23 @@
+-- Named statements of the migration runner on PostgreSQL. A session-level
+-- advisory lock serializes concurrent runners for the whole run.
+
+-- name: migrate_lock
+SELECT pg_advisory_lock(7406548563);
+
+-- name: migrate_unlock
+SELECT pg_advisory_unlock(7406548563);
+
+-- name: migrations_table
+CREATE TABLE IF NOT EXISTS schema_migrations (
+  version    bigint NOT NULL PRIMARY KEY,
+  name       text NOT NULL,
+  checksum   text NOT NULL,
+  applied_at text NOT NULL
+);
+
+-- name: migrations_applied
+SELECT version, name, checksum, applied_at FROM schema_migrations ORDER BY version;
+
+-- name: migration_record
+INSERT INTO schema_migrations (version, name, checksum, applied_at)
+VALUES ($1, $2, $3, to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));

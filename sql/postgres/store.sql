@@ -1,0 +1,128 @@
+-- Named statements of the store on PostgreSQL: the same names as
+-- sql/sqlite/store.sql. Conditional writes answer in one round trip: a
+-- CTE reads the current row, the write runs beside it, and the result says
+-- whether it wrote (column 0) and, if not, why (the probe's columns).
+-- The database clock in milliseconds since the epoch is
+-- (extract(epoch FROM clock_timestamp()) * 1000)::bigint.
+
+-- name: tx_begin
+BEGIN;
+
+-- name: tx_commit
+COMMIT;
+
+-- name: tx_rollback
+ROLLBACK;
+
+-- name: schema_has_migrations
+SELECT count(*) FROM pg_catalog.pg_tables
+WHERE schemaname = current_schema() AND tablename = 'schema_migrations';
+
+-- name: schema_version
+SELECT coalesce(max(version), 0) FROM schema_migrations;
+
+-- name: clear_all
+DELETE FROM actors;
+DELETE FROM workers;
+DELETE FROM atespaces;
+DELETE FROM locks;
+
+-- name: atespace_create
+INSERT INTO atespaces (name) VALUES ($1);
+
+-- name: atespace_delete
+DELETE FROM atespaces WHERE name = $1 RETURNING name;
+
+-- Parameters of actor statements: $1 atespace, $2 actor_id,
+-- $3 actor_template_namespace, $4 actor_template_name, $5 status,
+-- $6 ateom_pod_namespace, $7 ateom_pod_name, $8 ateom_pod_ip,
+-- $9 ateom_pod_uid, $10 in_progress_snapshot, $11 worker_pool_name,
+-- $12 latest_snapshot_info, $13 worker_selector, $14 expected version.
+
+-- name: actor_create
+INSERT INTO actors (atespace, actor_id, version, actor_template_namespace,
+  actor_template_name, status, ateom_pod_namespace, ateom_pod_name,
+  ateom_pod_ip, ateom_pod_uid, in_progress_snapshot, worker_pool_name,
+  latest_snapshot_info, worker_selector)
+VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+
+-- name: actor_update
+WITH current AS (
+  SELECT version, actor_template_namespace, actor_template_name, status
+  FROM actors WHERE atespace = $1 AND actor_id = $2
+), written AS (
+  UPDATE actors SET status = $5, ateom_pod_namespace = $6,
+    ateom_pod_name = $7, ateom_pod_ip = $8, ateom_pod_uid = $9,
+    in_progress_snapshot = $10, worker_pool_name = $11,
+    latest_snapshot_info = $12, worker_selector = $13,
+    version = actors.version + 1
+  WHERE atespace = $1 AND actor_id = $2 AND version = $14
+    AND actor_template_namespace = $3 AND actor_template_name = $4
+  RETURNING version
+)
+SELECT written.version, current.version, current.actor_template_namespace,
+  current.actor_template_name, current.status
+FROM current LEFT JOIN written ON true;
+
+-- name: actor_probe
+SELECT version, actor_template_namespace, actor_template_name, status
+FROM actors WHERE atespace = $1 AND actor_id = $2;
+
+-- name: actor_delete
+WITH current AS (
+  SELECT version, actor_template_namespace, actor_template_name, status
+  FROM actors WHERE atespace = $1 AND actor_id = $2
+), deleted AS (
+  DELETE FROM actors WHERE atespace = $1 AND actor_id = $2 AND status = 4
+  RETURNING version
+)
+SELECT deleted.version, current.version, current.actor_template_namespace,
+  current.actor_template_name, current.status
+FROM current LEFT JOIN deleted ON true;
+
+-- Parameters of worker statements: $1 worker_namespace, $2 worker_pool,
+-- $3 worker_pod, $4 actor_namespace, $5 actor_template, $6 actor_id,
+-- $7 actor_atespace, $8 ip, $9 worker_pod_uid, $10 node_name,
+-- $11 expected version.
+
+-- name: worker_create
+INSERT INTO workers (worker_namespace, worker_pool, worker_pod,
+  actor_namespace, actor_template, actor_id, actor_atespace, ip,
+  worker_pod_uid, node_name, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1);
+
+-- name: worker_update
+WITH current AS (
+  SELECT version, ip FROM workers
+  WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
+), written AS (
+  UPDATE workers SET actor_namespace = $4, actor_template = $5,
+    actor_id = $6, actor_atespace = $7, worker_pod_uid = $9,
+    node_name = $10, version = workers.version + 1
+  WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
+    AND version = $11 AND ip = $8
+  RETURNING version
+)
+SELECT written.version, current.version, current.ip
+FROM current LEFT JOIN written ON true;
+
+-- name: worker_probe
+SELECT version, ip FROM workers
+WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3;
+
+-- name: worker_delete
+DELETE FROM workers
+WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3;
+
+-- $1 key, $2 value, $3 ttl in milliseconds.
+-- name: lock_acquire
+INSERT INTO locks (key, value, expires_at_ms)
+VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3::bigint)
+ON CONFLICT (key) DO UPDATE
+  SET value = excluded.value, expires_at_ms = excluded.expires_at_ms
+  WHERE locks.expires_at_ms <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+RETURNING 1;
+
+-- name: lock_release
+DELETE FROM locks WHERE key = $1 AND value = $2
+RETURNING (expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::int;

@@ -1,0 +1,240 @@
+/*
+** The per-resource rows of the kinds table: thin adapters from the typed
+** public calls (atesql_worker_list, atesql_actor_to_json ...) to the
+** void-pointer shape the generic commands use, and each resource's human
+** table. Also `atesql RESOURCE VERB`'s dispatch.
+*/
+#include "kinds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Empty cells are shown as "-" so columns stay readable. */
+static const char *shown(const char *s) { return s && s[0] ? s : "-"; }
+
+/* ---- workers ---- */
+
+static atesql_status worker_list(atesql_store *s, const atesql_list_opts *opts,
+                                 cli_page *out) {
+  atesql_worker_page *p = NULL;
+  atesql_status st = atesql_worker_list(s, opts, &p);
+  if (st != ATESQL_OK) return st;
+  *out = (cli_page){p, p->items, p->count, p->next_page_token};
+  return ATESQL_OK;
+}
+
+static void worker_page_free(void *page) { atesql_worker_page_free(page); }
+
+static atesql_status worker_get(atesql_store *s, char *const *key, void **out) {
+  atesql_worker *w = NULL;
+  atesql_status st = atesql_worker_get(s, key[0], key[1], key[2], &w);
+  *out = w;
+  return st;
+}
+
+static void worker_free(void *record) { atesql_worker_free(record); }
+
+static atesql_status worker_to_json(const void *record, char **out) {
+  return atesql_worker_to_json(record, out);
+}
+
+static atesql_status worker_from_json(const char *text, size_t len, void **out,
+                                      atesql_error *err) {
+  atesql_worker *w = NULL;
+  atesql_status st = atesql_worker_from_json(text, len, &w, err);
+  *out = w;
+  return st;
+}
+
+static atesql_status worker_create(atesql_store *s, const void *record) {
+  return atesql_worker_create(s, record);
+}
+
+static const char *const worker_columns[] = {
+    "NAMESPACE", "POOL", "POD", "NODE", "IP", "ACTOR", "VERSION"};
+
+static void worker_row(table *t, const void *record) {
+  const atesql_worker *w = record;
+  table_cell(t, shown(w->worker_namespace));
+  table_cell(t, shown(w->worker_pool));
+  table_cell(t, shown(w->worker_pod));
+  table_cell(t, shown(w->node_name));
+  table_cell(t, shown(w->ip));
+  if (w->actor_id[0])
+    table_cellf(t, "%s/%s", w->actor_atespace, w->actor_id);
+  else
+    table_cell(t, "-");
+  table_cellf(t, "%lld", (long long)w->version);
+}
+
+/* ---- actors ---- */
+
+static atesql_status actor_list(atesql_store *s, const atesql_list_opts *opts,
+                                cli_page *out) {
+  atesql_actor_page *p = NULL;
+  atesql_status st = atesql_actor_list(s, opts, &p);
+  if (st != ATESQL_OK) return st;
+  *out = (cli_page){p, p->items, p->count, p->next_page_token};
+  return ATESQL_OK;
+}
+
+static void actor_page_free(void *page) { atesql_actor_page_free(page); }
+
+static atesql_status actor_get(atesql_store *s, char *const *key, void **out) {
+  atesql_actor *a = NULL;
+  atesql_status st = atesql_actor_get(s, key[0], key[1], &a);
+  *out = a;
+  return st;
+}
+
+static void actor_free(void *record) { atesql_actor_free(record); }
+
+static atesql_status actor_to_json(const void *record, char **out) {
+  return atesql_actor_to_json(record, out);
+}
+
+static atesql_status actor_from_json(const char *text, size_t len, void **out,
+                                     atesql_error *err) {
+  atesql_actor *a = NULL;
+  atesql_status st = atesql_actor_from_json(text, len, &a, err);
+  *out = a;
+  return st;
+}
+
+static atesql_status actor_create(atesql_store *s, const void *record) {
+  return atesql_actor_create(s, record);
+}
+
+static const char *const actor_columns[] = {"ATESPACE", "ACTOR_ID", "STATUS",
+                                            "TEMPLATE", "POOL",     "ATEOM_POD",
+                                            "SNAPSHOT", "VERSION"};
+
+/* Where the latest snapshot is: "local:node-a,node-b", "external:URI" or
+** "-". */
+static void snapshot_cell(table *t, const atesql_snapshot_info *info) {
+  if (info->type == ATESQL_SNAPSHOT_TYPE_EXTERNAL) {
+    table_cellf(t, "external:%s", info->external_snapshot_uri_prefix);
+    return;
+  }
+  if (info->type != ATESQL_SNAPSHOT_TYPE_LOCAL) {
+    table_cell(t, "-");
+    return;
+  }
+  size_t len = strlen("local:") + 1;
+  for (size_t i = 0; i < info->local_node_vm_count; i++)
+    len += strlen(info->local_node_vms[i]) + 1;
+  char *buf = malloc(len);
+  if (buf == NULL) {
+    table_cell(t, "?");
+    return;
+  }
+  char *end = stpcpy(buf, "local:");
+  for (size_t i = 0; i < info->local_node_vm_count; i++) {
+    if (i) *end++ = ',';
+    end = stpcpy(end, info->local_node_vms[i]);
+  }
+  table_cell(t, buf);
+  free(buf);
+}
+
+static void actor_row(table *t, const void *record) {
+  const atesql_actor *a = record;
+  const char *status = atesql_actor_status_name(a->status);
+  table_cell(t, shown(a->atespace));
+  table_cell(t, shown(a->actor_id));
+  table_cell(t, status ? status : "?");
+  table_cellf(t, "%s/%s", a->actor_template_namespace, a->actor_template_name);
+  table_cell(t, shown(a->worker_pool_name));
+  table_cell(t, shown(a->ateom_pod_name));
+  snapshot_cell(t, &a->latest_snapshot_info);
+  table_cellf(t, "%lld", (long long)a->version);
+}
+
+/* ---- atespaces ---- */
+
+static atesql_status
+atespace_list(atesql_store *s, const atesql_list_opts *opts, cli_page *out) {
+  atesql_atespace_page *p = NULL;
+  atesql_status st = atesql_atespace_list(s, opts, &p);
+  if (st != ATESQL_OK) return st;
+  *out = (cli_page){p, p->items, p->count, p->next_page_token};
+  return ATESQL_OK;
+}
+
+static void atespace_page_free(void *page) { atesql_atespace_page_free(page); }
+
+static atesql_status atespace_get(atesql_store *s, char *const *key,
+                                  void **out) {
+  atesql_atespace *a = NULL;
+  atesql_status st = atesql_atespace_get(s, key[0], &a);
+  *out = a;
+  return st;
+}
+
+static void atespace_free(void *record) { atesql_atespace_free(record); }
+
+static atesql_status atespace_to_json(const void *record, char **out) {
+  return atesql_atespace_to_json(record, out);
+}
+
+static atesql_status atespace_from_json(const char *text, size_t len,
+                                        void **out, atesql_error *err) {
+  atesql_atespace *a = NULL;
+  atesql_status st = atesql_atespace_from_json(text, len, &a, err);
+  *out = a;
+  return st;
+}
+
+static atesql_status atespace_create(atesql_store *s, const void *record) {
+  return atesql_atespace_create(s, record);
+}
+
+static const char *const atespace_columns[] = {"NAME"};
+
+static void atespace_row(table *t, const void *record) {
+  const atesql_atespace *a = record;
+  table_cell(t, shown(a->name));
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static const cli_kind kinds[] = {
+    {ATESQL_RESOURCE_WORKERS, "workers", "worker", "NAMESPACE/POOL/POD", 3,
+     sizeof(atesql_worker), worker_columns, COUNT(worker_columns), worker_list,
+     worker_page_free, worker_get, worker_free, worker_to_json,
+     worker_from_json, worker_create, worker_row},
+    {ATESQL_RESOURCE_ACTORS, "actors", "actor", "ATESPACE/ACTOR_ID", 2,
+     sizeof(atesql_actor), actor_columns, COUNT(actor_columns), actor_list,
+     actor_page_free, actor_get, actor_free, actor_to_json, actor_from_json,
+     actor_create, actor_row},
+    {ATESQL_RESOURCE_ATESPACES, "atespaces", "atespace", "NAME", 1,
+     sizeof(atesql_atespace), atespace_columns, COUNT(atespace_columns),
+     atespace_list, atespace_page_free, atespace_get, atespace_free,
+     atespace_to_json, atespace_from_json, atespace_create, atespace_row},
+};
+
+const cli_kind *cli_kind_by_name(const char *name) {
+  for (size_t i = 0; i < COUNT(kinds); i++)
+    if (strcmp(kinds[i].plural, name) == 0) return &kinds[i];
+  return NULL;
+}
+
+const void *cli_page_item(const cli_kind *kind, const cli_page *page,
+                          size_t i) {
+  return (const char *)page->items + i * kind->record_size;
+}
+
+int cmd_records(const char *db, int argc, char **argv) {
+  const cli_kind *kind = cli_kind_by_name(argv[0]);
+  if (argc < 2)
+    return cli_fail(EXIT_USAGE, "usage: atesql %s list|get|import ...",
+                    argv[0]);
+  const char *verb = argv[1];
+  if (strcmp(verb, "list") == 0) return cmd_list(kind, db, argc - 1, argv + 1);
+  if (strcmp(verb, "get") == 0) return cmd_get(kind, db, argc - 1, argv + 1);
+  if (strcmp(verb, "import") == 0)
+    return cmd_import(kind, db, argc - 1, argv + 1);
+  return cli_fail(EXIT_USAGE,
+                  "unknown %s command '%s'; expected list, get or import",
+                  kind->plural, verb);
+}

@@ -1,0 +1,34 @@
+/*
+** Aligned text tables for the human output of the commands: cells are
+** added row by row, column widths are known once every row is in, and the
+** table is printed with two spaces between columns.
+*/
+#ifndef ATESQL_CLI_TABLE_H
+#define ATESQL_CLI_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct table table;
+
+/* A table with ncols columns and these headers (copied). NULL when out of
+** memory. */
+table *table_new(const char *const *headers, size_t ncols);
+
+/* Append one cell to the row being filled; a row is complete after ncols
+** cells. An allocation failure is sticky and reported by table_print. */
+void table_cell(table *t, const char *text);
+void table_cellf(table *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The number of complete rows, the header not counted. */
+size_t table_rows(const table *t);
+
+/* Print the header and every row to out; false when a cell could not be
+** stored (out of memory) and nothing was printed. */
+bool table_print(const table *t, FILE *out);
+
+void table_free(table *t);
+
+#endif /* ATESQL_CLI_TABLE_H */

@@ -1,0 +1,333 @@
+/*
+** The PostgreSQL driver: a thin adapter over libpq. It connects with any
+** URL or key=value conninfo libpq accepts (multi-host lists,
+** target_session_attrs, sslmode, PG* environment variables), prepares each
+** statement lazily once per connection under a name of its own, sends
+** parameters as text, and maps SQLSTATEs to atesql_status.
+**
+** Connection loss: the call in flight returns UNAVAILABLE with libpq's
+** message; the next call resets the connection and re-prepares statements
+** as they are used (every statement remembers the connection generation it
+** was prepared on).
+**
+** Passwords: every message that leaves this file passes through redact(),
+** which replaces the conninfo's password with "***".
+*/
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "driver.h"
+#include "util/error.h"
+
+struct driver_conn {
+  PGconn *pg;
+  char *password;      /* to scrub from messages; NULL when none */
+  uint64_t generation; /* bumped by every reconnect */
+  uint64_t next_name;  /* for statement names s1, s2, ... */
+  char msg[ATESQL_ERROR_MESSAGE_MAX];
+};
+
+struct driver_stmt {
+  char name[24];
+  char *sql;
+  uint64_t prepared_on; /* generation it was prepared on; 0 = never */
+  PGresult *result;
+  int row;
+  int rows;
+};
+
+static bool postgres_accepts(const char *url) {
+  return strncmp(url, "postgres://", 11) == 0 ||
+         strncmp(url, "postgresql://", 13) == 0 ||
+         (strchr(url, '=') != NULL && strncmp(url, "sqlite:", 7) != 0);
+}
+
+/* Replace every occurrence of the password in buf with "***". */
+static void redact(char *buf, size_t bufsz, const char *password) {
+  if (password == NULL || *password == '\0' || strstr(buf, password) == NULL)
+    return;
+  char out[ATESQL_ERROR_MESSAGE_MAX];
+  size_t plen = strlen(password), o = 0;
+  for (const char *p = buf; *p && o + 4 < sizeof out;) {
+    if (strncmp(p, password, plen) == 0) {
+      memcpy(out + o, "***", 3);
+      o += 3;
+      p += plen;
+    } else {
+      out[o++] = *p++;
+    }
+  }
+  out[o] = '\0';
+  snprintf(buf, bufsz, "%s", out);
+}
+
+/*
+** The password of a URL or conninfo that libpq could not parse, found by
+** its shape (user:PASSWORD@ or password=VALUE), so that even the parse
+** error is scrubbed. malloc'd; NULL when none.
+*/
+static char *guess_password(const char *url) {
+  const char *start = NULL, *end = NULL;
+  const char *scheme = strstr(url, "://");
+  if (scheme) {
+    const char *at = strchr(scheme + 3, '@');
+    const char *colon = strchr(scheme + 3, ':');
+    if (at && colon && colon < at) {
+      start = colon + 1;
+      end = at;
+    }
+  } else if ((start = strstr(url, "password=")) != NULL) {
+    start += 9;
+    end = start + strcspn(start, " ");
+  }
+  return start && end > start ? strndup(start, (size_t)(end - start)) : NULL;
+}
+
+/* One line: libpq messages end in newlines and may hold several lines. */
+static void one_line(char *s) {
+  size_t n = strlen(s);
+  while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
+    s[--n] = '\0';
+  for (char *p = s; *p; p++)
+    if (*p == '\n' || *p == '\t') *p = ' ';
+}
+
+static void set_msg(driver_conn *c, const char *text, const char *sqlstate) {
+  if (sqlstate && *sqlstate)
+    snprintf(c->msg, sizeof c->msg, "%s (SQLSTATE %s)", text, sqlstate);
+  else
+    snprintf(c->msg, sizeof c->msg, "%s", text);
+  one_line(c->msg);
+  redact(c->msg, sizeof c->msg, c->password);
+}
+
+static atesql_status map_sqlstate(const char *state) {
+  if (state == NULL || strlen(state) != 5) return ATESQL_INTERNAL;
+  if (strcmp(state, "23505") == 0) return ATESQL_ALREADY_EXISTS;
+  if (strcmp(state, "23503") == 0) return ATESQL_FAILED_PRECONDITION;
+  if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
+    return ATESQL_CONFLICT;
+  if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0 ||
+      strncmp(state, "53", 2) == 0 || strcmp(state, "55P03") == 0 ||
+      strcmp(state, "25006") == 0 /* read-only: a standby after failover */)
+    return ATESQL_UNAVAILABLE;
+  if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
+    return ATESQL_INVALID_ARGUMENT;
+  return ATESQL_INTERNAL;
+}
+
+/* Record why res (possibly NULL) failed and return its status. A lost
+** connection is UNAVAILABLE whatever the result says. */
+static atesql_status fail(driver_conn *c, const PGresult *res) {
+  const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+  const char *text = res ? PQresultErrorMessage(res) : "";
+  if (text == NULL || *text == '\0') text = PQerrorMessage(c->pg);
+  set_msg(c, text, state);
+  if (PQstatus(c->pg) == CONNECTION_BAD) return ATESQL_UNAVAILABLE;
+  return res ? map_sqlstate(state) : ATESQL_UNAVAILABLE;
+}
+
+static char *conninfo_password(const char *url) {
+  PQconninfoOption *opts = PQconninfoParse(url, NULL);
+  char *password = NULL;
+  for (PQconninfoOption *o = opts; o && o->keyword; o++)
+    if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
+      password = strdup(o->val);
+  PQconninfoFree(opts);
+  return password;
+}
+
+/* Server notices ("relation already exists, skipping") are not errors and
+** must not reach the application's stderr. */
+static void ignore_notice(void *arg, const char *message) {
+  (void)arg;
+  (void)message;
+}
+
+static atesql_status postgres_connect(const char *url, driver_conn **out,
+                                      atesql_error *err) {
+  *out = NULL;
+  char *parse_error = NULL;
+  PQconninfoOption *opts = PQconninfoParse(url, &parse_error);
+  if (opts == NULL) {
+    char msg[ATESQL_ERROR_MESSAGE_MAX];
+    snprintf(msg, sizeof msg, "%s",
+             parse_error ? parse_error : "out of memory");
+    PQfreemem(parse_error);
+    one_line(msg);
+    char *password = guess_password(url);
+    redact(msg, sizeof msg, password);
+    free(password);
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "invalid PostgreSQL URL or conninfo: %s", msg);
+  }
+  PQconninfoFree(opts);
+
+  driver_conn *c = calloc(1, sizeof *c);
+  if (c == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  c->password = conninfo_password(url);
+  c->generation = 1;
+  c->pg = PQconnectdb(url);
+  if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
+    set_msg(c, c->pg ? PQerrorMessage(c->pg) : "out of memory", NULL);
+    atesql_status st = error_set(err, ATESQL_UNAVAILABLE, 0,
+                                 "cannot connect to PostgreSQL: %s", c->msg);
+    PQfinish(c->pg);
+    free(c->password);
+    free(c);
+    return st;
+  }
+  PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+  *out = c;
+  return ATESQL_OK;
+}
+
+static void postgres_disconnect(driver_conn *c) {
+  if (c == NULL) return;
+  PQfinish(c->pg);
+  free(c->password);
+  free(c);
+}
+
+/* Before each call: a connection lost earlier is reset here, and its
+** statements will be prepared again on their next use. */
+static atesql_status ensure_connected(driver_conn *c) {
+  if (PQstatus(c->pg) == CONNECTION_OK) return ATESQL_OK;
+  PQreset(c->pg);
+  c->generation++;
+  if (PQstatus(c->pg) != CONNECTION_OK) {
+    set_msg(c, PQerrorMessage(c->pg), NULL);
+    return ATESQL_UNAVAILABLE;
+  }
+  PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+  return ATESQL_OK;
+}
+
+static atesql_status postgres_exec(driver_conn *c, const char *sql) {
+  atesql_status st = ensure_connected(c);
+  if (st != ATESQL_OK) return st;
+  PGresult *res = PQexec(c->pg, sql);
+  ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  st = (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) ? ATESQL_OK
+                                                         : fail(c, res);
+  PQclear(res);
+  return st;
+}
+
+static atesql_status postgres_prepare(driver_conn *c, const char *sql,
+                                      driver_stmt **out) {
+  driver_stmt *s = calloc(1, sizeof *s);
+  if (s) s->sql = strdup(sql);
+  if (s == NULL || s->sql == NULL) {
+    free(s);
+    set_msg(c, "out of memory", NULL);
+    return ATESQL_NO_MEMORY;
+  }
+  snprintf(s->name, sizeof s->name, "atesql_%" PRIu64, ++c->next_name);
+  *out = s;
+  return ATESQL_OK;
+}
+
+static void postgres_finalize(driver_conn *c, driver_stmt *s) {
+  if (s == NULL) return;
+  PQclear(s->result);
+  if (s->prepared_on == c->generation && PQstatus(c->pg) == CONNECTION_OK) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
+    PQclear(PQexec(c->pg, sql));
+  }
+  free(s->sql);
+  free(s);
+}
+
+static atesql_status prepare_on_server(driver_conn *c, driver_stmt *s) {
+  if (s->prepared_on == c->generation) return ATESQL_OK;
+  PGresult *res = PQprepare(c->pg, s->name, s->sql, 0, NULL);
+  atesql_status st =
+      res && PQresultStatus(res) == PGRES_COMMAND_OK ? ATESQL_OK : fail(c, res);
+  PQclear(res);
+  if (st == ATESQL_OK) s->prepared_on = c->generation;
+  return st;
+}
+
+enum { MAX_PARAMS = 64 };
+
+static atesql_status postgres_query(driver_conn *c, driver_stmt *s,
+                                    const db_param *params, size_t n,
+                                    bool *has_row) {
+  *has_row = false;
+  PQclear(s->result);
+  s->result = NULL;
+  if (n > MAX_PARAMS) {
+    set_msg(c, "too many parameters", NULL);
+    return ATESQL_INTERNAL;
+  }
+  atesql_status st = ensure_connected(c);
+  if (st == ATESQL_OK) st = prepare_on_server(c, s);
+  if (st != ATESQL_OK) return st;
+
+  const char *values[MAX_PARAMS];
+  char numbers[MAX_PARAMS][24];
+  for (size_t i = 0; i < n; i++) {
+    if (params[i].type == DB_INT64) {
+      snprintf(numbers[i], sizeof numbers[i], "%" PRId64, params[i].int64);
+      values[i] = numbers[i];
+    } else {
+      values[i] = params[i].type == DB_TEXT ? params[i].text : NULL;
+    }
+  }
+  PGresult *res = PQexecPrepared(c->pg, s->name, (int)n, values, NULL, NULL, 0);
+  ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
+    st = fail(c, res);
+    PQclear(res);
+    return st;
+  }
+  s->result = res;
+  s->row = 0;
+  s->rows = PQntuples(res);
+  *has_row = s->rows > 0;
+  return ATESQL_OK;
+}
+
+static atesql_status postgres_next(driver_conn *c, driver_stmt *s,
+                                   bool *has_row) {
+  (void)c;
+  s->row++;
+  *has_row = s->row < s->rows;
+  return ATESQL_OK;
+}
+
+static bool postgres_column_is_null(driver_stmt *s, int col) {
+  return PQgetisnull(s->result, s->row, col);
+}
+
+static const char *postgres_column_text(driver_stmt *s, int col, size_t *len) {
+  *len = (size_t)PQgetlength(s->result, s->row, col);
+  return PQgetvalue(s->result, s->row, col);
+}
+
+static int64_t postgres_column_int64(driver_stmt *s, int col) {
+  return strtoll(PQgetvalue(s->result, s->row, col), NULL, 10);
+}
+
+static void postgres_reset(driver_conn *c, driver_stmt *s) {
+  (void)c;
+  PQclear(s->result);
+  s->result = NULL;
+  s->rows = s->row = 0;
+}
+
+static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
+
+const driver postgres_driver = {
+    "postgres",           ATESQL_DIALECT_POSTGRES, true,
+    postgres_accepts,     postgres_connect,        postgres_disconnect,
+    postgres_exec,        postgres_prepare,        postgres_finalize,
+    postgres_query,       postgres_next,           postgres_column_is_null,
+    postgres_column_text, postgres_column_int64,   postgres_reset,
+    postgres_errmsg,
+};
