@@ -37,6 +37,8 @@ typedef struct driver {
   ** is missing. Otherwise they return a row only when they wrote, and the
   ** store runs the probe to learn why not. */
   bool writes_report_probe;
+  /* Prepended to a statement to get its plan instead of its rows. */
+  const char *explain_prefix;
   /* Is `url` addressed to this driver? */
   bool (*accepts)(const char *url);
   /* Connect. On failure *out is NULL and err says why (never repeating a

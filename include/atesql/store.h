@@ -228,6 +228,37 @@ ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
                                              const char *value);
 
 /*
+** How the database runs the first page of a list: the statement, its
+** parameters, the database's own plan and a verdict on index use. One
+** allocation.
+*/
+typedef struct atesql_plan {
+  const char *sql;            /* the statement the list runs */
+  const atesql_param *params; /* its parameters; the last is the row limit */
+  size_t param_count;
+  /* The plan as the database gives it: SQLite's EXPLAIN QUERY PLAN rows,
+  ** one per line; PostgreSQL's EXPLAIN (FORMAT JSON) document. */
+  const char *plan;
+  /* True when the table is read only through an index search (no table
+  ** scan, no full index walk): the list costs O(log n + k). */
+  bool uses_index;
+  const char *index;   /* the index searched, "" when none */
+  const char *verdict; /* one line for people */
+} atesql_plan;
+
+/*
+** Ask the database how it runs the list `opts` describes for `resource`
+** (the page token, if any, included). *out receives a plan to free with
+** atesql_plan_free. Errors: INVALID_ARGUMENT (selector, token), driver
+** errors.
+*/
+ATESQL_API atesql_status atesql_explain(atesql_store *store,
+                                        atesql_resource resource,
+                                        const atesql_list_opts *opts,
+                                        atesql_plan **out);
+ATESQL_API void atesql_plan_free(atesql_plan *plan);
+
+/*
 ** Delete every atespace, actor, worker and lock (upstream's DebugClear).
 ** The schema stays.
 */

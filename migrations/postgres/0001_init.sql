@@ -55,7 +55,13 @@ CREATE TABLE workers (
   PRIMARY KEY (worker_namespace, worker_pool, worker_pod)
 );
 
-CREATE INDEX workers_worker_pool ON workers (worker_pool, worker_namespace, worker_pod);
+-- worker_pool and node_name lead composite indexes with actor_id: the
+-- scheduler's hottest questions are free workers (actor_id = '') in a pool
+-- and on a set of nodes, and the empty value arrives as a bound parameter,
+-- which a partial index (WHERE actor_id = '') cannot match in a generic
+-- plan.
+CREATE INDEX workers_pool_actor ON workers (worker_pool, actor_id, worker_namespace, worker_pod);
+CREATE INDEX workers_node_actor ON workers (node_name, actor_id, worker_namespace, worker_pool, worker_pod);
 CREATE INDEX workers_worker_pod ON workers (worker_pod, worker_namespace, worker_pool);
 CREATE INDEX workers_actor_namespace ON workers (actor_namespace, worker_namespace, worker_pool, worker_pod);
 CREATE INDEX workers_actor_template ON workers (actor_template, worker_namespace, worker_pool, worker_pod);
@@ -63,11 +69,7 @@ CREATE INDEX workers_actor_id ON workers (actor_id, worker_namespace, worker_poo
 CREATE INDEX workers_actor_atespace ON workers (actor_atespace, worker_namespace, worker_pool, worker_pod);
 CREATE INDEX workers_ip ON workers (ip, worker_namespace, worker_pool, worker_pod);
 CREATE INDEX workers_worker_pod_uid ON workers (worker_pod_uid, worker_namespace, worker_pool, worker_pod);
-CREATE INDEX workers_node_name ON workers (node_name, worker_namespace, worker_pool, worker_pod);
 CREATE INDEX workers_version ON workers (version, worker_namespace, worker_pool, worker_pod);
--- Free workers: the scheduler's hottest question, by pool and by node.
-CREATE INDEX workers_free_by_pool ON workers (worker_pool, worker_namespace, worker_pod) WHERE actor_id = '';
-CREATE INDEX workers_free_by_node ON workers (node_name, worker_namespace, worker_pool, worker_pod) WHERE actor_id = '';
 
 CREATE TABLE locks (
   key           text COLLATE "C" NOT NULL PRIMARY KEY,

@@ -55,7 +55,12 @@ CREATE TABLE workers (
   PRIMARY KEY (worker_namespace, worker_pool, worker_pod)
 ) STRICT, WITHOUT ROWID;
 
-CREATE INDEX workers_worker_pool ON workers (worker_pool);
+-- worker_pool and node_name lead composite indexes with actor_id: the
+-- scheduler's hottest questions are free workers (actor_id = '') in a pool
+-- and on a set of nodes, and the empty value arrives as a bound parameter,
+-- which a partial index (WHERE actor_id = '') cannot match.
+CREATE INDEX workers_pool_actor ON workers (worker_pool, actor_id);
+CREATE INDEX workers_node_actor ON workers (node_name, actor_id);
 CREATE INDEX workers_worker_pod ON workers (worker_pod);
 CREATE INDEX workers_actor_namespace ON workers (actor_namespace);
 CREATE INDEX workers_actor_template ON workers (actor_template);
@@ -63,11 +68,7 @@ CREATE INDEX workers_actor_id ON workers (actor_id);
 CREATE INDEX workers_actor_atespace ON workers (actor_atespace);
 CREATE INDEX workers_ip ON workers (ip);
 CREATE INDEX workers_worker_pod_uid ON workers (worker_pod_uid);
-CREATE INDEX workers_node_name ON workers (node_name);
 CREATE INDEX workers_version ON workers (version);
--- Free workers: the scheduler's hottest question, by pool and by node.
-CREATE INDEX workers_free_by_pool ON workers (worker_pool, node_name) WHERE actor_id = '';
-CREATE INDEX workers_free_by_node ON workers (node_name) WHERE actor_id = '';
 
 CREATE TABLE locks (
   key           TEXT NOT NULL PRIMARY KEY,

@@ -154,7 +154,7 @@ int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv) {
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
     else
       rc = list_pages(kind, store, sel, &args, t);
-    if (rc == EXIT_OK && t && !table_print(t, stdout))
+    if (rc == EXIT_OK && t && !table_print(t, stdout, 0))
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
     table_free(t);
     atesql_store_close(store);

@@ -40,7 +40,7 @@ static int migrate_status(const char *url) {
     table_cell(t, m->name);
     table_cell(t, m->applied ? m->applied_at : "pending");
   }
-  int rc = t && table_print(t, stdout)
+  int rc = t && table_print(t, stdout, 0)
                ? EXIT_OK
                : cli_fail(EXIT_FAILURE_OTHER, "out of memory");
   table_free(t);

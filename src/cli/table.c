@@ -75,7 +75,7 @@ static size_t width_of(const char *s) {
   return w;
 }
 
-bool table_print(const table *t, FILE *out) {
+bool table_print(const table *t, FILE *out, size_t indent) {
   if (t->failed) return false;
   size_t *widths = calloc(t->ncols, sizeof *widths);
   if (widths == NULL) return false;
@@ -86,6 +86,7 @@ bool table_print(const table *t, FILE *out) {
   }
   for (size_t i = 0; i < complete; i++) {
     size_t col = i % t->ncols;
+    if (col == 0) fprintf(out, "%*s", (int)indent, "");
     fputs(t->cells[i], out);
     if (col + 1 == t->ncols) {
       fputc('\n', out);

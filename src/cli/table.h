@@ -25,9 +25,10 @@ void table_cellf(table *t, const char *fmt, ...)
 /* The number of complete rows, the header not counted. */
 size_t table_rows(const table *t);
 
-/* Print the header and every row to out; false when a cell could not be
-** stored (out of memory) and nothing was printed. */
-bool table_print(const table *t, FILE *out);
+/* Print the header and every row to out, each line preceded by indent
+** spaces; false when a cell could not be stored (out of memory) and nothing
+** was printed. */
+bool table_print(const table *t, FILE *out, size_t indent);
 
 void table_free(table *t);
 

@@ -324,10 +324,21 @@ static void postgres_reset(driver_conn *c, driver_stmt *s) {
 static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
 
 const driver postgres_driver = {
-    "postgres",           ATESQL_DIALECT_POSTGRES, true,
-    postgres_accepts,     postgres_connect,        postgres_disconnect,
-    postgres_exec,        postgres_prepare,        postgres_finalize,
-    postgres_query,       postgres_next,           postgres_column_is_null,
-    postgres_column_text, postgres_column_int64,   postgres_reset,
-    postgres_errmsg,
+    .name = "postgres",
+    .dialect = ATESQL_DIALECT_POSTGRES,
+    .writes_report_probe = true,
+    .explain_prefix = "EXPLAIN (FORMAT JSON) ",
+    .accepts = postgres_accepts,
+    .connect = postgres_connect,
+    .disconnect = postgres_disconnect,
+    .exec = postgres_exec,
+    .prepare = postgres_prepare,
+    .finalize = postgres_finalize,
+    .query = postgres_query,
+    .next = postgres_next,
+    .column_is_null = postgres_column_is_null,
+    .column_text = postgres_column_text,
+    .column_int64 = postgres_column_int64,
+    .reset = postgres_reset,
+    .errmsg = postgres_errmsg,
 };

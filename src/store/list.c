@@ -76,17 +76,7 @@ static char *list_sql(atesql_dialect d, const resource_spec *spec,
   return strbuf_detach(&sb);
 }
 
-/* Everything a list call allocates before its rows, released together. */
-typedef struct list_call {
-  atesql_selector *owned;
-  atesql_compiled *compiled;
-  char *normalized;
-  page_key key;
-  char *sql;
-  db_param *params;
-} list_call;
-
-static void list_call_release(list_call *c) {
+void list_call_release(list_call *c) {
   atesql_selector_free(c->owned);
   atesql_compiled_free(c->compiled);
   atesql_free(c->normalized);
@@ -95,14 +85,13 @@ static void list_call_release(list_call *c) {
   free(c->params);
 }
 
-static size_t page_size_of(const atesql_list_opts *opts) {
+size_t list_page_size(const atesql_list_opts *opts) {
   size_t n = opts ? opts->page_size : 0;
   if (n == 0) return ATESQL_DEFAULT_PAGE_SIZE;
   return n > ATESQL_MAX_PAGE_SIZE ? ATESQL_MAX_PAGE_SIZE : n;
 }
 
-/* Build the SQL and parameters of one page. */
-static atesql_status prepare_page(atesql_store *s, const resource_spec *spec,
+atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
                                   const atesql_list_opts *opts,
                                   size_t page_size, list_call *c,
                                   size_t *nparams) {
@@ -184,10 +173,10 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
                            list_result *out) {
   memset(out, 0, sizeof *out);
   store_begin_call(s);
-  size_t page_size = page_size_of(opts);
+  size_t page_size = list_page_size(opts);
   list_call c = {0};
   size_t nparams = 0;
-  atesql_status st = prepare_page(s, spec, opts, page_size, &c, &nparams);
+  atesql_status st = list_prepare(s, spec, opts, page_size, &c, &nparams);
   void *root = NULL;
   if (st == ATESQL_OK) {
     root = arena_new(page_struct, 0);

@@ -6,6 +6,32 @@
 #define ATESQL_STORE_LIST_H
 
 #include "store/resources.h"
+#include "store/token.h"
+
+/* Everything a list call allocates before its rows, released together. */
+typedef struct list_call {
+  atesql_selector *owned;
+  atesql_compiled *compiled;
+  char *normalized;
+  page_key key;
+  char *sql;
+  db_param *params;
+} list_call;
+
+void list_call_release(list_call *c);
+
+/* The page size opts ask for, defaulted and capped. */
+size_t list_page_size(const atesql_list_opts *opts);
+
+/*
+** Build the SQL and parameters of one page of spec's records: resolve and
+** compile the selector, decode the page token. c->sql and c->params[0..
+** *nparams) are ready to run; release c in every case.
+** Errors: INVALID_ARGUMENT (selector, token), NO_MEMORY.
+*/
+atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
+                           const atesql_list_opts *opts, size_t page_size,
+                           list_call *c, size_t *nparams);
 
 /* A page before it is typed: the three page structs of types.h share this
 ** layout after their root. */
