@@ -259,6 +259,12 @@ ATESQL_API atesql_status atesql_explain(atesql_store *store,
 ATESQL_API void atesql_plan_free(atesql_plan *plan);
 
 /*
+** Refresh the database's planner statistics (ANALYZE), e.g. after a bulk
+** import, so that the planner's index choices match the data.
+*/
+ATESQL_API atesql_status atesql_store_analyze(atesql_store *store);
+
+/*
 ** Delete every atespace, actor, worker and lock (upstream's DebugClear).
 ** The schema stays.
 */

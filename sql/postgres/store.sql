@@ -27,6 +27,9 @@ DELETE FROM workers;
 DELETE FROM atespaces;
 DELETE FROM locks;
 
+-- name: analyze
+ANALYZE atespaces, actors, workers, locks;
+
 -- name: atespace_create
 INSERT INTO atespaces (name) VALUES ($1);
 

@@ -24,6 +24,9 @@ DELETE FROM workers;
 DELETE FROM atespaces;
 DELETE FROM locks;
 
+-- name: analyze
+ANALYZE;
+
 -- name: atespace_create
 INSERT INTO atespaces (name) VALUES (?1);
 

@@ -14,10 +14,6 @@
 
 #include "kinds.h"
 
-static const char list_usage[] =
-    "atesql RESOURCE list [--selector S] [--limit N] [--page-token T] "
-    "[--json]";
-
 typedef struct list_args {
   const char *selector_text;
   size_t limit; /* 0: every page */
@@ -36,7 +32,8 @@ static size_t parse_count(const char *text) {
 }
 
 /* Parse the options; returns -1 to go on, else the exit code. */
-static int parse_list_args(int argc, char **argv, list_args *args) {
+static int parse_list_args(const cli_kind *kind, int argc, char **argv,
+                           list_args *args) {
   static const struct option options[] = {
       {"selector", required_argument, NULL, 's'},
       {"limit", required_argument, NULL, 'l'},
@@ -45,6 +42,11 @@ static int parse_list_args(int argc, char **argv, list_args *args) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
+  char list_usage[128];
+  snprintf(list_usage, sizeof list_usage,
+           "atesql %s list [--selector S] [--limit N] [--page-token T] "
+           "[--json]",
+           kind->plural);
   int c;
   optind = 1;
   opterr = 0;
@@ -133,7 +135,7 @@ static int list_pages(const cli_kind *kind, atesql_store *store,
 
 int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv) {
   list_args args = {0};
-  int rc = parse_list_args(argc, argv, &args);
+  int rc = parse_list_args(kind, argc, argv, &args);
   if (rc >= 0) return rc;
 
   /* The selector is checked before the database is opened, so a typo is

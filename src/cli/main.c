@@ -81,11 +81,21 @@ atesql_resource cli_resource(const char *name) {
 }
 
 int cli_bad_option(int c, char **argv, const char *usage_line) {
-  const char *opt = argv[optind - 1];
+  /* A long option is the argument getopt_long just passed (cut at '=');
+  ** anything else is a short option, named by optopt. */
+  const char *arg = argv[optind - 1];
+  char name[64];
+  if (strncmp(arg, "--", 2) == 0)
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(arg, "="), arg);
+  else
+    snprintf(name, sizeof name, "-%c", optopt);
   if (c == ':')
-    return cli_fail(EXIT_USAGE, "option '%s' needs a value; usage: %s", opt,
+    return cli_fail(EXIT_USAGE, "option '%s' needs a value; usage: %s", name,
                     usage_line);
-  return cli_fail(EXIT_USAGE, "unknown option '%s'; usage: %s", opt,
+  if (optopt && strchr(arg, '='))
+    return cli_fail(EXIT_USAGE, "option '%s' takes no value; usage: %s", name,
+                    usage_line);
+  return cli_fail(EXIT_USAGE, "unknown option '%s'; usage: %s", name,
                   usage_line);
 }
 

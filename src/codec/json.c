@@ -70,27 +70,27 @@ static const char *snapshot_type_name(int value) {
   { fields, COUNT(fields) }
 #define STRING(json, snake, type, member)                                      \
   {                                                                            \
-    .json_name = json, .snake_name = snake, .kind = KIND_STRING,               \
+    .json_name = (json), .snake_name = (snake), .kind = KIND_STRING,           \
     .offset = offsetof(type, member)                                           \
   }
 #define INT64(json, snake, type, member)                                       \
   {                                                                            \
-    .json_name = json, .snake_name = snake, .kind = KIND_INT64,                \
+    .json_name = (json), .snake_name = (snake), .kind = KIND_INT64,            \
     .offset = offsetof(type, member)                                           \
   }
 #define ENUM(json, snake, type, member, names)                                 \
   {                                                                            \
-    .json_name = json, .snake_name = snake, .kind = KIND_ENUM,                 \
-    .offset = offsetof(type, member), .enum_name = names                       \
+    .json_name = (json), .snake_name = (snake), .kind = KIND_ENUM,             \
+    .offset = offsetof(type, member), .enum_name = (names)                     \
   }
 #define NESTED(json, snake, offset_in_parent, table)                           \
   {                                                                            \
-    .json_name = json, .snake_name = snake, .kind = KIND_MESSAGE,              \
-    .offset = offset_in_parent, .message = &table                              \
+    .json_name = (json), .snake_name = (snake), .kind = KIND_MESSAGE,          \
+    .offset = (offset_in_parent), .message = &(table)                          \
   }
 #define REPEATED(json, snake, kind_, type, member, count_member)               \
   {                                                                            \
-    .json_name = json, .snake_name = snake, .kind = kind_,                     \
+    .json_name = (json), .snake_name = (snake), .kind = (kind_),               \
     .offset = offsetof(type, member),                                          \
     .count_offset = offsetof(type, count_member)                               \
   }
@@ -242,10 +242,11 @@ static int compare_label_ptrs(const void *a, const void *b) {
 static json_t *encode_label_map(encoder *e, const atesql_label *labels,
                                 size_t n) {
   json_t *obj = json_object();
-  const atesql_label **order = n ? malloc(n * sizeof *order) : NULL;
-  if (obj == NULL || (n && order == NULL)) {
+  if (obj == NULL) return encode_fail(e, ATESQL_NO_MEMORY);
+  if (n == 0) return obj;
+  const atesql_label **order = malloc(n * sizeof *order);
+  if (order == NULL) {
     json_decref(obj);
-    free(order);
     return encode_fail(e, ATESQL_NO_MEMORY);
   }
   for (size_t i = 0; i < n; i++)
@@ -383,9 +384,9 @@ static size_t path_push(decoder *d, const char *name) {
   size_t saved = d->path_len;
   char shown[80];
   error_excerpt(shown, sizeof shown, name, strlen(name), 64);
-  int n = snprintf(d->path + saved, sizeof d->path - saved, "%s%s",
-                   saved ? "." : "", shown);
-  if (n > 0) d->path_len = strnlen(d->path, sizeof d->path - 1);
+  snprintf(d->path + saved, sizeof d->path - saved, "%s%s", saved ? "." : "",
+           shown);
+  d->path_len = strnlen(d->path, sizeof d->path - 1);
   return saved;
 }
 
@@ -601,7 +602,8 @@ static atesql_status decode_message(decoder *d, const json_message *m,
                                     json_t *obj, char *base) {
   if (!json_is_object(obj)) return wrong_type(d, "an object", obj);
   uint32_t seen = 0;
-  _Static_assert(COUNT(actor_fields) <= 32, "seen is a 32-bit mask");
+  _Static_assert(COUNT(actor_fields) <= 32,
+                 "seen is a 32-bit mask; actor_fields is the largest table");
   const char *key;
   json_t *value;
   json_object_foreach(obj, key, value) {

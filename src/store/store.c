@@ -383,3 +383,9 @@ atesql_status atesql_store_clear(atesql_store *s) {
   store_begin_call(s);
   return store_in_tx(s, clear_all, NULL);
 }
+
+atesql_status atesql_store_analyze(atesql_store *s) {
+  store_begin_call(s);
+  atesql_status st = s->drv->exec(s->conn, s->named_sql[STMT_analyze]);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "analyze");
+}

@@ -20,6 +20,7 @@
   X(schema_has_migrations)                                                     \
   X(schema_version)                                                            \
   X(clear_all)                                                                 \
+  X(analyze)                                                                   \
   X(atespace_create)                                                           \
   X(atespace_delete)                                                           \
   X(actor_create)                                                              \
