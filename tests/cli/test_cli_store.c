@@ -1,0 +1,563 @@
+/*
+** The atesql commands over a real SQLite file: migrate up and status,
+** import (all or nothing) and list --json giving the same documents back,
+** paging with --limit and next_page_token, get by key, the exit codes and
+** one-line errors of bad selectors, bad keys, missing records and an
+** unmigrated database, explain, and the demo. Every test uses its own
+** fresh file under $ATESQL_TEST_DIR.
+*/
+#include "suite.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/run.h"
+
+#define RUN(input, ...) cli_run((const char *const[]){__VA_ARGS__, NULL}, input)
+
+/* "sqlite:$ATESQL_TEST_DIR/cli_store_NAME.db", its files removed first. */
+static const char *fresh_db(const char *name) {
+  static char url[1024];
+  const char *dir = getenv("ATESQL_TEST_DIR");
+  if (dir == NULL) dir = ".";
+  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+  for (size_t i = 0; i < 4; i++) {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cli_store_%s.db%s", dir, name, suffixes[i]);
+    unlink(path);
+  }
+  snprintf(url, sizeof url, "sqlite:%s/cli_store_%s.db", dir, name);
+  return url;
+}
+
+static const char *migrated_db(const char *name) {
+  const char *url = fresh_db(name);
+  cli_result r = RUN(NULL, "--db", url, "migrate", "up");
+  assert_int_equal(r.exit_code, 0);
+  cli_result_free(&r);
+  return url;
+}
+
+/* Exactly one line on stderr, starting "atesql: " and holding needle. */
+static void assert_one_error_line(const cli_result *r, const char *needle) {
+  if (strncmp(r->err, "atesql: ", 8) != 0 || strstr(r->err, needle) == NULL)
+    fail_msg("stderr '%s' lacks 'atesql: ... %s'", r->err, needle);
+  assert_ptr_equal(strchr(r->err, '\n'), r->err + strlen(r->err) - 1);
+}
+
+static size_t count_lines(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    if (*s == '\n') n++;
+  return n;
+}
+
+/* Workers as list --json writes them: every field, version "1", key order. */
+static const char workers_jsonl[] =
+    "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\",\"workerPod\":\"p1\","
+    "\"actorNamespace\":\"\",\"actorTemplate\":\"\",\"actorId\":\"\","
+    "\"actorAtespace\":\"\",\"ip\":\"10.0.0.1\",\"version\":\"1\","
+    "\"workerPodUid\":\"u1\",\"nodeName\":\"node-1\"}\n"
+    "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\",\"workerPod\":\"p2\","
+    "\"actorNamespace\":\"tns\",\"actorTemplate\":\"t\",\"actorId\":\"a1\","
+    "\"actorAtespace\":\"s1\",\"ip\":\"10.0.0.2\",\"version\":\"1\","
+    "\"workerPodUid\":\"u2\",\"nodeName\":\"node-1\"}\n"
+    "{\"workerNamespace\":\"ns\",\"workerPool\":\"gpu\",\"workerPod\":\"p3\","
+    "\"actorNamespace\":\"\",\"actorTemplate\":\"\",\"actorId\":\"\","
+    "\"actorAtespace\":\"\",\"ip\":\"10.0.0.3\",\"version\":\"1\","
+    "\"workerPodUid\":\"u3\",\"nodeName\":\"n\xc3\xb6"
+    "de-2\"}\n";
+
+static const char actors_jsonl[] =
+    "{\"atespace\":\"s1\",\"actorId\":\"a1\",\"version\":\"1\","
+    "\"actorTemplateNamespace\":\"tns\",\"actorTemplateName\":\"t\","
+    "\"status\":\"STATUS_RUNNING\",\"ateomPodNamespace\":\"ns\","
+    "\"ateomPodName\":\"p2\",\"ateomPodIp\":\"10.0.0.2\",\"ateomPodUid\":"
+    "\"u2\",\"inProgressSnapshot\":\"\",\"workerPoolName\":\"cpu\","
+    "\"latestSnapshotInfo\":{\"type\":\"TYPE_UNSPECIFIED\",\"external\":{"
+    "\"snapshotUriPrefix\":\"\"},\"local\":{\"snapshotPrefix\":\"\","
+    "\"nodeVmsWithLocalSnapshots\":[]}},\"workerSelector\":{\"matchLabels\":"
+    "{\"a\":\"1\",\"b\":\"q\\\"uote\"}}}\n"
+    "{\"atespace\":\"s1\",\"actorId\":\"a2\",\"version\":\"1\","
+    "\"actorTemplateNamespace\":\"tns\",\"actorTemplateName\":\"t\","
+    "\"status\":\"STATUS_PAUSED\",\"ateomPodNamespace\":\"\","
+    "\"ateomPodName\":\"\",\"ateomPodIp\":\"\",\"ateomPodUid\":\"\","
+    "\"inProgressSnapshot\":\"\",\"workerPoolName\":\"cpu\","
+    "\"latestSnapshotInfo\":{\"type\":\"TYPE_LOCAL\",\"external\":{"
+    "\"snapshotUriPrefix\":\"\"},\"local\":{\"snapshotPrefix\":\"snap/a2\","
+    "\"nodeVmsWithLocalSnapshots\":[\"node-1\",\"node-2\"]}},"
+    "\"workerSelector\":{\"matchLabels\":{}}}\n";
+
+static void import_ok(const char *url, const char *resource, const char *input,
+                      const char *want_out) {
+  cli_result r = RUN(input, "--db", url, resource, "import");
+  if (r.exit_code != 0) fail_msg("import failed: %s", r.err);
+  assert_string_equal(r.out, want_out);
+  assert_string_equal(r.err, "");
+  cli_result_free(&r);
+}
+
+static void test_migrate_up_twice_then_status(void **state) {
+  (void)state;
+  const char *url = fresh_db("migrate");
+  cli_result r = RUN(NULL, "--db", url, "migrate", "status");
+  assert_int_equal(r.exit_code, 0);
+  assert_non_null(strstr(r.out, "VERSION  NAME  APPLIED_AT\n"));
+  assert_non_null(strstr(r.out, "init  pending\n"));
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "migrate", "up");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "applied 0001_init\n");
+  assert_string_equal(r.err, "");
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "migrate", "up");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "schema is up to date (version 1)\n");
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "migrate", "status");
+  assert_int_equal(r.exit_code, 0);
+  assert_null(strstr(r.out, "pending"));
+  assert_non_null(strstr(r.out, "1        init  "));
+  cli_result_free(&r);
+}
+
+static void test_migrate_bad_usage_exits_2(void **state) {
+  (void)state;
+  const char *url = fresh_db("migrate_usage");
+  cli_result r = RUN(NULL, "--db", url, "migrate", "down");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "unknown migrate command 'down'");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "migrate");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "usage:");
+  cli_result_free(&r);
+}
+
+static void test_import_then_list_json_gives_the_input_back(void **state) {
+  (void)state;
+  const char *url = migrated_db("roundtrip");
+  import_ok(url, "workers", workers_jsonl, "imported 3 workers\n");
+  import_ok(url, "atespaces", "{\"name\":\"s1\"}\n\n   \n",
+            "imported 1 atespace\n");
+  import_ok(url, "actors", actors_jsonl, "imported 2 actors\n");
+
+  cli_result r = RUN(NULL, "--db", url, "workers", "list", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, workers_jsonl);
+  assert_string_equal(r.err, "");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "actors", "list", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, actors_jsonl);
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "atespaces", "list", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "{\"name\":\"s1\"}\n");
+  cli_result_free(&r);
+}
+
+static void test_import_accepts_snake_case_from_a_file(void **state) {
+  (void)state;
+  const char *url = migrated_db("import_file");
+  char path[1024];
+  const char *dir = getenv("ATESQL_TEST_DIR");
+  snprintf(path, sizeof path, "%s/cli_store_import.jsonl", dir ? dir : ".");
+  FILE *f = fopen(path, "w");
+  assert_non_null(f);
+  fputs("{\"worker_namespace\":\"ns\",\"worker_pool\":\"cpu\","
+        "\"worker_pod\":\"p9\",\"version\":7}\r\n",
+        f);
+  fclose(f);
+  cli_result r = RUN(NULL, "--db", url, "workers", "import", path);
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "imported 1 worker\n");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu/p9", "--json");
+  assert_int_equal(r.exit_code, 0);
+  /* The store sets version 1 on create, whatever the file says. */
+  assert_non_null(strstr(r.out, "\"workerPod\":\"p9\""));
+  assert_non_null(strstr(r.out, "\"version\":\"1\""));
+  cli_result_free(&r);
+  unlink(path);
+
+  r = RUN(NULL, "--db", url, "workers", "import", "/nonexistent/file.jsonl");
+  assert_int_equal(r.exit_code, 1);
+  assert_one_error_line(&r, "cannot open '/nonexistent/file.jsonl'");
+  cli_result_free(&r);
+}
+
+static void assert_no_workers(const char *url) {
+  cli_result r = RUN(NULL, "--db", url, "workers", "list", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "");
+  cli_result_free(&r);
+}
+
+static void test_import_with_a_bad_line_3_writes_nothing(void **state) {
+  (void)state;
+  const char *url = migrated_db("import_bad");
+  const char *input = "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+                      "\"workerPod\":\"p1\"}\n"
+                      "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+                      "\"workerPod\":\"p2\"}\n"
+                      "{\"workerNamespace\":\"ns\",\"wrkerPool\":\"cpu\"}\n"
+                      "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+                      "\"workerPod\":\"p4\"}\n";
+  cli_result r = RUN(input, "--db", url, "workers", "import", "-");
+  assert_int_equal(r.exit_code, 2);
+  assert_string_equal(r.out, "");
+  assert_one_error_line(&r, "line 3: unknown field 'wrkerPool'");
+  cli_result_free(&r);
+  assert_no_workers(url);
+
+  /* Blank lines count: line 3 is the bad one. */
+  r = RUN("{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+          "\"workerPod\":\"p1\"}\n\nnot json\n",
+          "--db", url, "workers", "import");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "line 3: invalid JSON");
+  cli_result_free(&r);
+  assert_no_workers(url);
+}
+
+static void test_import_with_a_failed_create_writes_nothing(void **state) {
+  (void)state;
+  const char *url = migrated_db("import_dup");
+  const char *line = "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+                     "\"workerPod\":\"p1\"}\n";
+  char input[512];
+  snprintf(input, sizeof input, "%s%s", line, line);
+  cli_result r = RUN(input, "--db", url, "workers", "import");
+  assert_int_equal(r.exit_code, 1);
+  assert_one_error_line(&r, "line 2: ");
+  cli_result_free(&r);
+  assert_no_workers(url);
+
+  /* An actor in a missing atespace: FAILED_PRECONDITION, exit 1. */
+  r = RUN(actors_jsonl, "--db", url, "actors", "import");
+  assert_int_equal(r.exit_code, 1);
+  assert_one_error_line(&r, "line 1: ");
+  cli_result_free(&r);
+}
+
+/* n workers as JSON lines, pods p0000.. */
+static char *many_workers(size_t n) {
+  size_t cap = n * 96 + 1;
+  char *s = malloc(cap);
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(s + len, cap - len,
+                            "{\"workerNamespace\":\"ns\",\"workerPool\":"
+                            "\"cpu\",\"workerPod\":\"p%04zu\"}\n",
+                            i);
+  return s;
+}
+
+/* The value of "next_page_token=..." on stderr, or NULL. */
+static char *token_of(const cli_result *r) {
+  const char *p = strstr(r->err, "next_page_token=");
+  if (p == NULL) return NULL;
+  p += strlen("next_page_token=");
+  return strndup(p, strcspn(p, "\n"));
+}
+
+static void test_list_with_limit_prints_a_token_that_continues(void **state) {
+  (void)state;
+  const char *url = migrated_db("paging");
+  char *input = many_workers(5);
+  import_ok(url, "workers", input, "imported 5 workers\n");
+  free(input);
+
+  cli_result r =
+      RUN(NULL, "--db", url, "workers", "list", "--limit", "2", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_int_equal(count_lines(r.out), 2);
+  assert_non_null(strstr(r.out, "\"p0000\""));
+  assert_non_null(strstr(r.out, "\"p0001\""));
+  char *token = token_of(&r);
+  assert_non_null(token);
+  assert_int_equal(count_lines(r.err), 1);
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "workers", "list", "--limit=2", "--page-token",
+          token, "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_int_equal(count_lines(r.out), 2);
+  assert_non_null(strstr(r.out, "\"p0002\""));
+  assert_non_null(strstr(r.out, "\"p0003\""));
+  free(token);
+  token = token_of(&r);
+  assert_non_null(token);
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "workers", "list", "--limit", "2", "--page-token",
+          token, "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_int_equal(count_lines(r.out), 1);
+  assert_non_null(strstr(r.out, "\"p0004\""));
+  assert_string_equal(r.err, "");
+  cli_result_free(&r);
+
+  /* Without --limit, a token continues to the end. */
+  r = RUN(NULL, "--db", url, "workers", "list", "--page-token", token,
+          "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_int_equal(count_lines(r.out), 1);
+  cli_result_free(&r);
+
+  /* A token is valid only with its selector. */
+  r = RUN(NULL, "--db", url, "workers", "list", "--page-token", token,
+          "--selector", "worker_pool=gpu");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "token");
+  cli_result_free(&r);
+  free(token);
+}
+
+static void test_list_without_limit_follows_every_page(void **state) {
+  (void)state;
+  const char *url = migrated_db("all_pages");
+  char *input = many_workers(2345);
+  import_ok(url, "workers", input, "imported 2345 workers\n");
+  cli_result r = RUN(NULL, "--db", url, "workers", "list", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_int_equal(count_lines(r.out), 2345);
+  assert_string_equal(r.err, "");
+  cli_result_free(&r);
+  /* The human table: a header and one row per worker. */
+  r = RUN(NULL, "--db", url, "workers", "list", "--selector",
+          "worker_pod in (p0001,p2344)");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out,
+                      "NAMESPACE  POOL  POD    NODE  IP  ACTOR  VERSION\n"
+                      "ns         cpu   p0001  -     -   -      1\n"
+                      "ns         cpu   p2344  -     -   -      1\n");
+  cli_result_free(&r);
+  free(input);
+}
+
+static void test_list_human_table_shows_status_by_name(void **state) {
+  (void)state;
+  const char *url = migrated_db("actors_table");
+  import_ok(url, "atespaces", "{\"name\":\"s1\"}\n", "imported 1 atespace\n");
+  import_ok(url, "actors", actors_jsonl, "imported 2 actors\n");
+  cli_result r = RUN(NULL, "--db", url, "actors", "list", "--selector",
+                     "status=STATUS_PAUSED");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "ATESPACE  ACTOR_ID  STATUS         TEMPLATE  "
+                             "POOL  ATEOM_POD  SNAPSHOT             VERSION\n"
+                             "s1        a2        STATUS_PAUSED  tns/t     "
+                             "cpu   -          local:node-1,node-2  1\n");
+  cli_result_free(&r);
+}
+
+static void
+test_list_with_a_bad_selector_exits_2_with_the_column(void **state) {
+  (void)state;
+  const char *url = migrated_db("bad_selector");
+  cli_result r = RUN(NULL, "--db", url, "workers", "list", "--selector",
+                     "worker_pool=cpu,nod_name=a");
+  assert_int_equal(r.exit_code, 2);
+  assert_string_equal(r.out, "");
+  assert_one_error_line(&r, "unknown field 'nod_name' at column 17; did you "
+                            "mean 'node_name'?");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "actors", "list", "--selector", "status=RUNNING");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "STATUS_RUNNING");
+  cli_result_free(&r);
+}
+
+static void test_list_bad_options_exit_2(void **state) {
+  (void)state;
+  const char *url = migrated_db("list_usage");
+  const char *const limit0[] = {"--db",    url, "workers", "list",
+                                "--limit", "0", NULL};
+  const char *const limitx[] = {"--db",    url,  "workers", "list",
+                                "--limit", "2x", NULL};
+  const char *const unknown[] = {"--db", url,      "workers",
+                                 "list", "--frob", NULL};
+  const char *const missing[] = {"--db", url,          "workers",
+                                 "list", "--selector", NULL};
+  const char *const extra[] = {"--db", url, "workers", "list", "x", NULL};
+  const char *const verb[] = {"--db", url, "workers", "delete", NULL};
+  const char *const noverb[] = {"--db", url, "workers", NULL};
+  const char *const *cases[] = {limit0, limitx, unknown, missing,
+                                extra,  verb,   noverb};
+  const char *const needles[] = {"--limit",
+                                 "--limit",
+                                 "unknown option '--frob'",
+                                 "option '--selector' needs a value",
+                                 "unexpected argument 'x'",
+                                 "unknown workers command 'delete'",
+                                 "usage"};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    cli_result r = cli_run(cases[i], NULL);
+    assert_int_equal(r.exit_code, 2);
+    assert_one_error_line(&r, needles[i]);
+    cli_result_free(&r);
+  }
+}
+
+static void test_get_found_and_not_found(void **state) {
+  (void)state;
+  const char *url = migrated_db("get");
+  import_ok(url, "workers", workers_jsonl, "imported 3 workers\n");
+  cli_result r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu/p2",
+                     "ns/cpu/nope", "ns/gpu/p3", "--json");
+  assert_int_equal(r.exit_code, 3);
+  assert_int_equal(count_lines(r.out), 2);
+  assert_non_null(strstr(r.out, "\"workerPod\":\"p2\""));
+  assert_non_null(strstr(r.out, "\"workerPod\":\"p3\""));
+  assert_one_error_line(&r, "worker 'ns/cpu/nope' not found");
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu/p1");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "NAMESPACE  POOL  POD  NODE    IP        "
+                             "ACTOR  VERSION\n"
+                             "ns         cpu   p1   node-1  10.0.0.1  -      "
+                             "1\n");
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "actors", "get", "s1/a1");
+  assert_int_equal(r.exit_code, 3);
+  assert_string_equal(r.out, "");
+  assert_one_error_line(&r, "actor 's1/a1' not found");
+  cli_result_free(&r);
+}
+
+static void test_get_with_a_bad_key_exits_2(void **state) {
+  (void)state;
+  const char *url = migrated_db("get_key");
+  cli_result r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "invalid worker key 'ns/cpu'; expected "
+                            "NAMESPACE/POOL/POD");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "actors", "get", "a/b/c");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "expected ATESPACE/ACTOR_ID");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "actors", "get");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "usage");
+  cli_result_free(&r);
+}
+
+static void test_unmigrated_database_exits_1_naming_migrate_up(void **state) {
+  (void)state;
+  const char *url = fresh_db("unmigrated");
+  cli_result r = RUN(NULL, "--db", url, "workers", "list");
+  assert_int_equal(r.exit_code, 1);
+  assert_string_equal(r.out, "");
+  assert_one_error_line(&r, "atesql migrate up");
+  cli_result_free(&r);
+}
+
+static void test_db_defaults_to_the_environment(void **state) {
+  (void)state;
+  const char *url = migrated_db("env");
+  setenv("ATESQL_DB", url, 1);
+  cli_result r = RUN("{\"name\":\"from-env\"}\n", "atespaces", "import");
+  unsetenv("ATESQL_DB");
+  assert_int_equal(r.exit_code, 0);
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "atespaces", "list");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out, "NAME\nfrom-env\n");
+  cli_result_free(&r);
+}
+
+static void test_global_usage_errors_exit_2(void **state) {
+  (void)state;
+  cli_result r = RUN(NULL, "--db");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "'--db' needs a URL");
+  cli_result_free(&r);
+  r = RUN(NULL, "--frob", "workers", "list");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "unknown option '--frob'");
+  cli_result_free(&r);
+  const char *const none[] = {NULL};
+  r = cli_run(none, NULL);
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "no command");
+  cli_result_free(&r);
+  r = RUN(NULL, "--help");
+  assert_int_equal(r.exit_code, 0);
+  assert_non_null(strstr(r.out, "migrate up|status"));
+  cli_result_free(&r);
+}
+
+static void test_explain_shows_the_statement_plan_and_verdict(void **state) {
+  (void)state;
+  const char *url = migrated_db("explain");
+  cli_result r =
+      RUN(NULL, "--db", url, "explain", "workers", "worker_pool=cpu,actor_id=");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.err, "");
+  assert_non_null(strstr(r.out, "SQL      SELECT "));
+  assert_non_null(strstr(r.out, "params   ?1='cpu' ?2=''"));
+  assert_non_null(strstr(r.out, "\nplan     "));
+  assert_non_null(strstr(r.out, "\nverdict  uses index "));
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "explain", "actors", "stat=x");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "unknown field 'stat' at column 1");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "explain", "nodes", "a=b");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "unknown resource 'nodes'");
+  cli_result_free(&r);
+}
+
+static void test_demo_runs_and_catches_the_stale_claim(void **state) {
+  (void)state;
+  const char *url = fresh_db("demo");
+  cli_result r = RUN(NULL, "demo", "--db", url);
+  if (r.exit_code != 0) fail_msg("demo failed: %s", r.err);
+  assert_string_equal(r.err, "");
+  assert_non_null(strstr(r.out, "applied 0001_init"));
+  assert_non_null(strstr(r.out, "node_name in ("));
+  assert_non_null(strstr(r.out, "WHERE \"worker_pool\" = ?1"));
+  assert_non_null(strstr(r.out, "-> OK, version 2"));
+  assert_non_null(strstr(r.out, "-> CONFLICT"));
+  cli_result_free(&r);
+
+  /* A database that holds records is left alone. */
+  r = RUN(NULL, "--db", url, "demo");
+  assert_int_equal(r.exit_code, 1);
+  assert_one_error_line(&r, "empty database");
+  cli_result_free(&r);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_migrate_up_twice_then_status),
+      cmocka_unit_test(test_migrate_bad_usage_exits_2),
+      cmocka_unit_test(test_import_then_list_json_gives_the_input_back),
+      cmocka_unit_test(test_import_accepts_snake_case_from_a_file),
+      cmocka_unit_test(test_import_with_a_bad_line_3_writes_nothing),
+      cmocka_unit_test(test_import_with_a_failed_create_writes_nothing),
+      cmocka_unit_test(test_list_with_limit_prints_a_token_that_continues),
+      cmocka_unit_test(test_list_without_limit_follows_every_page),
+      cmocka_unit_test(test_list_human_table_shows_status_by_name),
+      cmocka_unit_test(test_list_with_a_bad_selector_exits_2_with_the_column),
+      cmocka_unit_test(test_list_bad_options_exit_2),
+      cmocka_unit_test(test_get_found_and_not_found),
+      cmocka_unit_test(test_get_with_a_bad_key_exits_2),
+      cmocka_unit_test(test_unmigrated_database_exits_1_naming_migrate_up),
+      cmocka_unit_test(test_db_defaults_to_the_environment),
+      cmocka_unit_test(test_global_usage_errors_exit_2),
+      cmocka_unit_test(test_explain_shows_the_statement_plan_and_verdict),
+      cmocka_unit_test(test_demo_runs_and_catches_the_stale_claim),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
