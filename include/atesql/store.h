@@ -3,9 +3,13 @@
 ** server) holding atespaces, actors, workers and locks, with the semantics
 ** of the upstream store interface.
 **
-** Errors: every call returns an atesql_status; the detail of the last
-** failed call on a handle is atesql_errmsg(store), including the
-** PostgreSQL SQLSTATE where there is one. A call that fails writes nothing.
+** Errors: every call returns an atesql_status; the detail of a failed call
+** is atesql_errmsg(store), including the PostgreSQL SQLSTATE where there is
+** one. A call that fails writes nothing. Input is checked before it reaches
+** the database, on every call: a NULL handle argument, an empty key part,
+** or a string that is not valid UTF-8 is INVALID_ARGUMENT naming the field.
+** Where several problems apply, CONFLICT (stale version) is reported before
+** INVALID_ARGUMENT (immutable field changed).
 **
 ** Threads: one handle per thread, like sqlite3* or PGconn. A handle must not
 ** be used by two threads at once; separate handles in separate threads are
@@ -45,8 +49,8 @@ ATESQL_API atesql_status atesql_store_open(const char *url, atesql_store **out,
 ATESQL_API void atesql_store_close(atesql_store *store);
 
 /*
-** The message of the last failed call on this handle, "" if none. Valid
-** until the next call on the handle.
+** The message of the last call on this handle: what went wrong, or "" when
+** it succeeded. Valid until the next call on the handle.
 */
 ATESQL_API const char *atesql_errmsg(const atesql_store *store);
 
@@ -92,6 +96,12 @@ ATESQL_API atesql_status atesql_atespace_delete(atesql_store *store,
                                                 const char *name);
 
 /*
+** Lists: opts may be NULL (everything, first page, default size). Records
+** come in primary-key order, comparing strings byte by byte (the same on
+** both backends). A page token is valid only with the resource and the
+** selector (after normalization) that produced it; the page size may
+** change between pages.
+**
 ** One page of atespaces in name order. The only selectable field is
 ** "name". *out receives a page to free with atesql_atespace_page_free.
 ** Errors: INVALID_ARGUMENT (selector, page token).
@@ -221,7 +231,8 @@ ATESQL_API atesql_status atesql_lock_acquire(atesql_store *store,
 
 /*
 ** Release the lock `key` if `value` holds it. Errors: NOT_FOUND when the
-** lock is not held by value (free, expired, or another owner's).
+** lock is not held by value (free, expired, or another owner's);
+** INVALID_ARGUMENT (empty key or value).
 */
 ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
                                              const char *key,

@@ -159,8 +159,8 @@ typedef struct atesql_actor {
   const char *in_progress_snapshot;
   const char *worker_pool_name;
   atesql_snapshot_info latest_snapshot_info;
-  /* worker_selector.match_labels, in key order when returned by the store;
-  ** keys are unique. */
+  /* worker_selector.match_labels: keys must be unique (a repeated key is
+  ** INVALID_ARGUMENT); the store returns them in byte order of keys. */
   const atesql_label *worker_selector_labels;
   size_t worker_selector_label_count;
 } atesql_actor;

@@ -45,6 +45,10 @@ int cli_open_store(const char *url, atesql_store **out);
 /* Flush stdout; a failed write is reported and turns rc into a failure. */
 int cli_finish_output(int rc);
 
+/* Print bound parameters as " ?1='text' ?2=3" (or $N) and a newline. */
+void cli_print_params(const atesql_param *params, size_t n,
+                      atesql_dialect dialect);
+
 /* atesql compile workers|actors SELECTOR [--dialect D] [--json] */
 int cmd_compile(const char *db, int argc, char **argv);
 
@@ -54,6 +58,9 @@ int cmd_migrate(const char *db, int argc, char **argv);
 /* atesql workers|actors|atespaces list|get|import ... (argv[0] is the
 ** resource) */
 int cmd_records(const char *db, int argc, char **argv);
+
+/* atesql explain workers|actors|atespaces SELECTOR */
+int cmd_explain(const char *db, int argc, char **argv);
 
 /* atesql demo [--db URL] */
 int cmd_demo(const char *db, int argc, char **argv);

@@ -189,7 +189,8 @@ static int create_workers(demo *d, fleet *f) {
   return EXIT_OK;
 }
 
-/* Atespaces, actors, then the workers they hold, in one transaction. */
+/* Atespaces, actors, then the workers they hold, in one transaction;
+** then fresh planner statistics. */
 static int register_fleet(demo *d, fleet *f) {
   atesql_status st = atesql_tx_begin(d->store);
   if (st != ATESQL_OK) return store_failed(d, st, "begin");
@@ -207,7 +208,10 @@ static int register_fleet(demo *d, fleet *f) {
     return rc;
   }
   st = atesql_tx_commit(d->store);
-  return st == ATESQL_OK ? EXIT_OK : store_failed(d, st, "commit");
+  if (st != ATESQL_OK) return store_failed(d, st, "commit");
+  /* Planner statistics after a bulk load, so plans match the data. */
+  st = atesql_store_analyze(d->store);
+  return st == ATESQL_OK ? EXIT_OK : store_failed(d, st, "analyze");
 }
 
 static void print_fleet(const fleet *f) {
@@ -225,26 +229,25 @@ static void print_fleet(const fleet *f) {
 
 /* ---- Questions ---- */
 
-/* The selector, and the SQL it compiles to on the store's dialect with its
-** bound parameters. */
-static int print_compiled(demo *d, const atesql_selector *sel,
-                          const char *text) {
+/* The selector, the SQL it compiles to on the store's dialect with its
+** bound parameters, and the database's verdict on the list's plan. */
+static int print_compiled(demo *d, const cli_kind *kind,
+                          const atesql_selector *sel, const char *text) {
+  atesql_dialect dialect = atesql_store_dialect(d->store);
   atesql_compiled *c = NULL;
   atesql_error err = {0};
-  atesql_status st =
-      atesql_selector_compile(sel, atesql_store_dialect(d->store), &c, &err);
+  atesql_status st = atesql_selector_compile(sel, dialect, &c, &err);
   if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  char mark =
-      atesql_store_dialect(d->store) == ATESQL_DIALECT_SQLITE ? '?' : '$';
   printf("  selector  %s\n  SQL       WHERE %s\n  params   ", text, c->sql);
-  for (size_t i = 0; i < c->param_count; i++) {
-    if (c->params[i].type == ATESQL_PARAM_INT64)
-      printf(" %c%zu=%lld", mark, i + 1, (long long)c->params[i].int64);
-    else
-      printf(" %c%zu='%s'", mark, i + 1, c->params[i].text);
-  }
-  printf("\n");
+  cli_print_params(c->params, c->param_count, dialect);
   atesql_compiled_free(c);
+
+  atesql_list_opts opts = {.selector = sel};
+  atesql_plan *plan = NULL;
+  st = atesql_explain(d->store, kind->resource, &opts, &plan);
+  if (st != ATESQL_OK) return store_failed(d, st, "explain");
+  printf("  plan      %s\n", plan->verdict);
+  atesql_plan_free(plan);
   return EXIT_OK;
 }
 
@@ -260,7 +263,7 @@ static int ask(demo *d, const cli_kind *kind, const char *question,
   atesql_status st = atesql_selector_parse(kind->resource, text,
                                            ATESQL_NUL_TERMINATED, &sel, &err);
   if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  int rc = print_compiled(d, sel, text);
+  int rc = print_compiled(d, kind, sel, text);
   atesql_list_opts opts = {.selector = sel, .page_size = SHOWN_ROWS};
   int64_t total = 0;
   if (rc == EXIT_OK) {
@@ -454,25 +457,15 @@ static int remove_demo_file(void) {
   return EXIT_OK;
 }
 
-static int migrate(const char *url) {
-  atesql_migration_list *applied = NULL;
-  atesql_error err = {0};
-  atesql_status st = atesql_migrate_up(url, &applied, &err);
-  if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  printf("$ atesql --db %s migrate up\n", url);
-  for (size_t i = 0; i < applied->count; i++)
-    printf("applied %04lld_%s\n", (long long)applied->items[i].version,
-           applied->items[i].name);
-  if (applied->count == 0)
-    printf("schema is up to date (version %lld)\n",
-           (long long)atesql_schema_version());
-  atesql_migration_list_free(applied);
-  return EXIT_OK;
+/* How the output names the database: a PostgreSQL URL or conninfo may
+** hold a password, so only SQLite URLs are repeated. */
+static const char *shown_url(const char *url) {
+  return strncmp(url, "sqlite:", strlen("sqlite:")) == 0 ? url : "URL";
 }
 
 /* A database given with --db must hold no records: the demo never
 ** touches a user's data. */
-static int require_empty(demo *d, const char *url) {
+static int require_empty(demo *d) {
   atesql_list_opts opts = {.page_size = 1};
   int64_t workers = 0, actors = 0;
   atesql_atespace_page *spaces_page = NULL;
@@ -484,48 +477,56 @@ static int require_empty(demo *d, const char *url) {
   atesql_atespace_page_free(spaces_page);
   if (!empty)
     return cli_fail(EXIT_FAILURE_OTHER,
-                    "demo needs an empty database and %s holds records; run "
-                    "'atesql demo' without --db for a fresh %s",
-                    url, demo_file);
+                    "demo needs an empty database and the one given with --db "
+                    "holds records; run 'atesql demo' without --db for a "
+                    "fresh %s",
+                    demo_file);
   return EXIT_OK;
 }
 
-static int run_demo(demo *d, const char *url, bool fresh_file) {
-  static fleet f; /* zeroed; large, so not on the stack */
-  printf("atesql demo on %s%s\n\n1. Migrate the schema\n", url,
-         fresh_file ? " (a fresh SQLite file)" : "");
-  int rc = migrate(url);
-  if (rc != EXIT_OK) return rc;
-  rc = cli_open_store(url, &d->store);
-  if (rc == EXIT_OK && !fresh_file) rc = require_empty(d, url);
+/*
+** Migrate the database, open it into d->store and, unless it is the fresh
+** demo file, check that it is empty; then print what the migration did.
+** Nothing is printed before the checks pass.
+*/
+static int prepare(demo *d, const char *url, bool fresh_file) {
+  atesql_migration_list *applied = NULL;
+  atesql_error err = {0};
+  atesql_status st = atesql_migrate_up(url, &applied, &err);
+  if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
+  int rc = cli_open_store(url, &d->store);
+  if (rc == EXIT_OK && !fresh_file) rc = require_empty(d);
   if (rc == EXIT_OK) {
-    printf("\n2. Register a fleet (one transaction)\n");
-    rc = register_fleet(d, &f);
+    printf("atesql demo on %s%s\n\n1. Migrate the schema\n"
+           "$ atesql --db %s migrate up\n",
+           shown_url(url), fresh_file ? " (a fresh SQLite file)" : "",
+           shown_url(url));
+    for (size_t i = 0; i < applied->count; i++)
+      printf("applied %04lld_%s\n", (long long)applied->items[i].version,
+             applied->items[i].name);
+    if (applied->count == 0)
+      printf("schema is up to date (version %lld)\n",
+             (long long)atesql_schema_version());
   }
-  if (rc == EXIT_OK) {
-    print_fleet(&f);
-    printf("\n3. The scheduler's questions, as selectors. Field names are "
-           "checked against a\nwhitelist; values travel only as bound "
-           "parameters; each field has an index.\n");
-    rc =
-        ask(d, d->workers, "Which gpu workers are free? (actor_id= means free)",
-            "worker_pool=gpu,actor_id=");
-  }
-  atesql_actor_page *paused = NULL;
-  if (rc == EXIT_OK) rc = find_paused_actor(d, &paused);
-  if (rc != EXIT_OK) return rc;
+  atesql_migration_list_free(applied);
+  return rc;
+}
 
+/* The questions about the paused actor's nodes, the counts and the claim. */
+static int resume_paused_actor(demo *d, const char *url) {
+  atesql_actor_page *paused = NULL;
+  int rc = find_paused_actor(d, &paused);
+  if (rc != EXIT_OK) return rc;
   const atesql_actor *actor = &paused->items[0];
+  const atesql_snapshot_info *snap = &actor->latest_snapshot_info;
   char question[256], selector[256];
   snprintf(question, sizeof question,
            "Actor %s/%s is PAUSED with a local snapshot on %s and %s.\n"
            "Which free %s workers are on those nodes, to resume it without "
            "a download?",
-           actor->atespace, actor->actor_id,
-           actor->latest_snapshot_info.local_node_vms[0],
-           actor->latest_snapshot_info.local_node_vm_count > 1
-               ? actor->latest_snapshot_info.local_node_vms[1]
-               : "no other node",
+           actor->atespace, actor->actor_id, snap->local_node_vms[0],
+           snap->local_node_vm_count > 1 ? snap->local_node_vms[1]
+                                         : "no other node",
            actor->worker_pool_name);
   nodes_selector(actor, selector, sizeof selector);
   rc = ask(d, d->workers, question, selector);
@@ -534,12 +535,29 @@ static int run_demo(demo *d, const char *url, bool fresh_file) {
              "atespace=search,status=STATUS_RUNNING");
   if (rc == EXIT_OK) rc = print_counts(d);
   if (rc == EXIT_OK) rc = claim(d, actor, selector);
-  atesql_actor_page_free(paused);
   if (rc == EXIT_OK)
     printf("\nExplore it: atesql --db %s workers list --selector "
-           "'node_name=node-14'\n",
-           url);
+           "'node_name=%s'\n",
+           shown_url(url), snap->local_node_vms[0]);
+  atesql_actor_page_free(paused);
   return rc;
+}
+
+static int run_demo(demo *d, const char *url, bool fresh_file) {
+  static fleet f; /* zeroed; large, so not on the stack */
+  int rc = prepare(d, url, fresh_file);
+  if (rc == EXIT_OK) {
+    printf("\n2. Register a fleet (one transaction)\n");
+    rc = register_fleet(d, &f);
+  }
+  if (rc != EXIT_OK) return rc;
+  print_fleet(&f);
+  printf("\n3. The scheduler's questions, as selectors. Field names are "
+         "checked against a\nwhitelist; values travel only as bound "
+         "parameters; each field has an index.\n");
+  rc = ask(d, d->workers, "Which gpu workers are free? (actor_id= means free)",
+           "worker_pool=gpu,actor_id=");
+  return rc == EXIT_OK ? resume_paused_actor(d, url) : rc;
 }
 
 int cmd_demo(const char *db, int argc, char **argv) {

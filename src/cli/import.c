@@ -72,6 +72,33 @@ static int import_lines(const cli_kind *kind, atesql_store *store, FILE *in,
   return rc;
 }
 
+/*
+** All lines of in, or none: one transaction, rolled back at the first
+** failure. After a commit the planner statistics are refreshed, as after
+** any bulk load, so later lists get the plans the new data calls for.
+*/
+static int import_all(const cli_kind *kind, atesql_store *store, FILE *in,
+                      const char *name, size_t *count) {
+  atesql_status st = atesql_tx_begin(store);
+  if (st != ATESQL_OK)
+    return cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
+  int rc = import_lines(kind, store, in, name, count);
+  if (rc != EXIT_OK) {
+    atesql_tx_rollback(store);
+    return rc;
+  }
+  st = atesql_tx_commit(store);
+  if (st != ATESQL_OK)
+    return cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
+  st = *count > 0 ? atesql_store_analyze(store) : ATESQL_OK;
+  if (st != ATESQL_OK)
+    return cli_fail(cli_exit_code(st),
+                    "imported %zu %s, but refreshing planner statistics "
+                    "failed: %s",
+                    *count, kind->plural, atesql_errmsg(store));
+  return EXIT_OK;
+}
+
 int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv) {
   static const struct option options[] = {
       {"help", no_argument, NULL, 'h'},
@@ -99,16 +126,7 @@ int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv) {
   int rc = cli_open_store(cli_db_url(db), &store);
   size_t count = 0;
   if (rc == EXIT_OK) {
-    atesql_status st = atesql_tx_begin(store);
-    if (st != ATESQL_OK)
-      rc = cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
-    else
-      rc = import_lines(kind, store, in, from_stdin ? "stdin" : path, &count);
-    if (st == ATESQL_OK && rc != EXIT_OK) {
-      atesql_tx_rollback(store);
-    } else if (st == ATESQL_OK && (st = atesql_tx_commit(store)) != ATESQL_OK) {
-      rc = cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
-    }
+    rc = import_all(kind, store, in, from_stdin ? "stdin" : path, &count);
     atesql_store_close(store);
   }
   if (!from_stdin) fclose(in);

@@ -29,6 +29,9 @@ static const char usage[] =
     "      or nothing\n"
     "  compile workers|actors SELECTOR [--dialect sqlite|postgres] [--json]\n"
     "      print the SQL WHERE fragment and parameters of a selector\n"
+    "  explain workers|actors|atespaces SELECTOR\n"
+    "      show the statement a list runs, the database's plan and whether\n"
+    "      it searches an index\n"
     "  demo [--db URL]\n"
     "      build a sample fleet in a fresh SQLite file (atesql-demo.db) and\n"
     "      walk through the scheduler's questions\n"
@@ -49,7 +52,8 @@ typedef struct command {
 static const command commands[] = {
     {"migrate", cmd_migrate}, {"workers", cmd_records},
     {"actors", cmd_records},  {"atespaces", cmd_records},
-    {"compile", cmd_compile}, {"demo", cmd_demo},
+    {"compile", cmd_compile}, {"explain", cmd_explain},
+    {"demo", cmd_demo},
 };
 
 int cli_fail(int code, const char *fmt, ...) {
