@@ -13,6 +13,14 @@
 /* The URL for suite `name`; exits the process as described above. */
 const char *test_backend_url(const char *name);
 
+/*
+** A fresh, empty, unmigrated database named `name` on the suite's backend:
+** a new SQLite file, or on PostgreSQL a new schema (dropped first) that the
+** returned conninfo selects with search_path. The string is static,
+** overwritten by the next call.
+*/
+const char *test_backend_fresh_url(const char *name);
+
 /* True when the suite runs against PostgreSQL. */
 bool test_backend_is_postgres(void);
 

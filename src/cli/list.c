@@ -94,11 +94,12 @@ static int emit_page(const cli_kind *kind, const cli_page *page, table *t) {
 /*
 ** The listing itself: one page with a limit, else every page from the
 ** given token on. Page tokens live in their page, so the one that
-** continues the listing is copied before the page is freed.
+** continues the listing is copied before the page is freed; with a limit,
+** *next receives it (NULL on the last page) for the caller to free.
 */
 static int list_pages(const cli_kind *kind, atesql_store *store,
                       const atesql_selector *sel, const list_args *args,
-                      table *t) {
+                      table *t, char **next) {
   atesql_list_opts opts = {0};
   opts.selector = sel;
   opts.page_size = args->limit ? args->limit : ATESQL_MAX_PAGE_SIZE;
@@ -114,20 +115,17 @@ static int list_pages(const cli_kind *kind, atesql_store *store,
     }
     rc = emit_page(kind, &page, t);
     bool more = page.next_page_token[0] != '\0';
-    if (rc == EXIT_OK && more && args->limit)
-      fprintf(stderr, "next_page_token=%s\n", page.next_page_token);
-    if (rc != EXIT_OK || !more || args->limit) {
-      kind->page_free(page.page);
-      break;
-    }
     free(token);
-    token = strdup(page.next_page_token);
+    token = rc == EXIT_OK && more ? strdup(page.next_page_token) : NULL;
     kind->page_free(page.page);
-    if (token == NULL) {
+    if (rc == EXIT_OK && more && token == NULL)
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
-      break;
-    }
+    if (rc != EXIT_OK || !more || args->limit) break;
     opts.page_token = token;
+  }
+  if (rc == EXIT_OK && args->limit) {
+    *next = token;
+    return rc;
   }
   free(token);
   return rc;
@@ -150,14 +148,21 @@ int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv) {
   atesql_store *store = NULL;
   rc = cli_open_store(cli_db_url(db), &store);
   if (rc == EXIT_OK) {
+    char *next = NULL;
     table *t = NULL;
     if (!args.json) t = table_new(kind->columns, kind->column_count);
     if (!args.json && t == NULL)
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
     else
-      rc = list_pages(kind, store, sel, &args, t);
+      rc = list_pages(kind, store, sel, &args, t, &next);
     if (rc == EXIT_OK && t && !table_print(t, stdout, 0))
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
+    /* After the records, so it is the last thing a reader sees. */
+    if (rc == EXIT_OK && next) {
+      fflush(stdout);
+      fprintf(stderr, "next_page_token=%s\n", next);
+    }
+    free(next);
     table_free(t);
     atesql_store_close(store);
   }

@@ -59,6 +59,10 @@ atesql_status sel_add_term(atesql_selector *sel, const field_def *field,
 atesql_status sel_unknown_field(const resource_def *res, const char *name,
                                 size_t len, size_t column, atesql_error *err);
 
+/* True when some term can drive an index search (=, in); false for an
+** empty selector or one of only != and notin terms. */
+bool sel_has_indexable_term(const atesql_selector *sel);
+
 void sel_values_free(sel_value *values, size_t count);
 
 #endif /* ATESQL_SELECTOR_AST_H */

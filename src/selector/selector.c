@@ -12,8 +12,8 @@
 
 #include "selector/ast.h"
 #include "util/error.h"
-#include "util/utf8.h"
 #include "util/strbuf.h"
+#include "util/utf8.h"
 
 static atesql_status parse_int64(const char *text, size_t len, int64_t *out) {
   char buf[32];
@@ -198,6 +198,13 @@ void atesql_selector_free(atesql_selector *sel) {
     sel_values_free(sel->terms[i].values, sel->terms[i].count);
   free(sel->terms);
   free(sel);
+}
+
+bool sel_has_indexable_term(const atesql_selector *sel) {
+  for (size_t i = 0; i < sel->count; i++)
+    if (sel->terms[i].op == ATESQL_OP_EQ || sel->terms[i].op == ATESQL_OP_IN)
+      return true;
+  return false;
 }
 
 atesql_resource atesql_selector_resource(const atesql_selector *sel) {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "selector/ast.h"
 #include "store/list.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
@@ -89,25 +90,31 @@ static atesql_status read_plan(atesql_store *s, query *q, const char *table,
   return st;
 }
 
-static void write_verdict(const char *table, bool empty_selector,
+static void write_verdict(const char *table, const list_call *c,
                           const judgement *j, char *out, size_t outsz) {
   if (j->searched && !j->scanned)
     snprintf(out, outsz,
              "uses index %s: reads only the matching rows (O(log n + k))",
              j->index);
-  else if (empty_selector)
+  else if (c->compiled->param_count == 0)
+    snprintf(out, outsz, "no selector: reads %s in key order, a full listing",
+             table);
+  else if (sel_has_indexable_term(c->selector))
     snprintf(out, outsz,
-             "no selector: reads %s in key order, a full listing", table);
+             "the database chose to scan %s although an index fits this "
+             "selector: usual for a small table or a value most rows have; "
+             "refresh statistics (atesql_store_analyze) after bulk loads",
+             table);
   else
     snprintf(out, outsz,
-             "WARNING: this selector cannot use an index (e.g. only != or "
-             "notin terms): the database scans %s",
+             "WARNING: this selector cannot use an index (only != or notin "
+             "terms): the database scans %s",
              table);
 }
 
 static const resource_spec *spec_of(atesql_resource r) {
-  return r == ATESQL_RESOURCE_WORKERS  ? &worker_spec
-         : r == ATESQL_RESOURCE_ACTORS ? &actor_spec
+  return r == ATESQL_RESOURCE_WORKERS     ? &worker_spec
+         : r == ATESQL_RESOURCE_ACTORS    ? &actor_spec
          : r == ATESQL_RESOURCE_ATESPACES ? &atespace_spec
                                           : NULL;
 }
@@ -127,7 +134,8 @@ static atesql_plan *make_plan(const list_call *c, size_t nparams,
   bool ok = params && p->sql && p->plan && p->index && p->verdict;
   for (size_t i = 0; ok && i < nparams; i++) {
     const db_param *d = &c->params[i];
-    params[i].type = d->type == DB_INT64 ? ATESQL_PARAM_INT64 : ATESQL_PARAM_TEXT;
+    params[i].type =
+        d->type == DB_INT64 ? ATESQL_PARAM_INT64 : ATESQL_PARAM_TEXT;
     params[i].int64 = d->int64;
     if (d->type == DB_TEXT)
       ok = (params[i].text = arena_strndup(p, d->text, d->len)) != NULL;
@@ -160,18 +168,17 @@ atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
   if (st == ATESQL_OK) {
     strbuf_printf(&sql, "%s%s", s->drv->explain_prefix, c.sql);
     query q = {0};
-    st = strbuf_failed(&sql)
-             ? store_fail(s, ATESQL_NO_MEMORY, "out of memory")
-             : query_sql(s, sql.data, c.params, nparams, &q);
-    if (st == ATESQL_OK) st = read_plan(s, &q, spec->table, &text, &j);
-    else store_fail_db(s, st, "explain");
+    st = strbuf_failed(&sql) ? store_fail(s, ATESQL_NO_MEMORY, "out of memory")
+                             : query_sql(s, sql.data, c.params, nparams, &q);
+    if (st == ATESQL_OK)
+      st = read_plan(s, &q, spec->table, &text, &j);
+    else
+      store_fail_db(s, st, "explain");
     query_done(&q);
   }
   if (st == ATESQL_OK) {
     char verdict[256];
-    write_verdict(spec->table, c.compiled->param_count == 0 &&
-                                   strcmp(c.compiled->sql, "TRUE") == 0,
-                  &j, verdict, sizeof verdict);
+    write_verdict(spec->table, &c, &j, verdict, sizeof verdict);
     strbuf_append(&text, "", 0);
     *out = make_plan(&c, nparams, &text, &j, verdict);
     if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");

@@ -92,12 +92,12 @@ size_t list_page_size(const atesql_list_opts *opts) {
 }
 
 atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
-                                  const atesql_list_opts *opts,
-                                  size_t page_size, list_call *c,
-                                  size_t *nparams) {
+                           const atesql_list_opts *opts, size_t page_size,
+                           list_call *c, size_t *nparams) {
   const atesql_selector *sel;
   atesql_status st = resolve_selector(s, spec, opts, &sel, &c->owned);
   if (st != ATESQL_OK) return st;
+  c->selector = sel;
   atesql_error err;
   if (atesql_selector_compile(sel, s->drv->dialect, &c->compiled, &err) !=
           ATESQL_OK ||

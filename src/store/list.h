@@ -10,6 +10,7 @@
 
 /* Everything a list call allocates before its rows, released together. */
 typedef struct list_call {
+  const atesql_selector *selector; /* the resolved selector */
   atesql_selector *owned;
   atesql_compiled *compiled;
   char *normalized;

@@ -4,7 +4,8 @@
 ** paging with --limit and next_page_token, get by key, the exit codes and
 ** one-line errors of bad selectors, bad keys, missing records and an
 ** unmigrated database, explain, and the demo. Every test uses its own
-** fresh file under $ATESQL_TEST_DIR.
+** fresh database: a file under $ATESQL_TEST_DIR, or a schema on the
+** PostgreSQL server of ATESQL_TEST_PG (backend.h).
 */
 #include "suite.h"
 #include <stdio.h>
@@ -12,23 +13,24 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "cli/run.h"
 
 #define RUN(input, ...) cli_run((const char *const[]){__VA_ARGS__, NULL}, input)
 
-/* "sqlite:$ATESQL_TEST_DIR/cli_store_NAME.db", its files removed first. */
+/* A fresh, empty database for one test: a new SQLite file, or a new
+** schema on PostgreSQL (backend.h). */
 static const char *fresh_db(const char *name) {
-  static char url[1024];
-  const char *dir = getenv("ATESQL_TEST_DIR");
-  if (dir == NULL) dir = ".";
-  static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-  for (size_t i = 0; i < 4; i++) {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/cli_store_%s.db%s", dir, name, suffixes[i]);
-    unlink(path);
-  }
-  snprintf(url, sizeof url, "sqlite:%s/cli_store_%s.db", dir, name);
-  return url;
+  char full[64];
+  snprintf(full, sizeof full, "cli_store_%s", name);
+  return test_backend_fresh_url(full);
+}
+
+/* "?1" or "$1": how the backend numbers parameter n. */
+static const char *placeholder_text(int n) {
+  static char buf[16];
+  snprintf(buf, sizeof buf, "%c%d", test_backend_is_postgres() ? '$' : '?', n);
+  return buf;
 }
 
 static const char *migrated_db(const char *name) {
@@ -503,7 +505,9 @@ static void test_explain_shows_the_statement_plan_and_verdict(void **state) {
   assert_int_equal(r.exit_code, 0);
   assert_string_equal(r.err, "");
   assert_non_null(strstr(r.out, "SQL      SELECT "));
-  assert_non_null(strstr(r.out, "params   ?1='cpu' ?2=''"));
+  char params[64];
+  snprintf(params, sizeof params, "params   %s='cpu' ", placeholder_text(1));
+  assert_non_null(strstr(r.out, params));
   assert_non_null(strstr(r.out, "\nplan     "));
   assert_non_null(strstr(r.out, "\nverdict  uses index "));
   cli_result_free(&r);
@@ -526,7 +530,10 @@ static void test_demo_runs_and_catches_the_stale_claim(void **state) {
   assert_string_equal(r.err, "");
   assert_non_null(strstr(r.out, "applied 0001_init"));
   assert_non_null(strstr(r.out, "node_name in ("));
-  assert_non_null(strstr(r.out, "WHERE \"worker_pool\" = ?1"));
+  char where[64];
+  snprintf(where, sizeof where, "WHERE \"worker_pool\" = %s",
+           placeholder_text(1));
+  assert_non_null(strstr(r.out, where));
   assert_non_null(strstr(r.out, "-> OK, version 2"));
   assert_non_null(strstr(r.out, "-> CONFLICT"));
   cli_result_free(&r);
