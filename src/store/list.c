@@ -56,7 +56,7 @@ static void append_pk(strbuf *sb, const resource_spec *spec) {
 static char *list_sql(atesql_dialect d, const resource_spec *spec,
                       const char *where, size_t nparams, bool keyset) {
   strbuf sb = STRBUF_INIT;
-  char ph[16];
+  char ph[24];
   strbuf_printf(&sb, "SELECT %s FROM %s WHERE %s", spec->columns, spec->table,
                 where);
   if (keyset) {

@@ -145,7 +145,7 @@ static char *get_sql(atesql_dialect d, const resource_spec *spec) {
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb, "SELECT %s FROM %s WHERE ", spec->columns, spec->table);
   for (size_t i = 0; i < spec->pk_count; i++) {
-    char ph[16];
+    char ph[24];
     placeholder(d, i + 1, ph, sizeof ph);
     strbuf_printf(&sb, "%s%s = %s", i ? " AND " : "", spec->pk[i], ph);
   }
