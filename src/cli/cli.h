@@ -38,6 +38,16 @@ int cli_bad_option(int c, char **argv, const char *usage);
 ** else $ATESQL_DB when set and not empty, else "sqlite:atesql.db". */
 const char *cli_db_url(const char *db);
 
+/*
+** Parse the options of a command whose only option is --help. Returns -1
+** to go on with the positional arguments from optind, or the exit code to
+** return at once (help printed, or a bad option reported).
+*/
+int cli_parse_help_only(int argc, char **argv, const char *usage_line);
+
+/* "applied NNNN_name" per migration, or "schema is up to date". */
+void cli_print_applied(const atesql_migration_list *applied);
+
 /* Open the store at url into *out; on failure report it and return its
 ** exit code (an unmigrated schema's message names `atesql migrate up`). */
 int cli_open_store(const char *url, atesql_store **out);

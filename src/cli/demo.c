@@ -501,12 +501,7 @@ static int prepare(demo *d, const char *url, bool fresh_file) {
            "$ atesql --db %s migrate up\n",
            shown_url(url), fresh_file ? " (a fresh SQLite file)" : "",
            shown_url(url));
-    for (size_t i = 0; i < applied->count; i++)
-      printf("applied %04lld_%s\n", (long long)applied->items[i].version,
-             applied->items[i].name);
-    if (applied->count == 0)
-      printf("schema is up to date (version %lld)\n",
-             (long long)atesql_schema_version());
+    cli_print_applied(applied);
   }
   atesql_migration_list_free(applied);
   return rc;

@@ -39,18 +39,8 @@ static void print_plan(const char *plan) {
 }
 
 int cmd_explain(const char *db, int argc, char **argv) {
-  static const struct option options[] = {
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    if (c != 'h') return cli_bad_option(c, argv, explain_usage);
-    printf("usage: %s\n", explain_usage);
-    return EXIT_OK;
-  }
+  int parsed = cli_parse_help_only(argc, argv, explain_usage);
+  if (parsed >= 0) return parsed;
   if (argc - optind != 2)
     return cli_fail(EXIT_USAGE, "usage: %s", explain_usage);
   atesql_resource resource = cli_resource(argv[optind]);

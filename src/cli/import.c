@@ -100,20 +100,10 @@ static int import_all(const cli_kind *kind, atesql_store *store, FILE *in,
 }
 
 int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv) {
-  static const struct option options[] = {
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
   char usage[64];
   snprintf(usage, sizeof usage, "atesql %s import [FILE|-]", kind->plural);
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    if (c != 'h') return cli_bad_option(c, argv, usage);
-    printf("usage: %s\n", usage);
-    return EXIT_OK;
-  }
+  int parsed = cli_parse_help_only(argc, argv, usage);
+  if (parsed >= 0) return parsed;
   if (argc - optind > 1) return cli_fail(EXIT_USAGE, "usage: %s", usage);
   const char *path = optind < argc ? argv[optind] : "-";
   bool from_stdin = strcmp(path, "-") == 0;

@@ -159,3 +159,26 @@ int main(int argc, char **argv) {
   return cli_fail(EXIT_USAGE, "unknown command '%s'; run 'atesql --help'",
                   name);
 }
+
+int cli_parse_help_only(int argc, char **argv, const char *usage_line) {
+  static const struct option options[] = {
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0},
+  };
+  optind = 1;
+  opterr = 0;
+  int c = getopt_long(argc, argv, ":", options, NULL);
+  if (c == -1) return -1;
+  if (c != 'h') return cli_bad_option(c, argv, usage_line);
+  printf("usage: %s\n", usage_line);
+  return EXIT_OK;
+}
+
+void cli_print_applied(const atesql_migration_list *applied) {
+  for (size_t i = 0; i < applied->count; i++)
+    printf("applied %04lld_%s\n", (long long)applied->items[i].version,
+           applied->items[i].name);
+  if (applied->count == 0)
+    printf("schema is up to date (version %lld)\n",
+           (long long)atesql_schema_version());
+}

@@ -17,12 +17,7 @@ static int migrate_up(const char *url) {
   atesql_error err = {0};
   atesql_status st = atesql_migrate_up(url, &applied, &err);
   if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  for (size_t i = 0; i < applied->count; i++)
-    printf("applied %04lld_%s\n", (long long)applied->items[i].version,
-           applied->items[i].name);
-  if (applied->count == 0)
-    printf("schema is up to date (version %lld)\n",
-           (long long)atesql_schema_version());
+  cli_print_applied(applied);
   atesql_migration_list_free(applied);
   return EXIT_OK;
 }
@@ -49,18 +44,8 @@ static int migrate_status(const char *url) {
 }
 
 int cmd_migrate(const char *db, int argc, char **argv) {
-  static const struct option options[] = {
-      {"help", no_argument, NULL, 'h'},
-      {NULL, 0, NULL, 0},
-  };
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    if (c != 'h') return cli_bad_option(c, argv, migrate_usage);
-    printf("usage: %s\n", migrate_usage);
-    return EXIT_OK;
-  }
+  int parsed = cli_parse_help_only(argc, argv, migrate_usage);
+  if (parsed >= 0) return parsed;
   if (argc - optind != 1)
     return cli_fail(EXIT_USAGE, "usage: %s", migrate_usage);
   const char *verb = argv[optind];
