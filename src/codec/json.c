@@ -311,11 +311,7 @@ static json_t *encode_message(encoder *e, const json_message *m, char *base) {
   return obj;
 }
 
-/*
-** Compact text of a document into a malloc'd NUL-terminated buffer (ours,
-** not jansson's allocator's, so callers free() it). Consumes doc.
-*/
-static char *dump_compact(json_t *doc) {
+char *codec_dump_compact(json_t *doc) {
   if (doc == NULL) return NULL;
   size_t size = json_dumpb(doc, NULL, 0, JSON_COMPACT);
   char *out = size ? malloc(size + 1) : NULL;
@@ -335,7 +331,7 @@ static atesql_status encode_record(const json_message *m, const void *record,
   encoder e = {ATESQL_OK};
   json_t *doc = encode_message(&e, m, (char *)record);
   if (doc == NULL) return e.status;
-  *out = dump_compact(doc);
+  *out = codec_dump_compact(doc);
   return *out ? ATESQL_OK : ATESQL_NO_MEMORY;
 }
 
@@ -354,7 +350,8 @@ atesql_status atesql_atespace_to_json(const atesql_atespace *atespace,
 
 char *codec_snapshot_info_to_json(const atesql_snapshot_info *info) {
   encoder e = {ATESQL_OK};
-  return dump_compact(encode_message(&e, &snapshot_info_message, (char *)info));
+  return codec_dump_compact(
+      encode_message(&e, &snapshot_info_message, (char *)info));
 }
 
 char *codec_worker_selector_to_json(const atesql_label *labels, size_t n) {
@@ -362,7 +359,7 @@ char *codec_worker_selector_to_json(const atesql_label *labels, size_t n) {
   holder.worker_selector_labels = labels;
   holder.worker_selector_label_count = n;
   encoder e = {ATESQL_OK};
-  return dump_compact(
+  return codec_dump_compact(
       encode_message(&e, &worker_selector_message, (char *)&holder));
 }
 

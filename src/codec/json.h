@@ -8,6 +8,7 @@
 #ifndef ATESQL_CODEC_JSON_H
 #define ATESQL_CODEC_JSON_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "atesql/json.h"
@@ -53,6 +54,13 @@ atesql_status codec_worker_selector_from_json(const char *text, size_t len,
                                               void *arena_root,
                                               const atesql_label **labels,
                                               size_t *count, atesql_error *err);
+
+/*
+** Compact text of a jansson document in a malloc'd NUL-terminated buffer
+** (ours, not jansson's allocator's, so callers free() it); NULL when out of
+** memory. Consumes doc (NULL gives NULL).
+*/
+char *codec_dump_compact(json_t *doc);
 
 /*
 ** An upper bound on the arena bytes that decoding json_len bytes of JSON

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/json.h"
 #include "selector/ast.h"
 #include "util/error.h"
 #include "util/strbuf.h"
@@ -43,16 +44,7 @@ static char *encode_json_list(const sel_term *t) {
       return NULL;
     }
   }
-  /* json_dumpb writes into our buffer, so the text is ours to free()
-  ** whatever allocator the application gave jansson. */
-  size_t size = json_dumpb(arr, NULL, 0, JSON_COMPACT);
-  char *out = size ? malloc(size + 1) : NULL;
-  if (out) {
-    json_dumpb(arr, out, size, JSON_COMPACT);
-    out[size] = '\0';
-  }
-  json_decref(arr);
-  return out;
+  return codec_dump_compact(arr);
 }
 
 /* A PostgreSQL array literal: {"a","b\"c"} for text, {1,2} for numbers. */
