@@ -139,8 +139,8 @@ const resource_spec atespace_spec = {
     sizeof(atesql_atespace),   decode_atespace, atespace_key,
 };
 
-/* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...; the statement
-** cache prepares it once per handle. */
+/* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...: built and
+** prepared once per handle. */
 static char *get_sql(atesql_dialect d, const resource_spec *spec) {
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb, "SELECT %s FROM %s WHERE ", spec->columns, spec->table);
@@ -171,11 +171,12 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
   db_param params[3];
   for (size_t i = 0; i < spec->pk_count; i++)
     params[i] = param_text(parts[i]);
-  char *sql = get_sql(s->drv->dialect, spec);
-  if (sql == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  char **sql = &s->get_sql[spec->id];
+  if (*sql == NULL && (*sql = get_sql(s->drv->dialect, spec)) == NULL)
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q;
-  atesql_status st = query_sql(s, sql, params, spec->pk_count, &q);
-  free(sql);
+  atesql_status st =
+      query_slot(s, &s->get_stmt[spec->id], *sql, params, spec->pk_count, &q);
   if (st != ATESQL_OK) return store_fail_db(s, st, "get %s", what);
   if (!q.row) {
     query_done(&q);

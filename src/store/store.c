@@ -85,18 +85,26 @@ static atesql_status run(query *q, const db_param *params, size_t n) {
   return st;
 }
 
-atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
-                          size_t n, query *q) {
+atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
+                         const db_param *params, size_t n, query *q) {
   q->store = s;
   q->row = false;
-  if (s->named[id] == NULL) {
-    atesql_status st =
-        s->drv->prepare(s->conn, s->named_sql[id], &s->named[id]);
-    if (st != ATESQL_OK)
-      return store_fail_db(s, st, "prepare statement '%s'", stmt_names[id]);
+  q->stmt = NULL;
+  if (*slot == NULL) {
+    atesql_status st = s->drv->prepare(s->conn, sql, slot);
+    if (st != ATESQL_OK) return store_fail_db(s, st, "prepare");
   }
-  q->stmt = s->named[id];
+  q->stmt = *slot;
   return run(q, params, n);
+}
+
+atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
+                          size_t n, query *q) {
+  atesql_status st =
+      query_slot(s, &s->named[id], s->named_sql[id], params, n, q);
+  if (st != ATESQL_OK && q->stmt == NULL)
+    store_fail_db(s, st, "prepare statement '%s'", stmt_names[id]);
+  return st;
 }
 
 static uint64_t hash_sql(const char *sql) {
@@ -300,8 +308,12 @@ void atesql_store_close(atesql_store *s) {
       if (s->cache[i].sql) s->drv->finalize(s->conn, s->cache[i].stmt);
       free(s->cache[i].sql);
     }
+    for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
+      if (s->get_stmt[i]) s->drv->finalize(s->conn, s->get_stmt[i]);
     s->drv->disconnect(s->conn);
   }
+  for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
+    free(s->get_sql[i]);
   free(s->named_storage);
   free(s);
 }

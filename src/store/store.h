@@ -83,6 +83,10 @@ struct atesql_store {
   const char *named_sql[STMT_COUNT];
   char *named_storage;
   driver_stmt *named[STMT_COUNT];
+  /* Get-by-key statements, generated from the resource specs and
+  ** prepared on first use, indexed by atesql_resource. */
+  char *get_sql[ATESQL_RESOURCE_ATESPACES + 1];
+  driver_stmt *get_stmt[ATESQL_RESOURCE_ATESPACES + 1];
   cached_stmt cache[DYNAMIC_CACHE_SIZE];
   uint64_t clock; /* ticks for the cache's least-recently-used eviction */
   bool in_tx;     /* inside atesql_tx_begin .. commit/rollback */
@@ -100,8 +104,12 @@ typedef struct query {
 ** errmsg holds the driver's message. */
 atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
                           size_t n, query *q);
-/* Run SQL text, prepared once and cached by text (the list and get
-** statements the store generates). */
+/* Run the statement in *slot, preparing `sql` into it on first use (the
+** store's generated get statements). */
+atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
+                         const db_param *params, size_t n, query *q);
+/* Run SQL text, prepared once and cached by text (the list statements the
+** store generates per selector shape). */
 atesql_status query_sql(atesql_store *s, const char *sql,
                         const db_param *params, size_t n, query *q);
 atesql_status query_next(query *q);
