@@ -476,6 +476,28 @@ static void test_db_defaults_to_the_environment(void **state) {
   cli_result_free(&r);
 }
 
+static void test_password_in_db_url_is_never_printed(void **state) {
+  (void)state;
+  static const char *const urls[] = {
+      "host=127.0.0.1 port=1 user=u password=Sup3rSecretPw connect_timeout=2",
+      "postgresql://u:Sup3rSecretPw@127.0.0.1:1/db?connect_timeout=2",
+      "postgresql://u:Sup3rSecretPw@127.0.0.1:notaport/db",
+  };
+  for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+    cli_result r = RUN(NULL, "--db", urls[i], "workers", "list");
+    assert_int_not_equal(r.exit_code, 0);
+    assert_one_error_line(&r, "");
+    if (strstr(r.err, "Sup3rSecretPw") || strstr(r.out, "Sup3rSecretPw"))
+      fail_msg("password printed: %s", r.err);
+    cli_result_free(&r);
+    r = RUN(NULL, "--db", urls[i], "migrate", "up");
+    assert_int_not_equal(r.exit_code, 0);
+    if (strstr(r.err, "Sup3rSecretPw") || strstr(r.out, "Sup3rSecretPw"))
+      fail_msg("password printed by migrate: %s", r.err);
+    cli_result_free(&r);
+  }
+}
+
 static void test_global_usage_errors_exit_2(void **state) {
   (void)state;
   cli_result r = RUN(NULL, "--db");
@@ -563,6 +585,7 @@ int main(void) {
       cmocka_unit_test(test_unmigrated_database_exits_1_naming_migrate_up),
       cmocka_unit_test(test_db_defaults_to_the_environment),
       cmocka_unit_test(test_global_usage_errors_exit_2),
+      cmocka_unit_test(test_password_in_db_url_is_never_printed),
       cmocka_unit_test(test_explain_shows_the_statement_plan_and_verdict),
       cmocka_unit_test(test_demo_runs_and_catches_the_stale_claim),
   };

@@ -196,6 +196,67 @@ static void test_password_never_appears_in_messages(void **state) {
   }
 }
 
+/* The README's grants for the scheduler's role are enough for every store
+** operation, and not enough to migrate. */
+static void test_scheduler_role_with_documented_grants_suffices(void **state) {
+  (void)state;
+  atesql_store *owner = open_in_schema("atesql_roles", "atesql_roles");
+  atesql_store_close(owner);
+  admin_exec("DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = "
+             "'atesql_scheduler_test') THEN DROP OWNED BY "
+             "atesql_scheduler_test CASCADE; DROP ROLE atesql_scheduler_test; "
+             "END IF; END $$");
+  admin_exec("CREATE ROLE atesql_scheduler_test LOGIN PASSWORD 'sched-pw'");
+  admin_exec("GRANT USAGE ON SCHEMA atesql_roles TO atesql_scheduler_test");
+  admin_exec("GRANT SELECT, INSERT, UPDATE, DELETE ON atesql_roles.atespaces, "
+             "atesql_roles.actors, atesql_roles.workers, atesql_roles.locks "
+             "TO atesql_scheduler_test");
+  admin_exec("GRANT SELECT ON atesql_roles.schema_migrations TO "
+             "atesql_scheduler_test");
+
+  char url[1200];
+  if (strstr(base_url, "://"))
+    snprintf(url, sizeof url, "%s&user=atesql_scheduler_test&password=sched-pw",
+             url_with("options", "-csearch_path%3Datesql_roles"));
+  else
+    snprintf(url, sizeof url,
+             "%s options=-csearch_path=atesql_roles user=atesql_scheduler_test "
+             "password=sched-pw",
+             base_url);
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
+    fail_msg("open as scheduler: %s", err.message);
+  atesql_atespace space = {"s1"};
+  assert_int_equal(atesql_atespace_create(s, &space), ATESQL_OK);
+  atesql_actor actor = {.atespace = "s1",
+                        .actor_id = "a1",
+                        .status = ATESQL_ACTOR_STATUS_SUSPENDED};
+  assert_int_equal(atesql_actor_create(s, &actor), ATESQL_OK);
+  atesql_worker w = worker("p1");
+  assert_int_equal(atesql_worker_create(s, &w), ATESQL_OK);
+  w.actor_id = "a1";
+  assert_int_equal(atesql_worker_update(s, &w, 1, NULL), ATESQL_OK);
+  bool held = false;
+  assert_int_equal(atesql_lock_acquire(s, "k", "v", 1000, &held), ATESQL_OK);
+  assert_true(held);
+  assert_int_equal(atesql_lock_release(s, "k", "v"), ATESQL_OK);
+  atesql_list_opts opts = {.selector_text = "actor_id=a1"};
+  int64_t n = 0;
+  assert_int_equal(atesql_worker_count(s, &opts, &n), ATESQL_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(atesql_actor_delete(s, "s1", "a1"), ATESQL_OK);
+  assert_int_equal(atesql_store_clear(s), ATESQL_OK);
+  atesql_store_close(s);
+
+  /* Migrating needs CREATE on the schema, which this role lacks. */
+  admin_exec("DROP TABLE atesql_roles.schema_migrations");
+  assert_int_not_equal(atesql_migrate_up(url, NULL, &err), ATESQL_OK);
+  assert_non_null(strstr(err.message, "permission denied"));
+  admin_exec("DROP OWNED BY atesql_scheduler_test CASCADE");
+  admin_exec("DROP ROLE atesql_scheduler_test");
+}
+
 static void *migrate_thread(void *arg) {
   const char *url = arg;
   atesql_migration_list *list = NULL;
@@ -246,6 +307,7 @@ int main(void) {
       cmocka_unit_test(test_write_cut_by_connection_loss_is_all_or_nothing),
       cmocka_unit_test(test_killed_transaction_writes_nothing),
       cmocka_unit_test(test_password_never_appears_in_messages),
+      cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
