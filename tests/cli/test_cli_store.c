@@ -8,6 +8,7 @@
 ** PostgreSQL server of ATESQL_TEST_PG (backend.h).
 */
 #include "suite.h"
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -532,6 +533,20 @@ static void test_explain_shows_the_statement_plan_and_verdict(void **state) {
   assert_non_null(strstr(r.out, params));
   assert_non_null(strstr(r.out, "\nplan     "));
   assert_non_null(strstr(r.out, "\nverdict  uses index "));
+  cli_result_free(&r);
+
+  r = RUN(NULL, "--db", url, "explain", "workers", "node_name!=n1", "--json");
+  assert_int_equal(r.exit_code, 0);
+  json_t *doc = json_loads(r.out, 0, NULL);
+  assert_non_null(doc);
+  assert_string_equal(json_string_value(json_object_get(doc, "resource")),
+                      "workers");
+  assert_true(json_is_false(json_object_get(doc, "uses_index")));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(doc, "verdict")), "WARNING"));
+  assert_int_equal(json_array_size(json_object_get(doc, "params")), 2);
+  assert_non_null(json_object_get(doc, "plan"));
+  json_decref(doc);
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "explain", "actors", "stat=x");
