@@ -5,7 +5,10 @@
 ** UNAVAILABLE, a primary-key or unique violation ALREADY_EXISTS, a foreign
 ** key violation FAILED_PRECONDITION.
 **
-** URL: sqlite:PATH[?busy_timeout_ms=N], sqlite::memory:.
+** URL: sqlite:PATH[?busy_timeout_ms=N&synchronous=full|normal],
+** sqlite::memory:. synchronous=full (the default) syncs the WAL at every
+** commit, so a committed write survives power loss; normal trades the last
+** commits before a power loss (never consistency) for faster writes.
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -27,15 +30,27 @@ static bool sqlite_accepts(const char *url) {
   return strncmp(url, "sqlite:", 7) == 0;
 }
 
-/* Parse "busy_timeout_ms=N[&...]"; any other option is an error. */
-static atesql_status parse_options(const char *query, int *busy_ms,
+typedef struct url_options {
+  int busy_timeout_ms;
+  bool synchronous_full; /* fsync the WAL at every commit */
+} url_options;
+
+/* Parse "busy_timeout_ms=N" and "synchronous=full|normal", joined by '&';
+** any other option is an error. */
+static atesql_status parse_options(const char *query, url_options *o,
                                    atesql_error *err) {
   while (*query) {
     const char *amp = strchr(query, '&');
     size_t len = amp ? (size_t)(amp - query) : strlen(query);
     const char *key = "busy_timeout_ms=";
     size_t klen = strlen(key);
-    if (len > klen && strncmp(query, key, klen) == 0) {
+    if (len == strlen("synchronous=full") &&
+        strncmp(query, "synchronous=full", len) == 0) {
+      o->synchronous_full = true;
+    } else if (len == strlen("synchronous=normal") &&
+               strncmp(query, "synchronous=normal", len) == 0) {
+      o->synchronous_full = false;
+    } else if (len > klen && strncmp(query, key, klen) == 0) {
       char num[16];
       size_t nlen = len - klen;
       char *end;
@@ -48,11 +63,11 @@ static atesql_status parse_options(const char *query, int *busy_ms,
                          "sqlite URL: busy_timeout_ms must be 0..3600000, got "
                          "'%s'",
                          num);
-      *busy_ms = (int)v;
+      o->busy_timeout_ms = (int)v;
     } else {
       return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                       "sqlite URL: unknown option '%.*s'; the only option is "
-                       "busy_timeout_ms",
+                       "sqlite URL: unknown option '%.*s'; the options are "
+                       "busy_timeout_ms=N and synchronous=full|normal",
                        (int)(len > 64 ? 64 : len), query);
     }
     query += len + (amp ? 1 : 0);
@@ -103,8 +118,8 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "sqlite URL has no path: use sqlite:PATH or "
                      "sqlite::memory:");
-  int busy_ms = DEFAULT_BUSY_TIMEOUT_MS;
-  atesql_status st = parse_options(q ? q + 1 : "", &busy_ms, err);
+  url_options opts = {DEFAULT_BUSY_TIMEOUT_MS, true};
+  atesql_status st = parse_options(q ? q + 1 : "", &opts, err);
   if (st != ATESQL_OK) return st;
 
   driver_conn *c = calloc(1, sizeof *c);
@@ -114,16 +129,19 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
     free(path);
     return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   }
-  c->busy_timeout_ms = busy_ms;
+  c->busy_timeout_ms = opts.busy_timeout_ms;
   int rc = sqlite3_open_v2(
       path, &c->db,
       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(c->db, busy_ms);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(c->db, opts.busy_timeout_ms);
   if (rc == SQLITE_OK) rc = sqlite3_extended_result_codes(c->db, 1);
   if (rc == SQLITE_OK)
     rc = sqlite3_exec(c->db,
-                      "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
-                      "PRAGMA synchronous = NORMAL;",
+                      opts.synchronous_full
+                          ? "PRAGMA foreign_keys = ON; PRAGMA journal_mode = "
+                            "WAL; PRAGMA synchronous = FULL;"
+                          : "PRAGMA foreign_keys = ON; PRAGMA journal_mode = "
+                            "WAL; PRAGMA synchronous = NORMAL;",
                       NULL, NULL, NULL);
   if (rc != SQLITE_OK) {
     st = error_set(err, map_code(rc), 0, "cannot open sqlite database '%s': %s",

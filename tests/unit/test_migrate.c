@@ -154,8 +154,12 @@ static void test_concurrent_runners_apply_each_migration_once(void **state) {
 
 static void test_url_options_are_checked(void **state) {
   (void)state;
-  const char *bad[] = {"sqlite:", "sqlite:x.db?busy_timeout_ms=abc",
-                       "sqlite:x.db?cache=shared", "mysql://localhost/db", ""};
+  const char *bad[] = {"sqlite:",
+                       "sqlite:x.db?busy_timeout_ms=abc",
+                       "sqlite:x.db?cache=shared",
+                       "sqlite:x.db?synchronous=off",
+                       "mysql://localhost/db",
+                       ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     atesql_store *s = (atesql_store *)1;
     atesql_error err = {0};
@@ -163,6 +167,22 @@ static void test_url_options_are_checked(void **state) {
                      ATESQL_INVALID_ARGUMENT);
     assert_null(s);
     assert_true(strlen(err.message) > 0);
+  }
+}
+
+static void test_url_options_are_accepted(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  const char *options[] = {"?synchronous=normal", "?synchronous=full",
+                           "?busy_timeout_ms=10&synchronous=normal"};
+  for (size_t i = 0; i < 3; i++) {
+    char with[700];
+    snprintf(with, sizeof with, "%s%s", url, options[i]);
+    atesql_store *s = NULL;
+    atesql_error err = {0};
+    if (atesql_store_open(with, &s, &err) != ATESQL_OK)
+      fail_msg("%s: %s", with, err.message);
+    atesql_store_close(s);
   }
 }
 
@@ -201,6 +221,7 @@ int main(void) {
       cmocka_unit_test_setup(test_concurrent_runners_apply_each_migration_once,
                              fresh_db),
       cmocka_unit_test_setup(test_url_options_are_checked, fresh_db),
+      cmocka_unit_test_setup(test_url_options_are_accepted, fresh_db),
       cmocka_unit_test_setup(
           test_write_blocked_past_busy_timeout_is_unavailable, fresh_db),
   };
