@@ -1,0 +1,230 @@
+/*
+** The benchmark's shared vocabulary: the fleet a run loads, the workloads
+** it measures, the arguments of one operation, and the implementations
+** that answer them (atesql, the same SQL through bare drivers, a full scan
+** through atesql, and Redis). Every implementation is a row of operation
+** functions indexed by workload, so one loop measures the whole table.
+*/
+#ifndef ATESQL_BENCH_H
+#define ATESQL_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <atesql/atesql.h>
+
+/* The shape of the fleet, the same at every size. */
+enum {
+  FLEET_POOLS = 20, /* worker pools */
+  POOLS_PER_NAMESPACE = 5,
+  FLEET_ATESPACES = 50,   /* atespaces holding the actors */
+  WORKERS_PER_NODE = 50,  /* nodes = workers / 50 */
+  FREE_ONE_IN = 10,       /* one worker in 10 is free */
+  WORKERS_PER_ACTOR = 10, /* actors = workers / 10 */
+  PAGE_ROWS = 100,        /* the page size of the list workloads */
+  NODE_SET = 10,          /* nodes in "free workers on a set of nodes" */
+  SCAN_PAGE = 1000,       /* the page size of the scan implementation */
+  LOCK_KEYS = 64          /* distinct lock keys the lock workload cycles */
+};
+
+/* A fleet of one size: every record follows from its index and n. */
+typedef struct fleet {
+  size_t workers;
+  size_t nodes;
+  size_t actors;
+} fleet;
+
+fleet fleet_of(size_t workers);
+
+/* The strings of one generated record; a record's fields point into it. */
+typedef struct record_buf {
+  char text[12][64];
+  char snapshot_node[32];
+  const char *snapshot_nodes[1];
+  atesql_label label;
+} record_buf;
+
+/* Worker i (0 <= i < workers); workers come in primary-key order. */
+void fleet_worker(const fleet *f, size_t i, record_buf *b, atesql_worker *w);
+/* Actor j (0 <= j < actors). */
+void fleet_actor(const fleet *f, size_t j, record_buf *b, atesql_actor *a);
+/* The name of atespace k mod FLEET_ATESPACES. */
+void fleet_atespace_name(size_t k, char *buf, size_t bufsz);
+
+/* The workloads, in the order a run measures them: reads first, writes
+** last, so that rows the writes add cannot change what the reads see. */
+typedef enum workload {
+  WL_LIST_POOL_FREE,     /* free workers in one pool, first page of 100 */
+  WL_LIST_NODES_FREE,    /* free workers on a set of 10 nodes, page of 100 */
+  WL_LIST_ACTORS_STATUS, /* actors of one atespace in one status, page 100 */
+  WL_COUNT_POOL_FREE,    /* the number of free workers in one pool */
+  WL_GET_WORKER,         /* one worker by key */
+  WL_CREATE_WORKER,      /* a new worker in the benchmark's namespace */
+  WL_UPDATE_WORKER,      /* update a created worker with its version */
+  WL_LOCK_CYCLE,         /* acquire and release a lock */
+  WL_COUNT
+} workload;
+
+extern const char *const workload_names[WL_COUNT];
+
+/* The three list workloads (atesql_explain shows their SQL), and the three
+** writes. */
+bool workload_is_list(workload w);
+bool workload_is_write(workload w);
+
+/*
+** The arguments of one operation, made before its clock starts: the same
+** question in every implementation's terms (selector text for atesql,
+** bound values for raw SQL, fields for the C filters of scan and Redis).
+*/
+typedef struct op_args {
+  workload w;
+  char selector[512];             /* atesql selector text */
+  size_t pool_index;              /* list/count: the pool's number */
+  char pool[32];                  /* ... and name */
+  char nodes[NODE_SET][32];       /* sorted, distinct */
+  size_t node_count;              /* NODE_SET, fewer in a tiny fleet */
+  char nodes_json[NODE_SET * 36]; /* the node set as SQLite binds it */
+  char nodes_pg[NODE_SET * 36];   /* the node set as PostgreSQL binds it */
+  size_t atespace_index;          /* actors: the atespace's number */
+  char atespace[32];              /* ... and name */
+  int status;                     /* ... and the status */
+  char status_text[4];            /* the status as decimal text */
+  record_buf buf;                 /* the strings of worker */
+  atesql_worker worker;           /* get: its key; create/update: all of it */
+  int64_t expected_version;       /* update */
+  char version_text[24];          /* expected_version as decimal text */
+  char lock_key[32];
+  char lock_owner[32];
+} op_args;
+
+/*
+** Fill *a for operation number seq of workload w by implementation
+** `impl_name`. `created` is how many workers that implementation's create
+** workload made (the update workload cycles through them).
+*/
+void make_args(const fleet *f, workload w, size_t seq, const char *impl_name,
+               size_t created, op_args *a);
+
+/* True when a worker or actor is an answer to a's question (the C filter
+** of the scan and Redis implementations). */
+bool worker_matches(const op_args *a, const atesql_worker *w);
+bool actor_matches(const op_args *a, const atesql_actor *act);
+
+/*
+** What an operation answers: the rows it returned (a count for the count
+** workload) and, when asked, a digest of its answer's keys in order, so
+** that implementations can be checked to give the same answer.
+*/
+typedef struct digest {
+  uint64_t hash;
+} digest;
+
+void digest_init(digest *d);
+void digest_add(digest *d, const char *text, size_t len);
+void digest_worker_key(digest *d, const atesql_worker *w);
+void digest_actor_key(digest *d, const atesql_actor *a);
+void digest_count(digest *d, size_t count);
+
+/*
+** The answer a correct implementation gives to a (a read workload),
+** computed from the generator alone: its row count, and its keys fed to d.
+** The checks compare every implementation against it.
+*/
+size_t reference_answer(const fleet *f, const op_args *a, digest *d);
+
+/*
+** One operation of one workload: runs the question of a and returns its
+** row count. d is NULL while timing; otherwise the operation also feeds
+** the keys of its answer to d. Failures are fatal (see die()).
+*/
+typedef size_t (*op_fn)(void *ctx, const op_args *a, digest *d);
+
+/* An implementation: a name and one operation per workload (NULL: not
+** measured for that workload). */
+typedef struct impl {
+  const char *name;
+  void *ctx;
+  op_fn ops[WL_COUNT];
+  void (*close)(struct impl *im); /* frees ctx and im */
+  size_t created; /* workers its create workload made, for update */
+} impl;
+
+/* Report a fatal error (printf format) on stderr and exit 1. */
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* The implementations; they die on failure. For atesql and scan, ctx is
+** the atesql_store *. */
+impl *open_atesql(const char *url);
+impl *open_scan(const char *url);
+impl *open_raw_sqlite(const char *path);
+impl *open_raw_postgres(const char *conninfo);
+impl *open_redis(const char *host, int port);
+
+/* The version of the redis-server at host:port, e.g. "7.0.15". */
+void redis_version(const char *host, int port, char *buf, size_t bufsz);
+
+/*
+** Prove that raw's statements are atesql's: for each list workload the
+** SQL text and parameters of atesql_explain(args of op 0) must equal
+** raw's, and the count's WHERE clause the compiled selector; dies on a
+** difference. Prints atesql_explain's verdict on stderr and, on
+** PostgreSQL, the plan a prepared statement gets after ten runs.
+*/
+void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f);
+
+/* How long a cell runs: up to `ops` timed operations or `seconds` of
+** them, whichever ends first, but at least MIN_OPS, after a warm-up of up
+** to WARMUP_OPS operations or one second. */
+enum { WARMUP_OPS = 100, MIN_OPS = 3 };
+typedef struct budget {
+  size_t ops;
+  double seconds;
+} budget;
+
+/* The measurement of one implementation answering one workload. */
+typedef struct cell {
+  size_t workers;      /* N */
+  const char *backend; /* "sqlite", "postgres", "redis" */
+  const char *impl;
+  workload w;
+  size_t ops;  /* timed operations */
+  double rows; /* mean rows per operation (the count, for count) */
+  double p50_us, p99_us;
+  double ops_per_s;   /* timed operations / their summed latency */
+  long peak_rss_kb;   /* VmHWM over a pass of up to 50 operations alone */
+  long rss_growth_kb; /* ... minus VmRSS before that pass */
+} cell;
+
+/*
+** Measure every implementation of impls[0..n) that answers w, interleaved
+** (see measure.c); out[i] receives the i-th such implementation's cell,
+** all but its backend. Returns the number of cells. After the create
+** workload, each implementation's `created` says how many workers it made.
+*/
+size_t measure_workload(const fleet *f, impl **impls, size_t n, workload w,
+                        const budget *b, cell *out);
+
+/* False when /proc/self/clear_refs cannot reset the peak, so peak_rss_kb
+** is the peak of the whole run so far. */
+bool peak_rss_resets(void);
+
+/* Loaders: a fresh database holding fleet f, analyzed. Run in a child
+** process, so their memory never counts in a measurement. */
+void load_sqlite(const char *path, const fleet *f);
+void remove_sqlite_files(const char *path); /* the file, -wal and -shm */
+void load_postgres(const char *admin_conninfo, const char *db_conninfo,
+                   const fleet *f);
+void drop_postgres(const char *admin_conninfo);
+/* The server's version, e.g. "15.18". */
+void postgres_version(const char *admin_conninfo, char *buf, size_t bufsz);
+void load_redis(const char *host, int port, const fleet *f);
+
+/* Output (report.c): the cells as they finish, as a table or JSON lines;
+** then, for a table, the ratios and the targets. */
+void report_header(bool json, const char *environment);
+void report_cell(bool json, const cell *c);
+void report_summary(const cell *cells, size_t count);
+
+#endif /* ATESQL_BENCH_H */

@@ -1,0 +1,505 @@
+/*
+** The "raw" implementation: atesql's own SQL, hard-coded here, run through
+** bare sqlite3 or libpq prepared statements with no atesql code in between.
+** It is the floor that atesql's overhead (selector parsing and compiling,
+** statement cache, row decoding, page tokens) is measured against, so
+** check_raw_matches_atesql() proves at startup that the list statements
+** are exactly the ones atesql_explain reports. The write statements are
+** copies of sql/<dialect>/store.sql (worker_create, worker_update,
+** lock_acquire, lock_release).
+*/
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+/* Statements are indexed by workload; the lock workload's is the acquire,
+** and its release comes after the workloads. */
+enum { RAW_LOCK_RELEASE = WL_COUNT, RAW_STATEMENTS };
+
+#define WORKER_COLUMNS                                                         \
+  "worker_namespace, worker_pool, worker_pod, actor_namespace, "               \
+  "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name, "  \
+  "version"
+#define WORKER_ORDER " ORDER BY worker_namespace, worker_pool, worker_pod"
+#define ACTOR_COLUMNS                                                          \
+  "atespace, actor_id, actor_template_namespace, actor_template_name, "        \
+  "ateom_pod_namespace, ateom_pod_name, ateom_pod_ip, ateom_pod_uid, "         \
+  "in_progress_snapshot, worker_pool_name, status, version, "                  \
+  "latest_snapshot_info, worker_selector"
+#define ACTOR_ORDER " ORDER BY atespace, actor_id"
+
+static const char *const sqlite_sql[RAW_STATEMENTS] = {
+    [WL_LIST_POOL_FREE] =
+        "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+        "\"worker_pool\" = ?1 AND \"actor_id\" = ?2" WORKER_ORDER " LIMIT ?3",
+    [WL_LIST_NODES_FREE] = "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+                           "\"actor_id\" = ?1 AND \"node_name\" IN (SELECT "
+                           "value FROM json_each(?2))" WORKER_ORDER " LIMIT ?3",
+    [WL_LIST_ACTORS_STATUS] =
+        "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
+        "\"atespace\" = ?1 AND \"status\" = ?2" ACTOR_ORDER " LIMIT ?3",
+    [WL_COUNT_POOL_FREE] = "SELECT count(*) FROM workers WHERE "
+                           "\"worker_pool\" = ?1 AND \"actor_id\" = ?2",
+    [WL_GET_WORKER] = "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+                      "worker_namespace = ?1 AND worker_pool = ?2 AND "
+                      "worker_pod = ?3",
+    [WL_CREATE_WORKER] =
+        "INSERT INTO workers (worker_namespace, worker_pool, worker_pod, "
+        "actor_namespace, actor_template, actor_id, actor_atespace, ip, "
+        "worker_pod_uid, node_name, version) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+    [WL_UPDATE_WORKER] =
+        "UPDATE workers SET actor_namespace = ?4, actor_template = ?5, "
+        "actor_id = ?6, actor_atespace = ?7, worker_pod_uid = ?9, "
+        "node_name = ?10, version = version + 1 "
+        "WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3 "
+        "AND version = ?11 AND ip = ?8 RETURNING version",
+    [WL_LOCK_CYCLE] =
+        "INSERT INTO locks (key, value, expires_at_ms) VALUES (?1, ?2, "
+        "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) + ?3) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+        "expires_at_ms = excluded.expires_at_ms WHERE locks.expires_at_ms <= "
+        "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) "
+        "RETURNING 1",
+    [RAW_LOCK_RELEASE] =
+        "DELETE FROM locks WHERE key = ?1 AND value = ?2 RETURNING "
+        "expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS "
+        "INTEGER)",
+};
+
+#define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
+
+static const char *const postgres_sql[RAW_STATEMENTS] = {
+    [WL_LIST_POOL_FREE] =
+        "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+        "\"worker_pool\" = $1 AND \"actor_id\" = $2" WORKER_ORDER " LIMIT $3",
+    [WL_LIST_NODES_FREE] =
+        "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+        "\"actor_id\" = $1 AND \"node_name\" = ANY($2)" WORKER_ORDER
+        " LIMIT $3",
+    [WL_LIST_ACTORS_STATUS] =
+        "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
+        "\"atespace\" = $1 AND \"status\" = $2" ACTOR_ORDER " LIMIT $3",
+    [WL_COUNT_POOL_FREE] = "SELECT count(*) FROM workers WHERE "
+                           "\"worker_pool\" = $1 AND \"actor_id\" = $2",
+    [WL_GET_WORKER] = "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+                      "worker_namespace = $1 AND worker_pool = $2 AND "
+                      "worker_pod = $3",
+    [WL_CREATE_WORKER] =
+        "INSERT INTO workers (worker_namespace, worker_pool, worker_pod, "
+        "actor_namespace, actor_template, actor_id, actor_atespace, ip, "
+        "worker_pod_uid, node_name, version) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+    [WL_UPDATE_WORKER] =
+        "WITH current AS (SELECT version, ip FROM workers "
+        "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3"
+        "), written AS (UPDATE workers SET actor_namespace = $4, "
+        "actor_template = $5, actor_id = $6, actor_atespace = $7, "
+        "worker_pod_uid = $9, node_name = $10, version = workers.version + 1 "
+        "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3 "
+        "AND version = $11 AND ip = $8 RETURNING version) "
+        "SELECT written.version, current.version, current.ip "
+        "FROM current LEFT JOIN written ON true",
+    [WL_LOCK_CYCLE] = "INSERT INTO locks (key, value, expires_at_ms) VALUES "
+                      "($1, $2, " PG_NOW_MS " + $3::bigint) "
+                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+                      "expires_at_ms = excluded.expires_at_ms "
+                      "WHERE locks.expires_at_ms <= " PG_NOW_MS " RETURNING 1",
+    [RAW_LOCK_RELEASE] = "DELETE FROM locks WHERE key = $1 AND value = $2 "
+                         "RETURNING (expires_at_ms > " PG_NOW_MS ")::int",
+};
+
+typedef struct raw_ctx {
+  bool pg;
+  sqlite3 *db;
+  sqlite3_stmt *stmts[RAW_STATEMENTS];
+  PGconn *conn;
+  char limit_text[8]; /* PAGE_ROWS + 1: a page and the "more?" row */
+  size_t sink;        /* column bytes read, so reads are not elided */
+} raw_ctx;
+
+/* One bound value: text, or an integer that PostgreSQL gets as text. */
+typedef struct raw_param {
+  const char *text;
+  int64_t num;
+  bool is_int;
+} raw_param;
+
+static raw_param text_param(const char *text) {
+  return (raw_param){text, 0, false};
+}
+
+static raw_param int_param(int64_t num, const char *text) {
+  return (raw_param){text, num, true};
+}
+
+static size_t worker_params(const atesql_worker *w, raw_param *p) {
+  const char *fields[] = {w->worker_namespace, w->worker_pool,
+                          w->worker_pod,       w->actor_namespace,
+                          w->actor_template,   w->actor_id,
+                          w->actor_atespace,   w->ip,
+                          w->worker_pod_uid,   w->node_name};
+  for (size_t i = 0; i < 10; i++)
+    p[i] = text_param(fields[i]);
+  return 10;
+}
+
+/* The parameters of statement st for question a, as atesql binds them. */
+static size_t raw_params(const raw_ctx *r, int st, const op_args *a,
+                         raw_param *p) {
+  raw_param limit = int_param(PAGE_ROWS + 1, r->limit_text);
+  switch (st) {
+  case WL_LIST_POOL_FREE:
+  case WL_COUNT_POOL_FREE:
+    p[0] = text_param(a->pool);
+    p[1] = text_param("");
+    p[2] = limit;
+    return st == WL_COUNT_POOL_FREE ? 2 : 3;
+  case WL_LIST_NODES_FREE:
+    p[0] = text_param("");
+    p[1] = text_param(r->pg ? a->nodes_pg : a->nodes_json);
+    p[2] = limit;
+    return 3;
+  case WL_LIST_ACTORS_STATUS:
+    p[0] = text_param(a->atespace);
+    p[1] = int_param(a->status, a->status_text);
+    p[2] = limit;
+    return 3;
+  case WL_GET_WORKER:
+    p[0] = text_param(a->worker.worker_namespace);
+    p[1] = text_param(a->worker.worker_pool);
+    p[2] = text_param(a->worker.worker_pod);
+    return 3;
+  case WL_CREATE_WORKER: return worker_params(&a->worker, p);
+  case WL_UPDATE_WORKER:
+    worker_params(&a->worker, p);
+    p[10] = int_param(a->expected_version, a->version_text);
+    return 11;
+  case WL_LOCK_CYCLE:
+  case RAW_LOCK_RELEASE:
+    p[0] = text_param(a->lock_key);
+    p[1] = text_param(a->lock_owner);
+    p[2] = int_param(30000, "30000");
+    return st == WL_LOCK_CYCLE ? 3 : 2;
+  default: die("raw: no statement %d", st);
+  }
+}
+
+/* What a statement gave: its rows (at most PAGE_ROWS are read), and the
+** first column of the first row as an integer (count, version, flag). */
+typedef struct raw_result {
+  size_t rows;
+  bool first_null;
+  int64_t first;
+} raw_result;
+
+/*
+** Run statement st on SQLite: bind, step, and read every column of up to
+** PAGE_ROWS rows as a client would (text as pointer and length, integers
+** as integers); the row after a page is stepped, not read, as atesql
+** does. The first key_cols columns of each row read go to d.
+*/
+static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
+                             int key_cols, digest *d) {
+  sqlite3_stmt *s = r->stmts[st];
+  raw_result res = {0};
+  for (size_t i = 0; i < n; i++)
+    if (p[i].is_int)
+      sqlite3_bind_int64(s, (int)i + 1, p[i].num);
+    else
+      sqlite3_bind_text(s, (int)i + 1, p[i].text, -1, SQLITE_STATIC);
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW && res.rows < PAGE_ROWS) {
+    int cols = sqlite3_column_count(s);
+    if (res.rows == 0) {
+      res.first_null = sqlite3_column_type(s, 0) == SQLITE_NULL;
+      res.first = sqlite3_column_int64(s, 0);
+    }
+    for (int c = 0; c < cols; c++) {
+      if (sqlite3_column_type(s, c) == SQLITE_INTEGER) {
+        r->sink += (size_t)sqlite3_column_int64(s, c);
+        continue;
+      }
+      const unsigned char *text = sqlite3_column_text(s, c);
+      size_t len = (size_t)sqlite3_column_bytes(s, c);
+      r->sink += len;
+      if (d && c < key_cols) digest_add(d, (const char *)text, len);
+    }
+    res.rows++;
+  }
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    die("raw sqlite: %s", sqlite3_errmsg(r->db));
+  sqlite3_reset(s);
+  return res;
+}
+
+/* The same on PostgreSQL: one PQexecPrepared, results in text. */
+static raw_result run_pg(raw_ctx *r, int st, const raw_param *p, size_t n,
+                         int key_cols, digest *d) {
+  const char *values[16];
+  char name[16];
+  for (size_t i = 0; i < n; i++)
+    values[i] = p[i].text;
+  snprintf(name, sizeof name, "raw_%d", st);
+  PGresult *res = PQexecPrepared(r->conn, name, (int)n, values, NULL, NULL, 0);
+  ExecStatusType status = PQresultStatus(res);
+  if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
+    die("raw postgres: %s", PQresultErrorMessage(res));
+  raw_result out = {0};
+  int rows = PQntuples(res), cols = PQnfields(res);
+  if (rows > 0) {
+    out.first_null = PQgetisnull(res, 0, 0);
+    out.first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+  }
+  for (int row = 0; row < rows && out.rows < PAGE_ROWS; row++, out.rows++)
+    for (int c = 0; c < cols; c++) {
+      const char *text = PQgetvalue(res, row, c);
+      size_t len = (size_t)PQgetlength(res, row, c);
+      r->sink += len;
+      if (d && c < key_cols) digest_add(d, text, len);
+    }
+  PQclear(res);
+  return out;
+}
+
+static raw_result run(raw_ctx *r, int st, const op_args *a, int key_cols,
+                      digest *d) {
+  raw_param p[16] = {{0}};
+  size_t n = raw_params(r, st, a, p);
+  return r->pg ? run_pg(r, st, p, n, key_cols, d)
+               : run_sqlite(r, st, p, n, key_cols, d);
+}
+
+static size_t raw_list_workers(void *ctx, const op_args *a, digest *d) {
+  return run(ctx, a->w, a, 3, d).rows;
+}
+
+static size_t raw_list_actors(void *ctx, const op_args *a, digest *d) {
+  return run(ctx, a->w, a, 2, d).rows;
+}
+
+static size_t raw_count(void *ctx, const op_args *a, digest *d) {
+  raw_result res = run(ctx, a->w, a, 0, NULL);
+  if (d) digest_count(d, (size_t)res.first);
+  return (size_t)res.first;
+}
+
+static size_t raw_get_worker(void *ctx, const op_args *a, digest *d) {
+  if (run(ctx, a->w, a, 3, d).rows != 1) die("raw get worker: not found");
+  return 1;
+}
+
+static size_t raw_create_worker(void *ctx, const op_args *a, digest *d) {
+  (void)d;
+  run(ctx, a->w, a, 0, NULL);
+  return 1;
+}
+
+static size_t raw_update_worker(void *ctx, const op_args *a, digest *d) {
+  (void)d;
+  raw_result res = run(ctx, a->w, a, 0, NULL);
+  if (res.rows != 1 || res.first_null || res.first != a->expected_version + 1)
+    die("raw update worker: not written at version %lld",
+        (long long)a->expected_version);
+  return 1;
+}
+
+static size_t raw_lock_cycle(void *ctx, const op_args *a, digest *d) {
+  (void)d;
+  if (run(ctx, WL_LOCK_CYCLE, a, 0, NULL).rows != 1)
+    die("raw acquire lock '%s': held", a->lock_key);
+  raw_result res = run(ctx, RAW_LOCK_RELEASE, a, 0, NULL);
+  if (res.rows != 1 || res.first != 1)
+    die("raw release lock '%s': not held", a->lock_key);
+  return 1;
+}
+
+static void close_raw(impl *im) {
+  raw_ctx *r = im->ctx;
+  for (int st = 0; st < RAW_STATEMENTS; st++)
+    sqlite3_finalize(r->stmts[st]);
+  sqlite3_close(r->db);
+  PQfinish(r->conn);
+  free(r);
+  free(im);
+}
+
+static impl *new_raw_impl(raw_ctx *r) {
+  impl *im = calloc(1, sizeof *im);
+  if (im == NULL) die("out of memory");
+  snprintf(r->limit_text, sizeof r->limit_text, "%d", PAGE_ROWS + 1);
+  *im = (impl){
+      .name = "raw",
+      .close = close_raw,
+      .ctx = r,
+      .ops =
+          {
+              [WL_LIST_POOL_FREE] = raw_list_workers,
+              [WL_LIST_NODES_FREE] = raw_list_workers,
+              [WL_LIST_ACTORS_STATUS] = raw_list_actors,
+              [WL_COUNT_POOL_FREE] = raw_count,
+              [WL_GET_WORKER] = raw_get_worker,
+              [WL_CREATE_WORKER] = raw_create_worker,
+              [WL_UPDATE_WORKER] = raw_update_worker,
+              [WL_LOCK_CYCLE] = raw_lock_cycle,
+          },
+  };
+  return im;
+}
+
+/* The connection settings atesql's SQLite driver uses with the URL main.c
+** gives it, so that writes cost the same: WAL, synchronous=FULL (a commit
+** syncs the WAL), foreign keys, busy timeout. */
+impl *open_raw_sqlite(const char *path) {
+  raw_ctx *r = calloc(1, sizeof *r);
+  if (r == NULL) die("out of memory");
+  if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                      NULL) != SQLITE_OK ||
+      sqlite3_busy_timeout(r->db, 5000) != SQLITE_OK ||
+      sqlite3_exec(r->db,
+                   "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
+                   "PRAGMA synchronous = FULL;",
+                   NULL, NULL, NULL) != SQLITE_OK)
+    die("raw sqlite open %s: %s", path, sqlite3_errmsg(r->db));
+  for (int st = 0; st < RAW_STATEMENTS; st++)
+    if (sqlite3_prepare_v3(r->db, sqlite_sql[st], -1, SQLITE_PREPARE_PERSISTENT,
+                           &r->stmts[st], NULL) != SQLITE_OK)
+      die("raw sqlite prepare: %s: %s", sqlite3_errmsg(r->db), sqlite_sql[st]);
+  return new_raw_impl(r);
+}
+
+impl *open_raw_postgres(const char *conninfo) {
+  raw_ctx *r = calloc(1, sizeof *r);
+  if (r == NULL) die("out of memory");
+  r->pg = true;
+  r->conn = PQconnectdb(conninfo);
+  if (PQstatus(r->conn) != CONNECTION_OK)
+    die("raw postgres connect: %s", PQerrorMessage(r->conn));
+  for (int st = 0; st < RAW_STATEMENTS; st++) {
+    char name[16];
+    snprintf(name, sizeof name, "raw_%d", st);
+    PGresult *res = PQprepare(r->conn, name, postgres_sql[st], 0, NULL);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+      die("raw postgres prepare: %s: %s", PQresultErrorMessage(res),
+          postgres_sql[st]);
+    PQclear(res);
+  }
+  return new_raw_impl(r);
+}
+
+static void check_params(const char *what, const atesql_param *want,
+                         size_t want_n, const raw_param *got, size_t got_n) {
+  bool same = want_n == got_n;
+  for (size_t i = 0; same && i < got_n; i++)
+    same = want[i].type == ATESQL_PARAM_INT64
+               ? got[i].is_int && got[i].num == want[i].int64
+               : !got[i].is_int && strcmp(got[i].text, want[i].text) == 0;
+  if (!same) die("%s: raw binds other parameters than atesql", what);
+}
+
+static void check_sql(const char *what, const char *atesql_sql,
+                      const char *raw_sql) {
+  if (strcmp(atesql_sql, raw_sql) != 0)
+    die("%s: raw SQL differs from atesql's; update bench/impl_raw.c\n"
+        "  atesql: %s\n  raw:    %s",
+        what, atesql_sql, raw_sql);
+}
+
+/* The count runs "SELECT count(*) FROM workers WHERE <compiled selector>";
+** its WHERE clause and parameters come from atesql_selector_compile. */
+static void check_count(atesql_store *s, const raw_ctx *r, const op_args *a,
+                        const char *what) {
+  atesql_selector *sel;
+  atesql_compiled *compiled;
+  atesql_error err;
+  if (atesql_selector_parse(ATESQL_RESOURCE_WORKERS, a->selector,
+                            ATESQL_NUL_TERMINATED, &sel, &err) != ATESQL_OK ||
+      atesql_selector_compile(sel, atesql_store_dialect(s), &compiled, &err) !=
+          ATESQL_OK)
+    die("%s: %s", what, err.message);
+  char sql[512];
+  snprintf(sql, sizeof sql, "SELECT count(*) FROM workers WHERE %s",
+           compiled->sql);
+  const char *raw_sql = (r->pg ? postgres_sql : sqlite_sql)[a->w];
+  check_sql(what, sql, raw_sql);
+  raw_param p[16];
+  size_t n = raw_params(r, a->w, a, p);
+  check_params(what, compiled->params, compiled->param_count, p, n);
+  atesql_compiled_free(compiled);
+  atesql_selector_free(sel);
+}
+
+/*
+** PostgreSQL plans a prepared statement for its actual parameters for five
+** runs, then may switch to a generic plan that ignores them; the plan
+** atesql_explain shows is the former. Print, on one line, the plan that
+** runs after ten different questions: the one the measurement gets.
+*/
+static void print_generic_plan(raw_ctx *r, const fleet *f, workload w,
+                               const char *what) {
+  op_args a;
+  for (size_t seq = 10; seq > 0; seq--) {
+    make_args(f, w, seq - 1, "check", 0, &a);
+    run(r, w, &a, 0, NULL);
+  }
+  raw_param p[16] = {{0}};
+  size_t n = raw_params(r, w, &a, p);
+  char sql[1024];
+  size_t len =
+      (size_t)snprintf(sql, sizeof sql, "EXPLAIN EXECUTE raw_%d(", (int)w);
+  for (size_t i = 0; i < n; i++) {
+    char *literal = PQescapeLiteral(r->conn, p[i].text, strlen(p[i].text));
+    len += (size_t)snprintf(sql + len, sizeof sql - len, "%s%s", i ? ", " : "",
+                            literal);
+    PQfreemem(literal);
+  }
+  snprintf(sql + len, sizeof sql - len, ")");
+  PGresult *res = PQexec(r->conn, sql);
+  if (PQresultStatus(res) != PGRES_TUPLES_OK)
+    die("%s: %s", sql, PQresultErrorMessage(res));
+  fprintf(stderr, "  plan %-28s after 10 runs:", what);
+  for (int row = 0; row < PQntuples(res); row++) {
+    char line[256];
+    snprintf(line, sizeof line, "%s", PQgetvalue(res, row, 0));
+    char *cost = strstr(line, "  (cost");
+    if (cost) *cost = '\0';
+    fprintf(stderr, "%s %s", row ? ";" : "", line + strspn(line, " ->"));
+  }
+  fputc('\n', stderr);
+  PQclear(res);
+}
+
+void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f) {
+  atesql_store *s = atesql->ctx;
+  const raw_ctx *r = raw->ctx;
+  const char *backend = r->pg ? "postgres" : "sqlite";
+  for (workload w = 0; w < WL_COUNT; w++) {
+    if (!workload_is_list(w) && w != WL_COUNT_POOL_FREE) continue;
+    op_args a;
+    char what[64];
+    make_args(f, w, 0, "check", 0, &a);
+    snprintf(what, sizeof what, "%s %s", backend, workload_names[w]);
+    if (w == WL_COUNT_POOL_FREE) {
+      check_count(s, r, &a, what);
+      if (r->pg) print_generic_plan(raw->ctx, f, w, what);
+      continue;
+    }
+    atesql_list_opts o = {.selector_text = a.selector, .page_size = PAGE_ROWS};
+    atesql_plan *plan;
+    atesql_resource res = w == WL_LIST_ACTORS_STATUS ? ATESQL_RESOURCE_ACTORS
+                                                     : ATESQL_RESOURCE_WORKERS;
+    if (atesql_explain(s, res, &o, &plan) != ATESQL_OK)
+      die("%s: explain: %s", what, atesql_errmsg(s));
+    check_sql(what, plan->sql, (r->pg ? postgres_sql : sqlite_sql)[w]);
+    raw_param p[16];
+    size_t n = raw_params(r, w, &a, p);
+    check_params(what, plan->params, plan->param_count, p, n);
+    fprintf(stderr, "  plan %-28s %s\n", what, plan->verdict);
+    atesql_plan_free(plan);
+    if (r->pg) print_generic_plan(raw->ctx, f, w, what);
+  }
+}

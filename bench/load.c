@@ -1,0 +1,279 @@
+/*
+** Loading a fleet by raw means, fast and outside every measurement: the
+** schema comes from atesql_migrate_up, the rows from one SQLite transaction
+** of prepared inserts or from PostgreSQL COPY, and the planner statistics
+** from atesql_store_analyze. Rows are generated table by table (fleet.c)
+** and handed to a sink that knows one database.
+*/
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+typedef enum table { T_ATESPACES, T_WORKERS, T_ACTORS, T_COUNT } table;
+
+static const char *const table_names[T_COUNT] = {"atespaces", "workers",
+                                                 "actors"};
+static const char *const table_columns[T_COUNT] = {
+    "name",
+    "worker_namespace, worker_pool, worker_pod, actor_namespace, "
+    "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, "
+    "node_name, version",
+    "atespace, actor_id, version, actor_template_namespace, "
+    "actor_template_name, status, ateom_pod_namespace, ateom_pod_name, "
+    "ateom_pod_ip, ateom_pod_uid, in_progress_snapshot, worker_pool_name, "
+    "latest_snapshot_info, worker_selector",
+};
+static const int table_fields[T_COUNT] = {1, 11, 14};
+
+/* A database that takes one row at a time, every field as text. */
+typedef void (*row_sink)(void *ctx, const char *const *fields, size_t n);
+
+/* An actor's JSON columns as atesql stores them: the latestSnapshotInfo
+** and workerSelector members of its protojson document. */
+static void actor_json_columns(const atesql_actor *a, char **snapshot,
+                               char **selector) {
+  char *doc;
+  if (atesql_actor_to_json(a, &doc) != ATESQL_OK) die("encode actor");
+  json_t *root = json_loads(doc, 0, NULL);
+  *snapshot =
+      json_dumps(json_object_get(root, "latestSnapshotInfo"), JSON_COMPACT);
+  *selector = json_dumps(json_object_get(root, "workerSelector"), JSON_COMPACT);
+  if (*snapshot == NULL || *selector == NULL) die("actor JSON columns");
+  json_decref(root);
+  atesql_free(doc);
+}
+
+static void write_actors(const fleet *f, row_sink sink, void *ctx) {
+  for (size_t j = 0; j < f->actors; j++) {
+    record_buf b;
+    atesql_actor a;
+    char status[4], *snapshot, *selector;
+    fleet_actor(f, j, &b, &a);
+    snprintf(status, sizeof status, "%d", (int)a.status);
+    actor_json_columns(&a, &snapshot, &selector);
+    const char *fields[] = {a.atespace,
+                            a.actor_id,
+                            "1",
+                            a.actor_template_namespace,
+                            a.actor_template_name,
+                            status,
+                            a.ateom_pod_namespace,
+                            a.ateom_pod_name,
+                            a.ateom_pod_ip,
+                            a.ateom_pod_uid,
+                            a.in_progress_snapshot,
+                            a.worker_pool_name,
+                            snapshot,
+                            selector};
+    sink(ctx, fields, (size_t)table_fields[T_ACTORS]);
+    free(snapshot);
+    free(selector);
+  }
+}
+
+/* Every row of table t of fleet f, in key order where it is cheap. */
+static void write_table(const fleet *f, table t, row_sink sink, void *ctx) {
+  if (t == T_ATESPACES) {
+    for (size_t k = 0; k < FLEET_ATESPACES; k++) {
+      char name[32];
+      const char *fields[] = {name};
+      fleet_atespace_name(k, name, sizeof name);
+      sink(ctx, fields, (size_t)table_fields[T_ATESPACES]);
+    }
+  } else if (t == T_WORKERS) {
+    for (size_t i = 0; i < f->workers; i++) {
+      record_buf b;
+      atesql_worker w;
+      fleet_worker(f, i, &b, &w);
+      const char *fields[] = {w.worker_namespace,
+                              w.worker_pool,
+                              w.worker_pod,
+                              w.actor_namespace,
+                              w.actor_template,
+                              w.actor_id,
+                              w.actor_atespace,
+                              w.ip,
+                              w.worker_pod_uid,
+                              w.node_name,
+                              "1"};
+      sink(ctx, fields, (size_t)table_fields[T_WORKERS]);
+    }
+  } else {
+    write_actors(f, sink, ctx);
+  }
+}
+
+static void migrate(const char *url) {
+  atesql_error err;
+  if (atesql_migrate_up(url, NULL, &err) != ATESQL_OK)
+    die("migrate %s: %s", url, err.message);
+}
+
+static void analyze(const char *url) {
+  atesql_store *s;
+  atesql_error err;
+  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
+    die("open %s: %s", url, err.message);
+  if (atesql_store_analyze(s) != ATESQL_OK)
+    die("analyze: %s", atesql_errmsg(s));
+  atesql_store_close(s);
+}
+
+static void sqlite_exec(sqlite3 *db, const char *sql) {
+  if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+    die("sqlite load: %s: %s", sqlite3_errmsg(db), sql);
+}
+
+static void sqlite_sink(void *ctx, const char *const *fields, size_t n) {
+  sqlite3_stmt *insert = ctx;
+  for (size_t i = 0; i < n; i++)
+    sqlite3_bind_text(insert, (int)i + 1, fields[i], -1, SQLITE_STATIC);
+  if (sqlite3_step(insert) != SQLITE_DONE)
+    die("sqlite load: %s", sqlite3_errmsg(sqlite3_db_handle(insert)));
+  sqlite3_reset(insert);
+}
+
+void remove_sqlite_files(const char *path) {
+  const char *suffixes[] = {"", "-wal", "-shm"};
+  for (size_t i = 0; i < 3; i++) {
+    char file[4200];
+    snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
+    unlink(file);
+  }
+}
+
+void load_sqlite(const char *path, const fleet *f) {
+  char url[4200];
+  remove_sqlite_files(path);
+  snprintf(url, sizeof url, "sqlite:%s", path);
+  migrate(url);
+  sqlite3 *db;
+  if (sqlite3_open(path, &db) != SQLITE_OK) die("sqlite load: open %s", path);
+  sqlite_exec(db, "PRAGMA synchronous = OFF; PRAGMA cache_size = -1048576;"
+                  "BEGIN");
+  for (table t = 0; t < T_COUNT; t++) {
+    char sql[1024], *at = sql;
+    at += sprintf(at, "INSERT INTO %s (%s) VALUES (?1", table_names[t],
+                  table_columns[t]);
+    for (int i = 2; i <= table_fields[t]; i++)
+      at += sprintf(at, ", ?%d", i);
+    sprintf(at, ")");
+    sqlite3_stmt *insert;
+    if (sqlite3_prepare_v2(db, sql, -1, &insert, NULL) != SQLITE_OK)
+      die("sqlite load: %s: %s", sqlite3_errmsg(db), sql);
+    write_table(f, t, sqlite_sink, insert);
+    sqlite3_finalize(insert);
+  }
+  sqlite_exec(db, "COMMIT; PRAGMA wal_checkpoint(TRUNCATE)");
+  sqlite3_close(db);
+  analyze(url);
+}
+
+/* A COPY in progress: rows as text-format lines, sent in 64 KiB chunks. */
+typedef struct copy_buf {
+  PGconn *conn;
+  size_t len;
+  char data[1 << 16];
+} copy_buf;
+
+static void copy_flush(copy_buf *c) {
+  if (c->len && PQputCopyData(c->conn, c->data, (int)c->len) != 1)
+    die("postgres COPY: %s", PQerrorMessage(c->conn));
+  c->len = 0;
+}
+
+/* One row in COPY's text format: tab-separated, backslash escapes. */
+static void copy_sink(void *ctx, const char *const *fields, size_t n) {
+  copy_buf *c = ctx;
+  if (c->len > sizeof c->data - 4096) copy_flush(c);
+  for (size_t i = 0; i < n; i++) {
+    if (i) c->data[c->len++] = '\t';
+    for (const char *p = fields[i]; *p; p++) {
+      const char *esc = *p == '\\'   ? "\\\\"
+                        : *p == '\t' ? "\\t"
+                        : *p == '\n' ? "\\n"
+                        : *p == '\r' ? "\\r"
+                                     : NULL;
+      if (esc) {
+        memcpy(c->data + c->len, esc, 2);
+        c->len += 2;
+      } else {
+        c->data[c->len++] = *p;
+      }
+    }
+  }
+  c->data[c->len++] = '\n';
+}
+
+static void pg_exec(PGconn *conn, const char *sql, ExecStatusType want) {
+  PGresult *res = PQexec(conn, sql);
+  if (PQresultStatus(res) != want)
+    die("postgres: %s: %s", sql, PQresultErrorMessage(res));
+  PQclear(res);
+}
+
+/* Server notices ("database does not exist, skipping") are not news. */
+static void ignore_notice(void *arg, const char *message) {
+  (void)arg;
+  (void)message;
+}
+
+static PGconn *pg_connect(const char *conninfo) {
+  PGconn *conn = PQconnectdb(conninfo);
+  if (PQstatus(conn) != CONNECTION_OK)
+    die("postgres connect '%s': %s", conninfo, PQerrorMessage(conn));
+  PQsetNoticeProcessor(conn, ignore_notice, NULL);
+  return conn;
+}
+
+void drop_postgres(const char *admin_conninfo) {
+  PGconn *conn = pg_connect(admin_conninfo);
+  pg_exec(conn, "DROP DATABASE IF EXISTS atesql_bench WITH (FORCE)",
+          PGRES_COMMAND_OK);
+  PQfinish(conn);
+}
+
+void postgres_version(const char *admin_conninfo, char *buf, size_t bufsz) {
+  PGconn *conn = pg_connect(admin_conninfo);
+  const char *v = PQparameterStatus(conn, "server_version");
+  snprintf(buf, bufsz, "%s", v ? v : "?");
+  PQfinish(conn);
+}
+
+void load_postgres(const char *admin_conninfo, const char *db_conninfo,
+                   const fleet *f) {
+  drop_postgres(admin_conninfo);
+  PGconn *admin = pg_connect(admin_conninfo);
+  pg_exec(admin, "CREATE DATABASE atesql_bench", PGRES_COMMAND_OK);
+  PQfinish(admin);
+  migrate(db_conninfo);
+  static copy_buf c;
+  c.conn = pg_connect(db_conninfo);
+  for (table t = 0; t < T_COUNT; t++) {
+    char sql[1024];
+    snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", table_names[t],
+             table_columns[t]);
+    pg_exec(c.conn, sql, PGRES_COPY_IN);
+    write_table(f, t, copy_sink, &c);
+    copy_flush(&c);
+    if (PQputCopyEnd(c.conn, NULL) != 1)
+      die("postgres COPY: %s", PQerrorMessage(c.conn));
+    PGresult *res = PQgetResult(c.conn);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+      die("postgres COPY %s: %s", table_names[t], PQresultErrorMessage(res));
+    PQclear(res);
+    while ((res = PQgetResult(c.conn)) != NULL)
+      PQclear(res);
+  }
+  /* Set the visibility map, as autovacuum would soon after a bulk load,
+  ** so that index-only scans are possible from the first measurement. */
+  pg_exec(c.conn, "VACUUM workers, actors, atespaces", PGRES_COMMAND_OK);
+  PQfinish(c.conn);
+  analyze(db_conninfo);
+}

@@ -1,0 +1,301 @@
+/*
+** atesql_bench: for each fleet size, load the fleet into each backend
+** (SQLite, PostgreSQL, Redis), check that every implementation gives the
+** reference answers, measure every workload on every implementation, and
+** print the cells as they finish; the ratios and targets follow at the end.
+** bench/run starts the servers and runs it; docs/BENCHMARKS.md explains the
+** output.
+*/
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+/* PostgreSQL: the server comes from the PG* environment (pg_virtualenv
+** sets it); the benchmark makes and drops a database of its own there. */
+#define PG_ADMIN   ""
+#define PG_DB      "dbname=atesql_bench"
+#define REDIS_HOST "127.0.0.1"
+
+typedef enum backend_id { B_SQLITE, B_POSTGRES, B_REDIS, B_COUNT } backend_id;
+static const char *const backend_names[B_COUNT] = {"sqlite", "postgres",
+                                                   "redis"};
+
+typedef struct options {
+  size_t sizes[16];
+  size_t size_count;
+  bool backends[B_COUNT];
+  bool json;
+  const char *dir; /* where SQLite files go */
+  int redis_port;
+  budget budget;
+} options;
+
+/* The answer every implementation must give to operation 0 of a read
+** workload. */
+typedef struct expected {
+  size_t rows;
+  digest d;
+} expected;
+
+typedef struct results {
+  cell *cells;
+  size_t count, cap;
+} results;
+
+void die(const char *fmt, ...) {
+  va_list ap;
+  fflush(stdout);
+  fputs("atesql_bench: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  exit(1);
+}
+
+static double now_s(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void usage(void) {
+  fputs("usage: atesql_bench [--sizes N,N,...] [--quick] [--json]\n"
+        "                    [--backends sqlite,postgres,redis] [--dir DIR]\n"
+        "                    [--redis-port PORT] [--ops N] [--seconds S]\n",
+        stderr);
+  exit(2);
+}
+
+static void parse_sizes(const char *text, options *o) {
+  o->size_count = 0;
+  for (const char *p = text; *p;) {
+    char *end;
+    unsigned long long n = strtoull(p, &end, 10);
+    if (end == p || n < 1000 || o->size_count == 16 ||
+        (*end != ',' && *end != '\0'))
+      die("--sizes: expected up to 16 comma-separated sizes >= 1000, got '%s'",
+          text);
+    o->sizes[o->size_count++] = (size_t)n;
+    p = *end ? end + 1 : end;
+  }
+}
+
+static void parse_backends(const char *text, options *o) {
+  memset(o->backends, 0, sizeof o->backends);
+  char copy[128];
+  snprintf(copy, sizeof copy, "%s", text);
+  for (char *name = strtok(copy, ","); name; name = strtok(NULL, ",")) {
+    backend_id b = 0;
+    while (b < B_COUNT && strcmp(backend_names[b], name) != 0)
+      b++;
+    if (b == B_COUNT) die("--backends: unknown backend '%s'", name);
+    o->backends[b] = true;
+  }
+}
+
+static options parse_options(int argc, char **argv) {
+  options o = {
+      .backends = {true, true, true}, .dir = ".", .budget = {2000, 10.0}};
+  parse_sizes("10000,100000,1000000", &o);
+  for (int i = 1; i < argc; i++) {
+    const char *arg = argv[i];
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(arg, "--quick") == 0)
+      parse_sizes("10000", &o);
+    else if (strcmp(arg, "--json") == 0)
+      o.json = true;
+    else if (value == NULL)
+      usage();
+    else if (strcmp(arg, "--sizes") == 0)
+      parse_sizes(value, &o), i++;
+    else if (strcmp(arg, "--backends") == 0)
+      parse_backends(value, &o), i++;
+    else if (strcmp(arg, "--dir") == 0)
+      o.dir = value, i++;
+    else if (strcmp(arg, "--redis-port") == 0)
+      o.redis_port = atoi(value), i++;
+    else if (strcmp(arg, "--ops") == 0)
+      o.budget.ops = (size_t)strtoul(value, NULL, 10), i++;
+    else if (strcmp(arg, "--seconds") == 0)
+      o.budget.seconds = atof(value), i++;
+    else
+      usage();
+  }
+  if (o.budget.ops == 0 || o.budget.seconds <= 0)
+    die("--ops and --seconds must be positive");
+  if (o.backends[B_REDIS] && o.redis_port <= 0)
+    die("the redis backend needs --redis-port (bench/run starts a server)");
+  return o;
+}
+
+static void sqlite_path(const options *o, const fleet *f, char *buf,
+                        size_t bufsz) {
+  snprintf(buf, bufsz, "%s/bench-%zu.db", o->dir, f->workers);
+}
+
+/* Load in a child process, so that the loader's memory never shows in
+** the measuring process's peak. */
+static void load(const options *o, backend_id b, const fleet *f) {
+  double start = now_s();
+  char path[4096];
+  sqlite_path(o, f, path, sizeof path);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid < 0) die("fork failed");
+  if (pid == 0) {
+    if (b == B_SQLITE) load_sqlite(path, f);
+    if (b == B_POSTGRES) load_postgres(PG_ADMIN, PG_DB, f);
+    if (b == B_REDIS) load_redis(REDIS_HOST, o->redis_port, f);
+    _exit(0);
+  }
+  int status;
+  if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+      WEXITSTATUS(status) != 0)
+    die("loading %s failed", backend_names[b]);
+  fprintf(stderr, "loaded N=%zu into %s in %.1f s\n", f->workers,
+          backend_names[b], now_s() - start);
+}
+
+/* The implementations measured on backend b, in table order. */
+static size_t open_impls(const options *o, backend_id b, const fleet *f,
+                         impl **impls) {
+  char path[4096], url[4200];
+  sqlite_path(o, f, path, sizeof path);
+  /* Durable commits, as raw's connection makes them (impl_raw.c). */
+  snprintf(url, sizeof url, "sqlite:%s?synchronous=full", path);
+  switch (b) {
+  case B_SQLITE:
+    impls[0] = open_atesql(url);
+    impls[1] = open_raw_sqlite(path);
+    impls[2] = open_scan(url);
+    return 3;
+  case B_POSTGRES:
+    impls[0] = open_atesql(PG_DB);
+    impls[1] = open_raw_postgres(PG_DB);
+    impls[2] = open_scan(PG_DB);
+    return 3;
+  default: impls[0] = open_redis(REDIS_HOST, o->redis_port); return 1;
+  }
+}
+
+static void drop(const options *o, backend_id b, const fleet *f) {
+  char path[4096];
+  sqlite_path(o, f, path, sizeof path);
+  if (b == B_SQLITE) remove_sqlite_files(path);
+  if (b == B_POSTGRES) drop_postgres(PG_ADMIN);
+}
+
+/* Every implementation must give the reference answer to operation 0 of
+** every read workload: the same rows, in the same order. */
+static void verify_answers(const fleet *f, impl **impls, size_t n,
+                           const expected *want, const char *backend) {
+  for (workload w = 0; w < WL_COUNT; w++) {
+    if (workload_is_write(w)) continue;
+    for (size_t i = 0; i < n; i++) {
+      if (impls[i]->ops[w] == NULL) continue;
+      op_args a;
+      digest d;
+      make_args(f, w, 0, impls[i]->name, 0, &a);
+      digest_init(&d);
+      size_t rows = impls[i]->ops[w](impls[i]->ctx, &a, &d);
+      if (rows != want[w].rows || d.hash != want[w].d.hash)
+        die("%s %s %s: answered %zu rows, not the %zu expected (or other "
+            "keys)",
+            backend, impls[i]->name, workload_names[w], rows, want[w].rows);
+    }
+  }
+}
+
+static void add_result(results *r, const cell *c) {
+  if (r->count == r->cap) {
+    r->cap = r->cap ? r->cap * 2 : 64;
+    r->cells = realloc(r->cells, r->cap * sizeof *r->cells);
+    if (r->cells == NULL) die("out of memory");
+  }
+  r->cells[r->count++] = *c;
+}
+
+static void run_backend(const options *o, backend_id b, const fleet *f,
+                        const expected *want, results *res) {
+  impl *impls[3];
+  load(o, b, f);
+  size_t n = open_impls(o, b, f, impls);
+  if (b != B_REDIS) check_raw_matches_atesql(impls[0], impls[1], f);
+  verify_answers(f, impls, n, want, backend_names[b]);
+  /* atesql and raw take turns: their ratio is the finest this benchmark
+  ** reports. The scan, 100 to 6000 times slower, runs alone after them,
+  ** so that its passes over the whole table do not cool their caches. */
+  size_t together = b == B_REDIS ? 1 : 2;
+  for (workload w = 0; w < WL_COUNT; w++)
+    for (size_t first = 0; first < n; first += first ? 1 : together) {
+      cell cells[3];
+      size_t measured = measure_workload(f, impls + first, first ? 1 : together,
+                                         w, &o->budget, cells);
+      for (size_t i = 0; i < measured; i++) {
+        cells[i].backend = backend_names[b];
+        report_cell(o->json, &cells[i]);
+        add_result(res, &cells[i]);
+      }
+    }
+  for (size_t i = 0; i < n; i++)
+    impls[i]->close(impls[i]);
+  drop(o, b, f);
+}
+
+static double load_average(void) {
+  double avg = -1;
+  FILE *f = fopen("/proc/loadavg", "r");
+  if (f && fscanf(f, "%lf", &avg) != 1) avg = -1;
+  if (f) fclose(f);
+  return avg;
+}
+
+static void describe_environment(const options *o, char *buf, size_t bufsz) {
+  char pg[32] = "-", redis[32] = "-";
+  if (o->backends[B_POSTGRES]) postgres_version(PG_ADMIN, pg, sizeof pg);
+  if (o->backends[B_REDIS])
+    redis_version(REDIS_HOST, o->redis_port, redis, sizeof redis);
+  snprintf(buf, bufsz,
+           "atesql %s, SQLite %s, PostgreSQL %s, Redis %s; %ld cores, load "
+           "average %.2f at start",
+           atesql_version(), sqlite3_libversion(), pg, redis,
+           sysconf(_SC_NPROCESSORS_ONLN), load_average());
+}
+
+int main(int argc, char **argv) {
+  options o = parse_options(argc, argv);
+  char environment[512];
+  describe_environment(&o, environment, sizeof environment);
+  report_header(o.json, environment);
+  results res = {0};
+  double start = now_s();
+  for (size_t s = 0; s < o.size_count; s++) {
+    fleet f = fleet_of(o.sizes[s]);
+    expected want[WL_COUNT];
+    for (workload w = 0; w < WL_COUNT; w++) {
+      if (workload_is_write(w)) continue;
+      op_args a;
+      make_args(&f, w, 0, "check", 0, &a);
+      digest_init(&want[w].d);
+      want[w].rows = reference_answer(&f, &a, &want[w].d);
+    }
+    for (backend_id b = 0; b < B_COUNT; b++)
+      if (o.backends[b]) run_backend(&o, b, &f, want, &res);
+  }
+  if (!o.json) report_summary(res.cells, res.count);
+  fprintf(stderr, "done in %.0f s; load average %.2f at the end%s\n",
+          now_s() - start, load_average(),
+          peak_rss_resets() ? ""
+                            : "; WARNING: /proc/self/clear_refs did not "
+                              "reset the peak RSS");
+  free(res.cells);
+  return 0;
+}
