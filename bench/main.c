@@ -136,9 +136,12 @@ static options parse_options(int argc, char **argv) {
   return o;
 }
 
+/* The SQLite file of a fleet; the process id keeps concurrent runs
+** apart. */
 static void sqlite_path(const options *o, const fleet *f, char *buf,
                         size_t bufsz) {
-  snprintf(buf, bufsz, "%s/bench-%zu.db", o->dir, f->workers);
+  snprintf(buf, bufsz, "%s/bench-%zu-%ld.db", o->dir, f->workers,
+           (long)getpid());
 }
 
 /* Load in a child process, so that the loader's memory never shows in
