@@ -32,11 +32,12 @@ ATESQL_API atesql_status atesql_worker_to_json(const atesql_worker *worker,
                                                char **out);
 ATESQL_API atesql_status atesql_actor_to_json(const atesql_actor *actor,
                                               char **out);
-ATESQL_API atesql_status atesql_atespace_to_json(
-    const atesql_atespace *atespace, char **out);
+ATESQL_API atesql_status
+atesql_atespace_to_json(const atesql_atespace *atespace, char **out);
 
 /*
-** Decode one JSON document of len bytes. *out receives a record to free with the matching
+** Decode one JSON document of len bytes. *out receives a record to free with
+*the matching
 ** atesql_*_free (one allocation). On failure *out is NULL and err names the
 ** field and the problem. Errors: INVALID_ARGUMENT, NO_MEMORY.
 */
@@ -46,8 +47,7 @@ ATESQL_API atesql_status atesql_worker_from_json(const char *text, size_t len,
 ATESQL_API atesql_status atesql_actor_from_json(const char *text, size_t len,
                                                 atesql_actor **out,
                                                 atesql_error *err);
-ATESQL_API atesql_status atesql_atespace_from_json(const char *text,
-                                                   size_t len,
+ATESQL_API atesql_status atesql_atespace_from_json(const char *text, size_t len,
                                                    atesql_atespace **out,
                                                    atesql_error *err);
 
