@@ -368,35 +368,53 @@ char *codec_worker_selector_to_json(const atesql_label *labels, size_t n) {
 /* The string every absent or empty field points to. */
 static const char empty_string[] = "";
 
+/* One step of the path to the field being decoded, kept on the C stack of
+** the decoding functions: the path is only formatted when an error names
+** it, so decoding a valid document does no formatting at all. */
+typedef struct path_seg {
+  const char *name; /* a member name, or NULL for an array index */
+  size_t index;
+  const struct path_seg *up;
+} path_seg;
+
 typedef struct decoder {
   void *root;        /* the arena strings and arrays are allocated in */
   atesql_error *err; /* may be NULL */
-  char path[200];    /* dotted path of the field being decoded */
-  size_t path_len;
+  const path_seg *top;
+  char path[200]; /* the formatted path, filled by path_text */
 } decoder;
 
-/* Append ".name" (or "name" at the top) to the path, quoted safely;
-** returns the previous length for path_pop. */
-static size_t path_push(decoder *d, const char *name) {
-  size_t saved = d->path_len;
-  char shown[80];
-  error_excerpt(shown, sizeof shown, name, strlen(name), 64);
-  snprintf(d->path + saved, sizeof d->path - saved, "%s%s", saved ? "." : "",
-           shown);
-  d->path_len = strnlen(d->path, sizeof d->path - 1);
-  return saved;
+static void path_push(decoder *d, path_seg *seg, const char *name,
+                      size_t index) {
+  seg->name = name;
+  seg->index = index;
+  seg->up = d->top;
+  d->top = seg;
 }
 
-static size_t path_push_index(decoder *d, size_t index) {
-  size_t saved = d->path_len;
-  snprintf(d->path + saved, sizeof d->path - saved, "[%zu]", index);
-  d->path_len = strnlen(d->path, sizeof d->path - 1);
-  return saved;
+static void path_pop(decoder *d, const path_seg *seg) { d->top = seg->up; }
+
+/* Write the segments from the outermost down, ".name" or "[i]", names
+** quoted safely; returns the length written. */
+static size_t format_path(const path_seg *seg, char *out, size_t outsz) {
+  if (seg == NULL) return 0;
+  size_t n = format_path(seg->up, out, outsz);
+  if (n >= outsz) return n;
+  if (seg->name) {
+    char shown[80];
+    error_excerpt(shown, sizeof shown, seg->name, strlen(seg->name), 64);
+    n += (size_t)snprintf(out + n, outsz - n, "%s%s", n ? "." : "", shown);
+  } else {
+    n += (size_t)snprintf(out + n, outsz - n, "[%zu]", seg->index);
+  }
+  return n < outsz ? n : outsz - 1;
 }
 
-static void path_pop(decoder *d, size_t saved) {
-  d->path_len = saved;
-  d->path[saved] = '\0';
+/* The dotted path of the field being decoded, for an error message. */
+static const char *path_text(decoder *d) {
+  d->path[0] = '\0';
+  format_path(d->top, d->path, sizeof d->path);
+  return d->path;
 }
 
 static const char *json_type_name(const json_t *v) {
@@ -416,13 +434,13 @@ static const char *json_type_name(const json_t *v) {
 static atesql_status wrong_type(decoder *d, const char *expected,
                                 const json_t *v) {
   return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                   "field '%s': expected %s, got %s", d->path, expected,
+                   "field '%s': expected %s, got %s", path_text(d), expected,
                    json_type_name(v));
 }
 
 static atesql_status out_of_memory(decoder *d) {
   return error_set(d->err, ATESQL_NO_MEMORY, 0, "out of memory decoding '%s'",
-                   d->path);
+                   path_text(d));
 }
 
 /* A decoded string in the arena; "" without an allocation. */
@@ -457,7 +475,7 @@ static atesql_status decode_int64(decoder *d, const json_t *v, int64_t *out) {
     char shown[80];
     error_excerpt(shown, sizeof shown, s, json_string_length(v), 64);
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                     "field '%s': '%s' is not a 64-bit integer", d->path,
+                     "field '%s': '%s' is not a 64-bit integer", path_text(d),
                      shown);
   }
   *out = (int64_t)n;
@@ -490,7 +508,7 @@ static atesql_status decode_enum(decoder *d, const json_field *f,
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                      "field '%s': unknown value %" JSON_INTEGER_FORMAT
                      "; valid values: %s",
-                     d->path, n, valid);
+                     path_text(d), n, valid);
   }
   if (!json_is_string(v)) return wrong_type(d, "an enum name", v);
   const char *name = json_string_value(v);
@@ -504,8 +522,8 @@ static atesql_status decode_enum(decoder *d, const json_field *f,
   error_excerpt(shown, sizeof shown, name, json_string_length(v), 64);
   list_enum_names(f, valid, sizeof valid);
   return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                   "field '%s': unknown value '%s'; valid values: %s", d->path,
-                   shown, valid);
+                   "field '%s': unknown value '%s'; valid values: %s",
+                   path_text(d), shown, valid);
 }
 
 static atesql_status decode_string_list(decoder *d, const json_t *v,
@@ -517,10 +535,11 @@ static atesql_status decode_string_list(decoder *d, const json_t *v,
   const char **out = arena_alloc(d->root, n * sizeof *out);
   if (out == NULL) return out_of_memory(d);
   for (size_t i = 0; i < n; i++) {
-    size_t saved = path_push_index(d, i);
+    path_seg seg;
+    path_push(d, &seg, NULL, i);
     atesql_status st = copy_string(d, json_array_get(v, i), &out[i]);
     if (st != ATESQL_OK) return st;
-    path_pop(d, saved);
+    path_pop(d, &seg);
   }
   *items = out;
   *count = n;
@@ -545,13 +564,14 @@ static atesql_status decode_label_map(decoder *d, json_t *v,
   const char *key;
   json_t *value;
   json_object_foreach(v, key, value) {
-    size_t saved = path_push(d, key);
+    path_seg seg;
+    path_push(d, &seg, key, 0);
     size_t key_len = strlen(key);
     out[i].key = key_len ? arena_strndup(d->root, key, key_len) : empty_string;
     if (out[i].key == NULL) return out_of_memory(d);
     atesql_status st = copy_string(d, value, &out[i].value);
     if (st != ATESQL_OK) return st;
-    path_pop(d, saved);
+    path_pop(d, &seg);
     i++;
   }
   qsort(out, n, sizeof *out, compare_labels);
@@ -580,7 +600,7 @@ static atesql_status decode_field(decoder *d, const json_field *f, json_t *v,
                             member(base, f->count_offset));
   }
   return error_set(d->err, ATESQL_INTERNAL, 0, "field '%s': bad table",
-                   d->path);
+                   path_text(d));
 }
 
 static const json_field *find_field(const json_message *m, const char *name) {
@@ -604,20 +624,21 @@ static atesql_status decode_message(decoder *d, const json_message *m,
   const char *key;
   json_t *value;
   json_object_foreach(obj, key, value) {
-    size_t saved = path_push(d, key);
+    path_seg seg;
+    path_push(d, &seg, key, 0);
     const json_field *f = find_field(m, key);
     if (f == NULL)
       return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0, "unknown field '%s'",
-                       d->path);
+                       path_text(d));
     uint32_t bit = (uint32_t)1 << (f - m->fields);
     if (seen & bit)
       return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                       "field '%s': given twice (as '%s' and '%s')", d->path,
-                       f->json_name, f->snake_name);
+                       "field '%s': given twice (as '%s' and '%s')",
+                       path_text(d), f->json_name, f->snake_name);
     seen |= bit;
     atesql_status st = decode_field(d, f, value, base);
     if (st != ATESQL_OK) return st;
-    path_pop(d, saved);
+    path_pop(d, &seg);
   }
   return ATESQL_OK;
 }
@@ -655,7 +676,7 @@ static atesql_status decode_document(const char *text, size_t len,
     st = error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                    "expected one JSON object, got %s", json_type_name(doc));
   } else {
-    decoder d = {root, err, "", 0};
+    decoder d = {root, err, NULL, ""};
     set_empty_strings(m, base);
     st = decode_message(&d, m, doc, base);
   }
