@@ -218,12 +218,16 @@ ATESQL_API void atesql_worker_page_free(atesql_worker_page *page);
 
 /* Locks: named leases with an owner token, expiring on the database clock. */
 
+/* The longest lock TTL: 30 days, far below where the database clock plus
+** the TTL could overflow. */
+#define ATESQL_LOCK_TTL_MAX_MS ((int64_t)30 * 24 * 60 * 60 * 1000)
+
 /*
 ** Take the lock `key` for `value` (the owner's token) for ttl_ms
 ** milliseconds (> 0). *acquired receives true if the lock was free or
 ** expired and is now held by value; false if it is held, even by the same
 ** value (locks are not re-entrant). Errors: INVALID_ARGUMENT (empty key or
-** value, ttl_ms <= 0).
+** value, ttl_ms outside 1..ATESQL_LOCK_TTL_MAX_MS).
 */
 ATESQL_API atesql_status atesql_lock_acquire(atesql_store *store,
                                              const char *key, const char *value,

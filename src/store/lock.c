@@ -22,10 +22,10 @@ atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
   *acquired = false;
   atesql_status st = check_lock_args(s, key, value);
   if (st != ATESQL_OK) return st;
-  if (ttl_ms <= 0)
+  if (ttl_ms <= 0 || ttl_ms > ATESQL_LOCK_TTL_MAX_MS)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
-                      "lock ttl_ms must be positive, got %lld",
-                      (long long)ttl_ms);
+                      "lock ttl_ms must be 1..%lld (30 days), got %lld",
+                      (long long)ATESQL_LOCK_TTL_MAX_MS, (long long)ttl_ms);
   db_param params[] = {param_text(key), param_text(value), param_int64(ttl_ms)};
   query q;
   st = query_named(s, STMT_lock_acquire, params, 3, &q);

@@ -137,6 +137,14 @@ static void test_lock_with_invalid_arguments_is_invalid_argument(void **state) {
   assert_status(store,
                 atesql_lock_acquire(store, "lock", "owner", -5, &acquired),
                 ATESQL_INVALID_ARGUMENT);
+  assert_status(
+      store, atesql_lock_acquire(store, "lock", "owner", INT64_MAX, &acquired),
+      ATESQL_INVALID_ARGUMENT);
+  assert_errmsg_names(store, "ttl");
+  assert_status(store,
+                atesql_lock_acquire(store, "lock", "owner",
+                                    ATESQL_LOCK_TTL_MAX_MS + 1, &acquired),
+                ATESQL_INVALID_ARGUMENT);
   expect_acquired(store, "lock", "owner", HELD_MS);
 }
 
