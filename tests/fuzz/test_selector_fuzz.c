@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "atesql/selector.h"
+#include "fuzz/mutate.h"
 
 enum { ITERATIONS = 60000, MAX_LEN = 256 };
 
@@ -27,52 +28,6 @@ static const char *const seeds[] = {
 
 /* Bytes the grammar gives meaning to, and a few it does not. */
 static const char alphabet[] = "=!(),\\ \t_aeinostw0123456789\xc3\xff\x80";
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next_random(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return rng_state;
-}
-
-static size_t mutate(char *buf, size_t len) {
-  int rounds = 1 + (int)(next_random() % 4);
-  for (int r = 0; r < rounds; r++) {
-    size_t at = len ? next_random() % (len + 1) : 0;
-    char byte = alphabet[next_random() % (sizeof alphabet - 1)];
-    switch (next_random() % 4) {
-    case 0: /* replace */
-      if (at < len) buf[at] = byte;
-      break;
-    case 1: /* insert */
-      if (len + 1 < MAX_LEN) {
-        memmove(buf + at + 1, buf + at, len - at);
-        buf[at] = byte;
-        len++;
-      }
-      break;
-    case 2: /* delete */
-      if (at < len) {
-        memmove(buf + at, buf + at + 1, len - at - 1);
-        len--;
-      }
-      break;
-    default: { /* splice a piece of another seed */
-      const char *other = seeds[next_random() % (sizeof seeds / sizeof *seeds)];
-      size_t n = next_random() % 8;
-      if (n > strlen(other)) n = strlen(other);
-      if (len + n < MAX_LEN) {
-        memmove(buf + at + n, buf + at, len - at);
-        memcpy(buf + at, other, n);
-        len += n;
-      }
-    }
-    }
-  }
-  return len;
-}
 
 static void check_parsed(const atesql_selector *sel, const char *text,
                          size_t len) {
@@ -106,13 +61,15 @@ static void check_parsed(const atesql_selector *sel, const char *text,
 
 static void test_mutated_selectors_parse_or_fail_cleanly(void **state) {
   (void)state;
+  mutator m = {0x9e3779b97f4a7c15ull, alphabet, seeds,
+               sizeof seeds / sizeof *seeds, MAX_LEN};
   size_t parsed = 0, rejected = 0;
   for (int i = 0; i < ITERATIONS; i++) {
     char buf[MAX_LEN];
     const char *seed = seeds[i % (sizeof seeds / sizeof *seeds)];
     size_t len = strlen(seed);
     memcpy(buf, seed, len);
-    len = mutate(buf, len);
+    len = mutator_apply(&m, buf, len);
     atesql_selector *sel = NULL;
     atesql_error err = {0};
     atesql_status st =
