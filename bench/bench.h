@@ -43,6 +43,8 @@ typedef struct record_buf {
   char snapshot_node[32];
   const char *snapshot_nodes[1];
   atesql_label label;
+  atesql_snapshot_info snapshot;
+  atesql_worker_selector selector;
 } record_buf;
 
 /* Worker i (0 <= i < workers); workers come in primary-key order. */

@@ -141,15 +141,19 @@ void fleet_actor(const fleet *f, size_t j, record_buf *b, atesql_actor *a) {
   if (a->status == ATESQL_ACTOR_STATUS_SUSPENDED ||
       a->status == ATESQL_ACTOR_STATUS_PAUSED) {
     b->snapshot_nodes[0] = b->snapshot_node;
-    a->latest_snapshot_info.type = ATESQL_SNAPSHOT_TYPE_LOCAL;
-    a->latest_snapshot_info.local_snapshot_prefix = b->text[8];
-    a->latest_snapshot_info.local_node_vms = b->snapshot_nodes;
-    a->latest_snapshot_info.local_node_vm_count = 1;
+    b->snapshot = (atesql_snapshot_info){
+        .type = ATESQL_SNAPSHOT_TYPE_LOCAL,
+        .data = ATESQL_SNAPSHOT_DATA_LOCAL,
+        .local_snapshot_prefix = b->text[8],
+        .local_node_vms = b->snapshot_nodes,
+        .local_node_vm_count = 1,
+    };
+    a->latest_snapshot_info = &b->snapshot;
   }
   b->label.key = "pool";
   b->label.value = b->text[7];
-  a->worker_selector_labels = &b->label;
-  a->worker_selector_label_count = 1;
+  b->selector = (atesql_worker_selector){&b->label, 1};
+  a->worker_selector = &b->selector;
 }
 
 static int compare_strings(const void *x, const void *y) {

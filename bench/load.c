@@ -35,15 +35,17 @@ static const int table_fields[T_COUNT] = {1, 11, 14};
 typedef void (*row_sink)(void *ctx, const char *const *fields, size_t n);
 
 /* An actor's JSON columns as atesql stores them: the latestSnapshotInfo
-** and workerSelector members of its protojson document. */
+** and workerSelector members of its protojson document, null when the
+** document leaves them out (unset). */
 static void actor_json_columns(const atesql_actor *a, char **snapshot,
                                char **selector) {
   char *doc;
   if (atesql_actor_to_json(a, &doc) != ATESQL_OK) die("encode actor");
   json_t *root = json_loads(doc, 0, NULL);
-  *snapshot =
-      json_dumps(json_object_get(root, "latestSnapshotInfo"), JSON_COMPACT);
-  *selector = json_dumps(json_object_get(root, "workerSelector"), JSON_COMPACT);
+  json_t *info = json_object_get(root, "latestSnapshotInfo");
+  json_t *labels = json_object_get(root, "workerSelector");
+  *snapshot = info ? json_dumps(info, JSON_COMPACT) : strdup("null");
+  *selector = labels ? json_dumps(labels, JSON_COMPACT) : strdup("null");
   if (*snapshot == NULL || *selector == NULL) die("actor JSON columns");
   json_decref(root);
   atesql_free(doc);

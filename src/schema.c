@@ -15,9 +15,9 @@ static const char *const actor_status_names[] = {
 };
 
 static const char *const snapshot_type_names[] = {
-    "TYPE_UNSPECIFIED",
-    "TYPE_LOCAL",
-    "TYPE_EXTERNAL",
+    "SNAPSHOT_TYPE_UNSPECIFIED",
+    "SNAPSHOT_TYPE_LOCAL",
+    "SNAPSHOT_TYPE_EXTERNAL",
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -151,11 +151,12 @@ const char *atesql_resource_name(atesql_resource resource) {
 }
 
 const char *atesql_actor_status_name(atesql_actor_status status) {
-  if ((size_t)status >= COUNT(actor_status_names)) return NULL;
+  if ((int)status < 0 || (size_t)status >= COUNT(actor_status_names))
+    return NULL;
   return actor_status_names[status];
 }
 
 const char *atesql_snapshot_type_name(atesql_snapshot_type type) {
-  if ((size_t)type >= COUNT(snapshot_type_names)) return NULL;
+  if ((int)type < 0 || (size_t)type >= COUNT(snapshot_type_names)) return NULL;
   return snapshot_type_names[type];
 }

@@ -77,8 +77,14 @@ ATESQL_API atesql_status atesql_tx_rollback(atesql_store *store);
 ATESQL_API atesql_status
 atesql_atespace_create(atesql_store *store, const atesql_atespace *atespace);
 
-/* *out receives a record to free with atesql_atespace_free. Errors: NOT_FOUND.
- */
+/*
+** Reads (get, exists) take any key: one with an empty part names no record
+** (writes refuse empty parts), so it is NOT_FOUND, or false for exists, as
+** upstream's store answers. Text that is not UTF-8 is INVALID_ARGUMENT.
+**
+** *out receives a record to free with atesql_atespace_free. Errors:
+** NOT_FOUND.
+*/
 ATESQL_API atesql_status atesql_atespace_get(atesql_store *store,
                                              const char *name,
                                              atesql_atespace **out);
@@ -124,9 +130,19 @@ ATESQL_API atesql_status atesql_actor_get(atesql_store *store,
 /*
 ** Create an actor with version 1 (actor->version is ignored).
 ** Errors: ALREADY_EXISTS; FAILED_PRECONDITION when the atespace does not
-** exist; INVALID_ARGUMENT (empty key, enum out of range).
+** exist; INVALID_ARGUMENT (empty key part, text that is not UTF-8, an
+** indexed field longer than ATESQL_INDEXED_TEXT_MAX, a oneof case out of
+** range, a repeated worker_selector key).
 */
 ATESQL_API atesql_status atesql_actor_create(atesql_store *store,
+                                             const atesql_actor *actor);
+
+/*
+** Create an actor at its own version (actor->version; 0 means 1), as a
+** restore from a dump does. Errors as atesql_actor_create;
+** INVALID_ARGUMENT for a negative version.
+*/
+ATESQL_API atesql_status atesql_actor_import(atesql_store *store,
                                              const atesql_actor *actor);
 
 /*
@@ -135,7 +151,8 @@ ATESQL_API atesql_status atesql_actor_create(atesql_store *store,
 ** written to *new_version (may be NULL). actor->version is ignored.
 ** Errors: NOT_FOUND (no such actor); CONFLICT (version mismatch: reload and
 ** retry); INVALID_ARGUMENT (an immutable field differs from the stored one,
-** or bad input). Nothing is written on error.
+** or bad input); FAILED_PRECONDITION (the actor is at version INT64_MAX,
+** which has no successor). Nothing is written on error.
 */
 ATESQL_API atesql_status atesql_actor_update(atesql_store *store,
                                              const atesql_actor *actor,
@@ -181,6 +198,15 @@ ATESQL_API atesql_status atesql_worker_get(atesql_store *store,
 ** Errors: ALREADY_EXISTS; INVALID_ARGUMENT (empty key part).
 */
 ATESQL_API atesql_status atesql_worker_create(atesql_store *store,
+                                              const atesql_worker *worker);
+
+/*
+** Create a worker at its own version (worker->version; 0 means 1), as a
+** restore from a dump does: clients holding a version before the dump can
+** go on updating with it. Errors as atesql_worker_create; INVALID_ARGUMENT
+** for a negative version.
+*/
+ATESQL_API atesql_status atesql_worker_import(atesql_store *store,
                                               const atesql_worker *worker);
 
 /*

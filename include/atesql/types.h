@@ -81,6 +81,16 @@ typedef struct atesql_error {
   char message[ATESQL_ERROR_MESSAGE_MAX];
 } atesql_error;
 
+/*
+** The longest value, in bytes, of a text field that the database indexes:
+** every key part, every selector field, a lock's key. The same on both
+** backends, and below PostgreSQL's B-tree limit for an index entry of
+** several such fields. A longer value is INVALID_ARGUMENT naming the field,
+** before the database sees it. Not limited: in_progress_snapshot, the
+** nested fields of an actor, a lock's value.
+*/
+#define ATESQL_INDEXED_TEXT_MAX 512
+
 /* The three kinds of records a selector or a list can address. */
 typedef enum atesql_resource {
   ATESQL_RESOURCE_WORKERS = 1,
@@ -99,7 +109,12 @@ typedef struct atesql_atespace {
   const char *name;
 } atesql_atespace;
 
-/* Actor.Status of ateapi.proto. Selectors spell them by proto name. */
+/*
+** Actor.Status of ateapi.proto. Selectors spell them by proto name. Like
+** every proto3 enum it is open: a record may hold any 32-bit value, and one
+** without a name is stored and returned as it is (protojson writes it as a
+** number).
+*/
 typedef enum atesql_actor_status {
   ATESQL_ACTOR_STATUS_UNSPECIFIED = 0,
   ATESQL_ACTOR_STATUS_RESUMING = 1,
@@ -110,7 +125,8 @@ typedef enum atesql_actor_status {
   ATESQL_ACTOR_STATUS_PAUSED = 6
 } atesql_actor_status;
 
-/* Where an actor's latest snapshot lives. */
+/* SnapshotType of ateapi.proto: where an actor's latest snapshot lives.
+** Open like atesql_actor_status. */
 typedef enum atesql_snapshot_type {
   ATESQL_SNAPSHOT_TYPE_UNSPECIFIED = 0,
   ATESQL_SNAPSHOT_TYPE_LOCAL = 1,
@@ -119,31 +135,61 @@ typedef enum atesql_snapshot_type {
 
 /*
 ** The proto name of an actor status ("STATUS_RUNNING") or snapshot type
-** ("TYPE_LOCAL"); NULL for a value out of range. Static strings.
+** ("SNAPSHOT_TYPE_LOCAL"); NULL for a value without a name. Static strings.
 */
 ATESQL_API const char *atesql_actor_status_name(atesql_actor_status status);
 ATESQL_API const char *atesql_snapshot_type_name(atesql_snapshot_type type);
 
-/* Actor.latest_snapshot_info. */
+/*
+** Which member of SnapshotInfo's `oneof data` is set. The values are the
+** members' proto field numbers.
+*/
+typedef enum atesql_snapshot_data {
+  ATESQL_SNAPSHOT_DATA_NONE = 0,     /* neither member is set */
+  ATESQL_SNAPSHOT_DATA_EXTERNAL = 2, /* external (ExternalSnapshotInfo) */
+  ATESQL_SNAPSHOT_DATA_LOCAL = 3     /* local (LocalSnapshotInfo) */
+} atesql_snapshot_data;
+
+/*
+** Actor.latest_snapshot_info (SnapshotInfo). `data` says which member of
+** the oneof is set, independently of `type` (protojson keeps them apart,
+** so a record may say SNAPSHOT_TYPE_EXTERNAL and hold `local`). Only the
+** set member's fields are read on input; the other member's fields come
+** back "" and empty.
+*/
 typedef struct atesql_snapshot_info {
   atesql_snapshot_type type;
+  atesql_snapshot_data data;
   const char *external_snapshot_uri_prefix; /* external.snapshot_uri_prefix */
   const char *local_snapshot_prefix;        /* local.snapshot_prefix */
-  /* local.node_vms_with_local_snapshots: node names holding a local snapshot */
+  /* local.node_vms_with_local_snapshots: node names holding a local snapshot,
+  ** in the record's order (repeats allowed, as in the proto) */
   const char *const *local_node_vms;
   size_t local_node_vm_count;
 } atesql_snapshot_info;
 
-/* One entry of Actor.worker_selector.match_labels. */
+/* One entry of Selector.match_labels. */
 typedef struct atesql_label {
   const char *key;
   const char *value;
 } atesql_label;
 
+/* Actor.worker_selector (Selector): the match_labels map. Keys must be
+** unique (a repeated key is INVALID_ARGUMENT); the store returns them in
+** byte order of keys. */
+typedef struct atesql_worker_selector {
+  const atesql_label *match_labels;
+  size_t match_label_count;
+} atesql_worker_selector;
+
 /*
 ** An actor. Key: (atespace, actor_id). actor_template_namespace and
 ** actor_template_name are immutable after create; version is managed by the
 ** store (create sets 1, every update adds 1).
+**
+** The two message fields have presence, as in protojson: NULL means the
+** field is unset, a pointer means it is set (possibly to an empty message).
+** The store returns them exactly as they were written.
 */
 typedef struct atesql_actor {
   const char *atespace;
@@ -158,11 +204,8 @@ typedef struct atesql_actor {
   const char *ateom_pod_uid;
   const char *in_progress_snapshot;
   const char *worker_pool_name;
-  atesql_snapshot_info latest_snapshot_info;
-  /* worker_selector.match_labels: keys must be unique (a repeated key is
-  ** INVALID_ARGUMENT); the store returns them in byte order of keys. */
-  const atesql_label *worker_selector_labels;
-  size_t worker_selector_label_count;
+  const atesql_snapshot_info *latest_snapshot_info; /* NULL: unset */
+  const atesql_worker_selector *worker_selector;    /* NULL: unset */
 } atesql_actor;
 
 /*

@@ -40,14 +40,16 @@ DELETE FROM atespaces WHERE name = $1 RETURNING name;
 -- $3 actor_template_namespace, $4 actor_template_name, $5 status,
 -- $6 ateom_pod_namespace, $7 ateom_pod_name, $8 ateom_pod_ip,
 -- $9 ateom_pod_uid, $10 in_progress_snapshot, $11 worker_pool_name,
--- $12 latest_snapshot_info, $13 worker_selector, $14 expected version.
+-- $12 latest_snapshot_info, $13 worker_selector, $14 the version:
+-- the record's at create, the expected one at update. The largest
+-- version cannot be updated (its successor would overflow).
 
 -- name: actor_create
 INSERT INTO actors (atespace, actor_id, version, actor_template_namespace,
   actor_template_name, status, ateom_pod_namespace, ateom_pod_name,
   ateom_pod_ip, ateom_pod_uid, in_progress_snapshot, worker_pool_name,
   latest_snapshot_info, worker_selector)
-VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+VALUES ($1, $2, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
 
 -- name: actor_update
 WITH current AS (
@@ -59,7 +61,7 @@ WITH current AS (
     in_progress_snapshot = $10, worker_pool_name = $11,
     latest_snapshot_info = $12, worker_selector = $13,
     version = actors.version + 1
-  WHERE atespace = $1 AND actor_id = $2 AND version = $14
+  WHERE atespace = $1 AND actor_id = $2 AND version = $14 AND version < 9223372036854775807
     AND actor_template_namespace = $3 AND actor_template_name = $4
   RETURNING version
 )
@@ -86,13 +88,13 @@ FROM current LEFT JOIN deleted ON true;
 -- Parameters of worker statements: $1 worker_namespace, $2 worker_pool,
 -- $3 worker_pod, $4 actor_namespace, $5 actor_template, $6 actor_id,
 -- $7 actor_atespace, $8 ip, $9 worker_pod_uid, $10 node_name,
--- $11 expected version.
+-- $11 the version: the record's at create, the expected one at update.
 
 -- name: worker_create
 INSERT INTO workers (worker_namespace, worker_pool, worker_pod,
   actor_namespace, actor_template, actor_id, actor_atespace, ip,
   worker_pod_uid, node_name, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1);
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
 
 -- name: worker_update
 WITH current AS (
@@ -103,7 +105,7 @@ WITH current AS (
     actor_id = $6, actor_atespace = $7, worker_pod_uid = $9,
     node_name = $10, version = workers.version + 1
   WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
-    AND version = $11 AND ip = $8
+    AND version = $11 AND version < 9223372036854775807 AND ip = $8
   RETURNING version
 )
 SELECT written.version, current.version, current.ip

@@ -116,6 +116,8 @@ static int create_actor(demo *d, fleet *f, const space_def *s, int j) {
   char id[48], prefix[128], uri[160], node_a[48], node_b[48];
   snprintf(id, sizeof id, "%s-%02d", s->template_name, j + 1);
   atesql_label label = {s->label_key, s->label_value};
+  atesql_worker_selector selector = {&label, 1};
+  atesql_snapshot_info snapshot = {0};
   atesql_actor a = {
       .atespace = s->name,
       .actor_id = id,
@@ -123,8 +125,7 @@ static int create_actor(demo *d, fleet *f, const space_def *s, int j) {
       .actor_template_name = s->template_name,
       .status = status,
       .worker_pool_name = p->name,
-      .worker_selector_labels = &label,
-      .worker_selector_label_count = 1,
+      .worker_selector = &selector,
   };
   const char *nodes[2] = {node_a, node_b};
   if (status == ATESQL_ACTOR_STATUS_PAUSED) {
@@ -135,12 +136,18 @@ static int create_actor(demo *d, fleet *f, const space_def *s, int j) {
              p->first_node + (j + 1) % pool_nodes(p));
     snprintf(prefix, sizeof prefix, "/var/lib/ateom/snapshots/%s/%s", s->name,
              id);
-    a.latest_snapshot_info = (atesql_snapshot_info){ATESQL_SNAPSHOT_TYPE_LOCAL,
-                                                    "", prefix, nodes, 2};
+    snapshot = (atesql_snapshot_info){.type = ATESQL_SNAPSHOT_TYPE_LOCAL,
+                                      .data = ATESQL_SNAPSHOT_DATA_LOCAL,
+                                      .local_snapshot_prefix = prefix,
+                                      .local_node_vms = nodes,
+                                      .local_node_vm_count = 2};
+    a.latest_snapshot_info = &snapshot;
   } else if (status == ATESQL_ACTOR_STATUS_SUSPENDED) {
     snprintf(uri, sizeof uri, "gs://atesql-demo-snapshots/%s/%s", s->name, id);
-    a.latest_snapshot_info =
-        (atesql_snapshot_info){ATESQL_SNAPSHOT_TYPE_EXTERNAL, uri, "", NULL, 0};
+    snapshot = (atesql_snapshot_info){.type = ATESQL_SNAPSHOT_TYPE_EXTERNAL,
+                                      .data = ATESQL_SNAPSHOT_DATA_EXTERNAL,
+                                      .external_snapshot_uri_prefix = uri};
+    a.latest_snapshot_info = &snapshot;
   }
   worker_id w;
   if (holds_worker(status)) {
@@ -337,8 +344,10 @@ static int find_paused_actor(demo *d, atesql_actor_page **out) {
                            .page_size = 1};
   atesql_status st = atesql_actor_list(d->store, &opts, out);
   if (st != ATESQL_OK) return store_failed(d, st, "list paused actors");
-  if ((*out)->count == 0 ||
-      (*out)->items[0].latest_snapshot_info.local_node_vm_count == 0) {
+  const atesql_snapshot_info *snap =
+      (*out)->count ? (*out)->items[0].latest_snapshot_info : NULL;
+  if (snap == NULL || snap->data != ATESQL_SNAPSHOT_DATA_LOCAL ||
+      snap->local_node_vm_count == 0) {
     atesql_actor_page_free(*out);
     return cli_fail(EXIT_FAILURE_OTHER, "demo: no paused actor to resume");
   }
@@ -347,7 +356,7 @@ static int find_paused_actor(demo *d, atesql_actor_page **out) {
 
 /* "worker_pool=gpu,actor_id=,node_name in (node-a,node-b)" for actor a. */
 static void nodes_selector(const atesql_actor *a, char *buf, size_t size) {
-  const atesql_snapshot_info *info = &a->latest_snapshot_info;
+  const atesql_snapshot_info *info = a->latest_snapshot_info;
   size_t used = (size_t)snprintf(buf, size,
                                  "worker_pool=%s,actor_id=,"
                                  "node_name in (",
@@ -513,7 +522,7 @@ static int resume_paused_actor(demo *d, const char *url) {
   int rc = find_paused_actor(d, &paused);
   if (rc != EXIT_OK) return rc;
   const atesql_actor *actor = &paused->items[0];
-  const atesql_snapshot_info *snap = &actor->latest_snapshot_info;
+  const atesql_snapshot_info *snap = actor->latest_snapshot_info;
   char question[256], selector[256];
   snprintf(question, sizeof question,
            "Actor %s/%s is PAUSED with a local snapshot on %s and %s.\n"

@@ -1,9 +1,11 @@
 /*
 ** `atesql RESOURCE import [FILE|-]`: create the records of a JSON-lines
-** file (protojson names, as `list --json` writes them and upstream's Redis
-** store holds them) in one transaction: every record or none. Blank lines
-** are skipped; the first bad line or failed create rolls everything back
-** and is reported as `line N: problem`.
+** file (protojson documents, as `list --json` writes them and upstream's
+** Redis store holds them) in one transaction: every record or none. Each
+** record keeps the version its document gives (1 when it has none), so a
+** restore gives back the same data and clients' versions stay valid.
+** Blank lines are skipped; the first bad line or failed create rolls
+** everything back and is reported as `line N: problem`.
 */
 #include <ctype.h>
 #include <errno.h>
@@ -31,7 +33,7 @@ static int import_line(const cli_kind *kind, atesql_store *store,
     snprintf(msg, size, "%s", err.message);
     return cli_exit_code(st);
   }
-  st = kind->create(store, record);
+  st = kind->import(store, record);
   kind->record_free(record);
   if (st != ATESQL_OK) {
     snprintf(msg, size, "%s", atesql_errmsg(store));
@@ -100,8 +102,11 @@ static int import_all(const cli_kind *kind, atesql_store *store, FILE *in,
 }
 
 int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv) {
-  char usage[64];
-  snprintf(usage, sizeof usage, "atesql %s import [FILE|-]", kind->plural);
+  char usage[160];
+  snprintf(usage, sizeof usage,
+           "atesql %s import [FILE|-]  (JSON lines, all or nothing; each "
+           "record keeps its document's version, 1 without one)",
+           kind->plural);
   int parsed = cli_parse_help_only(argc, argv, usage);
   if (parsed >= 0) return parsed;
   if (argc - optind > 1) return cli_fail(EXIT_USAGE, "usage: %s", usage);

@@ -46,8 +46,8 @@ static atesql_status worker_from_json(const char *text, size_t len, void **out,
   return st;
 }
 
-static atesql_status worker_create(atesql_store *s, const void *record) {
-  return atesql_worker_create(s, record);
+static atesql_status worker_import(atesql_store *s, const void *record) {
+  return atesql_worker_import(s, record);
 }
 
 static const char *const worker_columns[] = {
@@ -101,23 +101,32 @@ static atesql_status actor_from_json(const char *text, size_t len, void **out,
   return st;
 }
 
-static atesql_status actor_create(atesql_store *s, const void *record) {
-  return atesql_actor_create(s, record);
+static atesql_status actor_import(atesql_store *s, const void *record) {
+  return atesql_actor_import(s, record);
 }
 
 static const char *const actor_columns[] = {"ATESPACE", "ACTOR_ID", "STATUS",
                                             "TEMPLATE", "POOL",     "ATEOM_POD",
                                             "SNAPSHOT", "VERSION"};
 
-/* Where the latest snapshot is: "local:node-a,node-b", "external:URI" or
-** "-". */
+/* Where the latest snapshot is, by the set member of its oneof:
+** "local:node-a,node-b" or "external:URI"; with no member set, its type's
+** name; "-" when the field is unset. */
 static void snapshot_cell(table *t, const atesql_snapshot_info *info) {
-  if (info->type == ATESQL_SNAPSHOT_TYPE_EXTERNAL) {
+  if (info == NULL) {
+    table_cell(t, "-");
+    return;
+  }
+  if (info->data == ATESQL_SNAPSHOT_DATA_EXTERNAL) {
     table_cellf(t, "external:%s", info->external_snapshot_uri_prefix);
     return;
   }
-  if (info->type != ATESQL_SNAPSHOT_TYPE_LOCAL) {
-    table_cell(t, "-");
+  if (info->data != ATESQL_SNAPSHOT_DATA_LOCAL) {
+    const char *type = atesql_snapshot_type_name(info->type);
+    if (type)
+      table_cell(t, type);
+    else
+      table_cellf(t, "%d", (int)info->type);
     return;
   }
   size_t len = strlen("local:") + 1;
@@ -142,11 +151,14 @@ static void actor_row(table *t, const void *record) {
   const char *status = atesql_actor_status_name(a->status);
   table_cell(t, shown(a->atespace));
   table_cell(t, shown(a->actor_id));
-  table_cell(t, status ? status : "?");
+  if (status)
+    table_cell(t, status);
+  else
+    table_cellf(t, "%d", (int)a->status);
   table_cellf(t, "%s/%s", a->actor_template_namespace, a->actor_template_name);
   table_cell(t, shown(a->worker_pool_name));
   table_cell(t, shown(a->ateom_pod_name));
-  snapshot_cell(t, &a->latest_snapshot_info);
+  snapshot_cell(t, a->latest_snapshot_info);
   table_cellf(t, "%lld", (long long)a->version);
 }
 
@@ -185,7 +197,7 @@ static atesql_status atespace_from_json(const char *text, size_t len,
   return st;
 }
 
-static atesql_status atespace_create(atesql_store *s, const void *record) {
+static atesql_status atespace_import(atesql_store *s, const void *record) {
   return atesql_atespace_create(s, record);
 }
 
@@ -202,15 +214,15 @@ static const cli_kind kinds[] = {
     {ATESQL_RESOURCE_WORKERS, "workers", "worker", "NAMESPACE/POOL/POD", 3,
      sizeof(atesql_worker), worker_columns, COUNT(worker_columns), worker_list,
      worker_page_free, worker_get, worker_free, worker_to_json,
-     worker_from_json, worker_create, worker_row},
+     worker_from_json, worker_import, worker_row},
     {ATESQL_RESOURCE_ACTORS, "actors", "actor", "ATESPACE/ACTOR_ID", 2,
      sizeof(atesql_actor), actor_columns, COUNT(actor_columns), actor_list,
      actor_page_free, actor_get, actor_free, actor_to_json, actor_from_json,
-     actor_create, actor_row},
+     actor_import, actor_row},
     {ATESQL_RESOURCE_ATESPACES, "atespaces", "atespace", "NAME", 1,
      sizeof(atesql_atespace), atespace_columns, COUNT(atespace_columns),
      atespace_list, atespace_page_free, atespace_get, atespace_free,
-     atespace_to_json, atespace_from_json, atespace_create, atespace_row},
+     atespace_to_json, atespace_from_json, atespace_import, atespace_row},
 };
 
 const cli_kind *cli_kind_by_name(const char *name) {

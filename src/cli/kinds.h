@@ -36,7 +36,8 @@ typedef struct cli_kind {
   atesql_status (*to_json)(const void *record, char **out);
   atesql_status (*from_json)(const char *text, size_t len, void **out,
                              atesql_error *err);
-  atesql_status (*create)(atesql_store *s, const void *record);
+  /* Create the record at its own version (atesql_*_import). */
+  atesql_status (*import)(atesql_store *s, const void *record);
   /* Append the record's row of column_count cells. */
   void (*add_row)(table *t, const void *record);
 } cli_kind;

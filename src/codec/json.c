@@ -2,20 +2,26 @@
 ** Records as protojson documents, by jansson. Each message of ateapi.proto
 ** the library stores is a table of fields (JSON name, proto name, kind and
 ** offset in the C struct); one encoder and one decoder walk those tables,
-** so a field is added by adding a row. Nested messages whose C form is
-** flattened into the parent (SnapshotInfo.external.snapshot_uri_prefix is
-** atesql_snapshot_info.external_snapshot_uri_prefix) are tables whose
-** offsets share the parent's base.
+** so a field is added by adding a row. Message fields with presence
+** (Actor.latest_snapshot_info, Actor.worker_selector) are pointers, NULL
+** when unset; the members of SnapshotInfo's oneof are flattened into
+** atesql_snapshot_info, with `data` saying which one is set.
 **
-** Decoding follows protojson: lowerCamelCase or proto (snake_case) names,
-** null means the field's zero value, enums by name or by number, int64 as
-** a string or a number; every other deviation is INVALID_ARGUMENT naming
-** the field by its dotted path ("latestSnapshotInfo.local.snapshotPrefix").
-** A decoded record is one arena allocation sized by codec_nested_reserve.
+** Encoding is protojson's default Marshal: fields in declaration order,
+** zero values (empty strings, 0, empty lists and maps) and unset messages
+** left out, a set oneof member written even when empty, int64 as a
+** string, enums by name or, without a name, by number.
+**
+** Decoding follows protojson's default Unmarshal: lowerCamelCase or proto
+** (snake_case) names, null means unset, enums by name or by any 32-bit
+** number, integers as JSON numbers or as strings holding one ("1e3",
+** "4.0"), at most one member of a oneof; every other deviation is
+** INVALID_ARGUMENT naming the field by its dotted path
+** ("latestSnapshotInfo.local.snapshotPrefix"). A decoded record is one
+** arena allocation sized by codec_nested_reserve.
 */
 #include "codec/json.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -23,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/number.h"
 #include "util/arena.h"
 #include "util/error.h"
 #include "util/utf8.h"
@@ -30,8 +37,9 @@
 typedef enum field_kind {
   KIND_STRING,      /* const char * */
   KIND_INT64,       /* int64_t; a JSON string on output, as protojson */
-  KIND_ENUM,        /* an int-sized enum; its proto name on output */
-  KIND_MESSAGE,     /* a nested object with its own table */
+  KIND_ENUM,        /* an int-sized open enum; its proto name on output */
+  KIND_MESSAGE,     /* a nested message flattened into the parent's struct */
+  KIND_MESSAGE_PTR, /* a nested message with presence: a pointer, NULL unset */
   KIND_STRING_LIST, /* const char *const * and a size_t count */
   KIND_LABEL_MAP    /* const atesql_label * and a size_t count; an object */
 } field_kind;
@@ -44,8 +52,15 @@ typedef struct json_field {
   field_kind kind;
   size_t offset;       /* of the value, from the message's base */
   size_t count_offset; /* KIND_STRING_LIST, KIND_LABEL_MAP: of the count */
-  const char *(*enum_name)(int value); /* KIND_ENUM: NULL past the last */
-  const json_message *message;         /* KIND_MESSAGE */
+  size_t size;         /* KIND_MESSAGE_PTR: of the struct pointed to */
+  const char *(*enum_name)(int value); /* KIND_ENUM: NULL without a name */
+  int enum_count;                      /* KIND_ENUM: names are 0..count-1 */
+  const json_message *message;         /* KIND_MESSAGE, KIND_MESSAGE_PTR */
+  /* A member of a oneof (KIND_MESSAGE only): the oneof's name, the offset
+  ** of the int saying which member is set, and this member's value there. */
+  const char *oneof;
+  size_t oneof_case_offset;
+  int oneof_case;
 } json_field;
 
 struct json_message {
@@ -54,8 +69,9 @@ struct json_message {
 };
 
 _Static_assert(sizeof(atesql_actor_status) == sizeof(int) &&
-                   sizeof(atesql_snapshot_type) == sizeof(int),
-               "enum fields are read and written as int");
+                   sizeof(atesql_snapshot_type) == sizeof(int) &&
+                   sizeof(atesql_snapshot_data) == sizeof(int),
+               "enum fields and the oneof case are read and written as int");
 
 static const char *status_name(int value) {
   return atesql_actor_status_name((atesql_actor_status)value);
@@ -78,15 +94,24 @@ static const char *snapshot_type_name(int value) {
     .json_name = (json), .snake_name = (snake), .kind = KIND_INT64,            \
     .offset = offsetof(type, member)                                           \
   }
-#define ENUM(json, snake, type, member, names)                                 \
+#define ENUM(json, snake, type, member, names, count)                          \
   {                                                                            \
     .json_name = (json), .snake_name = (snake), .kind = KIND_ENUM,             \
-    .offset = offsetof(type, member), .enum_name = (names)                     \
+    .offset = offsetof(type, member), .enum_name = (names),                    \
+    .enum_count = (count)                                                      \
   }
-#define NESTED(json, snake, offset_in_parent, table)                           \
+#define ONEOF_MEMBER(json, snake, type, case_member, case_value, table)        \
   {                                                                            \
     .json_name = (json), .snake_name = (snake), .kind = KIND_MESSAGE,          \
-    .offset = (offset_in_parent), .message = &(table)                          \
+    .offset = 0, .message = &(table), .oneof = "data",                         \
+    .oneof_case_offset = offsetof(type, case_member),                          \
+    .oneof_case = (case_value)                                                 \
+  }
+#define OPTIONAL(json, snake, type, member, target, table)                     \
+  {                                                                            \
+    .json_name = (json), .snake_name = (snake), .kind = KIND_MESSAGE_PTR,      \
+    .offset = offsetof(type, member), .size = sizeof(target),                  \
+    .message = &(table)                                                        \
   }
 #define REPEATED(json, snake, kind_, type, member, count_member)               \
   {                                                                            \
@@ -95,6 +120,7 @@ static const char *snapshot_type_name(int value) {
     .count_offset = offsetof(type, count_member)                               \
   }
 
+/* Worker, in the declaration order of ateapi.proto. */
 static const json_field worker_fields[] = {
     STRING("workerNamespace", "worker_namespace", atesql_worker,
            worker_namespace),
@@ -103,14 +129,14 @@ static const json_field worker_fields[] = {
     STRING("actorNamespace", "actor_namespace", atesql_worker, actor_namespace),
     STRING("actorTemplate", "actor_template", atesql_worker, actor_template),
     STRING("actorId", "actor_id", atesql_worker, actor_id),
-    STRING("actorAtespace", "actor_atespace", atesql_worker, actor_atespace),
     STRING("ip", "ip", atesql_worker, ip),
     INT64("version", "version", atesql_worker, version),
     STRING("workerPodUid", "worker_pod_uid", atesql_worker, worker_pod_uid),
     STRING("nodeName", "node_name", atesql_worker, node_name),
+    STRING("actorAtespace", "actor_atespace", atesql_worker, actor_atespace),
 };
 
-/* SnapshotInfo.ExternalSnapshot and .LocalSnapshot: flattened into
+/* ExternalSnapshotInfo and LocalSnapshotInfo: flattened into
 ** atesql_snapshot_info, so their base is the snapshot info's. */
 static const json_field external_snapshot_fields[] = {
     STRING("snapshotUriPrefix", "snapshot_uri_prefix", atesql_snapshot_info,
@@ -131,43 +157,56 @@ static const json_message local_snapshot_message =
     MESSAGE(local_snapshot_fields);
 
 static const json_field snapshot_info_fields[] = {
-    ENUM("type", "type", atesql_snapshot_info, type, snapshot_type_name),
-    NESTED("external", "external", 0, external_snapshot_message),
-    NESTED("local", "local", 0, local_snapshot_message),
+    ENUM("type", "type", atesql_snapshot_info, type, snapshot_type_name, 3),
+    ONEOF_MEMBER("external", "external", atesql_snapshot_info, data,
+                 ATESQL_SNAPSHOT_DATA_EXTERNAL, external_snapshot_message),
+    ONEOF_MEMBER("local", "local", atesql_snapshot_info, data,
+                 ATESQL_SNAPSHOT_DATA_LOCAL, local_snapshot_message),
 };
 
 static const json_message snapshot_info_message = MESSAGE(snapshot_info_fields);
 
-/* Selector: flattened into atesql_actor, so its base is the actor's. */
 static const json_field worker_selector_fields[] = {
-    REPEATED("matchLabels", "match_labels", KIND_LABEL_MAP, atesql_actor,
-             worker_selector_labels, worker_selector_label_count),
+    REPEATED("matchLabels", "match_labels", KIND_LABEL_MAP,
+             atesql_worker_selector, match_labels, match_label_count),
 };
 
 static const json_message worker_selector_message =
     MESSAGE(worker_selector_fields);
 
+/* The two message fields of Actor with presence; also the fields the
+** store's JSON columns hold (codec_snapshot_info_to_json ...). */
+#define LATEST_SNAPSHOT_INFO                                                   \
+  OPTIONAL("latestSnapshotInfo", "latest_snapshot_info", atesql_actor,         \
+           latest_snapshot_info, atesql_snapshot_info, snapshot_info_message)
+#define WORKER_SELECTOR                                                        \
+  OPTIONAL("workerSelector", "worker_selector", atesql_actor, worker_selector, \
+           atesql_worker_selector, worker_selector_message)
+
+static const json_field latest_snapshot_info_field = LATEST_SNAPSHOT_INFO;
+static const json_field worker_selector_field = WORKER_SELECTOR;
+
+/* Actor, in the declaration order of ateapi.proto. */
 static const json_field actor_fields[] = {
-    STRING("atespace", "atespace", atesql_actor, atespace),
     STRING("actorId", "actor_id", atesql_actor, actor_id),
     INT64("version", "version", atesql_actor, version),
     STRING("actorTemplateNamespace", "actor_template_namespace", atesql_actor,
            actor_template_namespace),
     STRING("actorTemplateName", "actor_template_name", atesql_actor,
            actor_template_name),
-    ENUM("status", "status", atesql_actor, status, status_name),
+    ENUM("status", "status", atesql_actor, status, status_name, 7),
     STRING("ateomPodNamespace", "ateom_pod_namespace", atesql_actor,
            ateom_pod_namespace),
     STRING("ateomPodName", "ateom_pod_name", atesql_actor, ateom_pod_name),
     STRING("ateomPodIp", "ateom_pod_ip", atesql_actor, ateom_pod_ip),
-    STRING("ateomPodUid", "ateom_pod_uid", atesql_actor, ateom_pod_uid),
     STRING("inProgressSnapshot", "in_progress_snapshot", atesql_actor,
            in_progress_snapshot),
+    STRING("ateomPodUid", "ateom_pod_uid", atesql_actor, ateom_pod_uid),
+    LATEST_SNAPSHOT_INFO,
+    WORKER_SELECTOR,
     STRING("workerPoolName", "worker_pool_name", atesql_actor,
            worker_pool_name),
-    NESTED("latestSnapshotInfo", "latest_snapshot_info",
-           offsetof(atesql_actor, latest_snapshot_info), snapshot_info_message),
-    NESTED("workerSelector", "worker_selector", 0, worker_selector_message),
+    STRING("atespace", "atespace", atesql_actor, atespace),
 };
 
 static const json_field atespace_fields[] = {
@@ -183,8 +222,8 @@ static void *member(char *base, size_t offset) { return base + offset; }
 
 /* ---- Encoding ---------------------------------------------------------- */
 
-/* The encoder's first failure: INVALID_ARGUMENT (an enum out of range, a
-** string that is not UTF-8) or NO_MEMORY. */
+/* The encoder's first failure: INVALID_ARGUMENT (a string that is not
+** UTF-8) or NO_MEMORY. */
 typedef struct encoder {
   atesql_status status;
 } encoder;
@@ -221,7 +260,11 @@ static json_t *encode_string_list(encoder *e, const char *const *items,
   if (arr == NULL) return encode_fail(e, ATESQL_NO_MEMORY);
   for (size_t i = 0; i < n; i++) {
     json_t *v = encode_text(e, items[i]);
-    if (v == NULL || json_array_append_new(arr, v) != 0) {
+    if (v == NULL) {
+      json_decref(arr);
+      return NULL;
+    }
+    if (json_array_append_new(arr, v) != 0) {
       json_decref(arr);
       return encode_fail(e, ATESQL_NO_MEMORY);
     }
@@ -271,6 +314,26 @@ static json_t *encode_label_map(encoder *e, const atesql_label *labels,
   return obj;
 }
 
+/* Whether protojson's default Marshal writes field f of the message at
+** base: not for zero values and unset messages, always for the set member
+** of a oneof. */
+static bool field_is_populated(const json_field *f, char *base) {
+  switch (f->kind) {
+  case KIND_STRING: {
+    const char *s = *(const char **)member(base, f->offset);
+    return s != NULL && s[0] != '\0';
+  }
+  case KIND_INT64: return *(int64_t *)member(base, f->offset) != 0;
+  case KIND_ENUM: return *(int *)member(base, f->offset) != 0;
+  case KIND_MESSAGE:
+    return *(int *)member(base, f->oneof_case_offset) == f->oneof_case;
+  case KIND_MESSAGE_PTR: return *(void **)member(base, f->offset) != NULL;
+  case KIND_STRING_LIST:
+  case KIND_LABEL_MAP: return *(size_t *)member(base, f->count_offset) != 0;
+  }
+  return false;
+}
+
 static json_t *encode_field(encoder *e, const json_field *f, char *base) {
   switch (f->kind) {
   case KIND_STRING:
@@ -282,11 +345,15 @@ static json_t *encode_field(encoder *e, const json_field *f, char *base) {
     return encode_text(e, digits);
   }
   case KIND_ENUM: {
-    const char *name = f->enum_name(*(int *)member(base, f->offset));
-    return name ? encode_text(e, name)
-                : encode_fail(e, ATESQL_INVALID_ARGUMENT);
+    int value = *(int *)member(base, f->offset);
+    const char *name = f->enum_name(value);
+    if (name) return encode_text(e, name);
+    json_t *v = json_integer(value);
+    return v ? v : encode_fail(e, ATESQL_NO_MEMORY);
   }
   case KIND_MESSAGE: return encode_message(e, f->message, base + f->offset);
+  case KIND_MESSAGE_PTR:
+    return encode_message(e, f->message, *(char **)member(base, f->offset));
   case KIND_STRING_LIST:
     return encode_string_list(e, *(const char *const **)member(base, f->offset),
                               *(size_t *)member(base, f->count_offset));
@@ -297,12 +364,31 @@ static json_t *encode_field(encoder *e, const json_field *f, char *base) {
   return encode_fail(e, ATESQL_INTERNAL);
 }
 
-/* Every field of m, in table order (jansson keeps insertion order). */
+/* Whether the oneof case of m (if m has a oneof) is unset or names one of
+** its members. */
+static bool oneof_case_is_valid(const json_message *m, char *base) {
+  const json_field *member_field = NULL;
+  for (size_t i = 0; i < m->count; i++) {
+    if (m->fields[i].oneof == NULL) continue;
+    member_field = &m->fields[i];
+    if (*(int *)member(base, member_field->oneof_case_offset) ==
+        member_field->oneof_case)
+      return true;
+  }
+  return member_field == NULL ||
+         *(int *)member(base, member_field->oneof_case_offset) == 0;
+}
+
+/* The populated fields of m, in table order (jansson keeps insertion
+** order). */
 static json_t *encode_message(encoder *e, const json_message *m, char *base) {
+  if (!oneof_case_is_valid(m, base))
+    return encode_fail(e, ATESQL_INVALID_ARGUMENT);
   json_t *obj = json_object();
   if (obj == NULL) return encode_fail(e, ATESQL_NO_MEMORY);
   for (size_t i = 0; i < m->count; i++) {
     const json_field *f = &m->fields[i];
+    if (!field_is_populated(f, base)) continue;
     if (!encode_member(e, obj, f->json_name, encode_field(e, f, base))) {
       json_decref(obj);
       return NULL;
@@ -313,10 +399,10 @@ static json_t *encode_message(encoder *e, const json_message *m, char *base) {
 
 char *codec_dump_compact(json_t *doc) {
   if (doc == NULL) return NULL;
-  size_t size = json_dumpb(doc, NULL, 0, JSON_COMPACT);
+  size_t size = json_dumpb(doc, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
   char *out = size ? malloc(size + 1) : NULL;
   if (out) {
-    json_dumpb(doc, out, size, JSON_COMPACT);
+    json_dumpb(doc, out, size, JSON_COMPACT | JSON_ENCODE_ANY);
     out[size] = '\0';
   }
   json_decref(doc);
@@ -348,21 +434,24 @@ atesql_status atesql_atespace_to_json(const atesql_atespace *atespace,
   return encode_record(&atespace_message, atespace, out);
 }
 
+/* The JSON value of an optional message field of the actor at base: its
+** message, or null when unset. A string to free(), NULL on failure. */
+static char *encode_optional_column(const json_field *f, char *base) {
+  encoder e = {ATESQL_OK};
+  json_t *v =
+      field_is_populated(f, base) ? encode_field(&e, f, base) : json_null();
+  return codec_dump_compact(v);
+}
+
 char *codec_snapshot_info_to_json(const atesql_snapshot_info *info) {
-  encoder e = {ATESQL_OK};
-  return codec_dump_compact(
-      encode_message(&e, &snapshot_info_message, (char *)info));
+  atesql_actor holder = {.latest_snapshot_info = info};
+  return encode_optional_column(&latest_snapshot_info_field, (char *)&holder);
 }
 
-char *codec_worker_selector_to_json(const atesql_label *labels, size_t n) {
-  atesql_actor holder = {0};
-  holder.worker_selector_labels = labels;
-  holder.worker_selector_label_count = n;
-  encoder e = {ATESQL_OK};
-  return codec_dump_compact(
-      encode_message(&e, &worker_selector_message, (char *)&holder));
+char *codec_worker_selector_to_json(const atesql_worker_selector *selector) {
+  atesql_actor holder = {.worker_selector = selector};
+  return encode_optional_column(&worker_selector_field, (char *)&holder);
 }
-
 /* ---- Decoding ---------------------------------------------------------- */
 
 /* The string every absent or empty field points to. */
@@ -443,7 +532,9 @@ static atesql_status out_of_memory(decoder *d) {
                    path_text(d));
 }
 
-/* A decoded string in the arena; "" without an allocation. */
+/* A decoded string in the arena; "" without an allocation. A NUL
+** character (protojson allows "\u0000") cannot live in a C string, so it
+** is refused by name rather than cut short. */
 static atesql_status copy_string(decoder *d, const json_t *v,
                                  const char **out) {
   if (!json_is_string(v)) return wrong_type(d, "a string", v);
@@ -452,41 +543,77 @@ static atesql_status copy_string(decoder *d, const json_t *v,
     *out = empty_string;
     return ATESQL_OK;
   }
-  char *s = arena_strndup(d->root, json_string_value(v), len);
+  const char *text = json_string_value(v);
+  if (memchr(text, '\0', len) != NULL)
+    return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
+                     "field '%s': contains a NUL character (\\u0000), which "
+                     "atesql cannot store",
+                     path_text(d));
+  char *s = arena_strndup(d->root, text, len);
   if (s == NULL) return out_of_memory(d);
   *out = s;
   return ATESQL_OK;
 }
 
-/* protojson's int64: a JSON integer, or a string of one in decimal. */
-static atesql_status decode_int64(decoder *d, const json_t *v, int64_t *out) {
+/* 2^53: every integer up to it is exact in a double. */
+#define EXACT_DOUBLE_LIMIT 9007199254740992.0
+
+/*
+** An integer in [min, max] the way protojson reads one: a JSON number
+** whose value is an integer (7, 2.0, 1e3), or a string holding such a
+** number ("7", "1e3", "4.0"). `what` names the type in messages ("a
+** 64-bit integer"). Numbers with a fraction or exponent, and those beyond
+** 64 bits, reach here already replaced by codec_exact_numbers: exact
+** integers, 0.5 for one with a fraction, 1e300 for one out of range.
+*/
+static atesql_status decode_integer(decoder *d, const json_t *v, int64_t min,
+                                    int64_t max, const char *what,
+                                    int64_t *out) {
+  number_class c;
   if (json_is_integer(v)) {
-    *out = (int64_t)json_integer_value(v);
-    return ATESQL_OK;
+    json_int_t n = json_integer_value(v);
+    c = n < min || n > max ? NUMBER_OUT_OF_RANGE : NUMBER_INTEGER;
+    *out = (int64_t)n;
+  } else if (json_is_real(v)) {
+    double x = json_real_value(v);
+    if (!(x >= -EXACT_DOUBLE_LIMIT && x <= EXACT_DOUBLE_LIMIT))
+      c = NUMBER_OUT_OF_RANGE;
+    else if ((double)(int64_t)x != x)
+      c = NUMBER_NOT_INTEGER;
+    else
+      c = x < (double)min || x > (double)max ? NUMBER_OUT_OF_RANGE
+                                             : NUMBER_INTEGER;
+    *out = c == NUMBER_INTEGER ? (int64_t)x : 0;
+  } else if (json_is_string(v)) {
+    c = codec_classify_number(json_string_value(v), json_string_length(v), min,
+                              max, out);
+  } else {
+    return wrong_type(d, what, v);
   }
-  if (!json_is_string(v)) return wrong_type(d, "an integer", v);
-  const char *s = json_string_value(v);
-  char *end;
-  errno = 0;
-  long long n = strtoll(s, &end, 10);
-  bool digits = (s[0] >= '0' && s[0] <= '9') ||
-                (s[0] == '-' && s[1] >= '0' && s[1] <= '9');
-  if (!digits || *end != '\0' || errno == ERANGE) {
-    char shown[80];
-    error_excerpt(shown, sizeof shown, s, json_string_length(v), 64);
+  switch (c) {
+  case NUMBER_INTEGER: return ATESQL_OK;
+  case NUMBER_NOT_INTEGER:
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                     "field '%s': '%s' is not a 64-bit integer", path_text(d),
-                     shown);
+                     "field '%s': the number has a fraction; expected %s",
+                     path_text(d), what);
+  case NUMBER_OUT_OF_RANGE:
+    return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
+                     "field '%s': the number is out of range for %s",
+                     path_text(d), what);
+  case NUMBER_INVALID: break;
   }
-  *out = (int64_t)n;
-  return ATESQL_OK;
+  char shown[80];
+  error_excerpt(shown, sizeof shown, json_string_value(v),
+                json_string_length(v), 64);
+  return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
+                   "field '%s': '%s' is not %s", path_text(d), shown, what);
 }
 
 /* "valid values: A, B, C" into buf. */
 static void list_enum_names(const json_field *f, char *buf, size_t size) {
   size_t used = 0;
   buf[0] = '\0';
-  for (int i = 0; f->enum_name(i) != NULL && used < size; i++) {
+  for (int i = 0; i < f->enum_count && used < size; i++) {
     int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
                      f->enum_name(i));
     if (n < 0) break;
@@ -494,35 +621,30 @@ static void list_enum_names(const json_field *f, char *buf, size_t size) {
   }
 }
 
-/* protojson's enum: its proto name, or its number when it has a name. */
+/* protojson's open enum: a proto name, or any 32-bit number (named or
+** not, as proto3 enums are open). */
 static atesql_status decode_enum(decoder *d, const json_field *f,
                                  const json_t *v, int *out) {
-  char valid[256];
-  if (json_is_integer(v)) {
-    json_int_t n = json_integer_value(v);
-    if (n >= 0 && n <= INT32_MAX && f->enum_name((int)n) != NULL) {
-      *out = (int)n;
-      return ATESQL_OK;
-    }
-    list_enum_names(f, valid, sizeof valid);
-    return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                     "field '%s': unknown value %" JSON_INTEGER_FORMAT
-                     "; valid values: %s",
-                     path_text(d), n, valid);
+  if (!json_is_string(v)) {
+    int64_t n;
+    atesql_status st = decode_integer(d, v, INT32_MIN, INT32_MAX,
+                                      "an enum name or 32-bit number", &n);
+    if (st == ATESQL_OK) *out = (int)n;
+    return st;
   }
-  if (!json_is_string(v)) return wrong_type(d, "an enum name", v);
   const char *name = json_string_value(v);
-  for (int i = 0; f->enum_name(i) != NULL; i++) {
+  for (int i = 0; i < f->enum_count; i++) {
     if (strcmp(f->enum_name(i), name) == 0) {
       *out = i;
       return ATESQL_OK;
     }
   }
-  char shown[80];
+  char shown[80], valid[256];
   error_excerpt(shown, sizeof shown, name, json_string_length(v), 64);
   list_enum_names(f, valid, sizeof valid);
   return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                   "field '%s': unknown value '%s'; valid values: %s",
+                   "field '%s': unknown value '%s'; valid values: %s, or a "
+                   "number",
                    path_text(d), shown, valid);
 }
 
@@ -562,11 +684,12 @@ static atesql_status decode_label_map(decoder *d, json_t *v,
   if (out == NULL) return out_of_memory(d);
   size_t i = 0;
   const char *key;
+  size_t key_len;
   json_t *value;
-  json_object_foreach(v, key, value) {
+  json_object_keylen_foreach(v, key, key_len, value) {
     path_seg seg;
     path_push(d, &seg, key, 0);
-    size_t key_len = strlen(key);
+    /* jansson refuses a NUL in a key while parsing. */
     out[i].key = key_len ? arena_strndup(d->root, key, key_len) : empty_string;
     if (out[i].key == NULL) return out_of_memory(d);
     atesql_status st = copy_string(d, value, &out[i].value);
@@ -582,16 +705,44 @@ static atesql_status decode_label_map(decoder *d, json_t *v,
 
 static atesql_status decode_message(decoder *d, const json_message *m,
                                     json_t *obj, char *base);
+static void set_empty_strings(const json_message *m, char *base);
 
-/* One field's value; null leaves the zero value, as protojson does. */
+/* A message with presence: a zeroed struct in the arena, pointed to. */
+static atesql_status decode_message_ptr(decoder *d, const json_field *f,
+                                        json_t *v, char *base) {
+  if (!json_is_object(v)) return wrong_type(d, "an object", v);
+  char *target = arena_alloc(d->root, f->size);
+  if (target == NULL) return out_of_memory(d);
+  set_empty_strings(f->message, target);
+  *(char **)member(base, f->offset) = target;
+  return decode_message(d, f->message, v, target);
+}
+
+/* A member of a oneof: refused when another member is already set. */
+static atesql_status decode_oneof_member(decoder *d, const json_field *f,
+                                         json_t *v, char *base) {
+  int *set_case = member(base, f->oneof_case_offset);
+  if (*set_case != 0)
+    return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
+                     "field '%s': oneof '%s' is already set; at most one of "
+                     "its members may be given",
+                     path_text(d), f->oneof);
+  *set_case = f->oneof_case;
+  return decode_message(d, f->message, v, base + f->offset);
+}
+
+/* One field's value; null leaves the field unset, as protojson does. */
 static atesql_status decode_field(decoder *d, const json_field *f, json_t *v,
                                   char *base) {
   if (json_is_null(v)) return ATESQL_OK;
   switch (f->kind) {
   case KIND_STRING: return copy_string(d, v, member(base, f->offset));
-  case KIND_INT64: return decode_int64(d, v, member(base, f->offset));
+  case KIND_INT64:
+    return decode_integer(d, v, INT64_MIN, INT64_MAX, "a 64-bit integer",
+                          member(base, f->offset));
   case KIND_ENUM: return decode_enum(d, f, v, member(base, f->offset));
-  case KIND_MESSAGE: return decode_message(d, f->message, v, base + f->offset);
+  case KIND_MESSAGE: return decode_oneof_member(d, f, v, base);
+  case KIND_MESSAGE_PTR: return decode_message_ptr(d, f, v, base);
   case KIND_STRING_LIST:
     return decode_string_list(d, v, member(base, f->offset),
                               member(base, f->count_offset));
@@ -643,8 +794,8 @@ static atesql_status decode_message(decoder *d, const json_message *m,
   return ATESQL_OK;
 }
 
-/* Point every string field of m (nested ones too) at "", the zero value
-** of a field the document leaves out. */
+/* Point every string field of m (and of the messages flattened into it)
+** at "", the zero value of a field the document leaves out. */
 static void set_empty_strings(const json_message *m, char *base) {
   for (size_t i = 0; i < m->count; i++) {
     const json_field *f = &m->fields[i];
@@ -656,27 +807,49 @@ static void set_empty_strings(const json_message *m, char *base) {
 }
 
 /*
-** Parse text as one JSON object and decode it into base by m, allocating
-** in the arena of root.
+** Parse text and decode it into base, allocating in the arena of root:
+** as field f's value when f is not NULL (a JSON column), else as a
+** message of table m. Documents from callers (exact_numbers) first have
+** their numbers made exact for jansson (codec_exact_numbers); the store's
+** own columns hold only plain integers.
 */
 static atesql_status decode_document(const char *text, size_t len,
-                                     const json_message *m, void *root,
-                                     char *base, atesql_error *err) {
+                                     const json_field *f, const json_message *m,
+                                     bool exact_numbers, void *root, char *base,
+                                     atesql_error *err) {
   if (text == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "no JSON text");
+  char *exact = NULL;
+  if (exact_numbers) {
+    bool oom;
+    size_t exact_len;
+    exact = codec_exact_numbers(text, len, &exact_len, &oom);
+    if (oom)
+      return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory reading JSON");
+    if (exact) {
+      text = exact;
+      len = exact_len;
+    }
+  }
   json_error_t jerr;
-  json_t *doc =
-      json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+  /* A NUL character in a string is let through for the decoder to refuse
+  ** naming its field. */
+  json_t *doc = json_loadb(
+      text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
+      &jerr);
+  free(exact);
   if (doc == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "invalid JSON at line %d column %d: %s", jerr.line,
                      jerr.column, jerr.text);
+  decoder d = {root, err, NULL, ""};
   atesql_status st;
-  if (!json_is_object(doc)) {
+  if (f != NULL) {
+    st = decode_field(&d, f, doc, base);
+  } else if (!json_is_object(doc)) {
     st = error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                    "expected one JSON object, got %s", json_type_name(doc));
   } else {
-    decoder d = {root, err, NULL, ""};
     set_empty_strings(m, base);
     st = decode_message(&d, m, doc, base);
   }
@@ -685,23 +858,30 @@ static atesql_status decode_document(const char *text, size_t len,
 }
 
 /*
-** Why 4 * len + 64 bytes suffice. Only strings, string lists and label
-** maps allocate; every one is a distinct part of the text, and escapes
-** only shrink a string. An empty string allocates nothing (it points at a
-** static ""), an empty list or map nothing. A string of d >= 1 bytes takes
-** align8(d + 1) <= d + 8 bytes for at least d + 2 bytes of text (its
-** quotes). A list element adds an 8-byte pointer for at least 3 bytes of
-** text ("a" and a comma, or the brackets for the last): at worst d = 1,
-** 16 bytes for 4 bytes of text. A label adds a 16-byte atesql_label for at
-** least 6 bytes ("":"" and a comma or brace): at worst key and value of one
-** byte each, 32 bytes for 8 bytes of text. A named field costs at least its
-** name's text on top. So no part of the text allocates more than 4 times
-** its length.
+** Why 4 * len + 64 bytes suffice. Only strings, string lists, label maps
+** and set optional messages allocate; every one is a distinct part of the
+** text, and escapes only shrink a string. An empty string allocates
+** nothing (it points at a static ""), an empty list or map nothing. A
+** string of d >= 1 bytes takes align8(d + 1) <= d + 8 bytes for at least
+** d + 2 bytes of text (its quotes). A list element adds an 8-byte pointer
+** for at least 3 bytes of text ("a" and a comma, or the brackets for the
+** last): at worst d = 1, 16 bytes for 4 bytes of text. A label adds a
+** 16-byte atesql_label for at least 6 bytes ("":"" and a comma or brace):
+** at worst key and value of one byte each, 32 bytes for 8 bytes of text.
+** An optional message takes its struct (at most 40 bytes) for at least
+** its name and "{}" ("workerSelector":{} is 19 bytes, for a 16-byte
+** struct; "latestSnapshotInfo":{} 23 for 40). A named field costs at least
+** its name's text on top. So no part of the text allocates more than 4
+** times its length.
 */
 size_t codec_nested_reserve(size_t json_len) {
   if (json_len > (SIZE_MAX - 64) / 4) return SIZE_MAX;
   return 4 * json_len + 64;
 }
+
+_Static_assert(sizeof(atesql_snapshot_info) <= 40 &&
+                   sizeof(atesql_worker_selector) <= 16,
+               "codec_nested_reserve's bound counts on these sizes");
 
 /* Decode a whole record of root_size bytes into a new arena; NULL on error
 ** with *status set. */
@@ -715,7 +895,7 @@ static void *decode_record(const char *text, size_t len, const json_message *m,
         error_set(err, ATESQL_NO_MEMORY, 0, "out of memory decoding JSON");
     return NULL;
   }
-  *status = decode_document(text, len, m, root, root, err);
+  *status = decode_document(text, len, NULL, m, true, root, root, err);
   if (*status == ATESQL_OK) return root;
   arena_free(root);
   return NULL;
@@ -751,22 +931,23 @@ atesql_status atesql_atespace_from_json(const char *text, size_t len,
 
 atesql_status codec_snapshot_info_from_json(const char *text, size_t len,
                                             void *arena_root,
-                                            atesql_snapshot_info *out,
+                                            const atesql_snapshot_info **out,
                                             atesql_error *err) {
-  memset(out, 0, sizeof *out);
-  return decode_document(text, len, &snapshot_info_message, arena_root,
-                         (char *)out, err);
+  atesql_actor holder = {0};
+  atesql_status st =
+      decode_document(text, len, &latest_snapshot_info_field, NULL, false,
+                      arena_root, (char *)&holder, err);
+  *out = holder.latest_snapshot_info;
+  return st;
 }
 
-atesql_status codec_worker_selector_from_json(const char *text, size_t len,
-                                              void *arena_root,
-                                              const atesql_label **labels,
-                                              size_t *count,
-                                              atesql_error *err) {
+atesql_status
+codec_worker_selector_from_json(const char *text, size_t len, void *arena_root,
+                                const atesql_worker_selector **out,
+                                atesql_error *err) {
   atesql_actor holder = {0};
-  atesql_status st = decode_document(text, len, &worker_selector_message,
-                                     arena_root, (char *)&holder, err);
-  *labels = holder.worker_selector_labels;
-  *count = holder.worker_selector_label_count;
+  atesql_status st = decode_document(text, len, &worker_selector_field, NULL,
+                                     false, arena_root, (char *)&holder, err);
+  *out = holder.worker_selector;
   return st;
 }

@@ -14,46 +14,44 @@
 #include "atesql/json.h"
 
 /*
-** The protojson SnapshotInfo document of info, compact, every field written:
-** {"type":"TYPE_LOCAL","external":{"snapshotUriPrefix":""},
-**  "local":{"snapshotPrefix":"p","nodeVmsWithLocalSnapshots":["n1"]}}.
-** Returns a NUL-terminated string to free(), or NULL when out of memory,
-** when info->type is out of range or a string is not valid UTF-8.
+** The JSON value of Actor.latest_snapshot_info as the actors table keeps
+** it: the protojson SnapshotInfo document of info, compact, as protojson's
+** default Marshal writes it ({"type":"SNAPSHOT_TYPE_LOCAL","local":{}}),
+** or null when info is NULL (the field is unset). Returns a NUL-terminated
+** string to free(), or NULL when out of memory or a string is not valid
+** UTF-8.
 */
 char *codec_snapshot_info_to_json(const atesql_snapshot_info *info);
 
 /*
-** The protojson Selector document of n labels: {"matchLabels":{"k":"v"}},
-** keys in byte order. Of two labels with the same key the later one wins.
-** Returns a string to free(), or NULL when out of memory or a key or value
-** is not valid UTF-8.
+** The same for Actor.worker_selector: {"matchLabels":{"k":"v"}}, keys in
+** byte order (of two labels with the same key the later one wins), or null
+** when selector is NULL.
 */
-char *codec_worker_selector_to_json(const atesql_label *labels, size_t n);
+char *codec_worker_selector_to_json(const atesql_worker_selector *selector);
 
 /*
-** Decode a SnapshotInfo document of len bytes into *out. Strings and the
-** node list are allocated in the arena of arena_root (util/arena.h); string
-** fields are never NULL ("" when absent); an empty node list is NULL with
-** count 0. Errors: INVALID_ARGUMENT naming the field (as the whole-record
-** decoders do), NO_MEMORY. On error *out is unspecified and the arena may
-** hold partial allocations (freed with it).
+** Decode a column written by codec_snapshot_info_to_json: *out receives
+** NULL for null, else a SnapshotInfo allocated in the arena of arena_root
+** (util/arena.h), its string fields never NULL. Errors: INVALID_ARGUMENT
+** naming the field (as the whole-record decoders do), NO_MEMORY; the arena
+** may then hold partial allocations (freed with it).
 */
 atesql_status codec_snapshot_info_from_json(const char *text, size_t len,
                                             void *arena_root,
-                                            atesql_snapshot_info *out,
+                                            const atesql_snapshot_info **out,
                                             atesql_error *err);
 
 /*
-** Decode a Selector document of len bytes: *labels receives its
-** matchLabels sorted by key (allocated in the arena of arena_root; NULL
-** when empty) and *count their number. A key given twice is
+** Decode a column written by codec_worker_selector_to_json: NULL for null,
+** else a Selector whose labels are sorted by key. A key given twice is
 ** INVALID_ARGUMENT (as protojson rejects it), as is every error of
 ** codec_snapshot_info_from_json.
 */
-atesql_status codec_worker_selector_from_json(const char *text, size_t len,
-                                              void *arena_root,
-                                              const atesql_label **labels,
-                                              size_t *count, atesql_error *err);
+atesql_status
+codec_worker_selector_from_json(const char *text, size_t len, void *arena_root,
+                                const atesql_worker_selector **out,
+                                atesql_error *err);
 
 /*
 ** Compact text of a jansson document in a malloc'd NUL-terminated buffer

@@ -114,7 +114,10 @@ static atesql_status map_sqlstate(const char *state) {
       strncmp(state, "53", 2) == 0 || strcmp(state, "55P03") == 0 ||
       strcmp(state, "25006") == 0 /* read-only: a standby after failover */)
     return ATESQL_UNAVAILABLE;
-  if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0)
+  /* 54000: a value too large for an index entry; the store bounds indexed
+  ** text first (ATESQL_INDEXED_TEXT_MAX), this is the safety net. */
+  if (strncmp(state, "22", 2) == 0 || strncmp(state, "23", 2) == 0 ||
+      strcmp(state, "54000") == 0)
     return ATESQL_INVALID_ARGUMENT;
   return ATESQL_INTERNAL;
 }

@@ -41,8 +41,9 @@ static atesql_status enum_error(const field_def *field, const char *shown,
   }
   atesql_status st =
       error_set(err, ATESQL_INVALID_ARGUMENT, column,
-                "unknown value '%s' for field '%s'%s; valid values: %s", shown,
-                field->name, where, names.data ? names.data : "");
+                "unknown value '%s' for field '%s'%s; valid values: %s, or a "
+                "32-bit number",
+                shown, field->name, where, names.data ? names.data : "");
   strbuf_release(&names);
   return st;
 }
@@ -66,9 +67,18 @@ atesql_status sel_value_make(const field_def *field, const char *raw,
   const char *text = raw;
   int64_t number = 0;
   if (field->type == FIELD_ENUM) {
+    /* A proto name, or any 32-bit number: proto3 enums are open, and a
+    ** record may hold a value without a name. */
     int n = schema_enum_number(field, raw, len);
-    if (n < 0) return enum_error(field, shown, where, column, err);
-    number = n;
+    if (n >= 0) {
+      number = n;
+    } else if (parse_int64(raw, len, &number) != ATESQL_OK ||
+               number < INT32_MIN || number > INT32_MAX) {
+      return enum_error(field, shown, where, column, err);
+    } else if (number >= 0 && (size_t)number < field->enum_count) {
+      text = field->enum_names[number]; /* "2" is STATUS_RUNNING */
+      len = strlen(text);
+    }
   } else if (field->type == FIELD_INT64) {
     if (parse_int64(raw, len, &number) != ATESQL_OK)
       return error_set(err, ATESQL_INVALID_ARGUMENT, column,

@@ -27,27 +27,38 @@ static void actor_row_release(actor_row *r) {
 
 static void actor_name(const char *atespace, const char *id, char *buf,
                        size_t bufsz) {
-  snprintf(buf, bufsz, "actor '%s/%s'", atespace ? atespace : "", id ? id : "");
+  const char *parts[] = {atespace, id};
+  name_record(buf, bufsz, "actor", parts, 2);
 }
 
+/* Writes need both key parts; reads take empty ones (and find nothing). */
 static atesql_status check_key(atesql_store *s, const char *atespace,
-                               const char *id) {
-  atesql_status st = check_text(s, "atespace", atespace, true);
-  return st == ATESQL_OK ? check_text(s, "actor_id", id, true) : st;
+                               const char *id, bool for_write) {
+  if (!for_write) {
+    atesql_status st = check_text(s, "atespace", atespace, false);
+    return st == ATESQL_OK ? check_text(s, "actor_id", id, false) : st;
+  }
+  atesql_status st = check_indexed_text(s, "atespace", atespace, true);
+  return st == ATESQL_OK ? check_indexed_text(s, "actor_id", id, true) : st;
 }
 
-static atesql_status check_nested(atesql_store *s, const atesql_actor *a) {
-  const atesql_snapshot_info *info = &a->latest_snapshot_info;
-  if (atesql_snapshot_type_name(info->type) == NULL)
+static atesql_status check_snapshot_info(atesql_store *s,
+                                         const atesql_snapshot_info *info) {
+  if (info == NULL) return ATESQL_OK;
+  switch (info->data) {
+  case ATESQL_SNAPSHOT_DATA_NONE: return ATESQL_OK;
+  case ATESQL_SNAPSHOT_DATA_EXTERNAL:
+    return check_text(s, "latest_snapshot_info.external.snapshot_uri_prefix",
+                      info->external_snapshot_uri_prefix, false);
+  case ATESQL_SNAPSHOT_DATA_LOCAL: break;
+  default:
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
-                      "latest_snapshot_info.type %d is not a snapshot type",
-                      (int)info->type);
-  atesql_status st =
-      check_text(s, "latest_snapshot_info.external_snapshot_uri_prefix",
-                 info->external_snapshot_uri_prefix, false);
-  if (st == ATESQL_OK)
-    st = check_text(s, "latest_snapshot_info.local_snapshot_prefix",
-                    info->local_snapshot_prefix, false);
+                      "latest_snapshot_info.data %d names no member of the "
+                      "oneof (NONE, EXTERNAL or LOCAL)",
+                      (int)info->data);
+  }
+  atesql_status st = check_text(s, "latest_snapshot_info.local.snapshot_prefix",
+                                info->local_snapshot_prefix, false);
   if (info->local_node_vm_count && info->local_node_vms == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "latest_snapshot_info.local_node_vms is NULL");
@@ -58,19 +69,23 @@ static atesql_status check_nested(atesql_store *s, const atesql_actor *a) {
     st = check_text(s, "a node in latest_snapshot_info.local_node_vms",
                     info->local_node_vms[i], false);
   }
-  if (a->worker_selector_label_count && a->worker_selector_labels == NULL)
+  return st;
+}
+
+static atesql_status check_worker_selector(atesql_store *s,
+                                           const atesql_worker_selector *sel) {
+  if (sel == NULL) return ATESQL_OK;
+  if (sel->match_label_count && sel->match_labels == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
-                      "worker_selector_labels is NULL");
-  for (size_t i = 0; st == ATESQL_OK && i < a->worker_selector_label_count;
-       i++) {
-    const atesql_label *l = &a->worker_selector_labels[i];
+                      "worker_selector.match_labels is NULL");
+  atesql_status st = ATESQL_OK;
+  for (size_t i = 0; st == ATESQL_OK && i < sel->match_label_count; i++) {
+    const atesql_label *l = &sel->match_labels[i];
     st = check_text(s, "a worker_selector label key", l->key, false);
     if (st == ATESQL_OK)
       st = check_text(s, "a worker_selector label value", l->value, false);
     for (size_t k = 0; st == ATESQL_OK && k < i; k++)
-      if (strcmp(a->worker_selector_labels[k].key
-                     ? a->worker_selector_labels[k].key
-                     : "",
+      if (strcmp(sel->match_labels[k].key ? sel->match_labels[k].key : "",
                  l->key ? l->key : "") == 0)
         st = store_fail(s, ATESQL_INVALID_ARGUMENT,
                         "worker_selector label '%s' appears twice",
@@ -84,15 +99,15 @@ static atesql_status actor_params(atesql_store *s, const atesql_actor *a,
                                   actor_row *row) {
   memset(row, 0, sizeof *row);
   if (a == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "actor is NULL");
-  atesql_status st = check_key(s, a->atespace, a->actor_id);
+  atesql_status st = check_key(s, a->atespace, a->actor_id, true);
   if (st != ATESQL_OK) return st;
-  if (atesql_actor_status_name(a->status) == NULL)
-    return store_fail(s, ATESQL_INVALID_ARGUMENT,
-                      "status %d is not an actor status", (int)a->status);
   const char *names[] = {
       "actor_template_namespace", "actor_template_name", "ateom_pod_namespace",
       "ateom_pod_name",           "ateom_pod_ip",        "ateom_pod_uid",
       "in_progress_snapshot",     "worker_pool_name"};
+  /* Every one has an index but in_progress_snapshot. */
+  static const bool indexed[] = {true, true, true,  true,
+                                 true, true, false, true};
   const char *values[] = {a->actor_template_namespace,
                           a->actor_template_name,
                           a->ateom_pod_namespace,
@@ -102,13 +117,14 @@ static atesql_status actor_params(atesql_store *s, const atesql_actor *a,
                           a->in_progress_snapshot,
                           a->worker_pool_name};
   for (size_t i = 0; st == ATESQL_OK && i < 8; i++)
-    st = check_text(s, names[i], values[i], false);
-  if (st == ATESQL_OK) st = check_nested(s, a);
+    st = indexed[i] ? check_indexed_text(s, names[i], values[i], false)
+                    : check_text(s, names[i], values[i], false);
+  if (st == ATESQL_OK) st = check_snapshot_info(s, a->latest_snapshot_info);
+  if (st == ATESQL_OK) st = check_worker_selector(s, a->worker_selector);
   if (st != ATESQL_OK) return st;
 
-  row->snapshot_json = codec_snapshot_info_to_json(&a->latest_snapshot_info);
-  row->selector_json = codec_worker_selector_to_json(
-      a->worker_selector_labels, a->worker_selector_label_count);
+  row->snapshot_json = codec_snapshot_info_to_json(a->latest_snapshot_info);
+  row->selector_json = codec_worker_selector_to_json(a->worker_selector);
   if (row->snapshot_json == NULL || row->selector_json == NULL) {
     actor_row_release(row);
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
@@ -118,7 +134,7 @@ static atesql_status actor_params(atesql_store *s, const atesql_actor *a,
   p[1] = param_text(a->actor_id);
   p[2] = param_text(values[0]);
   p[3] = param_text(values[1]);
-  p[4] = param_int64(a->status);
+  p[4] = param_int64((int)a->status);
   for (size_t i = 2; i < 8; i++)
     p[3 + i] = param_text(values[i]);
   p[11] = param_text(row->snapshot_json);
@@ -131,7 +147,7 @@ atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
   store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
-  atesql_status st = check_key(s, atespace, id);
+  atesql_status st = check_key(s, atespace, id, false);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(atespace, id, what, sizeof what);
@@ -139,21 +155,38 @@ atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
   return get_record(s, &actor_spec, parts, what, (void **)out);
 }
 
-atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
-  store_begin_call(s);
+/* Create a at `version`: 1 for a create, the record's own for an import. */
+static atesql_status create_actor(atesql_store *s, const atesql_actor *a,
+                                  int64_t version) {
   actor_row row;
   atesql_status st = actor_params(s, a, &row);
   if (st != ATESQL_OK) return st;
+  row.params[ACTOR_PARAMS] = param_int64(version);
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(a->atespace, a->actor_id, what, sizeof what);
-  st = exec_named(s, STMT_actor_create, row.params, ACTOR_PARAMS);
+  st = exec_named(s, STMT_actor_create, row.params, ACTOR_PARAMS + 1);
   actor_row_release(&row);
   if (st == ATESQL_ALREADY_EXISTS)
     return store_fail(s, st, "%s already exists", what);
-  if (st == ATESQL_FAILED_PRECONDITION)
-    return store_fail(s, st, "cannot create %s: atespace '%s' does not exist",
-                      what, a->atespace);
+  if (st == ATESQL_FAILED_PRECONDITION) {
+    char space[ATESQL_ERROR_MESSAGE_MAX / 4];
+    name_record(space, sizeof space, "atespace", &a->atespace, 1);
+    return store_fail(s, st, "cannot create %s: %s does not exist", what,
+                      space);
+  }
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
+}
+
+atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
+  store_begin_call(s);
+  return create_actor(s, a, 1);
+}
+
+atesql_status atesql_actor_import(atesql_store *s, const atesql_actor *a) {
+  store_begin_call(s);
+  int64_t version;
+  atesql_status st = import_version(s, a ? a->version : 0, &version);
+  return st == ATESQL_OK ? create_actor(s, a, version) : st;
 }
 
 /* Why an update wrote nothing, from the probe row (version,
@@ -168,6 +201,7 @@ static atesql_status diagnose_update(atesql_store *s, write_outcome *w,
     return store_fail(s, ATESQL_CONFLICT,
                       "%s is at version %lld, not %lld; reload and retry", what,
                       (long long)version, (long long)expected_version);
+  if (version == INT64_MAX) return fail_last_version(s, what);
   static const char *const immutable[] = {"actor_template_namespace",
                                           "actor_template_name"};
   for (int i = 0; i < 2; i++) {
@@ -213,7 +247,7 @@ atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
 atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
                                   const char *id) {
   store_begin_call(s);
-  atesql_status st = check_key(s, atespace, id);
+  atesql_status st = check_key(s, atespace, id, true);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(atespace, id, what, sizeof what);

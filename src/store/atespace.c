@@ -7,20 +7,24 @@
 
 #include "store/list.h"
 
+static void atespace_name(const char *name, char *buf, size_t bufsz) {
+  name_record(buf, bufsz, "atespace", &name, 1);
+}
+
 atesql_status atesql_atespace_create(atesql_store *s,
                                      const atesql_atespace *a) {
   store_begin_call(s);
   if (a == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "atespace is NULL");
-  atesql_status st = check_text(s, "atespace name", a->name, true);
+  atesql_status st = check_indexed_text(s, "atespace name", a->name, true);
   if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  atespace_name(a->name, what, sizeof what);
   db_param params[] = {param_text(a->name)};
   st = exec_named(s, STMT_atespace_create, params, 1);
   if (st == ATESQL_ALREADY_EXISTS)
-    return store_fail(s, st, "atespace '%s' already exists", a->name);
-  return st == ATESQL_OK
-             ? st
-             : store_fail_db(s, st, "create atespace '%s'", a->name);
+    return store_fail(s, st, "%s already exists", what);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
 }
 
 atesql_status atesql_atespace_get(atesql_store *s, const char *name,
@@ -28,10 +32,10 @@ atesql_status atesql_atespace_get(atesql_store *s, const char *name,
   store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
-  atesql_status st = check_text(s, "atespace name", name, true);
+  atesql_status st = check_text(s, "atespace name", name, false);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  snprintf(what, sizeof what, "atespace '%s'", name);
+  atespace_name(name, what, sizeof what);
   const char *parts[] = {name};
   return get_record(s, &atespace_spec, parts, what, (void **)out);
 }
@@ -53,20 +57,19 @@ atesql_status atesql_atespace_exists(atesql_store *s, const char *name,
 
 atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
   store_begin_call(s);
-  atesql_status st = check_text(s, "atespace name", name, true);
+  atesql_status st = check_indexed_text(s, "atespace name", name, true);
   if (st != ATESQL_OK) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  atespace_name(name, what, sizeof what);
   db_param params[] = {param_text(name)};
   query q;
   st = query_named(s, STMT_atespace_delete, params, 1, &q);
   bool deleted = st == ATESQL_OK && q.row;
   query_done(&q);
   if (st == ATESQL_FAILED_PRECONDITION)
-    return store_fail(
-        s, st, "cannot delete atespace '%s': it still holds actors", name);
-  if (st != ATESQL_OK)
-    return store_fail_db(s, st, "delete atespace '%s'", name);
-  if (!deleted)
-    return store_fail(s, ATESQL_NOT_FOUND, "atespace '%s' not found", name);
+    return store_fail(s, st, "cannot delete %s: it still holds actors", what);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "delete %s", what);
+  if (!deleted) return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   return ATESQL_OK;
 }
 

@@ -9,7 +9,7 @@
 
 static atesql_status check_lock_args(atesql_store *s, const char *key,
                                      const char *value) {
-  atesql_status st = check_text(s, "lock key", key, true);
+  atesql_status st = check_indexed_text(s, "lock key", key, true);
   return st == ATESQL_OK ? check_text(s, "lock value", value, true) : st;
 }
 

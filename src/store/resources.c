@@ -73,9 +73,8 @@ static atesql_status decode_actor(atesql_store *s, const query *q, void *root,
                       "actor '%s/%s': stored latest_snapshot_info: %s",
                       a->atespace, a->actor_id, err.message);
   json = query_text(q, 13, &len);
-  if (codec_worker_selector_from_json(
-          json, len, root, &a->worker_selector_labels,
-          &a->worker_selector_label_count, &err) != ATESQL_OK)
+  if (codec_worker_selector_from_json(json, len, root, &a->worker_selector,
+                                      &err) != ATESQL_OK)
     return store_fail(s, ATESQL_INTERNAL,
                       "actor '%s/%s': stored worker_selector: %s", a->atespace,
                       a->actor_id, err.message);
@@ -169,8 +168,12 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          void **out) {
   *out = NULL;
   db_param params[3];
-  for (size_t i = 0; i < spec->pk_count; i++)
+  for (size_t i = 0; i < spec->pk_count; i++) {
+    /* Writes refuse empty key parts, so no record has one. */
+    if (parts[i] == NULL || parts[i][0] == '\0')
+      return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
     params[i] = param_text(parts[i]);
+  }
   char **sql = &s->get_sql[spec->id];
   if (*sql == NULL && (*sql = get_sql(s->drv->dialect, spec)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");

@@ -33,7 +33,7 @@ atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
                          ...) {
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(s->errmsg, sizeof s->errmsg, fmt, ap);
+  error_vformat(s->errmsg, sizeof s->errmsg, fmt, ap);
   va_end(ap);
   return status;
 }
@@ -48,8 +48,9 @@ atesql_status store_fail_db(atesql_store *s, atesql_status status,
   /* The driver's message may be errmsg itself: copy it first. */
   char detail[ATESQL_ERROR_MESSAGE_MAX / 2 - 8];
   snprintf(detail, sizeof detail, "%s", s->drv->errmsg(s->conn));
-  snprintf(s->errmsg, sizeof s->errmsg, "%.*s: %.*s", (int)sizeof context - 1,
-           context, (int)sizeof detail - 1, detail);
+  error_format(s->errmsg, sizeof s->errmsg, "%.*s: %.*s",
+               (int)sizeof context - 1, context, (int)sizeof detail - 1,
+               detail);
   return status;
 }
 
@@ -75,11 +76,51 @@ atesql_status check_text(atesql_store *s, const char *what, const char *text,
   return ATESQL_OK;
 }
 
+atesql_status check_indexed_text(atesql_store *s, const char *what,
+                                 const char *text, bool required) {
+  atesql_status st = check_text(s, what, text, required);
+  size_t len = text ? strlen(text) : 0;
+  if (st == ATESQL_OK && len > ATESQL_INDEXED_TEXT_MAX)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "%s is %zu bytes; the limit for an indexed field is %d",
+                      what, len, ATESQL_INDEXED_TEXT_MAX);
+  return st;
+}
+
+void name_record(char *buf, size_t bufsz, const char *kind,
+                 const char *const *parts, size_t count) {
+  size_t n = (size_t)snprintf(buf, bufsz, "%s '", kind);
+  for (size_t i = 0; i < count && n < bufsz; i++) {
+    char shown[80];
+    const char *p = parts[i] ? parts[i] : "";
+    error_excerpt(shown, sizeof shown, p, strlen(p), 64);
+    n += (size_t)snprintf(buf + n, bufsz - n, "%s%s", i ? "/" : "", shown);
+  }
+  if (n < bufsz) snprintf(buf + n, bufsz - n, "'");
+}
+
+atesql_status import_version(atesql_store *s, int64_t given, int64_t *version) {
+  if (given < 0)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "version %lld is negative; a stored version is at least "
+                      "1",
+                      (long long)given);
+  *version = given == 0 ? 1 : given;
+  return ATESQL_OK;
+}
+
+atesql_status fail_last_version(atesql_store *s, const char *what) {
+  return store_fail(s, ATESQL_FAILED_PRECONDITION,
+                    "%s is at version %lld, the largest there is; it cannot "
+                    "be updated",
+                    what, (long long)INT64_MAX);
+}
+
 static atesql_status run(query *q, const db_param *params, size_t n) {
   atesql_store *s = q->store;
   atesql_status st = s->drv->query(s->conn, q->stmt, params, n, &q->row);
   if (st != ATESQL_OK) {
-    snprintf(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
+    error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
     s->drv->reset(s->conn, q->stmt);
   }
   return st;
@@ -163,7 +204,7 @@ atesql_status query_next(query *q) {
   atesql_store *s = q->store;
   atesql_status st = s->drv->next(s->conn, q->stmt, &q->row);
   if (st != ATESQL_OK)
-    snprintf(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
+    error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
   return st;
 }
 

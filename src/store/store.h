@@ -166,6 +166,29 @@ db_param param_int64(int64_t v);
 atesql_status check_text(atesql_store *s, const char *what, const char *text,
                          bool required);
 
+/* check_text, and at most ATESQL_INDEXED_TEXT_MAX bytes: for the values of
+** indexed columns. */
+atesql_status check_indexed_text(atesql_store *s, const char *what,
+                                 const char *text, bool required);
+
+/*
+** "kind 'part/part'" into buf, for messages naming a record: each part a
+** bounded, printable excerpt of the caller's text (util/error.h).
+*/
+void name_record(char *buf, size_t bufsz, const char *kind,
+                 const char *const *parts, size_t count);
+
+/*
+** The version an imported record is created at: its own, or 1 when it
+** has none (0, as protojson leaves a zero version out). A negative one is
+** INVALID_ARGUMENT.
+*/
+atesql_status import_version(atesql_store *s, int64_t given, int64_t *version);
+
+/* FAILED_PRECONDITION for an update of a record at INT64_MAX, whose next
+** version does not exist. */
+atesql_status fail_last_version(atesql_store *s, const char *what);
+
 /* Run fn inside a transaction unless the caller already opened one. */
 atesql_status store_in_tx(atesql_store *s,
                           atesql_status (*fn)(atesql_store *s, void *arg),

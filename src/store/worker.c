@@ -9,18 +9,23 @@
 
 enum { WORKER_PARAMS = 10 }; /* the record's columns, ?1..?10 */
 
-/* "ns/pool/pod" for messages. */
+/* "worker 'ns/pool/pod'" for messages. */
 static void worker_name(const char *ns, const char *pool, const char *pod,
                         char *buf, size_t bufsz) {
-  snprintf(buf, bufsz, "worker '%s/%s/%s'", ns ? ns : "", pool ? pool : "",
-           pod ? pod : "");
+  const char *parts[] = {ns, pool, pod};
+  name_record(buf, bufsz, "worker", parts, 3);
 }
 
+/* Writes need every key part; reads take empty ones (and find nothing). */
 static atesql_status check_key(atesql_store *s, const char *ns,
-                               const char *pool, const char *pod) {
-  atesql_status st = check_text(s, "worker_namespace", ns, true);
-  if (st == ATESQL_OK) st = check_text(s, "worker_pool", pool, true);
-  if (st == ATESQL_OK) st = check_text(s, "worker_pod", pod, true);
+                               const char *pool, const char *pod,
+                               bool for_write) {
+  const char *names[] = {"worker_namespace", "worker_pool", "worker_pod"};
+  const char *parts[] = {ns, pool, pod};
+  atesql_status st = ATESQL_OK;
+  for (int i = 0; st == ATESQL_OK && i < 3; i++)
+    st = for_write ? check_indexed_text(s, names[i], parts[i], true)
+                   : check_text(s, names[i], parts[i], false);
   return st;
 }
 
@@ -30,7 +35,7 @@ static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
   if (w == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "worker is NULL");
   atesql_status st =
-      check_key(s, w->worker_namespace, w->worker_pool, w->worker_pod);
+      check_key(s, w->worker_namespace, w->worker_pool, w->worker_pod, true);
   const char *names[] = {
       "actor_namespace", "actor_template", "actor_id", "actor_atespace", "ip",
       "worker_pod_uid",  "node_name"};
@@ -42,7 +47,7 @@ static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
                           w->worker_pod_uid,
                           w->node_name};
   for (size_t i = 0; st == ATESQL_OK && i < 7; i++)
-    st = check_text(s, names[i], values[i], false);
+    st = check_indexed_text(s, names[i], values[i], false);
   if (st != ATESQL_OK) return st;
   params[0] = param_text(w->worker_namespace);
   params[1] = param_text(w->worker_pool);
@@ -58,7 +63,7 @@ atesql_status atesql_worker_get(atesql_store *s, const char *ns,
   store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
-  atesql_status st = check_key(s, ns, pool, pod);
+  atesql_status st = check_key(s, ns, pool, pod, false);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(ns, pool, pod, what, sizeof what);
@@ -66,18 +71,32 @@ atesql_status atesql_worker_get(atesql_store *s, const char *ns,
   return get_record(s, &worker_spec, parts, what, (void **)out);
 }
 
-atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
-  store_begin_call(s);
-  db_param params[WORKER_PARAMS];
+/* Create w at `version`: 1 for a create, the record's own for an import. */
+static atesql_status create_worker(atesql_store *s, const atesql_worker *w,
+                                   int64_t version) {
+  db_param params[WORKER_PARAMS + 1];
   atesql_status st = worker_params(s, w, params);
   if (st != ATESQL_OK) return st;
+  params[WORKER_PARAMS] = param_int64(version);
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
               sizeof what);
-  st = exec_named(s, STMT_worker_create, params, WORKER_PARAMS);
+  st = exec_named(s, STMT_worker_create, params, WORKER_PARAMS + 1);
   if (st == ATESQL_ALREADY_EXISTS)
     return store_fail(s, st, "%s already exists", what);
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
+}
+
+atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
+  store_begin_call(s);
+  return create_worker(s, w, 1);
+}
+
+atesql_status atesql_worker_import(atesql_store *s, const atesql_worker *w) {
+  store_begin_call(s);
+  int64_t version;
+  atesql_status st = import_version(s, w ? w->version : 0, &version);
+  return st == ATESQL_OK ? create_worker(s, w, version) : st;
 }
 
 /* Why an update wrote nothing, from the probe row (version, ip). */
@@ -93,6 +112,7 @@ static atesql_status diagnose_update(atesql_store *s, write_outcome *w,
     return store_fail(s, ATESQL_CONFLICT,
                       "%s is at version %lld, not %lld; reload and retry", what,
                       (long long)version, (long long)expected_version);
+  if (version == INT64_MAX) return fail_last_version(s, what);
   if (strlen(given_ip) != len || memcmp(ip, given_ip, len) != 0)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "field 'ip' of %s is immutable (stored '%.*s', given "
@@ -130,7 +150,7 @@ atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
 atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
                                    const char *pool, const char *pod) {
   store_begin_call(s);
-  atesql_status st = check_key(s, ns, pool, pod);
+  atesql_status st = check_key(s, ns, pool, pod, true);
   if (st != ATESQL_OK) return st;
   db_param params[] = {param_text(ns), param_text(pool), param_text(pod)};
   st = exec_named(s, STMT_worker_delete, params, 3);

@@ -27,6 +27,28 @@ const char *atesql_version(void) { return ATESQL_VERSION_STRING; }
 
 void atesql_free(void *ptr) { free(ptr); }
 
+void error_vformat(char *out, size_t outsz, const char *fmt, va_list ap) {
+  if (outsz == 0) return;
+  vsnprintf(out, outsz, fmt, ap);
+  size_t end = 0;
+  for (size_t i = 0; out[i] != '\0'; i++) {
+    unsigned char c = (unsigned char)out[i];
+    if (c == '\n' || c == '\r' || c == '\t')
+      out[i] = ' ';
+    else if (c < 0x20 || c == 0x7f)
+      out[i] = '?';
+    if (out[i] != ' ') end = i + 1;
+  }
+  out[end] = '\0';
+}
+
+void error_format(char *out, size_t outsz, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  error_vformat(out, outsz, fmt, ap);
+  va_end(ap);
+}
+
 atesql_status error_set(atesql_error *err, atesql_status status, size_t column,
                         const char *fmt, ...) {
   if (err == NULL) return status;
@@ -34,7 +56,7 @@ atesql_status error_set(atesql_error *err, atesql_status status, size_t column,
   err->column = column;
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(err->message, sizeof err->message, fmt, ap);
+  error_vformat(err->message, sizeof err->message, fmt, ap);
   va_end(ap);
   return status;
 }

@@ -6,6 +6,7 @@
 #ifndef ATESQL_UTIL_ERROR_H
 #define ATESQL_UTIL_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include "atesql/types.h"
@@ -18,6 +19,17 @@
 atesql_status error_set(atesql_error *err, atesql_status status, size_t column,
                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+** printf-format into out (size outsz), truncated to fit, as one line:
+** newlines, carriage returns and tabs become spaces, other control bytes
+** '?', trailing spaces are dropped. Every message the library reports
+** passes through here, so no caller text or driver message can break a
+** line of a log.
+*/
+void error_vformat(char *out, size_t outsz, const char *fmt, va_list ap);
+void error_format(char *out, size_t outsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
 ** Write a printable excerpt of untrusted bytes into out (size outsz):

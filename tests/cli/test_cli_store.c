@@ -56,41 +56,36 @@ static size_t count_lines(const char *s) {
   return n;
 }
 
-/* Workers as list --json writes them: every field, version "1", key order. */
+/* Workers as list --json writes them: protojson's default Marshal (fields
+** in declaration order, empty ones left out), versions as imported. */
 static const char workers_jsonl[] =
     "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\",\"workerPod\":\"p1\","
-    "\"actorNamespace\":\"\",\"actorTemplate\":\"\",\"actorId\":\"\","
-    "\"actorAtespace\":\"\",\"ip\":\"10.0.0.1\",\"version\":\"1\","
-    "\"workerPodUid\":\"u1\",\"nodeName\":\"node-1\"}\n"
+    "\"ip\":\"10.0.0.1\",\"version\":\"1\",\"workerPodUid\":\"u1\","
+    "\"nodeName\":\"node-1\"}\n"
     "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\",\"workerPod\":\"p2\","
     "\"actorNamespace\":\"tns\",\"actorTemplate\":\"t\",\"actorId\":\"a1\","
-    "\"actorAtespace\":\"s1\",\"ip\":\"10.0.0.2\",\"version\":\"1\","
-    "\"workerPodUid\":\"u2\",\"nodeName\":\"node-1\"}\n"
+    "\"ip\":\"10.0.0.2\",\"version\":\"3\",\"workerPodUid\":\"u2\","
+    "\"nodeName\":\"node-1\",\"actorAtespace\":\"s1\"}\n"
     "{\"workerNamespace\":\"ns\",\"workerPool\":\"gpu\",\"workerPod\":\"p3\","
-    "\"actorNamespace\":\"\",\"actorTemplate\":\"\",\"actorId\":\"\","
-    "\"actorAtespace\":\"\",\"ip\":\"10.0.0.3\",\"version\":\"1\","
-    "\"workerPodUid\":\"u3\",\"nodeName\":\"n\xc3\xb6"
+    "\"ip\":\"10.0.0.3\",\"version\":\"1000000000000\",\"workerPodUid\":"
+    "\"u3\",\"nodeName\":\"n\xc3\xb6"
     "de-2\"}\n";
 
+/* a1 has no latest_snapshot_info (unset); a2 has an empty worker_selector
+** (set, no labels), which protojson keeps apart from unset. */
 static const char actors_jsonl[] =
-    "{\"atespace\":\"s1\",\"actorId\":\"a1\",\"version\":\"1\","
-    "\"actorTemplateNamespace\":\"tns\",\"actorTemplateName\":\"t\","
-    "\"status\":\"STATUS_RUNNING\",\"ateomPodNamespace\":\"ns\","
-    "\"ateomPodName\":\"p2\",\"ateomPodIp\":\"10.0.0.2\",\"ateomPodUid\":"
-    "\"u2\",\"inProgressSnapshot\":\"\",\"workerPoolName\":\"cpu\","
-    "\"latestSnapshotInfo\":{\"type\":\"TYPE_UNSPECIFIED\",\"external\":{"
-    "\"snapshotUriPrefix\":\"\"},\"local\":{\"snapshotPrefix\":\"\","
-    "\"nodeVmsWithLocalSnapshots\":[]}},\"workerSelector\":{\"matchLabels\":"
-    "{\"a\":\"1\",\"b\":\"q\\\"uote\"}}}\n"
-    "{\"atespace\":\"s1\",\"actorId\":\"a2\",\"version\":\"1\","
-    "\"actorTemplateNamespace\":\"tns\",\"actorTemplateName\":\"t\","
-    "\"status\":\"STATUS_PAUSED\",\"ateomPodNamespace\":\"\","
-    "\"ateomPodName\":\"\",\"ateomPodIp\":\"\",\"ateomPodUid\":\"\","
-    "\"inProgressSnapshot\":\"\",\"workerPoolName\":\"cpu\","
-    "\"latestSnapshotInfo\":{\"type\":\"TYPE_LOCAL\",\"external\":{"
-    "\"snapshotUriPrefix\":\"\"},\"local\":{\"snapshotPrefix\":\"snap/a2\","
-    "\"nodeVmsWithLocalSnapshots\":[\"node-1\",\"node-2\"]}},"
-    "\"workerSelector\":{\"matchLabels\":{}}}\n";
+    "{\"actorId\":\"a1\",\"version\":\"1\",\"actorTemplateNamespace\":\"tns\","
+    "\"actorTemplateName\":\"t\",\"status\":\"STATUS_RUNNING\","
+    "\"ateomPodNamespace\":\"ns\",\"ateomPodName\":\"p2\",\"ateomPodIp\":"
+    "\"10.0.0.2\",\"ateomPodUid\":\"u2\",\"workerSelector\":{\"matchLabels\":"
+    "{\"a\":\"1\",\"b\":\"q\\\"uote\"}},\"workerPoolName\":\"cpu\","
+    "\"atespace\":\"s1\"}\n"
+    "{\"actorId\":\"a2\",\"version\":\"5\",\"actorTemplateNamespace\":\"tns\","
+    "\"actorTemplateName\":\"t\",\"status\":\"STATUS_PAUSED\","
+    "\"latestSnapshotInfo\":{\"type\":\"SNAPSHOT_TYPE_LOCAL\",\"local\":{"
+    "\"snapshotPrefix\":\"snap/a2\",\"nodeVmsWithLocalSnapshots\":[\"node-1\","
+    "\"node-2\"]}},\"workerSelector\":{},\"workerPoolName\":\"cpu\","
+    "\"atespace\":\"s1\"}\n";
 
 static void import_ok(const char *url, const char *resource, const char *input,
                       const char *want_out) {
@@ -106,25 +101,27 @@ static void test_migrate_up_twice_then_status(void **state) {
   const char *url = fresh_db("migrate");
   cli_result r = RUN(NULL, "--db", url, "migrate", "status");
   assert_int_equal(r.exit_code, 0);
-  assert_non_null(strstr(r.out, "VERSION  NAME  APPLIED_AT\n"));
-  assert_non_null(strstr(r.out, "init  pending\n"));
+  assert_non_null(strstr(r.out, "VERSION  NAME                APPLIED_AT\n"));
+  assert_non_null(strstr(r.out, "init                pending\n"));
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "up");
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out, "applied 0001_init\n");
+  assert_string_equal(r.out,
+                      "applied 0001_init\napplied 0002_protojson_presence\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "up");
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out, "schema is up to date (version 1)\n");
+  assert_string_equal(r.out, "schema is up to date (version 2)\n");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "status");
   assert_int_equal(r.exit_code, 0);
   assert_null(strstr(r.out, "pending"));
-  assert_non_null(strstr(r.out, "1        init  "));
+  assert_non_null(strstr(r.out, "1        init                2"));
+  assert_non_null(strstr(r.out, "2        protojson_presence  2"));
   cli_result_free(&r);
 }
 
@@ -182,9 +179,9 @@ static void test_import_accepts_snake_case_from_a_file(void **state) {
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu/p9", "--json");
   assert_int_equal(r.exit_code, 0);
-  /* The store sets version 1 on create, whatever the file says. */
+  /* Import keeps the document's version. */
   assert_non_null(strstr(r.out, "\"workerPod\":\"p9\""));
-  assert_non_null(strstr(r.out, "\"version\":\"1\""));
+  assert_non_null(strstr(r.out, "\"version\":\"7\""));
   cli_result_free(&r);
   unlink(path);
 
@@ -355,7 +352,7 @@ static void test_list_human_table_shows_status_by_name(void **state) {
   assert_string_equal(r.out, "ATESPACE  ACTOR_ID  STATUS         TEMPLATE  "
                              "POOL  ATEOM_POD  SNAPSHOT             VERSION\n"
                              "s1        a2        STATUS_PAUSED  tns/t     "
-                             "cpu   -          local:node-1,node-2  1\n");
+                             "cpu   -          local:node-1,node-2  5\n");
   cli_result_free(&r);
 }
 

@@ -62,8 +62,6 @@ atesql_actor make_actor(const char *atespace, const char *actor_id) {
   a.ateom_pod_uid = "";
   a.in_progress_snapshot = "";
   a.worker_pool_name = "";
-  a.latest_snapshot_info.external_snapshot_uri_prefix = "";
-  a.latest_snapshot_info.local_snapshot_prefix = "";
   return a;
 }
 
@@ -126,15 +124,44 @@ void assert_worker_fields_equal(const atesql_worker *got,
   assert_string_equal(got->node_name, want->node_name);
 }
 
+/* Presence, type, which member is set, and the set member's fields; the
+** store returns the other member's fields empty. */
 static void assert_snapshot_info_equal(const atesql_snapshot_info *got,
                                        const atesql_snapshot_info *want) {
+  if (want == NULL) {
+    assert_null(got);
+    return;
+  }
+  assert_non_null(got);
   assert_int_equal(got->type, want->type);
+  assert_int_equal(got->data, want->data);
+  bool external = want->data == ATESQL_SNAPSHOT_DATA_EXTERNAL;
+  bool local = want->data == ATESQL_SNAPSHOT_DATA_LOCAL;
+  const char *want_uri = external ? want->external_snapshot_uri_prefix : "";
+  const char *want_prefix = local ? want->local_snapshot_prefix : "";
   assert_string_equal(got->external_snapshot_uri_prefix,
-                      want->external_snapshot_uri_prefix);
-  assert_string_equal(got->local_snapshot_prefix, want->local_snapshot_prefix);
-  assert_int_equal(got->local_node_vm_count, want->local_node_vm_count);
-  for (size_t i = 0; i < want->local_node_vm_count; i++)
+                      want_uri ? want_uri : "");
+  assert_string_equal(got->local_snapshot_prefix,
+                      want_prefix ? want_prefix : "");
+  assert_int_equal(got->local_node_vm_count,
+                   local ? want->local_node_vm_count : 0);
+  for (size_t i = 0; local && i < want->local_node_vm_count; i++)
     assert_string_equal(got->local_node_vms[i], want->local_node_vms[i]);
+}
+
+static void assert_worker_selector_equal(const atesql_worker_selector *got,
+                                         const atesql_worker_selector *want) {
+  if (want == NULL) {
+    assert_null(got);
+    return;
+  }
+  assert_non_null(got);
+  assert_int_equal(got->match_label_count, want->match_label_count);
+  for (size_t i = 0; i < want->match_label_count; i++) {
+    assert_string_equal(got->match_labels[i].key, want->match_labels[i].key);
+    assert_string_equal(got->match_labels[i].value,
+                        want->match_labels[i].value);
+  }
 }
 
 void assert_actor_fields_equal(const atesql_actor *got,
@@ -151,16 +178,9 @@ void assert_actor_fields_equal(const atesql_actor *got,
   assert_string_equal(got->ateom_pod_uid, want->ateom_pod_uid);
   assert_string_equal(got->in_progress_snapshot, want->in_progress_snapshot);
   assert_string_equal(got->worker_pool_name, want->worker_pool_name);
-  assert_snapshot_info_equal(&got->latest_snapshot_info,
-                             &want->latest_snapshot_info);
-  assert_int_equal(got->worker_selector_label_count,
-                   want->worker_selector_label_count);
-  for (size_t i = 0; i < want->worker_selector_label_count; i++) {
-    assert_string_equal(got->worker_selector_labels[i].key,
-                        want->worker_selector_labels[i].key);
-    assert_string_equal(got->worker_selector_labels[i].value,
-                        want->worker_selector_labels[i].value);
-  }
+  assert_snapshot_info_equal(got->latest_snapshot_info,
+                             want->latest_snapshot_info);
+  assert_worker_selector_equal(got->worker_selector, want->worker_selector);
 }
 
 /* ---- listing ---- */

@@ -35,6 +35,23 @@ static const atesql_label labels_sorted[] = {
 };
 #define LABEL_COUNT (sizeof labels_sorted / sizeof labels_sorted[0])
 
+static const atesql_worker_selector selector_unsorted = {labels_unsorted,
+                                                         LABEL_COUNT};
+static const atesql_worker_selector selector_sorted = {labels_sorted,
+                                                       LABEL_COUNT};
+
+/* A local snapshot whose type says external: the oneof member and the
+** type are independent, and the store keeps both as written. The
+** external member's field is set too, and must be ignored. */
+static const atesql_snapshot_info full_snapshot = {
+    .type = ATESQL_SNAPSHOT_TYPE_EXTERNAL,
+    .data = ATESQL_SNAPSHOT_DATA_LOCAL,
+    .external_snapshot_uri_prefix = "gs://bucket/" QUOTES,
+    .local_snapshot_prefix = "/var/snap/" UNICODE,
+    .local_node_vms = node_vms,
+    .local_node_vm_count = sizeof node_vms / sizeof node_vms[0],
+};
+
 /* An actor with every field set to a value that is hard to round-trip. */
 static atesql_actor make_full_actor(const char *atespace, const char *id) {
   atesql_actor a = make_actor(atespace, id);
@@ -47,21 +64,15 @@ static atesql_actor make_full_actor(const char *atespace, const char *id) {
   a.ateom_pod_uid = SQLISH;
   a.in_progress_snapshot = JSONISH;
   a.worker_pool_name = "pool-\xc3\xa9";
-  a.latest_snapshot_info.type = ATESQL_SNAPSHOT_TYPE_LOCAL;
-  a.latest_snapshot_info.external_snapshot_uri_prefix = "gs://bucket/" QUOTES;
-  a.latest_snapshot_info.local_snapshot_prefix = "/var/snap/" UNICODE;
-  a.latest_snapshot_info.local_node_vms = node_vms;
-  a.latest_snapshot_info.local_node_vm_count =
-      sizeof node_vms / sizeof node_vms[0];
-  a.worker_selector_labels = labels_unsorted;
-  a.worker_selector_label_count = LABEL_COUNT;
+  a.latest_snapshot_info = &full_snapshot;
+  a.worker_selector = &selector_unsorted;
   return a;
 }
 
 /* The same actor as returned by the store: labels in key order. */
 static atesql_actor expected_full_actor(const char *atespace, const char *id) {
   atesql_actor a = make_full_actor(atespace, id);
-  a.worker_selector_labels = labels_sorted;
+  a.worker_selector = &selector_sorted;
   return a;
 }
 
@@ -111,18 +122,65 @@ static void test_actor_with_empty_nested_fields_round_trips(void **state) {
   assert_ok(store, atesql_actor_create(store, &a));
   atesql_actor *got = get_actor(store, "space", "a1");
   assert_actor_fields_equal(got, &a);
-  assert_int_equal(got->latest_snapshot_info.local_node_vm_count, 0);
-  assert_int_equal(got->worker_selector_label_count, 0);
+  assert_null(got->latest_snapshot_info);
+  assert_null(got->worker_selector);
+  atesql_actor_free(got);
+}
+
+static void test_actor_set_but_empty_nested_fields_stay_set(void **state) {
+  atesql_store *store = *state;
+  create_atespace(store, "space");
+  static const atesql_snapshot_info empty_info = {0};
+  static const atesql_worker_selector empty_selector = {0};
+  atesql_actor a = make_actor("space", "a1");
+  a.latest_snapshot_info = &empty_info;
+  a.worker_selector = &empty_selector;
+  assert_ok(store, atesql_actor_create(store, &a));
+  atesql_actor *got = get_actor(store, "space", "a1");
+  assert_actor_fields_equal(got, &a);
+  assert_int_equal(got->latest_snapshot_info->data, ATESQL_SNAPSHOT_DATA_NONE);
+  assert_int_equal(got->worker_selector->match_label_count, 0);
+  atesql_actor_free(got);
+}
+
+static void test_actor_empty_oneof_member_stays_set(void **state) {
+  atesql_store *store = *state;
+  create_atespace(store, "space");
+  static const atesql_snapshot_info empty_local = {
+      .data = ATESQL_SNAPSHOT_DATA_LOCAL};
+  atesql_actor a = make_actor("space", "a1");
+  a.latest_snapshot_info = &empty_local;
+  assert_ok(store, atesql_actor_create(store, &a));
+  atesql_actor *got = get_actor(store, "space", "a1");
+  assert_actor_fields_equal(got, &a);
+  atesql_actor_free(got);
+}
+
+static void test_actor_open_enum_values_round_trip(void **state) {
+  atesql_store *store = *state;
+  create_atespace(store, "space");
+  static const atesql_snapshot_info odd_type = {.type =
+                                                    (atesql_snapshot_type)-7};
+  atesql_actor a = make_actor("space", "a1");
+  a.status = (atesql_actor_status)99;
+  a.latest_snapshot_info = &odd_type;
+  assert_ok(store, atesql_actor_create(store, &a));
+  atesql_actor *got = get_actor(store, "space", "a1");
+  assert_actor_fields_equal(got, &a);
+  assert_int_equal((int)got->status, 99);
+  assert_int_equal((int)got->latest_snapshot_info->type, -7);
   atesql_actor_free(got);
 }
 
 static void test_actor_external_snapshot_info_round_trips(void **state) {
   atesql_store *store = *state;
   create_atespace(store, "space");
+  static const atesql_snapshot_info external = {
+      .type = ATESQL_SNAPSHOT_TYPE_EXTERNAL,
+      .data = ATESQL_SNAPSHOT_DATA_EXTERNAL,
+      .external_snapshot_uri_prefix = "s3://bucket/" UNICODE "/" BACKSLASH};
   atesql_actor a = make_actor("space", "a1");
-  a.latest_snapshot_info.type = ATESQL_SNAPSHOT_TYPE_EXTERNAL;
-  a.latest_snapshot_info.external_snapshot_uri_prefix =
-      "s3://bucket/" UNICODE "/" BACKSLASH;
+  a.latest_snapshot_info = &external;
   assert_ok(store, atesql_actor_create(store, &a));
   atesql_actor *got = get_actor(store, "space", "a1");
   assert_actor_fields_equal(got, &a);
@@ -149,9 +207,9 @@ test_actor_with_duplicate_label_keys_is_invalid_argument(void **state) {
   atesql_store *store = *state;
   create_atespace(store, "space");
   static const atesql_label dup[] = {{"app", "a"}, {"zone", "z"}, {"app", "b"}};
+  static const atesql_worker_selector selector = {dup, 3};
   atesql_actor a = make_actor("space", "a1");
-  a.worker_selector_labels = dup;
-  a.worker_selector_label_count = 3;
+  a.worker_selector = &selector;
   assert_status(store, atesql_actor_create(store, &a), ATESQL_INVALID_ARGUMENT);
   assert_errmsg_names(store, "app");
   atesql_actor *got = NULL;
@@ -221,30 +279,16 @@ static void test_create_actor_with_empty_key_is_invalid_argument(void **state) {
   assert_int_equal(count, 0);
 }
 
-static void
-test_create_actor_with_status_out_of_range_is_invalid_argument(void **state) {
-  atesql_store *store = *state;
-  create_atespace(store, "space");
-  atesql_actor a = make_actor("space", "a1");
-  a.status = (atesql_actor_status)7;
-  assert_status(store, atesql_actor_create(store, &a), ATESQL_INVALID_ARGUMENT);
-  assert_errmsg_names(store, "status");
-  a.status = (atesql_actor_status)-1;
-  assert_status(store, atesql_actor_create(store, &a), ATESQL_INVALID_ARGUMENT);
-  atesql_actor *got = NULL;
-  assert_status(store, atesql_actor_get(store, "space", "a1", &got),
-                ATESQL_NOT_FOUND);
-}
-
-static void
-test_create_actor_with_snapshot_type_out_of_range_is_invalid_argument(
+static void test_create_actor_with_oneof_case_out_of_range_is_invalid_argument(
     void **state) {
   atesql_store *store = *state;
   create_atespace(store, "space");
+  static const atesql_snapshot_info bad_case = {.data =
+                                                    (atesql_snapshot_data)1};
   atesql_actor a = make_actor("space", "a1");
-  a.latest_snapshot_info.type = (atesql_snapshot_type)3;
+  a.latest_snapshot_info = &bad_case;
   assert_status(store, atesql_actor_create(store, &a), ATESQL_INVALID_ARGUMENT);
-  assert_errmsg_names(store, "type");
+  assert_errmsg_names(store, "latest_snapshot_info.data");
   atesql_actor *got = NULL;
   assert_status(store, atesql_actor_get(store, "space", "a1", &got),
                 ATESQL_NOT_FOUND);
@@ -258,9 +302,9 @@ static void test_actor_with_invalid_utf8_is_invalid_argument(void **state) {
   assert_status(store, atesql_actor_create(store, &a), ATESQL_INVALID_ARGUMENT);
   assert_errmsg_names(store, "UTF-8");
   static const atesql_label bad_label[] = {{"app", "\xc3"}};
+  static const atesql_worker_selector bad_selector = {bad_label, 1};
   atesql_actor labelled = make_actor("space", "a2");
-  labelled.worker_selector_labels = bad_label;
-  labelled.worker_selector_label_count = 1;
+  labelled.worker_selector = &bad_selector;
   assert_status(store, atesql_actor_create(store, &labelled),
                 ATESQL_INVALID_ARGUMENT);
   atesql_actor update = make_actor("space", "a1");
@@ -287,6 +331,14 @@ static void test_get_missing_actor_is_not_found(void **state) {
 /* A replacement for the full actor with every mutable field changed. */
 static const char *const other_vms[] = {"vm-x"};
 static const atesql_label other_labels[] = {{"pool", "gpu"}};
+static const atesql_worker_selector other_selector = {other_labels, 1};
+static const atesql_snapshot_info other_snapshot = {
+    .type = ATESQL_SNAPSHOT_TYPE_EXTERNAL,
+    .data = ATESQL_SNAPSHOT_DATA_EXTERNAL,
+    .external_snapshot_uri_prefix = "gs://other",
+    .local_node_vms = other_vms,
+    .local_node_vm_count = 1,
+};
 
 static atesql_actor make_changed_actor(const char *atespace, const char *id) {
   atesql_actor a = make_full_actor(atespace, id);
@@ -297,13 +349,8 @@ static atesql_actor make_changed_actor(const char *atespace, const char *id) {
   a.ateom_pod_uid = "uid-2";
   a.in_progress_snapshot = "";
   a.worker_pool_name = "";
-  a.latest_snapshot_info.type = ATESQL_SNAPSHOT_TYPE_EXTERNAL;
-  a.latest_snapshot_info.external_snapshot_uri_prefix = "gs://other";
-  a.latest_snapshot_info.local_snapshot_prefix = "";
-  a.latest_snapshot_info.local_node_vms = other_vms;
-  a.latest_snapshot_info.local_node_vm_count = 1;
-  a.worker_selector_labels = other_labels;
-  a.worker_selector_label_count = 1;
+  a.latest_snapshot_info = &other_snapshot;
+  a.worker_selector = &other_selector;
   return a;
 }
 
@@ -435,17 +482,15 @@ static void test_update_actor_template_name_is_invalid_argument(void **state) {
   expect_immutable_actor_field(store, &a, "actor_template_name");
 }
 
-static void
-test_update_actor_with_status_out_of_range_is_invalid_argument(void **state) {
+static void test_update_actor_to_unnamed_status_stores_it(void **state) {
   atesql_store *store = *state;
   create_actor(store, "space", "a1");
   atesql_actor a = make_actor("space", "a1");
-  a.status = (atesql_actor_status)99;
-  assert_status(store, atesql_actor_update(store, &a, 1, NULL),
-                ATESQL_INVALID_ARGUMENT);
+  a.status = (atesql_actor_status)-3;
+  assert_ok(store, atesql_actor_update(store, &a, 1, NULL));
   atesql_actor *got = get_actor(store, "space", "a1");
-  assert_int_equal(got->status, ATESQL_ACTOR_STATUS_UNSPECIFIED);
-  assert_int_equal(got->version, 1);
+  assert_int_equal((int)got->status, -3);
+  assert_int_equal(got->version, 2);
   atesql_actor_free(got);
 }
 
@@ -508,6 +553,9 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_actor_round_trips_every_field),
     STORE_TEST(test_actor_listed_has_every_field),
     STORE_TEST(test_actor_with_empty_nested_fields_round_trips),
+    STORE_TEST(test_actor_set_but_empty_nested_fields_stay_set),
+    STORE_TEST(test_actor_empty_oneof_member_stays_set),
+    STORE_TEST(test_actor_open_enum_values_round_trip),
     STORE_TEST(test_actor_external_snapshot_info_round_trips),
     STORE_TEST(test_null_actor_strings_read_as_empty),
     STORE_TEST(test_actor_with_duplicate_label_keys_is_invalid_argument),
@@ -515,9 +563,8 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_create_existing_actor_is_already_exists),
     STORE_TEST(test_same_actor_id_in_two_atespaces_is_two_actors),
     STORE_TEST(test_create_actor_with_empty_key_is_invalid_argument),
-    STORE_TEST(test_create_actor_with_status_out_of_range_is_invalid_argument),
     STORE_TEST(
-        test_create_actor_with_snapshot_type_out_of_range_is_invalid_argument),
+        test_create_actor_with_oneof_case_out_of_range_is_invalid_argument),
     STORE_TEST(test_actor_with_invalid_utf8_is_invalid_argument),
     STORE_TEST(test_get_missing_actor_is_not_found),
     STORE_TEST(test_update_actor_returns_next_version_and_stores_every_field),
@@ -528,7 +575,7 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_update_missing_actor_is_not_found),
     STORE_TEST(test_update_actor_template_namespace_is_invalid_argument),
     STORE_TEST(test_update_actor_template_name_is_invalid_argument),
-    STORE_TEST(test_update_actor_with_status_out_of_range_is_invalid_argument),
+    STORE_TEST(test_update_actor_to_unnamed_status_stores_it),
     STORE_TEST(test_delete_missing_actor_is_not_found),
     STORE_TEST(test_delete_actor_not_suspended_is_failed_precondition),
     STORE_TEST(test_delete_suspended_actor_removes_it),

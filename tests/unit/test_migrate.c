@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "atesql/atesql.h"
+#include "migration_0002.h"
 
 static char path[512];
 static char url[600];
@@ -210,6 +211,14 @@ static void test_write_blocked_past_busy_timeout_is_unavailable(void **state) {
   atesql_store_close(b);
 }
 
+static void test_0002_maps_old_nested_fields_to_presence(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  sql_exec(OLD_ROWS_SQL);
+  migrate_ok((size_t)atesql_schema_version() - 1);
+  check_migrated_rows(url);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_up_applies_every_migration_then_is_noop,
@@ -224,6 +233,8 @@ int main(void) {
       cmocka_unit_test_setup(test_url_options_are_accepted, fresh_db),
       cmocka_unit_test_setup(
           test_write_blocked_past_busy_timeout_is_unavailable, fresh_db),
+      cmocka_unit_test_setup(test_0002_maps_old_nested_fields_to_presence,
+                             fresh_db),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "atesql/atesql.h"
+#include "migration_0002.h"
 
 static const char *base_url;
 
@@ -46,6 +47,20 @@ static void admin_exec(const char *sql) {
   PQfinish(c);
 }
 
+/* base_url selecting schema by search_path. Static, overwritten by the
+** next call. */
+static const char *url_in_schema(const char *schema) {
+  static char url[1024];
+  if (strstr(base_url, "://")) {
+    char options[128];
+    snprintf(options, sizeof options, "-csearch_path%%3D%s", schema);
+    snprintf(url, sizeof url, "%s", url_with("options", options));
+  } else {
+    snprintf(url, sizeof url, "%s options=-csearch_path=%s", base_url, schema);
+  }
+  return url;
+}
+
 /* A store on a schema of its own, migrated and empty. */
 static atesql_store *open_in_schema(const char *schema, const char *app) {
   char sql[256];
@@ -53,14 +68,7 @@ static atesql_store *open_in_schema(const char *schema, const char *app) {
            "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
            schema);
   admin_exec(sql);
-  char options[128];
-  snprintf(options, sizeof options, "-csearch_path%%3D%s", schema);
-  const char *url = url_with("options", options);
-  if (!strstr(base_url, "://")) {
-    static char kv[1024];
-    snprintf(kv, sizeof kv, "%s options=-csearch_path=%s", base_url, schema);
-    url = kv;
-  }
+  const char *url = url_in_schema(schema);
   static char with_app[1100];
   if (strstr(url, "://"))
     snprintf(with_app, sizeof with_app, "%s&application_name=%s", url, app);
@@ -271,16 +279,11 @@ static void test_concurrent_migrations_apply_once(void **state) {
   (void)state;
   admin_exec("DROP SCHEMA IF EXISTS atesql_race CASCADE; CREATE SCHEMA "
              "atesql_race");
-  static char url[1024];
-  if (strstr(base_url, "://"))
-    snprintf(url, sizeof url, "%s",
-             url_with("options", "-csearch_path%3Datesql_race"));
-  else
-    snprintf(url, sizeof url, "%s options=-csearch_path=atesql_race", base_url);
+  const char *url = url_in_schema("atesql_race");
   enum { RUNNERS = 4 };
   pthread_t t[RUNNERS];
   for (int i = 0; i < RUNNERS; i++)
-    pthread_create(&t[i], NULL, migrate_thread, url);
+    pthread_create(&t[i], NULL, migrate_thread, (void *)url);
   size_t total = 0;
   for (int i = 0; i < RUNNERS; i++) {
     void *r;
@@ -289,6 +292,23 @@ static void test_concurrent_migrations_apply_once(void **state) {
     total += (size_t)r;
   }
   assert_int_equal(total, atesql_schema_version());
+}
+
+static void test_0002_maps_old_nested_fields_to_presence(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_0002", "atesql_0002");
+  atesql_store_close(s);
+  static char sql[2048];
+  snprintf(sql, sizeof sql, "SET search_path = atesql_0002; %s", OLD_ROWS_SQL);
+  admin_exec(sql);
+  const char *url = url_in_schema("atesql_0002");
+  atesql_migration_list *applied = NULL;
+  atesql_error err = {0};
+  if (atesql_migrate_up(url, &applied, &err) != ATESQL_OK)
+    fail_msg("migrate: %s", err.message);
+  assert_int_equal(applied->count, 1);
+  atesql_migration_list_free(applied);
+  check_migrated_rows(url);
 }
 
 int main(void) {
@@ -309,6 +329,7 @@ int main(void) {
       cmocka_unit_test(test_password_never_appears_in_messages),
       cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),
+      cmocka_unit_test(test_0002_maps_old_nested_fields_to_presence),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 ** fields per resource, their types, enum names and immutability.
 */
 #include "suite.h"
+#include <stdint.h>
 #include <string.h>
 
 #include "schema.h"
@@ -89,10 +90,45 @@ static void test_names_of_statuses_and_enums(void **state) {
                       "STATUS_PAUSED");
   assert_null(atesql_actor_status_name((atesql_actor_status)7));
   assert_string_equal(atesql_snapshot_type_name(ATESQL_SNAPSHOT_TYPE_LOCAL),
-                      "TYPE_LOCAL");
+                      "SNAPSHOT_TYPE_LOCAL");
   assert_string_equal(atesql_resource_name(ATESQL_RESOURCE_ATESPACES),
                       "atespaces");
   assert_null(atesql_resource_name((atesql_resource)0));
+}
+
+static void test_every_named_enum_value_has_its_proto_name(void **state) {
+  (void)state;
+  static const char *const statuses[] = {
+      "STATUS_UNSPECIFIED", "STATUS_RESUMING",  "STATUS_RUNNING",
+      "STATUS_SUSPENDING",  "STATUS_SUSPENDED", "STATUS_PAUSING",
+      "STATUS_PAUSED"};
+  for (int i = 0; i < (int)(sizeof statuses / sizeof *statuses); i++)
+    assert_string_equal(atesql_actor_status_name((atesql_actor_status)i),
+                        statuses[i]);
+  assert_string_equal(
+      atesql_snapshot_type_name(ATESQL_SNAPSHOT_TYPE_UNSPECIFIED),
+      "SNAPSHOT_TYPE_UNSPECIFIED");
+  assert_string_equal(atesql_snapshot_type_name(ATESQL_SNAPSHOT_TYPE_LOCAL),
+                      "SNAPSHOT_TYPE_LOCAL");
+  assert_string_equal(atesql_snapshot_type_name(ATESQL_SNAPSHOT_TYPE_EXTERNAL),
+                      "SNAPSHOT_TYPE_EXTERNAL");
+}
+
+/* Proto3 enums are open: any 32-bit value may be held, and one without a
+** name, negative ones included, has no name (protojson writes it as a
+** number). */
+static void test_unnamed_enum_values_have_no_name(void **state) {
+  (void)state;
+  static const int unnamed_statuses[] = {7,  8,         99,       -1,
+                                         -7, INT32_MIN, INT32_MAX};
+  for (size_t i = 0; i < sizeof unnamed_statuses / sizeof *unnamed_statuses;
+       i++)
+    assert_null(
+        atesql_actor_status_name((atesql_actor_status)unnamed_statuses[i]));
+  static const int unnamed_types[] = {3, 4, -1, -2, INT32_MIN, INT32_MAX};
+  for (size_t i = 0; i < sizeof unnamed_types / sizeof *unnamed_types; i++)
+    assert_null(
+        atesql_snapshot_type_name((atesql_snapshot_type)unnamed_types[i]));
 }
 
 int main(void) {
@@ -103,6 +139,8 @@ int main(void) {
       cmocka_unit_test(test_field_types_and_immutability),
       cmocka_unit_test(test_nearest_field_only_for_plausible_typos),
       cmocka_unit_test(test_names_of_statuses_and_enums),
+      cmocka_unit_test(test_every_named_enum_value_has_its_proto_name),
+      cmocka_unit_test(test_unnamed_enum_values_have_no_name),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

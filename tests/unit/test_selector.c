@@ -156,6 +156,19 @@ static void test_enum_field_takes_proto_names(void **state) {
                     "status in (STATUS_RUNNING,STATUS_PAUSED)");
 }
 
+static void test_enum_field_takes_numbers_named_or_not(void **state) {
+  (void)state;
+  atesql_compiled *c = compile_ok(A, "status=99", SQLITE);
+  assert_int_equal(c->params[0].type, ATESQL_PARAM_INT64);
+  assert_int_equal(c->params[0].int64, 99);
+  atesql_compiled_free(c);
+  /* A number with a name is that name; one without stays a number. */
+  expect_normalized(A, "status in (-5,2,STATUS_RUNNING)",
+                    "status in (-5,STATUS_RUNNING)");
+  expect_error(A, "status=2147483648", 8, "or a 32-bit number");
+  expect_error(A, "status=2.0", 8, "unknown value '2.0'");
+}
+
 static void test_int64_field_takes_decimal_integers(void **state) {
   (void)state;
   atesql_compiled *c = compile_ok(W, "version=0042", SQLITE);
@@ -646,6 +659,7 @@ int main(void) {
       cmocka_unit_test(test_escapes_put_special_bytes_in_values),
       cmocka_unit_test(test_unicode_values_are_kept_exactly),
       cmocka_unit_test(test_enum_field_takes_proto_names),
+      cmocka_unit_test(test_enum_field_takes_numbers_named_or_not),
       cmocka_unit_test(test_int64_field_takes_decimal_integers),
       cmocka_unit_test(test_duplicate_terms_collapse),
       cmocka_unit_test(test_contradictory_terms_are_kept),
