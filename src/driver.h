@@ -62,8 +62,13 @@ typedef struct driver {
   bool (*column_is_null)(driver_stmt *s, int col);
   const char *(*column_text)(driver_stmt *s, int col, size_t *len);
   int64_t (*column_int64)(driver_stmt *s, int col);
-  /* Finish the current run of s, releasing its rows and locks. */
-  void (*reset)(driver_conn *c, driver_stmt *s);
+  /* Finish the current run of s, releasing its rows and locks. A write
+  ** outside a transaction may commit here (SQLite's RETURNING), so the
+  ** status is the write's. */
+  atesql_status (*reset)(driver_conn *c, driver_stmt *s);
+  /* Whether a transaction is open on the connection: false once the
+  ** connection is lost or the database rolled the transaction back. */
+  bool (*in_transaction)(driver_conn *c);
   /* The detail of the last failure on c. */
   const char *(*errmsg)(driver_conn *c);
 } driver;

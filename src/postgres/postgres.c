@@ -317,11 +317,19 @@ static int64_t postgres_column_int64(driver_stmt *s, int col) {
   return strtoll(PQgetvalue(s->result, s->row, col), NULL, 10);
 }
 
-static void postgres_reset(driver_conn *c, driver_stmt *s) {
+static atesql_status postgres_reset(driver_conn *c, driver_stmt *s) {
   (void)c;
   PQclear(s->result);
   s->result = NULL;
   s->rows = s->row = 0;
+  return ATESQL_OK;
+}
+
+/* Open, or failed and waiting for ROLLBACK; not when the connection is
+** gone (PQTRANS_UNKNOWN). */
+static bool postgres_in_transaction(driver_conn *c) {
+  PGTransactionStatusType t = PQtransactionStatus(c->pg);
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
 static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
@@ -342,6 +350,7 @@ const driver postgres_driver = {
     .column_is_null = postgres_column_is_null,
     .column_text = postgres_column_text,
     .column_int64 = postgres_column_int64,
+    .in_transaction = postgres_in_transaction,
     .reset = postgres_reset,
     .errmsg = postgres_errmsg,
 };

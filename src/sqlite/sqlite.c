@@ -5,10 +5,14 @@
 ** UNAVAILABLE, a primary-key or unique violation ALREADY_EXISTS, a foreign
 ** key violation FAILED_PRECONDITION.
 **
-** URL: sqlite:PATH[?busy_timeout_ms=N&synchronous=full|normal],
-** sqlite::memory:. synchronous=full (the default) syncs the WAL at every
-** commit, so a committed write survives power loss; normal trades the last
-** commits before a power loss (never consistency) for faster writes.
+** URL (sqlite/url.h): sqlite:PATH[?busy_timeout_ms=N&synchronous=full|
+** normal&mode=ro&immutable=1], sqlite::memory:. synchronous=full (the
+** default) syncs the WAL at every commit, so a committed write survives
+** power loss; normal trades the last commits before a power loss (never
+** consistency) for faster writes. mode=ro opens the database read-only
+** (a write is FAILED_PRECONDITION); immutable=1 also tells SQLite that
+** nobody writes the file, which a WAL database in a read-only directory
+** needs.
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -16,9 +20,8 @@
 #include <string.h>
 
 #include "driver.h"
+#include "sqlite/url.h"
 #include "util/error.h"
-
-enum { DEFAULT_BUSY_TIMEOUT_MS = 5000 };
 
 struct driver_conn {
   sqlite3 *db;
@@ -28,51 +31,6 @@ struct driver_conn {
 
 static bool sqlite_accepts(const char *url) {
   return strncmp(url, "sqlite:", 7) == 0;
-}
-
-typedef struct url_options {
-  int busy_timeout_ms;
-  bool synchronous_full; /* fsync the WAL at every commit */
-} url_options;
-
-/* Parse "busy_timeout_ms=N" and "synchronous=full|normal", joined by '&';
-** any other option is an error. */
-static atesql_status parse_options(const char *query, url_options *o,
-                                   atesql_error *err) {
-  while (*query) {
-    const char *amp = strchr(query, '&');
-    size_t len = amp ? (size_t)(amp - query) : strlen(query);
-    const char *key = "busy_timeout_ms=";
-    size_t klen = strlen(key);
-    if (len == strlen("synchronous=full") &&
-        strncmp(query, "synchronous=full", len) == 0) {
-      o->synchronous_full = true;
-    } else if (len == strlen("synchronous=normal") &&
-               strncmp(query, "synchronous=normal", len) == 0) {
-      o->synchronous_full = false;
-    } else if (len > klen && strncmp(query, key, klen) == 0) {
-      char num[16];
-      size_t nlen = len - klen;
-      char *end;
-      if (nlen >= sizeof num) nlen = sizeof num - 1;
-      memcpy(num, query + klen, nlen);
-      num[nlen] = '\0';
-      long v = strtol(num, &end, 10);
-      if (*end || v < 0 || v > 3600000)
-        return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                         "sqlite URL: busy_timeout_ms must be 0..3600000, got "
-                         "'%s'",
-                         num);
-      o->busy_timeout_ms = (int)v;
-    } else {
-      return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                       "sqlite URL: unknown option '%.*s'; the options are "
-                       "busy_timeout_ms=N and synchronous=full|normal",
-                       (int)(len > 64 ? 64 : len), query);
-    }
-    query += len + (amp ? 1 : 0);
-  }
-  return ATESQL_OK;
 }
 
 static atesql_status map_code(int rc) {
@@ -85,8 +43,8 @@ static atesql_status map_code(int rc) {
   case SQLITE_NOMEM: return ATESQL_NO_MEMORY;
   case SQLITE_CANTOPEN:
   case SQLITE_IOERR:
-  case SQLITE_FULL:
-  case SQLITE_READONLY: return ATESQL_UNAVAILABLE;
+  case SQLITE_FULL: return ATESQL_UNAVAILABLE;
+  case SQLITE_READONLY: return ATESQL_FAILED_PRECONDITION;
   case SQLITE_CONSTRAINT:
     if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
       return ATESQL_ALREADY_EXISTS;
@@ -108,50 +66,89 @@ static atesql_status fail(driver_conn *c, int rc) {
   return st;
 }
 
+/*
+** The name sqlite3_open_v2 gets for u: the path itself, or for an
+** immutable database a "file:" URI with the path's %, ? and # escaped.
+** malloc'd; NULL when out of memory.
+*/
+static char *open_name(const sqlite_url *u) {
+  if (u->access != SQLITE_ACCESS_IMMUTABLE) return strdup(u->path);
+  size_t n = strlen(u->path);
+  char *name = malloc(3 * n + sizeof "file:?immutable=1");
+  if (name == NULL) return NULL;
+  char *o = stpcpy(name, "file:");
+  for (const char *p = u->path; *p; p++) {
+    if (*p == '%' || *p == '?' || *p == '#')
+      o += sprintf(o, "%%%02x", (unsigned char)*p);
+    else
+      *o++ = *p;
+  }
+  strcpy(o, "?immutable=1");
+  return name;
+}
+
+/* The pragmas a handle starts with. A read-only handle leaves the journal
+** mode alone (setting it is a write). */
+static const char *startup_pragmas(const sqlite_url *u) {
+  if (u->access != SQLITE_ACCESS_READ_WRITE) return "PRAGMA foreign_keys = ON;";
+  return u->synchronous_full ? "PRAGMA foreign_keys = ON; PRAGMA journal_mode "
+                               "= WAL; PRAGMA synchronous = FULL;"
+                             : "PRAGMA foreign_keys = ON; PRAGMA journal_mode "
+                               "= WAL; PRAGMA synchronous = NORMAL;";
+}
+
+/* What to do when opening u failed with code: how to read a database
+** this process may not write. */
+static const char *open_hint(const sqlite_url *u, int code) {
+  bool read_only = (code & 0xff) == SQLITE_READONLY;
+  bool cant_open = (code & 0xff) == SQLITE_CANTOPEN;
+  if (u->access == SQLITE_ACCESS_READ_WRITE && read_only)
+    return "; to read a database this process may not write, open "
+           "sqlite:PATH?mode=ro (or ?immutable=1 when nothing writes it)";
+  if (u->access == SQLITE_ACCESS_READ_ONLY && (read_only || cant_open))
+    return "; a WAL database in a directory this process may not write "
+           "opens only with ?immutable=1 (when nothing writes it)";
+  return "";
+}
+
 static atesql_status sqlite_connect(const char *url, driver_conn **out,
                                     atesql_error *err) {
   *out = NULL;
-  const char *rest = url + 7;
-  const char *q = strchr(rest, '?');
-  size_t path_len = q ? (size_t)(q - rest) : strlen(rest);
-  if (path_len == 0)
-    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                     "sqlite URL has no path: use sqlite:PATH or "
-                     "sqlite::memory:");
-  url_options opts = {DEFAULT_BUSY_TIMEOUT_MS, true};
-  atesql_status st = parse_options(q ? q + 1 : "", &opts, err);
+  sqlite_url u;
+  atesql_status st = sqlite_url_parse(url, &u, err);
   if (st != ATESQL_OK) return st;
-
   driver_conn *c = calloc(1, sizeof *c);
-  char *path = strndup(rest, path_len);
-  if (c == NULL || path == NULL) {
+  char *name = open_name(&u);
+  if (c == NULL || name == NULL) {
     free(c);
-    free(path);
+    free(name);
+    sqlite_url_release(&u);
     return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   }
-  c->busy_timeout_ms = opts.busy_timeout_ms;
-  int rc = sqlite3_open_v2(
-      path, &c->db,
-      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
-  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(c->db, opts.busy_timeout_ms);
+  c->busy_timeout_ms = u.busy_timeout_ms;
+  int flags = u.access == SQLITE_ACCESS_READ_WRITE
+                  ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                  : SQLITE_OPEN_READONLY;
+  int rc = sqlite3_open_v2(name, &c->db,
+                           flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(c->db, u.busy_timeout_ms);
   if (rc == SQLITE_OK) rc = sqlite3_extended_result_codes(c->db, 1);
   if (rc == SQLITE_OK)
-    rc = sqlite3_exec(c->db,
-                      opts.synchronous_full
-                          ? "PRAGMA foreign_keys = ON; PRAGMA journal_mode = "
-                            "WAL; PRAGMA synchronous = FULL;"
-                          : "PRAGMA foreign_keys = ON; PRAGMA journal_mode = "
-                            "WAL; PRAGMA synchronous = NORMAL;",
-                      NULL, NULL, NULL);
+    rc = sqlite3_exec(c->db, startup_pragmas(&u), NULL, NULL, NULL);
+  free(name);
   if (rc != SQLITE_OK) {
-    st = error_set(err, map_code(rc), 0, "cannot open sqlite database '%s': %s",
-                   path, c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+    int code = c->db ? sqlite3_extended_errcode(c->db) : rc;
+    bool read_only = (code & 0xff) == SQLITE_READONLY;
+    st = error_set(err, read_only ? ATESQL_FAILED_PRECONDITION : map_code(rc),
+                   0, "cannot open sqlite database '%s': %s%s", u.path,
+                   c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc),
+                   open_hint(&u, code));
     sqlite3_close(c->db);
     free(c);
-    free(path);
+    sqlite_url_release(&u);
     return st;
   }
-  free(path);
+  sqlite_url_release(&u);
   *out = c;
   return ATESQL_OK;
 }
@@ -234,9 +231,16 @@ static int64_t sqlite_column_int64(driver_stmt *s, int col) {
   return sqlite3_column_int64((sqlite3_stmt *)s, col);
 }
 
-static void sqlite_reset(driver_conn *c, driver_stmt *s) {
-  (void)c;
-  sqlite3_reset((sqlite3_stmt *)s);
+/* Reset reports what finishing the statement did: a write with RETURNING
+** outside a transaction commits here, and may fail here (SQLITE_FULL,
+** SQLITE_IOERR) after its row was read. */
+static atesql_status sqlite_reset(driver_conn *c, driver_stmt *s) {
+  int rc = sqlite3_reset((sqlite3_stmt *)s);
+  return rc == SQLITE_OK ? ATESQL_OK : fail(c, rc);
+}
+
+static bool sqlite_in_transaction(driver_conn *c) {
+  return !sqlite3_get_autocommit(c->db);
 }
 
 static const char *sqlite_errmsg(driver_conn *c) { return c->msg; }
@@ -258,5 +262,6 @@ const driver sqlite_driver = {
     .column_text = sqlite_column_text,
     .column_int64 = sqlite_column_int64,
     .reset = sqlite_reset,
+    .in_transaction = sqlite_in_transaction,
     .errmsg = sqlite_errmsg,
 };

@@ -65,7 +65,7 @@ atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
   query q;
   st = query_named(s, STMT_atespace_delete, params, 1, &q);
   bool deleted = st == ATESQL_OK && q.row;
-  query_done(&q);
+  st = query_finish(&q, st);
   if (st == ATESQL_FAILED_PRECONDITION)
     return store_fail(s, st, "cannot delete %s: it still holds actors", what);
   if (st != ATESQL_OK) return store_fail_db(s, st, "delete %s", what);

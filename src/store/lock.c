@@ -29,8 +29,9 @@ atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
   db_param params[] = {param_text(key), param_text(value), param_int64(ttl_ms)};
   query q;
   st = query_named(s, STMT_lock_acquire, params, 3, &q);
-  *acquired = st == ATESQL_OK && q.row;
-  query_done(&q);
+  bool granted = st == ATESQL_OK && q.row;
+  st = query_finish(&q, st);
+  *acquired = st == ATESQL_OK && granted;
   return st == ATESQL_OK ? st : store_fail_db(s, st, "acquire lock '%s'", key);
 }
 
@@ -43,7 +44,7 @@ atesql_status atesql_lock_release(atesql_store *s, const char *key,
   query q;
   st = query_named(s, STMT_lock_release, params, 2, &q);
   bool held = st == ATESQL_OK && q.row && query_int64(&q, 0) != 0;
-  query_done(&q);
+  st = query_finish(&q, st);
   if (st != ATESQL_OK) return store_fail_db(s, st, "release lock '%s'", key);
   if (!held)
     return store_fail(s, ATESQL_NOT_FOUND,

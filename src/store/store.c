@@ -116,12 +116,48 @@ atesql_status fail_last_version(atesql_store *s, const char *what) {
                     what, (long long)INT64_MAX);
 }
 
+/*
+** A transaction fails as a whole. Once a statement in it failed, or its
+** connection was lost (PostgreSQL), or the database rolled it back
+** (SQLite after SQLITE_FULL or SQLITE_IOERR), no later statement may run:
+** on a new connection or in autocommit it would be written on its own.
+** Every call until the caller rolls back reports why.
+*/
+static atesql_status tx_break(atesql_store *s, atesql_status status) {
+  if (s->tx_broken == ATESQL_OK) {
+    s->tx_broken = status;
+    error_format(s->tx_broken_msg, sizeof s->tx_broken_msg, "%s", s->errmsg);
+  }
+  return status;
+}
+
+/* Before a statement: OK unless the open transaction cannot go on. */
+static atesql_status tx_guard(atesql_store *s) {
+  if (!s->in_tx) return ATESQL_OK;
+  if (s->tx_broken == ATESQL_OK && !s->drv->in_transaction(s->conn)) {
+    store_fail(s, ATESQL_UNAVAILABLE,
+               "the transaction was lost (connection lost or rolled back by "
+               "the database)");
+    tx_break(s, ATESQL_UNAVAILABLE);
+  }
+  if (s->tx_broken == ATESQL_OK) return ATESQL_OK;
+  return store_fail(s, s->tx_broken,
+                    "the transaction cannot go on: %s; roll it back and "
+                    "retry it",
+                    s->tx_broken_msg);
+}
+
 static atesql_status run(query *q, const db_param *params, size_t n) {
   atesql_store *s = q->store;
-  atesql_status st = s->drv->query(s->conn, q->stmt, params, n, &q->row);
+  atesql_status st = tx_guard(s);
+  if (st != ATESQL_OK) return st;
+  st = s->drv->query(s->conn, q->stmt, params, n, &q->row);
   if (st != ATESQL_OK) {
     error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
     s->drv->reset(s->conn, q->stmt);
+    if (s->in_tx)
+      tx_break(s, s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
+                                                  : ATESQL_UNAVAILABLE);
   }
   return st;
 }
@@ -208,10 +244,23 @@ atesql_status query_next(query *q) {
   return st;
 }
 
-void query_done(query *q) {
-  if (q->stmt) q->store->drv->reset(q->store->conn, q->stmt);
+atesql_status query_done(query *q) {
+  atesql_status st = ATESQL_OK;
+  atesql_store *s = q->store;
+  if (q->stmt && (st = s->drv->reset(s->conn, q->stmt)) != ATESQL_OK) {
+    error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
+    if (s->in_tx)
+      tx_break(s, s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
+                                                  : ATESQL_UNAVAILABLE);
+  }
   q->stmt = NULL;
   q->row = false;
+  return st;
+}
+
+atesql_status query_finish(query *q, atesql_status st) {
+  atesql_status done = query_done(q);
+  return st != ATESQL_OK ? st : done;
 }
 
 const char *query_text(const query *q, int col, size_t *len) {
@@ -229,9 +278,7 @@ bool query_is_null(const query *q, int col) {
 atesql_status exec_named(atesql_store *s, stmt_id id, const db_param *params,
                          size_t n) {
   query q;
-  atesql_status st = query_named(s, id, params, n, &q);
-  query_done(&q);
-  return st;
+  return query_finish(&q, query_named(s, id, params, n, &q));
 }
 
 atesql_status conditional_write(atesql_store *s, stmt_id write,
@@ -244,17 +291,20 @@ atesql_status conditional_write(atesql_store *s, stmt_id write,
     return st;
   }
   if (out->probe.row && !query_is_null(&out->probe, 0)) {
-    out->wrote = true;
+    /* The row was read; the write commits (outside a transaction) or
+    ** fails when the statement is finished. */
     out->value = query_int64(&out->probe, 0);
-    query_done(&out->probe);
-    return ATESQL_OK;
+    st = query_done(&out->probe);
+    out->wrote = st == ATESQL_OK;
+    return st;
   }
   if (s->drv->writes_report_probe) {
     out->found = out->probe.row;
     out->col = 1;
     return ATESQL_OK;
   }
-  query_done(&out->probe);
+  st = query_done(&out->probe);
+  if (st != ATESQL_OK) return st;
   st = query_named(s, probe, params, probe_n, &out->probe);
   out->found = st == ATESQL_OK && out->probe.row;
   if (st != ATESQL_OK) query_done(&out->probe);
@@ -375,6 +425,7 @@ atesql_status atesql_tx_begin(atesql_store *s) {
   atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
   if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
   s->in_tx = true;
+  s->tx_broken = ATESQL_OK;
   return ATESQL_OK;
 }
 
@@ -385,11 +436,13 @@ atesql_status atesql_tx_commit(atesql_store *s) {
                       "no transaction is open on this handle");
   atesql_status st = exec_named(s, STMT_tx_commit, NULL, 0);
   if (st != ATESQL_OK) {
-    /* A failed COMMIT leaves nothing written: roll back what remains. */
+    /* A failed commit ends the transaction with nothing of it written:
+    ** roll back what remains. */
     char msg[ATESQL_ERROR_MESSAGE_MAX];
     snprintf(msg, sizeof msg, "%s", s->errmsg);
-    exec_named(s, STMT_tx_rollback, NULL, 0);
     s->in_tx = false;
+    if (s->drv->in_transaction(s->conn))
+      exec_named(s, STMT_tx_rollback, NULL, 0);
     return store_fail(s, st, "commit: %s", msg);
   }
   s->in_tx = false;
@@ -402,6 +455,9 @@ atesql_status atesql_tx_rollback(atesql_store *s) {
     return store_fail(s, ATESQL_FAILED_PRECONDITION,
                       "no transaction is open on this handle");
   s->in_tx = false;
+  /* Nothing to roll back when the database already did (or the
+  ** connection went with the transaction). */
+  if (!s->drv->in_transaction(s->conn)) return ATESQL_OK;
   atesql_status st = exec_named(s, STMT_tx_rollback, NULL, 0);
   return st == ATESQL_OK ? st : store_fail_db(s, st, "rollback");
 }
@@ -410,19 +466,14 @@ atesql_status store_in_tx(atesql_store *s,
                           atesql_status (*fn)(atesql_store *s, void *arg),
                           void *arg) {
   if (s->in_tx) return fn(s, arg);
-  atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
-  if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
+  atesql_status st = atesql_tx_begin(s);
+  if (st != ATESQL_OK) return st;
   st = fn(s, arg);
-  if (st == ATESQL_OK) {
-    st = exec_named(s, STMT_tx_commit, NULL, 0);
-    if (st != ATESQL_OK) store_fail_db(s, st, "commit");
-  }
-  if (st != ATESQL_OK) {
-    char msg[ATESQL_ERROR_MESSAGE_MAX];
-    snprintf(msg, sizeof msg, "%s", s->errmsg);
-    exec_named(s, STMT_tx_rollback, NULL, 0);
-    snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
-  }
+  if (st == ATESQL_OK) return atesql_tx_commit(s);
+  char msg[ATESQL_ERROR_MESSAGE_MAX];
+  snprintf(msg, sizeof msg, "%s", s->errmsg);
+  atesql_tx_rollback(s);
+  snprintf(s->errmsg, sizeof s->errmsg, "%s", msg);
   return st;
 }
 

@@ -90,6 +90,10 @@ struct atesql_store {
   cached_stmt cache[DYNAMIC_CACHE_SIZE];
   uint64_t clock; /* ticks for the cache's least-recently-used eviction */
   bool in_tx;     /* inside atesql_tx_begin .. commit/rollback */
+  /* OK while the open transaction can go on; else the status every call
+  ** reports until rollback, and why (store.c, tx_guard). */
+  atesql_status tx_broken;
+  char tx_broken_msg[ATESQL_ERROR_MESSAGE_MAX / 2];
   char errmsg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -113,7 +117,14 @@ atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
 atesql_status query_sql(atesql_store *s, const char *sql,
                         const db_param *params, size_t n, query *q);
 atesql_status query_next(query *q);
-void query_done(query *q);
+/* Finish q (no-op when it has no statement). Returns the driver's reset
+** status: a write outside a transaction may commit, or fail, here; a
+** caller that wrote must check it. */
+atesql_status query_done(query *q);
+
+/* query_done after a run that returned st: st when it failed, else what
+** finishing the statement returned. For writes that read a row. */
+atesql_status query_finish(query *q, atesql_status st);
 const char *query_text(const query *q, int col, size_t *len);
 int64_t query_int64(const query *q, int col);
 bool query_is_null(const query *q, int col);
