@@ -60,12 +60,21 @@ ATESQL_API atesql_dialect atesql_store_dialect(const atesql_store *store);
 /*
 ** Transactions: every call between atesql_tx_begin and atesql_tx_commit
 ** takes effect together or, after atesql_tx_rollback (or a failed commit),
-** not at all. Without them each call is atomic on its own. After a call
-** fails inside a transaction, roll it back: a backend may have aborted it
-** (PostgreSQL does), so no further call in it can succeed.
+** not at all. Without them each call is atomic on its own.
+**
+** A transaction fails as a whole, on every backend: once a statement in it
+** failed (ALREADY_EXISTS, a constraint, a full disk ...), every later call
+** in it and the commit return FAILED_PRECONDITION; once its connection was
+** lost or the database rolled it back, UNAVAILABLE. The message names the
+** first failure. Nothing of such a transaction is written; roll it back
+** and retry it. Checks of the arguments that fail before any statement
+** runs (INVALID_ARGUMENT for an empty key, say) leave it usable.
+**
 ** Errors: begin inside a transaction, or commit/rollback outside one, is
-** FAILED_PRECONDITION; commit can fail with CONFLICT or UNAVAILABLE, and
-** then nothing of the transaction was written.
+** FAILED_PRECONDITION; commit can fail with CONFLICT, UNAVAILABLE or
+** FAILED_PRECONDITION, and then nothing of the transaction was written and
+** it is over (rollback is not needed). Rollback of a transaction the
+** database already ended is OK.
 */
 ATESQL_API atesql_status atesql_tx_begin(atesql_store *store);
 ATESQL_API atesql_status atesql_tx_commit(atesql_store *store);

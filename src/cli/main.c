@@ -56,13 +56,22 @@ static const command commands[] = {
     {"demo", cmd_demo},
 };
 
+/* Errors are one line on stderr: a newline or other control byte in the
+** user's text (a file name, a key) is shown as a space or '?'. */
 int cli_fail(int code, const char *fmt, ...) {
+  char line[2048];
   va_list ap;
   va_start(ap, fmt);
-  fputs("atesql: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
+  vsnprintf(line, sizeof line, fmt, ap);
   va_end(ap);
+  for (char *p = line; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c == '\n' || c == '\r' || c == '\t')
+      *p = ' ';
+    else if (c < 0x20 || c == 0x7f)
+      *p = '?';
+  }
+  fprintf(stderr, "atesql: %s\n", line);
   return code;
 }
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "driver.h"
+#include "postgres/conninfo.h"
 #include "util/error.h"
 
 struct driver_conn {
@@ -45,47 +46,6 @@ static bool postgres_accepts(const char *url) {
          (strchr(url, '=') != NULL && strncmp(url, "sqlite:", 7) != 0);
 }
 
-/* Replace every occurrence of the password in buf with "***". */
-static void redact(char *buf, size_t bufsz, const char *password) {
-  if (password == NULL || *password == '\0' || strstr(buf, password) == NULL)
-    return;
-  char out[ATESQL_ERROR_MESSAGE_MAX];
-  size_t plen = strlen(password), o = 0;
-  for (const char *p = buf; *p && o + 4 < sizeof out;) {
-    if (strncmp(p, password, plen) == 0) {
-      memcpy(out + o, "***", 3);
-      o += 3;
-      p += plen;
-    } else {
-      out[o++] = *p++;
-    }
-  }
-  out[o] = '\0';
-  snprintf(buf, bufsz, "%s", out);
-}
-
-/*
-** The password of a URL or conninfo that libpq could not parse, found by
-** its shape (user:PASSWORD@ or password=VALUE), so that even the parse
-** error is scrubbed. malloc'd; NULL when none.
-*/
-static char *guess_password(const char *url) {
-  const char *start = NULL, *end = NULL;
-  const char *scheme = strstr(url, "://");
-  if (scheme) {
-    const char *at = strchr(scheme + 3, '@');
-    const char *colon = strchr(scheme + 3, ':');
-    if (at && colon && colon < at) {
-      start = colon + 1;
-      end = at;
-    }
-  } else if ((start = strstr(url, "password=")) != NULL) {
-    start += 9;
-    end = start + strcspn(start, " ");
-  }
-  return start && end > start ? strndup(start, (size_t)(end - start)) : NULL;
-}
-
 /* One line: libpq messages end in newlines and may hold several lines. */
 static void one_line(char *s) {
   size_t n = strlen(s);
@@ -101,7 +61,7 @@ static void set_msg(driver_conn *c, const char *text, const char *sqlstate) {
   else
     snprintf(c->msg, sizeof c->msg, "%s", text);
   one_line(c->msg);
-  redact(c->msg, sizeof c->msg, c->password);
+  postgres_redact(c->msg, sizeof c->msg, c->password);
 }
 
 static atesql_status map_sqlstate(const char *state) {
@@ -133,16 +93,6 @@ static atesql_status fail(driver_conn *c, const PGresult *res) {
   return res ? map_sqlstate(state) : ATESQL_UNAVAILABLE;
 }
 
-static char *conninfo_password(const char *url) {
-  PQconninfoOption *opts = PQconninfoParse(url, NULL);
-  char *password = NULL;
-  for (PQconninfoOption *o = opts; o && o->keyword; o++)
-    if (strcmp(o->keyword, "password") == 0 && o->val && *o->val)
-      password = strdup(o->val);
-  PQconninfoFree(opts);
-  return password;
-}
-
 /* Server notices ("relation already exists, skipping") are not errors and
 ** must not reach the application's stderr. */
 static void ignore_notice(void *arg, const char *message) {
@@ -153,31 +103,18 @@ static void ignore_notice(void *arg, const char *message) {
 static atesql_status postgres_connect(const char *url, driver_conn **out,
                                       atesql_error *err) {
   *out = NULL;
-  char *parse_error = NULL;
-  PQconninfoOption *opts = PQconninfoParse(url, &parse_error);
-  if (opts == NULL) {
-    char msg[ATESQL_ERROR_MESSAGE_MAX];
-    snprintf(msg, sizeof msg, "%s",
-             parse_error ? parse_error : "out of memory");
-    PQfreemem(parse_error);
-    one_line(msg);
-    char *password = guess_password(url);
-    redact(msg, sizeof msg, password);
-    free(password);
-    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                     "invalid PostgreSQL URL or conninfo: %s", msg);
-  }
-  PQconninfoFree(opts);
+  atesql_status st = postgres_conninfo_check(url, err);
+  if (st != ATESQL_OK) return st;
 
   driver_conn *c = calloc(1, sizeof *c);
   if (c == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
-  c->password = conninfo_password(url);
+  c->password = postgres_conninfo_password(url);
   c->generation = 1;
   c->pg = PQconnectdb(url);
   if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
     set_msg(c, c->pg ? PQerrorMessage(c->pg) : "out of memory", NULL);
-    atesql_status st = error_set(err, ATESQL_UNAVAILABLE, 0,
-                                 "cannot connect to PostgreSQL: %s", c->msg);
+    st = error_set(err, ATESQL_UNAVAILABLE, 0,
+                   "cannot connect to PostgreSQL: %s", c->msg);
     PQfinish(c->pg);
     free(c->password);
     free(c);
@@ -256,7 +193,10 @@ static atesql_status prepare_on_server(driver_conn *c, driver_stmt *s) {
   return st;
 }
 
-enum { MAX_PARAMS = 64 };
+/* A statement's parameters: one per selector term, the page token's key
+** (at most 3 columns) and the page size, or a record's columns. */
+enum { MAX_PARAMS = ATESQL_SELECTOR_TERMS_MAX + 8 };
+_Static_assert(MAX_PARAMS >= 16, "a record's columns are parameters too");
 
 static atesql_status postgres_query(driver_conn *c, driver_stmt *s,
                                     const db_param *params, size_t n,

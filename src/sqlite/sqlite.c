@@ -87,10 +87,13 @@ static char *open_name(const sqlite_url *u) {
   return name;
 }
 
-/* The pragmas a handle starts with. A read-only handle leaves the journal
-** mode alone (setting it is a write). */
+/* The script a handle starts with. A read-only handle leaves the journal
+** mode alone (setting it is a write) and reads the schema once, so that a
+** WAL database it cannot read (no -shm file, and none can be made) fails
+** here, where the error can say what to do. */
 static const char *startup_pragmas(const sqlite_url *u) {
-  if (u->access != SQLITE_ACCESS_READ_WRITE) return "PRAGMA foreign_keys = ON;";
+  if (u->access != SQLITE_ACCESS_READ_WRITE)
+    return "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master;";
   return u->synchronous_full ? "PRAGMA foreign_keys = ON; PRAGMA journal_mode "
                                "= WAL; PRAGMA synchronous = FULL;"
                              : "PRAGMA foreign_keys = ON; PRAGMA journal_mode "

@@ -27,7 +27,12 @@ const driver *driver_for_url(const char *url) {
   return NULL;
 }
 
-void store_begin_call(atesql_store *s) { s->errmsg[0] = '\0'; }
+void store_begin_call(atesql_store *s) {
+  if (s->tx_broken != ATESQL_OK && s->tx_broken_msg[0] == '\0')
+    snprintf(s->tx_broken_msg, sizeof s->tx_broken_msg, "%.*s",
+             (int)sizeof s->tx_broken_msg - 1, s->errmsg);
+  s->errmsg[0] = '\0';
+}
 
 atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
                          ...) {
@@ -45,9 +50,12 @@ atesql_status store_fail_db(atesql_store *s, atesql_status status,
   va_start(ap, fmt);
   vsnprintf(context, sizeof context, fmt, ap);
   va_end(ap);
-  /* The driver's message may be errmsg itself: copy it first. */
+  /* The detail: errmsg when this call set it (a failed statement copies
+  ** the driver's message there, the transaction guard its own), else the
+  ** driver's message (a script run by drv->exec). */
   char detail[ATESQL_ERROR_MESSAGE_MAX / 2 - 8];
-  snprintf(detail, sizeof detail, "%s", s->drv->errmsg(s->conn));
+  snprintf(detail, sizeof detail, "%.*s", (int)sizeof detail - 1,
+           s->errmsg[0] ? s->errmsg : s->drv->errmsg(s->conn));
   error_format(s->errmsg, sizeof s->errmsg, "%.*s: %.*s",
                (int)sizeof context - 1, context, (int)sizeof detail - 1,
                detail);
@@ -123,28 +131,38 @@ atesql_status fail_last_version(atesql_store *s, const char *what) {
 ** on a new connection or in autocommit it would be written on its own.
 ** Every call until the caller rolls back reports why.
 */
-static atesql_status tx_break(atesql_store *s, atesql_status status) {
-  if (s->tx_broken == ATESQL_OK) {
-    s->tx_broken = status;
-    error_format(s->tx_broken_msg, sizeof s->tx_broken_msg, "%s", s->errmsg);
-  }
-  return status;
+static void tx_break(atesql_store *s, atesql_status status,
+                     const char *reason) {
+  if (s->tx_broken != ATESQL_OK) return;
+  s->tx_broken = status;
+  /* Without a reason, the failing call's own final message is the reason,
+  ** taken when the next call begins (store_begin_call). */
+  error_format(s->tx_broken_msg, sizeof s->tx_broken_msg, "%s",
+               reason ? reason : "");
 }
 
 /* Before a statement: OK unless the open transaction cannot go on. */
 static atesql_status tx_guard(atesql_store *s) {
   if (!s->in_tx) return ATESQL_OK;
-  if (s->tx_broken == ATESQL_OK && !s->drv->in_transaction(s->conn)) {
-    store_fail(s, ATESQL_UNAVAILABLE,
-               "the transaction was lost (connection lost or rolled back by "
-               "the database)");
-    tx_break(s, ATESQL_UNAVAILABLE);
-  }
+  if (s->tx_broken == ATESQL_OK && !s->drv->in_transaction(s->conn))
+    tx_break(s, ATESQL_UNAVAILABLE,
+             "it was lost (its connection was lost, or the database rolled "
+             "it back)");
   if (s->tx_broken == ATESQL_OK) return ATESQL_OK;
   return store_fail(s, s->tx_broken,
-                    "the transaction cannot go on: %s; roll it back and "
+                    "the transaction cannot go on (%s); roll it back and "
                     "retry it",
                     s->tx_broken_msg);
+}
+
+/* A statement of the open transaction failed: the transaction is lost if
+** the database no longer holds it, else it is stopped. */
+static void tx_statement_failed(atesql_store *s) {
+  if (s->in_tx)
+    tx_break(s,
+             s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
+                                             : ATESQL_UNAVAILABLE,
+             NULL);
 }
 
 static atesql_status run(query *q, const db_param *params, size_t n) {
@@ -155,9 +173,7 @@ static atesql_status run(query *q, const db_param *params, size_t n) {
   if (st != ATESQL_OK) {
     error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
     s->drv->reset(s->conn, q->stmt);
-    if (s->in_tx)
-      tx_break(s, s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
-                                                  : ATESQL_UNAVAILABLE);
+    tx_statement_failed(s);
   }
   return st;
 }
@@ -249,9 +265,7 @@ atesql_status query_done(query *q) {
   atesql_store *s = q->store;
   if (q->stmt && (st = s->drv->reset(s->conn, q->stmt)) != ATESQL_OK) {
     error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
-    if (s->in_tx)
-      tx_break(s, s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
-                                                  : ATESQL_UNAVAILABLE);
+    tx_statement_failed(s);
   }
   q->stmt = NULL;
   q->row = false;

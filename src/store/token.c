@@ -6,8 +6,10 @@
 **   byte 10     number of key parts
 **   per part    4-byte big-endian length, then the bytes
 **   last 16     the first 16 bytes of SHA-256(everything before)
-** The trailing digest catches any change to the token; the selector hash
-** binds it to the selector it was made for.
+** The trailing digest is a checksum, not a MAC: it catches a token that
+** was cut or mangled, and the selector hash binds it to the selector it
+** was made for. Anyone can make a valid token; it only starts a list at a
+** key, which grants nothing a selector does not (README, Selectors).
 */
 #include "store/token.h"
 

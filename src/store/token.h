@@ -1,8 +1,8 @@
 /*
-** Page tokens: opaque, tamper-checked cursors of keyset pagination. A token
+** Page tokens: opaque, checksummed cursors of keyset pagination. A token
 ** carries the last key of a page and a hash of the normalized selector it
-** was made for; using it with another selector, or altering it, is
-** INVALID_ARGUMENT.
+** was made for; using it with another selector, or a mangled one, is
+** INVALID_ARGUMENT. The checksum is not a MAC (token.c says why).
 */
 #ifndef ATESQL_STORE_TOKEN_H
 #define ATESQL_STORE_TOKEN_H

@@ -403,7 +403,39 @@ static void test_count_ignores_page_size_and_token(void **state) {
   assert_int_equal(count, 7);
 }
 
+/* A selector of ATESQL_SELECTOR_TERMS_MAX terms, the documented maximum,
+** pages on every backend: its parameters, the page token's keys and the
+** page size all fit a statement. */
+static void test_selector_of_the_most_terms_pages(void **state) {
+  atesql_store *store = *state;
+  for (int i = 0; i < 3; i++) {
+    char pod[16];
+    snprintf(pod, sizeof pod, "p%d", i);
+    create_worker(store, "ns", "pool", pod);
+  }
+  char text[ATESQL_SELECTOR_TERMS_MAX * 32];
+  size_t used = 0;
+  for (int i = 0; i < ATESQL_SELECTOR_TERMS_MAX; i++)
+    used += (size_t)snprintf(text + used, sizeof text - used,
+                             "%snode_name!=n%d", i ? "," : "", i);
+  atesql_list_opts opts = {.selector_text = text, .page_size = 1};
+  int listed = 0;
+  for (int page_no = 0; page_no < 4; page_no++) {
+    atesql_worker_page *page = NULL;
+    assert_ok(store, atesql_worker_list(store, &opts, &page));
+    listed += (int)page->count;
+    static char token[512];
+    snprintf(token, sizeof token, "%s", page->next_page_token);
+    bool last = page->next_page_token[0] == '\0';
+    atesql_worker_page_free(page);
+    if (last) break;
+    opts.page_token = token;
+  }
+  assert_int_equal(listed, 3);
+}
+
 static const struct CMUnitTest tests[] = {
+    STORE_TEST(test_selector_of_the_most_terms_pages),
     STORE_TEST(test_list_workers_returns_all_in_key_order),
     STORE_TEST(test_list_actors_returns_all_in_key_order),
     STORE_TEST(test_list_of_empty_store_is_one_empty_last_page),

@@ -136,6 +136,56 @@ test_rollback_after_failed_call_discards_earlier_writes(void **state) {
                 ATESQL_NOT_FOUND);
 }
 
+/* A transaction fails as a whole, the same on both backends: after a
+** statement in it failed, later calls and the commit are refused until
+** rollback, and nothing of it is written. */
+static void
+test_failed_statement_stops_the_transaction_until_rollback(void **state) {
+  atesql_store *store = *state;
+  create_worker(store, "ns", "pool", "existing");
+  assert_ok(store, atesql_tx_begin(store));
+  create_worker(store, "ns", "pool", "p1");
+  atesql_worker dup = make_worker("ns", "pool", "existing");
+  assert_status(store, atesql_worker_create(store, &dup),
+                ATESQL_ALREADY_EXISTS);
+  atesql_worker p2 = make_worker("ns", "pool", "p2");
+  assert_status(store, atesql_worker_create(store, &p2),
+                ATESQL_FAILED_PRECONDITION);
+  assert_errmsg_names(store, "roll it back");
+  assert_errmsg_names(store, "already exists");
+  assert_ok(store, atesql_tx_rollback(store));
+  assert_int_equal(count_workers(store), 1);
+  /* The handle goes on. */
+  create_worker(store, "ns", "pool", "p2");
+  assert_int_equal(count_workers(store), 2);
+}
+
+static void test_commit_after_a_failed_statement_writes_nothing(void **state) {
+  atesql_store *store = *state;
+  create_worker(store, "ns", "pool", "existing");
+  assert_ok(store, atesql_tx_begin(store));
+  create_worker(store, "ns", "pool", "p1");
+  atesql_worker dup = make_worker("ns", "pool", "existing");
+  assert_status(store, atesql_worker_create(store, &dup),
+                ATESQL_ALREADY_EXISTS);
+  assert_status(store, atesql_tx_commit(store), ATESQL_FAILED_PRECONDITION);
+  assert_int_equal(count_workers(store), 1);
+  /* The failed commit ended the transaction. */
+  assert_status(store, atesql_tx_rollback(store), ATESQL_FAILED_PRECONDITION);
+}
+
+/* Checks that fail before a statement runs (bad input) do not stop it. */
+static void test_invalid_argument_leaves_the_transaction_usable(void **state) {
+  atesql_store *store = *state;
+  assert_ok(store, atesql_tx_begin(store));
+  atesql_worker bad = make_worker("ns", "", "pod");
+  assert_status(store, atesql_worker_create(store, &bad),
+                ATESQL_INVALID_ARGUMENT);
+  create_worker(store, "ns", "pool", "p1");
+  assert_ok(store, atesql_tx_commit(store));
+  assert_int_equal(count_workers(store), 1);
+}
+
 static void test_transactions_can_follow_one_another(void **state) {
   atesql_store *store = *state;
   assert_ok(store, atesql_tx_begin(store));
@@ -175,6 +225,9 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_rollback_outside_transaction_is_failed_precondition),
     STORE_TEST(test_rollback_after_failed_call_discards_earlier_writes),
     STORE_TEST(test_transactions_can_follow_one_another),
+    STORE_TEST(test_failed_statement_stops_the_transaction_until_rollback),
+    STORE_TEST(test_commit_after_a_failed_statement_writes_nothing),
+    STORE_TEST(test_invalid_argument_leaves_the_transaction_usable),
     STORE_TEST(test_closing_handle_in_transaction_discards_its_writes),
 };
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "atesql/atesql.h"
@@ -159,6 +161,11 @@ static void test_url_options_are_checked(void **state) {
                        "sqlite:x.db?busy_timeout_ms=abc",
                        "sqlite:x.db?cache=shared",
                        "sqlite:x.db?synchronous=off",
+                       "sqlite:x.db?busy_timeout_ms=000000000000001junk",
+                       "sqlite:x.db?busy_timeout_ms=1junk",
+                       "sqlite:x.db?busy_timeout_ms=3600001",
+                       "sqlite:x.db?mode=rw",
+                       "sqlite:x.db?immutable=0",
                        "mysql://localhost/db",
                        ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -211,6 +218,79 @@ static void test_write_blocked_past_busy_timeout_is_unavailable(void **state) {
   atesql_store_close(b);
 }
 
+/*
+** Reading a WAL database this process may not write (a backup, an
+** inspection), in a directory it may not write either. Returns 0, or the
+** number of the check that failed. Runs as a user who cannot write dir.
+*/
+static int read_only_checks(const char *dir) {
+  char ro_url[600];
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  snprintf(ro_url, sizeof ro_url, "sqlite:%s/ro.db", dir);
+  if (atesql_store_open(ro_url, &s, &err) != ATESQL_FAILED_PRECONDITION)
+    return 1;
+  if (strstr(err.message, "mode=ro") == NULL) return 2;
+  snprintf(ro_url, sizeof ro_url, "sqlite:%s/ro.db?mode=ro", dir);
+  atesql_status st = atesql_store_open(ro_url, &s, &err);
+  if (st == ATESQL_OK) {
+    atesql_store_close(s);
+  } else if (strstr(err.message, "immutable=1") == NULL) {
+    return 3;
+  }
+  snprintf(ro_url, sizeof ro_url, "sqlite:%s/ro.db?immutable=1", dir);
+  if (atesql_store_open(ro_url, &s, &err) != ATESQL_OK) return 4;
+  atesql_atespace *a = NULL;
+  if (atesql_atespace_get(s, "kept", &a) != ATESQL_OK) return 5;
+  atesql_atespace_free(a);
+  atesql_atespace b = {"new"};
+  if (atesql_atespace_create(s, &b) != ATESQL_FAILED_PRECONDITION) return 6;
+  atesql_store_close(s);
+  return 0;
+}
+
+static void test_wal_database_in_read_only_directory_is_readable(void **state) {
+  (void)state;
+  char dir[] = "/tmp/atesql-ro-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  char ro_url[600];
+  snprintf(ro_url, sizeof ro_url, "sqlite:%s/ro.db", dir);
+  atesql_error err = {0};
+  assert_int_equal(atesql_migrate_up(ro_url, NULL, &err), ATESQL_OK);
+  atesql_store *s = NULL;
+  assert_int_equal(atesql_store_open(ro_url, &s, &err), ATESQL_OK);
+  atesql_atespace kept = {"kept"};
+  assert_int_equal(atesql_atespace_create(s, &kept), ATESQL_OK);
+  atesql_store_close(s);
+  /* The directory and the file: readable by all, writable by none but
+  ** their owner. Root writes anywhere, so as root the checks run in a
+  ** child that became nobody. */
+  char db[600];
+  snprintf(db, sizeof db, "%s/ro.db", dir);
+  assert_int_equal(chmod(db, 0644), 0);
+  int failed;
+  if (geteuid() == 0) {
+    assert_int_equal(chmod(dir, 0755), 0);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+      if (setgid(65534) != 0 || setuid(65534) != 0) _exit(100);
+      _exit(read_only_checks(dir));
+    }
+    int status = 0;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    failed = WEXITSTATUS(status);
+  } else {
+    assert_int_equal(chmod(dir, 0555), 0);
+    failed = read_only_checks(dir);
+    chmod(dir, 0755);
+  }
+  if (failed) fail_msg("read-only check %d failed", failed);
+  unlink(db);
+  rmdir(dir);
+}
+
 static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   (void)state;
   migrate_ok((size_t)atesql_schema_version());
@@ -235,6 +315,7 @@ int main(void) {
           test_write_blocked_past_busy_timeout_is_unavailable, fresh_db),
       cmocka_unit_test_setup(test_0002_maps_old_nested_fields_to_presence,
                              fresh_db),
+      cmocka_unit_test(test_wal_database_in_read_only_directory_is_readable),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -158,6 +158,49 @@ static void test_write_cut_by_connection_loss_is_all_or_nothing(void **state) {
   atesql_store_close(s);
 }
 
+/* The transaction lost with its connection: every later call in it, and
+** the commit, report the loss; nothing of it is written, not even the
+** calls after the loss (which once ran in autocommit on a new
+** connection). */
+static void
+test_transaction_lost_with_its_connection_fails_whole(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_txlost", "atesql_txlost");
+  assert_int_equal(atesql_tx_begin(s), ATESQL_OK);
+  atesql_worker a = worker("p1"), b = worker("p2"), c = worker("p3");
+  assert_int_equal(atesql_worker_create(s, &a), ATESQL_OK);
+  kill_backends("atesql_txlost");
+  assert_int_equal(atesql_worker_create(s, &b), ATESQL_UNAVAILABLE);
+  assert_int_equal(atesql_worker_create(s, &c), ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(atesql_errmsg(s), "roll it back"));
+  assert_int_not_equal(atesql_tx_commit(s), ATESQL_OK);
+  int64_t count = -1;
+  atesql_list_opts opts = {0};
+  assert_int_equal(atesql_worker_count(s, &opts, &count), ATESQL_OK);
+  assert_int_equal(count, 0);
+  /* The handle goes on: a new transaction works. */
+  assert_int_equal(atesql_tx_begin(s), ATESQL_OK);
+  assert_int_equal(atesql_worker_create(s, &c), ATESQL_OK);
+  assert_int_equal(atesql_tx_commit(s), ATESQL_OK);
+  assert_int_equal(atesql_worker_count(s, &opts, &count), ATESQL_OK);
+  assert_int_equal(count, 1);
+  atesql_store_close(s);
+}
+
+static void test_conninfo_with_a_bad_port_is_invalid_argument(void **state) {
+  (void)state;
+  const char *bad[] = {"port=abc dbname=x", "host=a,b port=5432,x",
+                       "postgresql://u:pw@h:99999/db",
+                       "connect_timeout=soon dbname=x"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    atesql_store *st = NULL;
+    atesql_error err = {0};
+    assert_int_equal(atesql_store_open(bad[i], &st, &err),
+                     ATESQL_INVALID_ARGUMENT);
+    assert_null(strstr(err.message, "pw@"));
+  }
+}
+
 static void test_killed_transaction_writes_nothing(void **state) {
   (void)state;
   atesql_store *s = open_in_schema("atesql_txkill", "atesql_txkill");
@@ -326,6 +369,8 @@ int main(void) {
       cmocka_unit_test(test_killed_backend_is_unavailable_then_reconnects),
       cmocka_unit_test(test_write_cut_by_connection_loss_is_all_or_nothing),
       cmocka_unit_test(test_killed_transaction_writes_nothing),
+      cmocka_unit_test(test_transaction_lost_with_its_connection_fails_whole),
+      cmocka_unit_test(test_conninfo_with_a_bad_port_is_invalid_argument),
       cmocka_unit_test(test_password_never_appears_in_messages),
       cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),
