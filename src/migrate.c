@@ -197,6 +197,33 @@ static atesql_status apply_one(atesql_store *s, const migration *all, size_t n,
   return st;
 }
 
+/*
+** Whether every embedded migration is applied (and the applied ones match
+** their text), found by reads alone. Errors as read_applied and
+** verify_applied.
+*/
+static atesql_status read_up_to_date(atesql_store *s, const migration *all,
+                                     size_t n, bool *up_to_date,
+                                     atesql_error *err) {
+  *up_to_date = false;
+  query q;
+  atesql_status st = query_named(s, STMT_schema_has_migrations, NULL, 0, &q);
+  bool has_table = st == ATESQL_OK && q.row && query_int64(&q, 0) > 0;
+  query_done(&q);
+  if (st != ATESQL_OK)
+    return error_set(err, st, 0, "cannot read the schema: %s", s->errmsg);
+  if (!has_table) return ATESQL_OK;
+  applied_row rows[MAX_MIGRATIONS];
+  size_t count = 0;
+  st = read_applied(s, rows, &count, err);
+  if (st == ATESQL_OK) st = verify_applied(all, n, rows, count, err);
+  if (st != ATESQL_OK) return st;
+  *up_to_date = true;
+  for (size_t i = 0; i < n; i++)
+    if (find_applied(rows, count, all[i].version) == NULL) *up_to_date = false;
+  return ATESQL_OK;
+}
+
 atesql_status atesql_migrate_up(const char *url,
                                 atesql_migration_list **applied,
                                 atesql_error *err) {
@@ -206,6 +233,16 @@ atesql_status atesql_migrate_up(const char *url,
   if (st != ATESQL_OK) return st;
   migration all[MAX_MIGRATIONS];
   size_t n = embedded_migrations(s->drv->dialect, all);
+
+  /* An up-to-date database is only read: `migrate up` may run against a
+  ** read-only target (a standby, a fenced primary, sqlite ?mode=ro). */
+  bool up_to_date;
+  st = read_up_to_date(s, all, n, &up_to_date, err);
+  if (st != ATESQL_OK || up_to_date) {
+    atesql_store_close(s);
+    if (st == ATESQL_OK && applied) st = make_list(NULL, NULL, 0, applied, err);
+    return st;
+  }
 
   st = exec_named(s, STMT_migrate_lock, NULL, 0);
   if (st != ATESQL_OK) {

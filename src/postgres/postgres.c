@@ -28,6 +28,9 @@ struct driver_conn {
   char *password;      /* to scrub from messages; NULL when none */
   uint64_t generation; /* bumped by every reconnect */
   uint64_t next_name;  /* for statement names s1, s2, ... */
+  /* The server refused a write as read-only: reconnect before the next
+  ** call, so that target_session_attrs=read-write finds the new primary. */
+  bool reconnect;
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -88,6 +91,19 @@ static atesql_status fail(driver_conn *c, const PGresult *res) {
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *text = res ? PQresultErrorMessage(res) : "";
   if (text == NULL || *text == '\0') text = PQerrorMessage(c->pg);
+  if (state && strcmp(state, "25006") == 0) {
+    /* A standby, or an old primary fenced read-only after a failover. A
+    ** session that began read-write keeps its settings, so only a new
+    ** connection can reach the primary: the next call makes one. */
+    c->reconnect = true;
+    char why[ATESQL_ERROR_MESSAGE_MAX];
+    snprintf(why, sizeof why,
+             "the server is read-only (a standby or a fenced primary); the "
+             "next call reconnects: %.300s",
+             text);
+    set_msg(c, why, state);
+    return ATESQL_UNAVAILABLE;
+  }
   set_msg(c, text, state);
   if (PQstatus(c->pg) == CONNECTION_BAD) return ATESQL_UNAVAILABLE;
   return res ? map_sqlstate(state) : ATESQL_UNAVAILABLE;
@@ -132,10 +148,14 @@ static void postgres_disconnect(driver_conn *c) {
   free(c);
 }
 
-/* Before each call: a connection lost earlier is reset here, and its
-** statements will be prepared again on their next use. */
+/* Before each call: a connection lost earlier, or one to a read-only
+** server, is reset here, and its statements will be prepared again on
+** their next use. */
 static atesql_status ensure_connected(driver_conn *c) {
-  if (PQstatus(c->pg) == CONNECTION_OK) return ATESQL_OK;
+  if (PQstatus(c->pg) == CONNECTION_OK && !c->reconnect) return ATESQL_OK;
+  /* Not inside a transaction: the store refuses calls in a transaction
+  ** whose connection is gone before they get here. */
+  c->reconnect = false;
   PQreset(c->pg);
   c->generation++;
   if (PQstatus(c->pg) != CONNECTION_OK) {

@@ -201,6 +201,71 @@ static void test_conninfo_with_a_bad_port_is_invalid_argument(void **state) {
   }
 }
 
+/* The process id of the backend serving application app, or -1. */
+static long backend_pid(const char *app) {
+  PGconn *c = PQconnectdb(base_url);
+  assert_int_equal(PQstatus(c), CONNECTION_OK);
+  char sql[200];
+  snprintf(sql, sizeof sql,
+           "SELECT pid FROM pg_stat_activity WHERE application_name = '%s'",
+           app);
+  PGresult *r = PQexec(c, sql);
+  long pid = PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  PQfinish(c);
+  return pid;
+}
+
+/* A server that turned read-only under a handle (a primary fenced after a
+** failover) refuses writes with UNAVAILABLE saying so, and the next call
+** comes on a new connection, where target_session_attrs=read-write would
+** find the new primary. */
+static void test_read_only_server_makes_the_handle_reconnect(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_fence", "atesql_fence");
+  atesql_worker w = worker("p1");
+  assert_int_equal(atesql_worker_create(s, &w), ATESQL_OK);
+  long before = backend_pid("atesql_fence");
+  assert_true(before > 0);
+  admin_exec("ALTER SYSTEM SET default_transaction_read_only = on");
+  admin_exec("SELECT pg_reload_conf()");
+  atesql_worker p2 = worker("p2");
+  atesql_status st = atesql_worker_create(s, &p2);
+  admin_exec("ALTER SYSTEM RESET default_transaction_read_only");
+  admin_exec("SELECT pg_reload_conf()");
+  assert_int_equal(st, ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(atesql_errmsg(s), "read-only"));
+  assert_int_equal(atesql_worker_create(s, &p2), ATESQL_OK);
+  long after = backend_pid("atesql_fence");
+  assert_true(after > 0);
+  assert_true(after != before);
+  atesql_store_close(s);
+}
+
+/* migrate up against an up-to-date database only reads: it works on a
+** read-only session (a standby, a fenced primary). */
+static void test_migrate_up_to_date_on_read_only_target_is_ok(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_romig", "atesql_romig");
+  atesql_store_close(s);
+  char url[1100];
+  if (strstr(base_url, "://"))
+    snprintf(url, sizeof url, "%s",
+             url_with("options", "-csearch_path%3Datesql_romig%20"
+                                 "-cdefault_transaction_read_only%3Don"));
+  else
+    snprintf(url, sizeof url,
+             "%s options='-csearch_path=atesql_romig "
+             "-cdefault_transaction_read_only=on'",
+             base_url);
+  atesql_migration_list *applied = NULL;
+  atesql_error err = {0};
+  if (atesql_migrate_up(url, &applied, &err) != ATESQL_OK)
+    fail_msg("migrate up on a read-only target: %s", err.message);
+  assert_int_equal(applied->count, 0);
+  atesql_migration_list_free(applied);
+}
+
 static void test_killed_transaction_writes_nothing(void **state) {
   (void)state;
   atesql_store *s = open_in_schema("atesql_txkill", "atesql_txkill");
@@ -371,6 +436,8 @@ int main(void) {
       cmocka_unit_test(test_killed_transaction_writes_nothing),
       cmocka_unit_test(test_transaction_lost_with_its_connection_fails_whole),
       cmocka_unit_test(test_conninfo_with_a_bad_port_is_invalid_argument),
+      cmocka_unit_test(test_read_only_server_makes_the_handle_reconnect),
+      cmocka_unit_test(test_migrate_up_to_date_on_read_only_target_is_ok),
       cmocka_unit_test(test_password_never_appears_in_messages),
       cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),
