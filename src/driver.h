@@ -69,6 +69,10 @@ typedef struct driver {
   /* Whether a transaction is open on the connection: false once the
   ** connection is lost or the database rolled the transaction back. */
   bool (*in_transaction)(driver_conn *c);
+  /* Bound every wait for the database (a statement's answer, a lock) to
+  ** timeout_ms; 0 removes the bound. A statement that runs out is
+  ** UNAVAILABLE. */
+  void (*set_timeout)(driver_conn *c, int timeout_ms);
   /* The detail of the last failure on c. */
   const char *(*errmsg)(driver_conn *c);
 } driver;

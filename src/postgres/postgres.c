@@ -13,11 +13,14 @@
 ** Passwords: every message that leaves this file passes through redact(),
 ** which replaces the conninfo's password with "***".
 */
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "driver.h"
 #include "postgres/conninfo.h"
@@ -31,6 +34,8 @@ struct driver_conn {
   /* The server refused a write as read-only: reconnect before the next
   ** call, so that target_session_attrs=read-write finds the new primary. */
   bool reconnect;
+  int timeout_ms; /* the longest wait for the server's answer; 0: none */
+  bool timed_out; /* the last wait ran out; msg says so */
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -88,6 +93,10 @@ static atesql_status map_sqlstate(const char *state) {
 /* Record why res (possibly NULL) failed and return its status. A lost
 ** connection is UNAVAILABLE whatever the result says. */
 static atesql_status fail(driver_conn *c, const PGresult *res) {
+  if (res == NULL && c->timed_out) {
+    c->timed_out = false;
+    return ATESQL_UNAVAILABLE;
+  }
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *text = res ? PQresultErrorMessage(res) : "";
   if (text == NULL || *text == '\0') text = PQerrorMessage(c->pg);
@@ -141,6 +150,10 @@ static atesql_status postgres_connect(const char *url, driver_conn **out,
   return ATESQL_OK;
 }
 
+static void postgres_set_timeout(driver_conn *c, int timeout_ms) {
+  c->timeout_ms = timeout_ms;
+}
+
 static void postgres_disconnect(driver_conn *c) {
   if (c == NULL) return;
   PQfinish(c->pg);
@@ -166,10 +179,84 @@ static atesql_status ensure_connected(driver_conn *c) {
   return ATESQL_OK;
 }
 
+static bool result_failed(const PGresult *r) {
+  ExecStatusType rs = PQresultStatus(r);
+  return rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK;
+}
+
+static int64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Wait until the socket is ready for events or the deadline (0: none)
+** passes. False when the deadline passed. */
+static bool wait_socket(driver_conn *c, short events, int64_t deadline) {
+  for (;;) {
+    int wait = -1;
+    if (deadline) {
+      int64_t left = deadline - now_ms();
+      if (left <= 0) return false;
+      wait = left > INT32_MAX ? INT32_MAX : (int)left;
+    }
+    struct pollfd p = {.fd = PQsocket(c->pg), .events = events};
+    int n = poll(&p, 1, wait);
+    if (n > 0 || (n < 0 && errno != EINTR)) return true;
+    if (n == 0) return false;
+  }
+}
+
+/*
+** The answer to a query just sent (sent: the PQsend* call's result): its
+** first failed result, else its last one. NULL when sending failed, the
+** connection was lost, or no answer came within timeout_ms; then c->msg
+** says which. A call that timed out leaves its connection behind (the
+** server may still be working on it): the next call makes a new one, and
+** a write that timed out may or may not have happened.
+*/
+static PGresult *await_result(driver_conn *c, int sent) {
+  if (!sent) return NULL;
+  int64_t deadline = c->timeout_ms ? now_ms() + c->timeout_ms : 0;
+  bool timed_out = false;
+  while (!timed_out && PQflush(c->pg) == 1)
+    timed_out = !wait_socket(c, POLLIN | POLLOUT, deadline);
+  PGresult *kept = NULL;
+  while (!timed_out) {
+    while (!timed_out && PQisBusy(c->pg)) {
+      timed_out = !wait_socket(c, POLLIN, deadline);
+      if (!timed_out && !PQconsumeInput(c->pg)) {
+        PQclear(kept);
+        return NULL;
+      }
+    }
+    if (timed_out) break;
+    PGresult *r = PQgetResult(c->pg);
+    if (r == NULL) return kept;
+    if (kept && result_failed(kept)) {
+      PQclear(r); /* the first failure is the one to report */
+    } else {
+      PQclear(kept);
+      kept = r;
+    }
+  }
+  PQclear(kept);
+  c->reconnect = true;
+  c->timed_out = true;
+  char why[ATESQL_ERROR_MESSAGE_MAX];
+  snprintf(why, sizeof why,
+           "no answer from the server within %d ms; the call was abandoned "
+           "and the next one reconnects (a write may or may not have "
+           "happened: reread it)",
+           c->timeout_ms);
+  set_msg(c, why, NULL);
+  return NULL;
+}
+
 static atesql_status postgres_exec(driver_conn *c, const char *sql) {
   atesql_status st = ensure_connected(c);
   if (st != ATESQL_OK) return st;
-  PGresult *res = PQexec(c->pg, sql);
+  PGresult *res = await_result(c, PQsendQuery(c->pg, sql));
   ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   st = (rs == PGRES_COMMAND_OK || rs == PGRES_TUPLES_OK) ? ATESQL_OK
                                                          : fail(c, res);
@@ -197,7 +284,7 @@ static void postgres_finalize(driver_conn *c, driver_stmt *s) {
   if (s->prepared_on == c->generation && PQstatus(c->pg) == CONNECTION_OK) {
     char sql[64];
     snprintf(sql, sizeof sql, "DEALLOCATE %s", s->name);
-    PQclear(PQexec(c->pg, sql));
+    PQclear(await_result(c, PQsendQuery(c->pg, sql)));
   }
   free(s->sql);
   free(s);
@@ -205,7 +292,8 @@ static void postgres_finalize(driver_conn *c, driver_stmt *s) {
 
 static atesql_status prepare_on_server(driver_conn *c, driver_stmt *s) {
   if (s->prepared_on == c->generation) return ATESQL_OK;
-  PGresult *res = PQprepare(c->pg, s->name, s->sql, 0, NULL);
+  PGresult *res =
+      await_result(c, PQsendPrepare(c->pg, s->name, s->sql, 0, NULL));
   atesql_status st =
       res && PQresultStatus(res) == PGRES_COMMAND_OK ? ATESQL_OK : fail(c, res);
   PQclear(res);
@@ -242,7 +330,8 @@ static atesql_status postgres_query(driver_conn *c, driver_stmt *s,
       values[i] = params[i].type == DB_TEXT ? params[i].text : NULL;
     }
   }
-  PGresult *res = PQexecPrepared(c->pg, s->name, (int)n, values, NULL, NULL, 0);
+  PGresult *res = await_result(
+      c, PQsendQueryPrepared(c->pg, s->name, (int)n, values, NULL, NULL, 0));
   ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
     st = fail(c, res);
@@ -288,6 +377,7 @@ static atesql_status postgres_reset(driver_conn *c, driver_stmt *s) {
 /* Open, or failed and waiting for ROLLBACK; not when the connection is
 ** gone (PQTRANS_UNKNOWN). */
 static bool postgres_in_transaction(driver_conn *c) {
+  if (c->reconnect) return false; /* abandoned with its connection */
   PGTransactionStatusType t = PQtransactionStatus(c->pg);
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
@@ -311,6 +401,7 @@ const driver postgres_driver = {
     .column_text = postgres_column_text,
     .column_int64 = postgres_column_int64,
     .in_transaction = postgres_in_transaction,
+    .set_timeout = postgres_set_timeout,
     .reset = postgres_reset,
     .errmsg = postgres_errmsg,
 };

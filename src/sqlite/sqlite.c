@@ -15,9 +15,11 @@
 ** needs.
 */
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "driver.h"
 #include "sqlite/url.h"
@@ -25,7 +27,9 @@
 
 struct driver_conn {
   sqlite3 *db;
-  int busy_timeout_ms;
+  int busy_timeout_ms; /* the URL's */
+  int timeout_ms;      /* atesql_store_set_timeout's; 0: none */
+  int64_t deadline_ms; /* of the statement running, when timeout_ms */
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -39,7 +43,8 @@ static atesql_status map_code(int rc) {
   case SQLITE_ROW:
   case SQLITE_DONE: return ATESQL_OK;
   case SQLITE_BUSY:
-  case SQLITE_LOCKED: return ATESQL_UNAVAILABLE;
+  case SQLITE_LOCKED:
+  case SQLITE_INTERRUPT: return ATESQL_UNAVAILABLE;
   case SQLITE_NOMEM: return ATESQL_NO_MEMORY;
   case SQLITE_CANTOPEN:
   case SQLITE_IOERR:
@@ -57,10 +62,19 @@ static atesql_status map_code(int rc) {
 /* Record the connection's error and return its status. */
 static atesql_status fail(driver_conn *c, int rc) {
   atesql_status st = map_code(rc);
+  if ((rc & 0xff) == SQLITE_INTERRUPT && c->timeout_ms) {
+    snprintf(c->msg, sizeof c->msg,
+             "the statement ran past the timeout of %d ms and was "
+             "interrupted; nothing of it was written",
+             c->timeout_ms);
+    return ATESQL_UNAVAILABLE;
+  }
   if ((rc & 0xff) == SQLITE_BUSY)
     snprintf(c->msg, sizeof c->msg,
              "database is locked (busy for more than %d ms)",
-             c->busy_timeout_ms);
+             c->timeout_ms && c->timeout_ms < c->busy_timeout_ms
+                 ? c->timeout_ms
+                 : c->busy_timeout_ms);
   else
     snprintf(c->msg, sizeof c->msg, "%s", sqlite3_errmsg(c->db));
   return st;
@@ -156,6 +170,30 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
   return ATESQL_OK;
 }
 
+static int64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* SQLite's progress handler: non-zero interrupts the statement. */
+static int past_deadline(void *arg) {
+  driver_conn *c = arg;
+  return c->deadline_ms && now_ms() > c->deadline_ms;
+}
+
+/* The timeout bounds a statement's run (a progress handler checks the
+** clock every 1000 virtual machine steps) and its wait for a lock (the
+** busy timeout, never longer than the URL's). */
+static void sqlite_set_timeout(driver_conn *c, int timeout_ms) {
+  c->timeout_ms = timeout_ms;
+  int busy = timeout_ms && timeout_ms < c->busy_timeout_ms ? timeout_ms
+                                                           : c->busy_timeout_ms;
+  sqlite3_busy_timeout(c->db, busy);
+  sqlite3_progress_handler(c->db, timeout_ms ? 1000 : 0,
+                           timeout_ms ? past_deadline : NULL, c);
+}
+
 static void sqlite_disconnect(driver_conn *c) {
   if (c == NULL) return;
   sqlite3_close(c->db);
@@ -183,6 +221,7 @@ static void sqlite_finalize(driver_conn *c, driver_stmt *s) {
 }
 
 static atesql_status step(driver_conn *c, sqlite3_stmt *stmt, bool *has_row) {
+  c->deadline_ms = c->timeout_ms ? now_ms() + c->timeout_ms : 0;
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) {
     *has_row = true;
@@ -266,5 +305,6 @@ const driver sqlite_driver = {
     .column_int64 = sqlite_column_int64,
     .reset = sqlite_reset,
     .in_transaction = sqlite_in_transaction,
+    .set_timeout = sqlite_set_timeout,
     .errmsg = sqlite_errmsg,
 };

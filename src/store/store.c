@@ -150,8 +150,8 @@ static atesql_status tx_guard(atesql_store *s) {
              "it back)");
   if (s->tx_broken == ATESQL_OK) return ATESQL_OK;
   return store_fail(s, s->tx_broken,
-                    "the transaction cannot go on (%s); roll it back and "
-                    "retry it",
+                    "the transaction cannot go on: roll it back and retry "
+                    "it; it failed at: %s",
                     s->tx_broken_msg);
 }
 
@@ -425,6 +425,16 @@ void atesql_store_close(atesql_store *s) {
 
 const char *atesql_errmsg(const atesql_store *s) {
   return s ? s->errmsg : "store handle is NULL";
+}
+
+atesql_status atesql_store_set_timeout(atesql_store *s, int64_t timeout_ms) {
+  store_begin_call(s);
+  if (timeout_ms < 0 || timeout_ms > INT32_MAX)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "timeout_ms must be 0 (none) .. %d, got %lld",
+                      (int)INT32_MAX, (long long)timeout_ms);
+  s->drv->set_timeout(s->conn, (int)timeout_ms);
+  return ATESQL_OK;
 }
 
 atesql_dialect atesql_store_dialect(const atesql_store *s) {

@@ -291,6 +291,29 @@ static void test_wal_database_in_read_only_directory_is_readable(void **state) {
   rmdir(dir);
 }
 
+/* A handle's timeout bounds its wait for a lock below the URL's busy
+** timeout. */
+static void test_store_timeout_bounds_the_lock_wait(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  atesql_store *a = NULL, *b = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(url, &a, &err), ATESQL_OK);
+  assert_int_equal(atesql_store_open(url, &b, &err), ATESQL_OK);
+  assert_int_equal(atesql_tx_begin(a), ATESQL_OK);
+  atesql_atespace held = {"held"};
+  assert_int_equal(atesql_atespace_create(a, &held), ATESQL_OK);
+  assert_int_equal(atesql_store_set_timeout(b, 100), ATESQL_OK);
+  atesql_atespace blocked = {"blocked"};
+  assert_int_equal(atesql_atespace_create(b, &blocked), ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(atesql_errmsg(b), "busy for more than 100 ms"));
+  assert_int_equal(atesql_store_set_timeout(b, -1), ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_tx_commit(a), ATESQL_OK);
+  assert_int_equal(atesql_atespace_create(b, &blocked), ATESQL_OK);
+  atesql_store_close(a);
+  atesql_store_close(b);
+}
+
 static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   (void)state;
   migrate_ok((size_t)atesql_schema_version());
@@ -316,6 +339,7 @@ int main(void) {
       cmocka_unit_test_setup(test_0002_maps_old_nested_fields_to_presence,
                              fresh_db),
       cmocka_unit_test(test_wal_database_in_read_only_directory_is_readable),
+      cmocka_unit_test_setup(test_store_timeout_bounds_the_lock_wait, fresh_db),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

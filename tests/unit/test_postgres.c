@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atesql/atesql.h"
 #include "migration_0002.h"
@@ -229,10 +230,14 @@ static void test_read_only_server_makes_the_handle_reconnect(void **state) {
   assert_true(before > 0);
   admin_exec("ALTER SYSTEM SET default_transaction_read_only = on");
   admin_exec("SELECT pg_reload_conf()");
+  /* Backends take a reload when they next wait for a command: give the
+  ** signal time to arrive (a wait, not a timing assertion). */
+  usleep(500 * 1000);
   atesql_worker p2 = worker("p2");
   atesql_status st = atesql_worker_create(s, &p2);
   admin_exec("ALTER SYSTEM RESET default_transaction_read_only");
   admin_exec("SELECT pg_reload_conf()");
+  usleep(500 * 1000);
   assert_int_equal(st, ATESQL_UNAVAILABLE);
   assert_non_null(strstr(atesql_errmsg(s), "read-only"));
   assert_int_equal(atesql_worker_create(s, &p2), ATESQL_OK);
@@ -264,6 +269,44 @@ static void test_migrate_up_to_date_on_read_only_target_is_ok(void **state) {
     fail_msg("migrate up on a read-only target: %s", err.message);
   assert_int_equal(applied->count, 0);
   atesql_migration_list_free(applied);
+}
+
+/* Holds an exclusive lock on atesql_wait.workers for 5 s, then lets go:
+** long enough for a call with a short timeout to give up, short enough
+** that a call without one comes back and fails the test. */
+static void *hold_workers_lock(void *arg) {
+  PGconn *c = arg;
+  PQclear(PQexec(c, "SELECT pg_sleep(5)"));
+  PQclear(PQexec(c, "COMMIT"));
+  return NULL;
+}
+
+/* A call whose server does not answer returns UNAVAILABLE after the
+** handle's timeout, and the handle works again afterwards. */
+static void test_store_timeout_bounds_a_call_the_server_holds(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_wait", "atesql_wait");
+  atesql_worker w = worker("p1");
+  assert_int_equal(atesql_worker_create(s, &w), ATESQL_OK);
+  PGconn *admin = PQconnectdb(base_url);
+  assert_int_equal(PQstatus(admin), CONNECTION_OK);
+  PQclear(PQexec(admin, "BEGIN"));
+  PGresult *r =
+      PQexec(admin, "LOCK TABLE atesql_wait.workers IN ACCESS EXCLUSIVE MODE");
+  assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+  PQclear(r);
+  pthread_t holder;
+  pthread_create(&holder, NULL, hold_workers_lock, admin);
+  assert_int_equal(atesql_store_set_timeout(s, 300), ATESQL_OK);
+  atesql_worker *got = NULL;
+  atesql_status st = atesql_worker_get(s, "ns", "cpu", "p1", &got);
+  pthread_join(holder, NULL);
+  PQfinish(admin);
+  assert_int_equal(st, ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(atesql_errmsg(s), "no answer from the server"));
+  assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
+  atesql_worker_free(got);
+  atesql_store_close(s);
 }
 
 static void test_killed_transaction_writes_nothing(void **state) {
@@ -438,6 +481,7 @@ int main(void) {
       cmocka_unit_test(test_conninfo_with_a_bad_port_is_invalid_argument),
       cmocka_unit_test(test_read_only_server_makes_the_handle_reconnect),
       cmocka_unit_test(test_migrate_up_to_date_on_read_only_target_is_ok),
+      cmocka_unit_test(test_store_timeout_bounds_a_call_the_server_holds),
       cmocka_unit_test(test_password_never_appears_in_messages),
       cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),
