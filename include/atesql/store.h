@@ -58,13 +58,12 @@ ATESQL_API const char *atesql_errmsg(const atesql_store *store);
 ** Bound every wait of this handle's calls for its database: no statement
 ** waits more than timeout_ms for its answer (PostgreSQL: the network and
 ** the server; SQLite: a lock, or its own run). 0 (the default) means no
-** bound. A statement that runs out returns UNAVAILABLE, and the message
-** says so; like any UNAVAILABLE write, it may or may not have happened
-** (reread). On PostgreSQL the connection of such a call is abandoned and
+** bound. A statement that runs out returns DEADLINE_EXCEEDED; like an
+** UNAVAILABLE write, it may or may not have happened (reread). On PostgreSQL the connection of such a call is abandoned and
 ** the next call makes a new one: a stopped or unreachable server cannot
 ** hold a caller longer than timeout_ms (connecting again is bounded by
 ** the conninfo's connect_timeout). A transaction in which a statement ran
-** out is lost (UNAVAILABLE until rollback).
+** out is lost (UNAVAILABLE until rollback). The handle stays usable.
 ** Errors: INVALID_ARGUMENT when timeout_ms is negative or above
 ** INT32_MAX.
 */

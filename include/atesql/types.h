@@ -44,7 +44,10 @@ typedef enum atesql_status {
   ATESQL_UNAVAILABLE, /* connection lost or database busy beyond the timeout:
                          safe to retry */
   ATESQL_NO_MEMORY,   /* an allocation failed; nothing was written */
-  ATESQL_INTERNAL     /* anything else; the message says what */
+  ATESQL_INTERNAL,    /* anything else; the message says what */
+  ATESQL_DEADLINE_EXCEEDED /* no answer within the handle's timeout
+                              (atesql_store_set_timeout): like UNAVAILABLE,
+                              a write may or may not have happened */
 } atesql_status;
 
 /*

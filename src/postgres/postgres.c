@@ -26,6 +26,9 @@
 #include "postgres/conninfo.h"
 #include "util/error.h"
 
+/* Seconds to wait for a connection when the URL does not say. */
+#define DEFAULT_CONNECT_TIMEOUT_S "10"
+
 struct driver_conn {
   PGconn *pg;
   char *password;      /* to scrub from messages; NULL when none */
@@ -95,7 +98,7 @@ static atesql_status map_sqlstate(const char *state) {
 static atesql_status fail(driver_conn *c, const PGresult *res) {
   if (res == NULL && c->timed_out) {
     c->timed_out = false;
-    return ATESQL_UNAVAILABLE;
+    return ATESQL_DEADLINE_EXCEEDED;
   }
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *text = res ? PQresultErrorMessage(res) : "";
@@ -135,7 +138,11 @@ static atesql_status postgres_connect(const char *url, driver_conn **out,
   if (c == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   c->password = postgres_conninfo_password(url);
   c->generation = 1;
-  c->pg = PQconnectdb(url);
+  /* connect_timeout defaults to 10 s (libpq's default is to wait
+  ** forever); the URL's own setting, expanded after it, wins. */
+  const char *const keys[] = {"connect_timeout", "dbname", NULL};
+  const char *const values[] = {DEFAULT_CONNECT_TIMEOUT_S, url, NULL};
+  c->pg = PQconnectdbParams(keys, values, 1);
   if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
     set_msg(c, c->pg ? PQerrorMessage(c->pg) : "out of memory", NULL);
     st = error_set(err, ATESQL_UNAVAILABLE, 0,

@@ -67,14 +67,19 @@ static atesql_status fail(driver_conn *c, int rc) {
              "the statement ran past the timeout of %d ms and was "
              "interrupted; nothing of it was written",
              c->timeout_ms);
-    return ATESQL_UNAVAILABLE;
+    return ATESQL_DEADLINE_EXCEEDED;
+  }
+  if ((rc & 0xff) == SQLITE_BUSY && c->timeout_ms &&
+      c->timeout_ms < c->busy_timeout_ms) {
+    snprintf(c->msg, sizeof c->msg,
+             "database is locked (busy for more than the timeout of %d ms)",
+             c->timeout_ms);
+    return ATESQL_DEADLINE_EXCEEDED;
   }
   if ((rc & 0xff) == SQLITE_BUSY)
     snprintf(c->msg, sizeof c->msg,
              "database is locked (busy for more than %d ms)",
-             c->timeout_ms && c->timeout_ms < c->busy_timeout_ms
-                 ? c->timeout_ms
-                 : c->busy_timeout_ms);
+             c->busy_timeout_ms);
   else
     snprintf(c->msg, sizeof c->msg, "%s", sqlite3_errmsg(c->db));
   return st;

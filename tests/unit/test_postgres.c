@@ -302,7 +302,7 @@ static void test_store_timeout_bounds_a_call_the_server_holds(void **state) {
   atesql_status st = atesql_worker_get(s, "ns", "cpu", "p1", &got);
   pthread_join(holder, NULL);
   PQfinish(admin);
-  assert_int_equal(st, ATESQL_UNAVAILABLE);
+  assert_int_equal(st, ATESQL_DEADLINE_EXCEEDED);
   assert_non_null(strstr(atesql_errmsg(s), "no answer from the server"));
   assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
   atesql_worker_free(got);
