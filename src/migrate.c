@@ -3,10 +3,12 @@
 ** embedded at build time; up applies the pending ones in version order,
 ** each in its own transaction together with its row in schema_migrations,
 ** and refuses to go on when an applied migration's text has changed.
-** Runners are serialized by the dialect's migrate_lock statement
-** (PostgreSQL: an advisory lock) and by each migration's transaction
-** (SQLite: BEGIN IMMEDIATE), and re-read the applied set inside it, so two
-** runners never apply one migration twice.
+** Runners are serialized inside each transaction: by the dialect's
+** migrate_lock statement (PostgreSQL: a transaction-scoped advisory lock,
+** which a transaction pooler such as pgbouncer keeps on one server
+** connection) or by the transaction itself (SQLite: BEGIN IMMEDIATE); they
+** re-read the applied set under the lock, so two runners never apply one
+** migration twice.
 */
 #include <sodium.h>
 #include <stdio.h>
@@ -158,6 +160,12 @@ static atesql_status apply_one(atesql_store *s, const migration *all, size_t n,
   atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
   if (st != ATESQL_OK)
     return error_set(err, st, 0, "begin migration: %s", s->errmsg);
+  st = exec_named(s, STMT_migrate_lock, NULL, 0);
+  if (st != ATESQL_OK) {
+    error_set(err, st, 0, "take the migration lock: %s", s->errmsg);
+    exec_named(s, STMT_tx_rollback, NULL, 0);
+    return st;
+  }
   applied_row rows[MAX_MIGRATIONS];
   size_t count;
   st = read_applied(s, rows, &count, err);
@@ -194,6 +202,20 @@ static atesql_status apply_one(atesql_store *s, const migration *all, size_t n,
     const applied_row *r = find_applied(rows, count, m->version);
     snprintf(applied_at, 40, "%s", r ? r->applied_at : "");
   }
+  return st;
+}
+
+/* schema_migrations, created under the migration lock in a transaction
+** of its own (two runners creating it at once would collide). */
+static atesql_status create_migrations_table(atesql_store *s,
+                                             atesql_error *err) {
+  atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
+  if (st == ATESQL_OK) st = exec_named(s, STMT_migrate_lock, NULL, 0);
+  if (st == ATESQL_OK) st = exec_named(s, STMT_migrations_table, NULL, 0);
+  if (st == ATESQL_OK) st = exec_named(s, STMT_tx_commit, NULL, 0);
+  if (st == ATESQL_OK) return ATESQL_OK;
+  error_set(err, st, 0, "create schema_migrations: %s", s->errmsg);
+  exec_named(s, STMT_tx_rollback, NULL, 0);
   return st;
 }
 
@@ -244,15 +266,7 @@ atesql_status atesql_migrate_up(const char *url,
     return st;
   }
 
-  st = exec_named(s, STMT_migrate_lock, NULL, 0);
-  if (st != ATESQL_OK) {
-    error_set(err, st, 0, "take the migration lock: %s", s->errmsg);
-    atesql_store_close(s);
-    return st;
-  }
-  st = exec_named(s, STMT_migrations_table, NULL, 0);
-  if (st != ATESQL_OK)
-    error_set(err, st, 0, "create schema_migrations: %s", s->errmsg);
+  st = create_migrations_table(s, err);
 
   const migration *done_items[MAX_MIGRATIONS];
   char times[MAX_MIGRATIONS][40];
@@ -267,7 +281,6 @@ atesql_status atesql_migrate_up(const char *url,
       done_count++;
     }
   }
-  exec_named(s, STMT_migrate_unlock, NULL, 0);
   atesql_store_close(s);
   if (st == ATESQL_OK && applied)
     st = make_list(done_items, done_times, done_count, applied, err);

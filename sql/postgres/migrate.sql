@@ -1,11 +1,11 @@
--- Named statements of the migration runner on PostgreSQL. A session-level
--- advisory lock serializes concurrent runners for the whole run.
+-- Named statements of the migration runner on PostgreSQL. A
+-- transaction-scoped advisory lock, taken first in each migration's
+-- transaction, serializes concurrent runners; it is released by the
+-- commit, and works through a transaction pooler (a session lock would
+-- not: its unlock may reach another server connection).
 
 -- name: migrate_lock
-SELECT pg_advisory_lock(7406548563);
-
--- name: migrate_unlock
-SELECT pg_advisory_unlock(7406548563);
+SELECT pg_advisory_xact_lock(7406548563);
 
 -- name: migrations_table
 CREATE TABLE IF NOT EXISTS schema_migrations (

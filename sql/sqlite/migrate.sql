@@ -1,11 +1,8 @@
 -- Named statements of the migration runner on SQLite. Runners are
 -- serialized by BEGIN IMMEDIATE (tx_begin) around each migration, so the
--- lock statements have nothing to do.
+-- lock statement has nothing to do.
 
 -- name: migrate_lock
-SELECT 1;
-
--- name: migrate_unlock
 SELECT 1;
 
 -- name: migrations_table

@@ -61,6 +61,30 @@ char *postgres_conninfo_password(const char *url) {
   return password ? password : password_by_shape(url);
 }
 
+/* libpq's parse errors quote the token they stopped at, which may be a
+** piece of the password that no longer matches it whole: with a password
+** about, every "quoted" part of msg becomes "***". */
+static void hide_quoted(char *msg, size_t size) {
+  char out[ATESQL_ERROR_MESSAGE_MAX];
+  size_t o = 0;
+  bool inside = false;
+  for (const char *p = msg; *p && o + 5 < sizeof out; p++) {
+    if (*p == '"') {
+      if (!inside) {
+        memcpy(out + o, "\"***", 4);
+        o += 4;
+      } else {
+        out[o++] = '"';
+      }
+      inside = !inside;
+    } else if (!inside) {
+      out[o++] = *p;
+    }
+  }
+  out[o] = '\0';
+  snprintf(msg, size, "%s", out);
+}
+
 /* An integer in [min, max] written in full, or "" when allow_empty. */
 static bool is_integer_in(const char *text, size_t len, long min, long max,
                           bool allow_empty) {
@@ -101,6 +125,121 @@ static const char *option_problem(const char *keyword, const char *value) {
   return NULL;
 }
 
+#define POOLER_KEY "atesql_pooler"
+
+/* Apply atesql_pooler's value to opts. */
+static atesql_status set_pooler(const char *value, size_t len,
+                                postgres_options *opts, atesql_error *err) {
+  if (len == strlen("transaction") && strncmp(value, "transaction", len) == 0)
+    opts->transaction_pooler = true;
+  else if (len == strlen("none") && strncmp(value, "none", len) == 0)
+    opts->transaction_pooler = false;
+  else /* the value is not shown: an unclosed quote may run on into
+       ** the password */
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "invalid PostgreSQL URL or conninfo: " POOLER_KEY
+                     " must be transaction or none");
+  return ATESQL_OK;
+}
+
+/* A URL: drop atesql_pooler=... from its query parameters into out. */
+static atesql_status split_uri(const char *url, char *out,
+                               postgres_options *opts, atesql_error *err) {
+  const char *q = strchr(url, '?');
+  size_t head = q ? (size_t)(q - url) : strlen(url);
+  memcpy(out, url, head);
+  size_t o = head;
+  bool first = true;
+  for (const char *p = q ? q + 1 : NULL; p != NULL;) {
+    const char *amp = strchr(p, '&');
+    size_t len = amp ? (size_t)(amp - p) : strlen(p);
+    size_t klen = strlen(POOLER_KEY);
+    if (len > klen && strncmp(p, POOLER_KEY "=", klen + 1) == 0) {
+      atesql_status st = set_pooler(p + klen + 1, len - klen - 1, opts, err);
+      if (st != ATESQL_OK) return st;
+    } else if (len > 0) {
+      out[o++] = first ? '?' : '&';
+      memcpy(out + o, p, len);
+      o += len;
+      first = false;
+    }
+    p = amp ? amp + 1 : NULL;
+  }
+  out[o] = '\0';
+  return ATESQL_OK;
+}
+
+/* The end of a conninfo value starting at p: a single-quoted one (with
+** backslash escapes) or up to the next space. */
+static const char *value_end(const char *p) {
+  if (*p != '\'') return p + strcspn(p, " \t\n\r\f\v");
+  for (p++; *p && *p != '\''; p++)
+    if (*p == '\\' && p[1]) p++;
+  return *p ? p + 1 : p;
+}
+
+/* Malformed conninfo text: copied whole, options unread, for libpq to
+** report. */
+static atesql_status keep_whole(const char *url, char *out,
+                                postgres_options *opts) {
+  strcpy(out, url);
+  memset(opts, 0, sizeof *opts);
+  return ATESQL_OK;
+}
+
+/* A key=value conninfo: drop atesql_pooler=... into opts. */
+static atesql_status split_keywords(const char *url, char *out,
+                                    postgres_options *opts, atesql_error *err) {
+  size_t o = 0;
+  const char *p = url;
+  while (*p) {
+    const char *start = p;
+    p += strspn(p, " \t\n\r\f\v");
+    const char *key = p;
+    size_t klen = strcspn(p, "= \t\n\r\f\v");
+    p += klen;
+    p += strspn(p, " \t\n\r\f\v");
+    if (*p != '=') return keep_whole(url, out, opts);
+    p++;
+    p += strspn(p, " \t\n\r\f\v");
+    const char *value = p;
+    p = value_end(p);
+    if (*p && !strchr(" \t\n\r\f\v", *p)) return keep_whole(url, out, opts);
+    if (klen == strlen(POOLER_KEY) && strncmp(key, POOLER_KEY, klen) == 0) {
+      size_t vlen = (size_t)(p - value);
+      if (vlen >= 2 && value[0] == '\'' && value[vlen - 1] == '\'') {
+        value++;
+        vlen -= 2;
+      }
+      atesql_status st = set_pooler(value, vlen, opts, err);
+      if (st != ATESQL_OK) return st;
+    } else {
+      memcpy(out + o, start, (size_t)(p - start));
+      o += (size_t)(p - start);
+    }
+  }
+  out[o] = '\0';
+  return ATESQL_OK;
+}
+
+atesql_status postgres_conninfo_split(const char *url, char **libpq_url,
+                                      postgres_options *opts,
+                                      atesql_error *err) {
+  memset(opts, 0, sizeof *opts);
+  *libpq_url = malloc(strlen(url) + 1);
+  if (*libpq_url == NULL)
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  bool uri = strncmp(url, "postgres://", 11) == 0 ||
+             strncmp(url, "postgresql://", 13) == 0;
+  atesql_status st = uri ? split_uri(url, *libpq_url, opts, err)
+                         : split_keywords(url, *libpq_url, opts, err);
+  if (st != ATESQL_OK) {
+    free(*libpq_url);
+    *libpq_url = NULL;
+  }
+  return st;
+}
+
 atesql_status postgres_conninfo_check(const char *url, atesql_error *err) {
   char *parse_error = NULL;
   PQconninfoOption *opts = PQconninfoParse(url, &parse_error);
@@ -111,6 +250,7 @@ atesql_status postgres_conninfo_check(const char *url, atesql_error *err) {
     snprintf(msg, sizeof msg, "%s",
              parse_error ? parse_error : "out of memory");
     postgres_redact(msg, sizeof msg, password);
+    if (password) hide_quoted(msg, sizeof msg);
     st =
         error_set(err, parse_error ? ATESQL_INVALID_ARGUMENT : ATESQL_NO_MEMORY,
                   0, "invalid PostgreSQL URL or conninfo: %s", msg);
@@ -118,11 +258,17 @@ atesql_status postgres_conninfo_check(const char *url, atesql_error *err) {
   for (PQconninfoOption *o = opts; st == ATESQL_OK && o && o->keyword; o++) {
     const char *problem = o->val ? option_problem(o->keyword, o->val) : NULL;
     if (problem == NULL) continue;
-    char shown[96];
-    error_excerpt(shown, sizeof shown, o->val, strlen(o->val), 64);
-    postgres_redact(shown, sizeof shown, password);
+    /* The value is quoted only when the text holds no password: a value
+    ** may run on into it (libpq splits only at ASCII spaces) and hold it
+    ** unescaped, cut or escaped so that no redaction would match. */
+    char shown[96] = "";
+    if (password == NULL) {
+      char excerpt[80];
+      error_excerpt(excerpt, sizeof excerpt, o->val, strlen(o->val), 64);
+      snprintf(shown, sizeof shown, " '%s'", excerpt);
+    }
     st = error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                   "invalid PostgreSQL URL or conninfo: %s '%s' %s", o->keyword,
+                   "invalid PostgreSQL URL or conninfo: %s%s %s", o->keyword,
                    shown, problem);
   }
   PQfreemem(parse_error);

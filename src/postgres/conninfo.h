@@ -20,6 +20,25 @@
 */
 atesql_status postgres_conninfo_check(const char *url, atesql_error *err);
 
+/* atesql's own options in a PostgreSQL URL or conninfo. */
+typedef struct postgres_options {
+  /* atesql_pooler=transaction: a transaction pooler (pgbouncer's
+  ** pool_mode=transaction) sits between atesql and the server, so no
+  ** statement may outlive a transaction: statements are sent unnamed. */
+  bool transaction_pooler;
+} postgres_options;
+
+/*
+** Take atesql's options out of url: *libpq_url receives the rest, for
+** libpq (malloc'd), and *opts the options. The option is a query
+** parameter of a URL (postgresql://h/db?atesql_pooler=transaction) or a
+** key=value pair of a conninfo. Errors: INVALID_ARGUMENT for an unknown
+** value, NO_MEMORY.
+*/
+atesql_status postgres_conninfo_split(const char *url, char **libpq_url,
+                                      postgres_options *opts,
+                                      atesql_error *err);
+
 /* The password url gives (user:PASSWORD@ or password=...), malloc'd; NULL
 ** when none or out of memory. Works on text libpq cannot parse. */
 char *postgres_conninfo_password(const char *url);

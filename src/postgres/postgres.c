@@ -37,6 +37,10 @@ struct driver_conn {
   /* The server refused a write as read-only: reconnect before the next
   ** call, so that target_session_attrs=read-write finds the new primary. */
   bool reconnect;
+  /* Behind a transaction pooler: statements are sent unnamed (parsed with
+  ** every run), as a named one may be missing on the next transaction's
+  ** server connection. */
+  bool unnamed;
   int timeout_ms; /* the longest wait for the server's answer; 0: none */
   bool timed_out; /* the last wait ran out; msg says so */
   char msg[ATESQL_ERROR_MESSAGE_MAX];
@@ -131,11 +135,19 @@ static void ignore_notice(void *arg, const char *message) {
 static atesql_status postgres_connect(const char *url, driver_conn **out,
                                       atesql_error *err) {
   *out = NULL;
-  atesql_status st = postgres_conninfo_check(url, err);
-  if (st != ATESQL_OK) return st;
-
-  driver_conn *c = calloc(1, sizeof *c);
-  if (c == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  postgres_options opts;
+  char *libpq_url = NULL;
+  atesql_status st = postgres_conninfo_split(url, &libpq_url, &opts, err);
+  if (st == ATESQL_OK) st = postgres_conninfo_check(libpq_url, err);
+  driver_conn *c = st == ATESQL_OK ? calloc(1, sizeof *c) : NULL;
+  if (c == NULL) {
+    free(libpq_url);
+    return st != ATESQL_OK
+               ? st
+               : error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  }
+  url = libpq_url;
+  c->unnamed = opts.transaction_pooler;
   c->password = postgres_conninfo_password(url);
   c->generation = 1;
   /* connect_timeout defaults to 10 s (libpq's default is to wait
@@ -150,8 +162,10 @@ static atesql_status postgres_connect(const char *url, driver_conn **out,
     PQfinish(c->pg);
     free(c->password);
     free(c);
+    free(libpq_url);
     return st;
   }
+  free(libpq_url);
   PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
   *out = c;
   return ATESQL_OK;
@@ -324,7 +338,7 @@ static atesql_status postgres_query(driver_conn *c, driver_stmt *s,
     return ATESQL_INTERNAL;
   }
   atesql_status st = ensure_connected(c);
-  if (st == ATESQL_OK) st = prepare_on_server(c, s);
+  if (st == ATESQL_OK && !c->unnamed) st = prepare_on_server(c, s);
   if (st != ATESQL_OK) return st;
 
   const char *values[MAX_PARAMS];
@@ -337,8 +351,11 @@ static atesql_status postgres_query(driver_conn *c, driver_stmt *s,
       values[i] = params[i].type == DB_TEXT ? params[i].text : NULL;
     }
   }
-  PGresult *res = await_result(
-      c, PQsendQueryPrepared(c->pg, s->name, (int)n, values, NULL, NULL, 0));
+  int sent = c->unnamed ? PQsendQueryParams(c->pg, s->sql, (int)n, NULL, values,
+                                            NULL, NULL, 0)
+                        : PQsendQueryPrepared(c->pg, s->name, (int)n, values,
+                                              NULL, NULL, 0);
+  PGresult *res = await_result(c, sent);
   ExecStatusType rs = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
   if (rs != PGRES_TUPLES_OK && rs != PGRES_COMMAND_OK) {
     st = fail(c, res);

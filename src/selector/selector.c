@@ -343,6 +343,8 @@ atesql_status atesql_selector_format(const atesql_selector *sel, char **out) {
       if (k) strbuf_puts(&sb, ",");
       format_value(&sb, &t->values[k]);
     }
+    /* A list of only the empty value reads "(,)": "()" is no list. */
+    if (t->count == 1 && t->values[0].len == 0) strbuf_puts(&sb, ",");
     strbuf_puts(&sb, ")");
   }
   *out = strbuf_detach(&sb);

@@ -34,7 +34,6 @@
   X(lock_acquire)                                                              \
   X(lock_release)                                                              \
   X(migrate_lock)                                                              \
-  X(migrate_unlock)                                                            \
   X(migrations_table)                                                          \
   X(migrations_applied)                                                        \
   X(migration_record)

@@ -5,8 +5,11 @@
 #include "util/error.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "util/utf8.h"
 
 const char *atesql_status_str(atesql_status status) {
   switch (status) {
@@ -66,9 +69,13 @@ void error_excerpt(char *out, size_t outsz, const char *text, size_t len,
                    size_t max) {
   size_t o = 0;
   size_t n = len < max ? len : max;
+  size_t valid = 0; /* bytes from i on that are valid UTF-8 */
   for (size_t i = 0; i < n && o + 5 < outsz; i++) {
     unsigned char c = (unsigned char)text[i];
-    if (c < 0x20 || c == 0x7f || c == '\'')
+    if (valid == 0) valid = utf8_invalid_offset(text + i, n - i);
+    bool bad = valid == 0; /* not UTF-8 (or a sequence cut by max) */
+    if (valid) valid--;
+    if (bad || c < 0x20 || c == 0x7f || c == '\'')
       o += (size_t)snprintf(out + o, outsz - o, "\\x%02x", c);
     else
       out[o++] = (char)c;

@@ -89,10 +89,18 @@ cmp            tests/interop/run.sh
 dpkg-query     scripts/install-deps tests/install/check_deps.sh
 dpkg           tests/install/check_deps.sh (dpkg -S)
 apt-get        scripts/install-deps
+pgbouncer      tests/replication/run.sh
+setpriv        tests/replication/run.sh and test_replication.c (servers as postgres)
+clang          scripts/test: the fuzz preset's compiler
+llvm-symbolizer  tests/fuzz/libfuzzer/run.sh (sanitizer stack traces)
 /usr/include/stdlib.h                  every C file (gcc only recommends libc6-dev)
 /usr/lib/gcc/*/*/libasan.so            the asan preset (-fsanitize=address)
 /usr/lib/gcc/*/*/libubsan.so           the asan preset (-fsanitize=undefined)
 /usr/lib/postgresql/*/bin/postgres     pg_virtualenv: the server it starts
+/usr/lib/postgresql/*/bin/initdb       tests/replication/run.sh
+/usr/lib/postgresql/*/bin/pg_basebackup  tests/replication/run.sh
+/usr/lib/postgresql/*/bin/pg_ctl       tests/replication/run.sh
+/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a  the fuzz preset (-fsanitize=fuzzer)
 /usr/share/gocode/src/google.golang.org/protobuf/encoding/protojson/decode.go  tests/CMakeLists.txt: the interop peer (go build, GOPATH=/usr/share/gocode)
 TABLE
 }

@@ -156,6 +156,14 @@ static void test_enum_field_takes_proto_names(void **state) {
                     "status in (STATUS_RUNNING,STATUS_PAUSED)");
 }
 
+/* "(,)" is a list of the empty value; "()" is no list. */
+static void test_list_of_only_the_empty_value_round_trips(void **state) {
+  (void)state;
+  expect_normalized(W, "actor_id in (,)", "actor_id in (,)");
+  expect_normalized(W, "actor_id notin (,)", "actor_id notin (,)");
+  expect_normalized(W, "actor_id in (,,a)", "actor_id in (,a)");
+}
+
 static void test_enum_field_takes_numbers_named_or_not(void **state) {
   (void)state;
   atesql_compiled *c = compile_ok(A, "status=99", SQLITE);
@@ -660,6 +668,7 @@ int main(void) {
       cmocka_unit_test(test_unicode_values_are_kept_exactly),
       cmocka_unit_test(test_enum_field_takes_proto_names),
       cmocka_unit_test(test_enum_field_takes_numbers_named_or_not),
+      cmocka_unit_test(test_list_of_only_the_empty_value_round_trips),
       cmocka_unit_test(test_int64_field_takes_decimal_integers),
       cmocka_unit_test(test_duplicate_terms_collapse),
       cmocka_unit_test(test_contradictory_terms_are_kept),
