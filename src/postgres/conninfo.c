@@ -61,28 +61,16 @@ char *postgres_conninfo_password(const char *url) {
   return password ? password : password_by_shape(url);
 }
 
-/* libpq's parse errors quote the token they stopped at, which may be a
-** piece of the password that no longer matches it whole: with a password
-** about, every "quoted" part of msg becomes "***". */
-static void hide_quoted(char *msg, size_t size) {
-  char out[ATESQL_ERROR_MESSAGE_MAX];
-  size_t o = 0;
-  bool inside = false;
-  for (const char *p = msg; *p && o + 5 < sizeof out; p++) {
-    if (*p == '"') {
-      if (!inside) {
-        memcpy(out + o, "\"***", 4);
-        o += 4;
-      } else {
-        out[o++] = '"';
-      }
-      inside = !inside;
-    } else if (!inside) {
-      out[o++] = *p;
-    }
-  }
-  out[o] = '\0';
-  snprintf(msg, size, "%s", out);
+/* libpq's parse errors quote the text they stopped at, which may hold a
+** piece of the password that no longer matches it whole (cut, unescaped,
+** or among stray quotes). With a password about, only the reason before
+** the first quote is kept: "invalid connection option ...". */
+static void cut_at_quote(char *msg) {
+  char *q = strchr(msg, '"');
+  if (q == NULL) return;
+  while (q > msg && q[-1] == ' ')
+    q--;
+  strcpy(q, " ...");
 }
 
 /* An integer in [min, max] written in full, or "" when allow_empty. */
@@ -250,7 +238,7 @@ atesql_status postgres_conninfo_check(const char *url, atesql_error *err) {
     snprintf(msg, sizeof msg, "%s",
              parse_error ? parse_error : "out of memory");
     postgres_redact(msg, sizeof msg, password);
-    if (password) hide_quoted(msg, sizeof msg);
+    if (password) cut_at_quote(msg);
     st =
         error_set(err, parse_error ? ATESQL_INVALID_ARGUMENT : ATESQL_NO_MEMORY,
                   0, "invalid PostgreSQL URL or conninfo: %s", msg);
