@@ -182,11 +182,33 @@ static void postgres_disconnect(driver_conn *c) {
   free(c);
 }
 
+/*
+** Whether the server closed the connection since the last call (a
+** restart, an idle timeout): what it sent meanwhile is read without
+** waiting. Then the call goes to a new connection instead of failing on
+** the dead one, which would make a write that never left look in doubt.
+*/
+static bool closed_while_idle(driver_conn *c) {
+  for (int i = 0; i < 8 && PQstatus(c->pg) == CONNECTION_OK; i++) {
+    struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (poll(&p, 1, 0) <= 0) return false;
+    if (!PQconsumeInput(c->pg)) break;
+  }
+  return PQstatus(c->pg) != CONNECTION_OK;
+}
+
 /* Before each call: a connection lost earlier, or one to a read-only
 ** server, is reset here, and its statements will be prepared again on
 ** their next use. */
 static atesql_status ensure_connected(driver_conn *c) {
-  if (PQstatus(c->pg) == CONNECTION_OK && !c->reconnect) return ATESQL_OK;
+  if (PQstatus(c->pg) == CONNECTION_OK && !c->reconnect) {
+    bool in_tx = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+    if (!closed_while_idle(c)) return ATESQL_OK;
+    if (in_tx) { /* a new connection would run the call outside it */
+      set_msg(c, "the connection was lost, and its transaction with it", NULL);
+      return ATESQL_UNAVAILABLE;
+    }
+  }
   /* Not inside a transaction: the store refuses calls in a transaction
   ** whose connection is gone before they get here. */
   c->reconnect = false;

@@ -90,6 +90,8 @@ dpkg-query     scripts/install-deps tests/install/check_deps.sh
 dpkg           tests/install/check_deps.sh (dpkg -S)
 apt-get        scripts/install-deps
 pgbouncer      tests/replication/run.sh
+pg_ctlcluster  tests/crash/test_crash_postgres.c (restarts the cluster)
+pg_lsclusters  tests/crash/test_crash_postgres.c (finds the cluster)
 setpriv        tests/replication/run.sh and test_replication.c (servers as postgres)
 clang          scripts/test: the fuzz preset's compiler
 llvm-symbolizer  tests/fuzz/libfuzzer/run.sh (sanitizer stack traces)

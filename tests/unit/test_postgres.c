@@ -84,10 +84,12 @@ static atesql_store *open_in_schema(const char *schema, const char *app) {
   return s;
 }
 
+/* Terminate the backends of application app and wait until they are gone
+** (their sockets closed). */
 static void kill_backends(const char *app) {
   char sql[256];
   snprintf(sql, sizeof sql,
-           "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+           "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
            "WHERE application_name = '%s'",
            app);
   admin_exec(sql);
@@ -102,7 +104,7 @@ static atesql_worker worker(const char *pod) {
   return w;
 }
 
-static void test_killed_backend_is_unavailable_then_reconnects(void **state) {
+static void test_idle_handle_whose_backend_died_reconnects(void **state) {
   (void)state;
   atesql_store *s = open_in_schema("atesql_kill", "atesql_kill");
   atesql_worker w = worker("p1");
@@ -111,14 +113,10 @@ static void test_killed_backend_is_unavailable_then_reconnects(void **state) {
   assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
   atesql_worker_free(got);
 
+  /* The backend of an idle handle dies: the next call notices the closed
+  ** connection before sending, reconnects and prepares again; it does
+  ** not fail, since nothing was in flight. */
   kill_backends("atesql_kill");
-  got = NULL;
-  assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got),
-                   ATESQL_UNAVAILABLE);
-  assert_null(got);
-  assert_true(strlen(atesql_errmsg(s)) > 0);
-
-  /* Same handle: reconnects and prepares the statement again. */
   assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
   assert_string_equal(got->worker_pod, "p1");
   atesql_worker_free(got);
@@ -141,7 +139,9 @@ static void test_write_cut_by_connection_loss_is_all_or_nothing(void **state) {
   w.actor_atespace = "s1";
   int64_t version = 0;
   atesql_status st = atesql_worker_update(s, &w, 1, &version);
-  assert_int_equal(st, ATESQL_UNAVAILABLE);
+  /* OK when the handle noticed the dead connection before sending (it
+  ** reconnects); UNAVAILABLE when the loss cut the call. */
+  assert_true(st == ATESQL_OK || st == ATESQL_UNAVAILABLE);
 
   /* The caller cannot know whether an UNAVAILABLE write happened; it
   ** rereads. What it finds is the whole old record or the whole new one. */
@@ -474,7 +474,7 @@ int main(void) {
     return 77;
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_killed_backend_is_unavailable_then_reconnects),
+      cmocka_unit_test(test_idle_handle_whose_backend_died_reconnects),
       cmocka_unit_test(test_write_cut_by_connection_loss_is_all_or_nothing),
       cmocka_unit_test(test_killed_transaction_writes_nothing),
       cmocka_unit_test(test_transaction_lost_with_its_connection_fails_whole),
