@@ -58,7 +58,8 @@ typedef struct driver {
   /* Advance to the next row. */
   atesql_status (*next)(driver_conn *c, driver_stmt *s, bool *has_row);
   /* Columns of the current row, 0-based. Text is valid until the next
-  ** next/reset on s; NULL reads as "". */
+  ** next/reset on s; SQL NULL reads as "". column_text returns NULL when
+  ** it ran out of memory (SQLite converting a number to text). */
   bool (*column_is_null)(driver_stmt *s, int col);
   const char *(*column_text)(driver_stmt *s, int col, size_t *len);
   int64_t (*column_int64)(driver_stmt *s, int col);

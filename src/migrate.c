@@ -76,10 +76,11 @@ static atesql_status read_applied(atesql_store *s, applied_row *rows,
     size_t len;
     r->version = query_int64(&q, 0);
     const char *t = query_text(&q, 2, &len);
-    snprintf(r->checksum, sizeof r->checksum, "%.*s", (int)len, t);
-    t = query_text(&q, 3, &len);
-    snprintf(r->applied_at, sizeof r->applied_at, "%.*s", (int)len, t);
-    st = query_next(&q);
+    snprintf(r->checksum, sizeof r->checksum, "%.*s", (int)len, t ? t : "");
+    const char *at = query_text(&q, 3, &len);
+    snprintf(r->applied_at, sizeof r->applied_at, "%.*s", (int)len,
+             at ? at : "");
+    st = t && at ? query_next(&q) : ATESQL_NO_MEMORY;
   }
   query_done(&q);
   if (st != ATESQL_OK)
@@ -121,10 +122,26 @@ static const applied_row *find_applied(const applied_row *rows, size_t count,
 }
 
 /* Build the returned list from the chosen migrations. */
+/* An empty list whose arena already holds room for `capacity` items and
+** their strings, so that filling it allocates nothing; NULL when out of
+** memory. */
+static atesql_migration_list *list_new(size_t capacity) {
+  enum {
+    PER_ITEM = sizeof(atesql_migration) + 8 + sizeof(((migration *)0)->name) +
+               8 + sizeof(((migration *)0)->checksum) + 8 + 40 + 8
+  };
+  return arena_new(sizeof(atesql_migration_list), capacity * PER_ITEM + 64);
+}
+
+/*
+** Fill the empty list with items[0..n) (applied_at[i] NULL: pending). With
+** a list from list_new(n) this allocates nothing, so it cannot fail after
+** the migrations it reports have committed. On error the list is freed.
+*/
 static atesql_status make_list(const migration *const *items,
                                const char *const *applied_at, size_t n,
+                               atesql_migration_list *list,
                                atesql_migration_list **out, atesql_error *err) {
-  atesql_migration_list *list = arena_new(sizeof *list, 0);
   if (list == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   list->items = arena_alloc(list, n * sizeof *list->items);
   for (size_t i = 0; list->items && i < n; i++) {
@@ -172,9 +189,14 @@ static atesql_status apply_one(atesql_store *s, const migration *all, size_t n,
   if (st == ATESQL_OK) st = verify_applied(all, n, rows, count, err);
   if (st == ATESQL_OK && find_applied(rows, count, m->version) == NULL) {
     st = s->drv->exec(s->conn, m->text);
+    /* A script that fails is a bad migration (INTERNAL), unless the
+    ** database was unreachable or out of memory: then retrying can work. */
     if (st != ATESQL_OK)
-      st = error_set(err, ATESQL_INTERNAL, 0,
-                     "migration %04lld_%s failed and was rolled back: %s",
+      st = error_set(err,
+                     st == ATESQL_UNAVAILABLE || st == ATESQL_NO_MEMORY
+                         ? st
+                         : ATESQL_INTERNAL,
+                     0, "migration %04lld_%s failed and was rolled back: %s",
                      (long long)m->version, m->name, s->drv->errmsg(s->conn));
     db_param params[] = {param_int64(m->version), param_text(m->name),
                          param_text(m->checksum)};
@@ -197,9 +219,12 @@ static atesql_status apply_one(atesql_store *s, const migration *all, size_t n,
                      (long long)m->version, s->errmsg);
   }
   if (*done) {
-    /* Read back the time the database recorded. */
-    st = read_applied(s, rows, &count, err);
-    const applied_row *r = find_applied(rows, count, m->version);
+    /* Read back the time the database recorded; the migration is applied
+    ** whether or not this read succeeds, so its failure is not reported
+    ** (the time is then left empty). */
+    atesql_error ignored;
+    bool read = read_applied(s, rows, &count, &ignored) == ATESQL_OK;
+    const applied_row *r = read ? find_applied(rows, count, m->version) : NULL;
     snprintf(applied_at, 40, "%s", r ? r->applied_at : "");
   }
   return st;
@@ -262,10 +287,18 @@ atesql_status atesql_migrate_up(const char *url,
   st = read_up_to_date(s, all, n, &up_to_date, err);
   if (st != ATESQL_OK || up_to_date) {
     atesql_store_close(s);
-    if (st == ATESQL_OK && applied) st = make_list(NULL, NULL, 0, applied, err);
+    if (st == ATESQL_OK && applied)
+      st = make_list(NULL, NULL, 0, list_new(0), applied, err);
     return st;
   }
 
+  /* The list this call returns, made before anything is written: once a
+  ** migration commits, reporting it must not fail for want of memory. */
+  atesql_migration_list *list = applied ? list_new(n) : NULL;
+  if (applied && list == NULL) {
+    atesql_store_close(s);
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  }
   st = create_migrations_table(s, err);
 
   const migration *done_items[MAX_MIGRATIONS];
@@ -283,7 +316,9 @@ atesql_status atesql_migrate_up(const char *url,
   }
   atesql_store_close(s);
   if (st == ATESQL_OK && applied)
-    st = make_list(done_items, done_times, done_count, applied, err);
+    st = make_list(done_items, done_times, done_count, list, applied, err);
+  else
+    atesql_migration_list_free(list);
   return st;
 }
 
@@ -317,7 +352,7 @@ atesql_status atesql_migrate_status(const char *url,
       items[i] = &all[i];
       times[i] = r ? r->applied_at : NULL;
     }
-    st = make_list(items, times, n, out, err);
+    st = make_list(items, times, n, list_new(n), out, err);
   }
   atesql_store_close(s);
   return st;

@@ -46,7 +46,10 @@ ATESQL_API int64_t atesql_schema_version(void);
 ** Errors: FAILED_PRECONDITION when an applied migration's text differs from
 ** the embedded one (the message names it) or the database holds a newer
 ** schema; UNAVAILABLE; INVALID_ARGUMENT (URL); INTERNAL (a migration
-** failed: its transaction is rolled back and the message names it).
+** failed: its transaction is rolled back and the message names it);
+** NO_MEMORY. Each migration commits on its own, so on an error the ones
+** before it stay applied (atesql_migrate_status tells which); so does a
+** NO_MEMORY in making *applied after every migration committed.
 */
 ATESQL_API atesql_status atesql_migrate_up(const char *url,
                                            atesql_migration_list **applied,

@@ -5,7 +5,10 @@
 **
 ** Errors: every call returns an atesql_status; the detail of a failed call
 ** is atesql_errmsg(store), including the PostgreSQL SQLSTATE where there is
-** one. A call that fails writes nothing. Input is checked before it reaches
+** one. A call that fails writes nothing, except that after UNAVAILABLE or
+** DEADLINE_EXCEEDED a write may have happened (the connection went, or an
+** I/O error struck its commit, after the database had it): reread before
+** retrying. A call that returns OK wrote. Input is checked before it reaches
 ** the database, on every call: a NULL handle argument, an empty key part,
 ** or a string that is not valid UTF-8 is INVALID_ARGUMENT naming the field.
 ** Where several problems apply, CONFLICT (stale version) is reported before
@@ -59,7 +62,8 @@ ATESQL_API const char *atesql_errmsg(const atesql_store *store);
 ** waits more than timeout_ms for its answer (PostgreSQL: the network and
 ** the server; SQLite: a lock, or its own run). 0 (the default) means no
 ** bound. A statement that runs out returns DEADLINE_EXCEEDED; like an
-** UNAVAILABLE write, it may or may not have happened (reread). On PostgreSQL the connection of such a call is abandoned and
+** UNAVAILABLE write, it may or may not have happened (reread). On PostgreSQL
+*the connection of such a call is abandoned and
 ** the next call makes a new one: a stopped or unreachable server cannot
 ** hold a caller longer than timeout_ms (connecting again is bounded by
 ** the conninfo's connect_timeout). A transaction in which a statement ran

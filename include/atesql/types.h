@@ -41,10 +41,12 @@ typedef enum atesql_status {
                                  schema is not migrated */
   ATESQL_INVALID_ARGUMENT, /* bad input: selector, key, field, page token, URL
                             */
-  ATESQL_UNAVAILABLE, /* connection lost or database busy beyond the timeout:
-                         safe to retry */
-  ATESQL_NO_MEMORY,   /* an allocation failed; nothing was written */
-  ATESQL_INTERNAL,    /* anything else; the message says what */
+  ATESQL_UNAVAILABLE,      /* connection lost, database busy beyond the timeout,
+                              or an I/O error (disk full): safe to retry; a write
+                              may or may not have happened (an I/O error at its
+                              commit can leave it durable): reread first */
+  ATESQL_NO_MEMORY,        /* an allocation failed; nothing was written */
+  ATESQL_INTERNAL,         /* anything else; the message says what */
   ATESQL_DEADLINE_EXCEEDED /* no answer within the handle's timeout
                               (atesql_store_set_timeout): like UNAVAILABLE,
                               a write may or may not have happened */

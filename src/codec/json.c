@@ -401,10 +401,12 @@ char *codec_dump_compact(json_t *doc) {
   if (doc == NULL) return NULL;
   size_t size = json_dumpb(doc, NULL, 0, JSON_COMPACT | JSON_ENCODE_ANY);
   char *out = size ? malloc(size + 1) : NULL;
-  if (out) {
-    json_dumpb(doc, out, size, JSON_COMPACT | JSON_ENCODE_ANY);
-    out[size] = '\0';
+  if (out && json_dumpb(doc, out, size, JSON_COMPACT | JSON_ENCODE_ANY) !=
+                 size) { /* out of memory inside jansson */
+    free(out);
+    out = NULL;
   }
+  if (out) out[size] = '\0';
   json_decref(doc);
   return out;
 }
@@ -838,6 +840,8 @@ static atesql_status decode_document(const char *text, size_t len,
       text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL,
       &jerr);
   free(exact);
+  if (doc == NULL && json_error_code(&jerr) == json_error_out_of_memory)
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory reading JSON");
   if (doc == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "invalid JSON at line %d column %d: %s", jerr.line,

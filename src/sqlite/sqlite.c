@@ -269,9 +269,13 @@ static bool sqlite_column_is_null(driver_stmt *s, int col) {
 }
 
 static const char *sqlite_column_text(driver_stmt *s, int col, size_t *len) {
-  const unsigned char *t = sqlite3_column_text((sqlite3_stmt *)s, col);
-  *len = (size_t)sqlite3_column_bytes((sqlite3_stmt *)s, col);
-  return t ? (const char *)t : "";
+  sqlite3_stmt *stmt = (sqlite3_stmt *)s;
+  const unsigned char *t = sqlite3_column_text(stmt, col);
+  *len = t ? (size_t)sqlite3_column_bytes(stmt, col) : 0;
+  if (t) return (const char *)t;
+  /* NULL for a value that is not SQL NULL: converting it ran out of
+  ** memory. */
+  return sqlite3_column_type(stmt, col) == SQLITE_NULL ? "" : NULL;
 }
 
 static int64_t sqlite_column_int64(driver_stmt *s, int col) {

@@ -207,6 +207,7 @@ static atesql_status diagnose_update(atesql_store *s, write_outcome *w,
   for (int i = 0; i < 2; i++) {
     size_t len;
     const char *stored = query_text(&w->probe, w->col + 1 + i, &len);
+    if (stored == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
     const db_param *given = &params[2 + i];
     if (given->len != len || memcmp(stored, given->text, len) != 0)
       return store_fail(s, ATESQL_INVALID_ARGUMENT,

@@ -74,12 +74,15 @@ static atesql_status read_plan(atesql_store *s, query *q, const char *table,
     size_t len;
     if (s->drv->dialect == ATESQL_DIALECT_SQLITE) {
       const char *detail = query_text(q, 3, &len);
+      if (detail == NULL)
+        return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
       char line[512];
       snprintf(line, sizeof line, "%.*s", (int)len, detail);
       strbuf_printf(text, "%s%s", text->len ? "\n" : "", line);
       judge_sqlite_line(table, line, j);
     } else {
       const char *doc = query_text(q, 0, &len);
+      if (doc == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
       strbuf_append(text, doc, len);
       json_t *root = json_loadb(doc, len, 0, NULL);
       judge_pg_node(table, json_object_get(json_array_get(root, 0), "Plan"), j);

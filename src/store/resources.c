@@ -20,7 +20,7 @@ void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz) {
 static bool copy_text(const query *q, int col, void *root, const char **out) {
   size_t len;
   const char *t = query_text(q, col, &len);
-  *out = arena_strndup(root, t, len);
+  *out = t ? arena_strndup(root, t, len) : NULL;
   return *out != NULL;
 }
 
@@ -46,6 +46,18 @@ static void worker_key(const void *item, const char **parts) {
   parts[2] = w->worker_pod;
 }
 
+/* A stored JSON column that could not be read: out of memory (json NULL,
+** or the codec said so), else the column is not what the store writes. */
+static atesql_status stored_column_failed(atesql_store *s,
+                                          const atesql_actor *a,
+                                          const char *column, const char *json,
+                                          const atesql_error *err) {
+  if (json == NULL || err->status == ATESQL_NO_MEMORY)
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  return store_fail(s, ATESQL_INTERNAL, "actor '%s/%s': stored %s: %s",
+                    a->atespace, a->actor_id, column, err->message);
+}
+
 static atesql_status decode_actor(atesql_store *s, const query *q, void *root,
                                   void *item) {
   atesql_actor *a = item;
@@ -66,18 +78,16 @@ static atesql_status decode_actor(atesql_store *s, const query *q, void *root,
   a->version = query_int64(q, 11);
   size_t len;
   const char *json = query_text(q, 12, &len);
-  atesql_error err;
-  if (codec_snapshot_info_from_json(json, len, root, &a->latest_snapshot_info,
+  atesql_error err = {0};
+  if (json == NULL ||
+      codec_snapshot_info_from_json(json, len, root, &a->latest_snapshot_info,
                                     &err) != ATESQL_OK)
-    return store_fail(s, ATESQL_INTERNAL,
-                      "actor '%s/%s': stored latest_snapshot_info: %s",
-                      a->atespace, a->actor_id, err.message);
+    return stored_column_failed(s, a, "latest_snapshot_info", json, &err);
   json = query_text(q, 13, &len);
-  if (codec_worker_selector_from_json(json, len, root, &a->worker_selector,
+  if (json == NULL ||
+      codec_worker_selector_from_json(json, len, root, &a->worker_selector,
                                       &err) != ATESQL_OK)
-    return store_fail(s, ATESQL_INTERNAL,
-                      "actor '%s/%s': stored worker_selector: %s", a->atespace,
-                      a->actor_id, err.message);
+    return stored_column_failed(s, a, "worker_selector", json, &err);
   return ATESQL_OK;
 }
 

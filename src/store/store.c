@@ -34,12 +34,43 @@ void store_begin_call(atesql_store *s) {
   s->errmsg[0] = '\0';
 }
 
+/*
+** A transaction fails as a whole. Once a statement in it failed, or its
+** connection was lost (PostgreSQL), or the database rolled it back
+** (SQLite after SQLITE_FULL or SQLITE_IOERR), no later statement may run:
+** on a new connection or in autocommit it would be written on its own.
+** Every call until the caller rolls back reports why.
+*/
+static void tx_break(atesql_store *s, atesql_status status,
+                     const char *reason) {
+  if (s->tx_broken != ATESQL_OK) return;
+  s->tx_broken = status;
+  /* Without a reason, the failing call's own final message is the reason,
+  ** taken when the next call begins (store_begin_call). */
+  error_format(s->tx_broken_msg, sizeof s->tx_broken_msg, "%s",
+               reason ? reason : "");
+}
+
+/* A statement of the open transaction failed: the transaction is lost if
+** the database no longer holds it, else it is stopped. */
+static void tx_statement_failed(atesql_store *s) {
+  if (s->in_tx)
+    tx_break(s,
+             s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
+                                             : ATESQL_UNAVAILABLE,
+             NULL);
+}
+
 atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
                          ...) {
   va_list ap;
   va_start(ap, fmt);
   error_vformat(s->errmsg, sizeof s->errmsg, fmt, ap);
   va_end(ap);
+  /* Out of memory, or a failure the store cannot place, part-way through
+  ** a call: what the call meant to write is not all there. */
+  if (status == ATESQL_NO_MEMORY || status == ATESQL_INTERNAL)
+    tx_statement_failed(s);
   return status;
 }
 
@@ -59,6 +90,7 @@ atesql_status store_fail_db(atesql_store *s, atesql_status status,
   error_format(s->errmsg, sizeof s->errmsg, "%.*s: %.*s",
                (int)sizeof context - 1, context, (int)sizeof detail - 1,
                detail);
+  tx_statement_failed(s); /* a prepare, or a statement, of the call failed */
   return status;
 }
 
@@ -124,23 +156,6 @@ atesql_status fail_last_version(atesql_store *s, const char *what) {
                     what, (long long)INT64_MAX);
 }
 
-/*
-** A transaction fails as a whole. Once a statement in it failed, or its
-** connection was lost (PostgreSQL), or the database rolled it back
-** (SQLite after SQLITE_FULL or SQLITE_IOERR), no later statement may run:
-** on a new connection or in autocommit it would be written on its own.
-** Every call until the caller rolls back reports why.
-*/
-static void tx_break(atesql_store *s, atesql_status status,
-                     const char *reason) {
-  if (s->tx_broken != ATESQL_OK) return;
-  s->tx_broken = status;
-  /* Without a reason, the failing call's own final message is the reason,
-  ** taken when the next call begins (store_begin_call). */
-  error_format(s->tx_broken_msg, sizeof s->tx_broken_msg, "%s",
-               reason ? reason : "");
-}
-
 /* Before a statement: OK unless the open transaction cannot go on. */
 static atesql_status tx_guard(atesql_store *s) {
   if (!s->in_tx) return ATESQL_OK;
@@ -153,16 +168,6 @@ static atesql_status tx_guard(atesql_store *s) {
                     "the transaction cannot go on: roll it back and retry "
                     "it; it failed at: %s",
                     s->tx_broken_msg);
-}
-
-/* A statement of the open transaction failed: the transaction is lost if
-** the database no longer holds it, else it is stopped. */
-static void tx_statement_failed(atesql_store *s) {
-  if (s->in_tx)
-    tx_break(s,
-             s->drv->in_transaction(s->conn) ? ATESQL_FAILED_PRECONDITION
-                                             : ATESQL_UNAVAILABLE,
-             NULL);
 }
 
 static atesql_status run(query *q, const db_param *params, size_t n) {
@@ -446,11 +451,37 @@ atesql_status atesql_tx_begin(atesql_store *s) {
   if (s->in_tx)
     return store_fail(s, ATESQL_FAILED_PRECONDITION,
                       "a transaction is already open on this handle");
-  atesql_status st = exec_named(s, STMT_tx_begin, NULL, 0);
+  /* ROLLBACK is prepared before the transaction begins, so that ending it
+  ** needs no allocation that could fail part-way. */
+  atesql_status st = ATESQL_OK;
+  if (s->named[STMT_tx_rollback] == NULL)
+    st = s->drv->prepare(s->conn, s->named_sql[STMT_tx_rollback],
+                         &s->named[STMT_tx_rollback]);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "prepare rollback");
+  st = exec_named(s, STMT_tx_begin, NULL, 0);
   if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
   s->in_tx = true;
   s->tx_broken = ATESQL_OK;
   return ATESQL_OK;
+}
+
+/*
+** End the open transaction by rolling it back: OK when the database no
+** longer holds it (it rolled it back, or its connection is gone) or the
+** rollback ran. When the rollback fails and the database still holds the
+** transaction, the handle stays in it (every call refused) for the caller
+** to roll back again.
+*/
+static atesql_status tx_end_by_rollback(atesql_store *s) {
+  s->in_tx = false;
+  if (!s->drv->in_transaction(s->conn)) return ATESQL_OK;
+  atesql_status st = exec_named(s, STMT_tx_rollback, NULL, 0);
+  if (st != ATESQL_OK && s->drv->in_transaction(s->conn)) {
+    s->in_tx = true;
+    if (s->tx_broken == ATESQL_OK) s->tx_broken = ATESQL_FAILED_PRECONDITION;
+    snprintf(s->tx_broken_msg, sizeof s->tx_broken_msg, "its rollback failed");
+  }
+  return st;
 }
 
 atesql_status atesql_tx_commit(atesql_store *s) {
@@ -459,18 +490,22 @@ atesql_status atesql_tx_commit(atesql_store *s) {
     return store_fail(s, ATESQL_FAILED_PRECONDITION,
                       "no transaction is open on this handle");
   atesql_status st = exec_named(s, STMT_tx_commit, NULL, 0);
-  if (st != ATESQL_OK) {
-    /* A failed commit ends the transaction with nothing of it written:
-    ** roll back what remains. */
-    char msg[ATESQL_ERROR_MESSAGE_MAX];
-    snprintf(msg, sizeof msg, "%s", s->errmsg);
+  if (st == ATESQL_OK && s->drv->in_transaction(s->conn))
+    st = store_fail(s, ATESQL_INTERNAL, "the transaction is still open");
+  if (st == ATESQL_OK) {
     s->in_tx = false;
-    if (s->drv->in_transaction(s->conn))
-      exec_named(s, STMT_tx_rollback, NULL, 0);
-    return store_fail(s, st, "commit: %s", msg);
+    return ATESQL_OK;
   }
-  s->in_tx = false;
-  return ATESQL_OK;
+  /* A failed commit ends the transaction with nothing of it written: roll
+  ** back what remains. */
+  char msg[ATESQL_ERROR_MESSAGE_MAX];
+  snprintf(msg, sizeof msg, "%s", s->errmsg);
+  if (tx_end_by_rollback(s) != ATESQL_OK)
+    return store_fail(s, st,
+                      "commit: %s; the rollback failed too, so the "
+                      "transaction is still open: roll it back",
+                      msg);
+  return store_fail(s, st, "commit: %s", msg);
 }
 
 atesql_status atesql_tx_rollback(atesql_store *s) {
@@ -478,11 +513,7 @@ atesql_status atesql_tx_rollback(atesql_store *s) {
   if (!s->in_tx)
     return store_fail(s, ATESQL_FAILED_PRECONDITION,
                       "no transaction is open on this handle");
-  s->in_tx = false;
-  /* Nothing to roll back when the database already did (or the
-  ** connection went with the transaction). */
-  if (!s->drv->in_transaction(s->conn)) return ATESQL_OK;
-  atesql_status st = exec_named(s, STMT_tx_rollback, NULL, 0);
+  atesql_status st = tx_end_by_rollback(s);
   return st == ATESQL_OK ? st : store_fail_db(s, st, "rollback");
 }
 

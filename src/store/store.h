@@ -124,6 +124,7 @@ atesql_status query_done(query *q);
 /* query_done after a run that returned st: st when it failed, else what
 ** finishing the statement returned. For writes that read a row. */
 atesql_status query_finish(query *q, atesql_status st);
+/* A column's text; NULL (with *len 0) when out of memory. */
 const char *query_text(const query *q, int col, size_t *len);
 int64_t query_int64(const query *q, int col);
 bool query_is_null(const query *q, int col);

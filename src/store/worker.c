@@ -107,6 +107,7 @@ static atesql_status diagnose_update(atesql_store *s, write_outcome *w,
   int64_t version = query_int64(&w->probe, w->col);
   size_t len;
   const char *ip = query_text(&w->probe, w->col + 1, &len);
+  if (ip == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   given_ip = given_ip ? given_ip : "";
   if (version != expected_version)
     return store_fail(s, ATESQL_CONFLICT,
