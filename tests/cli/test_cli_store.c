@@ -189,6 +189,12 @@ static void test_import_accepts_snake_case_from_a_file(void **state) {
   assert_int_equal(r.exit_code, 1);
   assert_one_error_line(&r, "cannot open '/nonexistent/file.jsonl'");
   cli_result_free(&r);
+
+  /* The user's text in an error stays on the error's one line. */
+  r = RUN(NULL, "--db", url, "workers", "import", "/nonexistent/two\nlines");
+  assert_int_equal(r.exit_code, 1);
+  assert_one_error_line(&r, "cannot open '/nonexistent/two lines'");
+  cli_result_free(&r);
 }
 
 static void assert_no_workers(const char *url) {
