@@ -121,6 +121,7 @@ const resource_spec worker_spec = {
     "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name, "
     "version",
     11,
+    1u << 10,
     worker_pk,
     3,
     sizeof(atesql_worker),
@@ -136,6 +137,7 @@ const resource_spec actor_spec = {
     "in_progress_snapshot, worker_pool_name, status, version, "
     "latest_snapshot_info, worker_selector",
     14,
+    1u << 10 | 1u << 11,
     actor_pk,
     2,
     sizeof(atesql_actor),
@@ -144,8 +146,16 @@ const resource_spec actor_spec = {
 };
 
 const resource_spec atespace_spec = {
-    ATESQL_RESOURCE_ATESPACES, "atespaces",     "name",       1, atespace_pk, 1,
-    sizeof(atesql_atespace),   decode_atespace, atespace_key,
+    ATESQL_RESOURCE_ATESPACES,
+    "atespaces",
+    "name",
+    1,
+    0,
+    atespace_pk,
+    1,
+    sizeof(atesql_atespace),
+    decode_atespace,
+    atespace_key,
 };
 
 /* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...: built and
@@ -163,9 +173,10 @@ static char *get_sql(atesql_dialect d, const resource_spec *spec) {
 
 /* An upper bound of the arena bytes decoding the current row can take:
 ** every column's text, and for JSON columns the arrays they can hold. */
-static size_t row_reserve(const query *q, int columns) {
+static size_t row_reserve(const query *q, const resource_spec *spec) {
   size_t total = 0;
-  for (int i = 0; i < columns; i++) {
+  for (int i = 0; i < spec->column_count; i++) {
+    if (spec->int_columns >> i & 1) continue;
     size_t len;
     query_text(q, i, &len);
     total += codec_nested_reserve(len) + len + 8;
@@ -195,7 +206,7 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     query_done(&q);
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
-  void *root = arena_new(spec->item_size, row_reserve(&q, spec->column_count));
+  void *root = arena_new(spec->item_size, row_reserve(&q, spec));
   if (root == NULL)
     st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   else

@@ -7,7 +7,10 @@
 #ifndef ATESQL_STORE_RESOURCES_H
 #define ATESQL_STORE_RESOURCES_H
 
+#include <stdint.h>
+
 #include "schema.h"
+
 #include "store/store.h"
 
 typedef struct resource_spec {
@@ -15,6 +18,9 @@ typedef struct resource_spec {
   const char *table;
   const char *columns; /* the SELECT list, in decoder order */
   int column_count;
+  /* Bit i: column i is an integer. It is never read as text: converting
+  ** it can fail for want of memory and leave the value NULL (SQLite). */
+  uint32_t int_columns;
   const char *const *pk;
   size_t pk_count;
   size_t item_size;
