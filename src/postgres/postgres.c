@@ -20,10 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "driver.h"
 #include "postgres/conninfo.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 /* Seconds to wait for a connection when the URL does not say. */
@@ -61,21 +61,13 @@ static bool postgres_accepts(const char *url) {
          (strchr(url, '=') != NULL && strncmp(url, "sqlite:", 7) != 0);
 }
 
-/* One line: libpq messages end in newlines and may hold several lines. */
-static void one_line(char *s) {
-  size_t n = strlen(s);
-  while (n && (s[n - 1] == '\n' || s[n - 1] == ' '))
-    s[--n] = '\0';
-  for (char *p = s; *p; p++)
-    if (*p == '\n' || *p == '\t') *p = ' ';
-}
-
+/* The message of a failure, one line (libpq's end in newlines and may
+** hold several), the password scrubbed. */
 static void set_msg(driver_conn *c, const char *text, const char *sqlstate) {
   if (sqlstate && *sqlstate)
-    snprintf(c->msg, sizeof c->msg, "%s (SQLSTATE %s)", text, sqlstate);
+    error_format(c->msg, sizeof c->msg, "%s (SQLSTATE %s)", text, sqlstate);
   else
-    snprintf(c->msg, sizeof c->msg, "%s", text);
-  one_line(c->msg);
+    error_format(c->msg, sizeof c->msg, "%s", text);
   postgres_redact(c->msg, sizeof c->msg, c->password);
 }
 
@@ -227,19 +219,13 @@ static bool result_failed(const PGresult *r) {
   return rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK;
 }
 
-static int64_t now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Wait until the socket is ready for events or the deadline (0: none)
 ** passes. False when the deadline passed. */
 static bool wait_socket(driver_conn *c, short events, int64_t deadline) {
   for (;;) {
     int wait = -1;
     if (deadline) {
-      int64_t left = deadline - now_ms();
+      int64_t left = deadline - clock_now_ms();
       if (left <= 0) return false;
       wait = left > INT32_MAX ? INT32_MAX : (int)left;
     }
@@ -260,7 +246,7 @@ static bool wait_socket(driver_conn *c, short events, int64_t deadline) {
 */
 static PGresult *await_result(driver_conn *c, int sent) {
   if (!sent) return NULL;
-  int64_t deadline = c->timeout_ms ? now_ms() + c->timeout_ms : 0;
+  int64_t deadline = c->timeout_ms ? clock_now_ms() + c->timeout_ms : 0;
   bool timed_out = false;
   while (!timed_out && PQflush(c->pg) == 1)
     timed_out = !wait_socket(c, POLLIN | POLLOUT, deadline);

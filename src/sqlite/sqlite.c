@@ -19,10 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "driver.h"
 #include "sqlite/url.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 struct driver_conn {
@@ -175,16 +175,10 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
   return ATESQL_OK;
 }
 
-static int64_t now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* SQLite's progress handler: non-zero interrupts the statement. */
 static int past_deadline(void *arg) {
   driver_conn *c = arg;
-  return c->deadline_ms && now_ms() > c->deadline_ms;
+  return c->deadline_ms && clock_now_ms() > c->deadline_ms;
 }
 
 /* The timeout bounds a statement's run (a progress handler checks the
@@ -226,7 +220,7 @@ static void sqlite_finalize(driver_conn *c, driver_stmt *s) {
 }
 
 static atesql_status step(driver_conn *c, sqlite3_stmt *stmt, bool *has_row) {
-  c->deadline_ms = c->timeout_ms ? now_ms() + c->timeout_ms : 0;
+  c->deadline_ms = c->timeout_ms ? clock_now_ms() + c->timeout_ms : 0;
   int rc = sqlite3_step(stmt);
   if (rc == SQLITE_ROW) {
     *has_row = true;
