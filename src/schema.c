@@ -22,7 +22,7 @@ static const char *const snapshot_type_names[] = {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define TEXT(name, immutable)                                                  \
-  { name, name, FIELD_TEXT, NULL, 0, immutable }
+  { name, name, FIELD_TEXT, NULL, 0, immutable, false }
 
 static const field_def worker_fields[] = {
     TEXT("worker_namespace", true),
@@ -30,12 +30,13 @@ static const field_def worker_fields[] = {
     TEXT("worker_pod", true),
     TEXT("actor_namespace", false),
     TEXT("actor_template", false),
-    TEXT("actor_id", false),
+    /* Free workers (empty) and held ones have separate indexes. */
+    {"actor_id", "actor_id", FIELD_TEXT, NULL, 0, false, true},
     TEXT("actor_atespace", false),
     TEXT("ip", true),
     TEXT("worker_pod_uid", false),
     TEXT("node_name", false),
-    {"version", "version", FIELD_INT64, NULL, 0, false},
+    {"version", "version", FIELD_INT64, NULL, 0, false, false},
 };
 
 static const field_def actor_fields[] = {
@@ -44,13 +45,13 @@ static const field_def actor_fields[] = {
     TEXT("actor_template_namespace", true),
     TEXT("actor_template_name", true),
     {"status", "status", FIELD_ENUM, actor_status_names,
-     COUNT(actor_status_names), false},
+     COUNT(actor_status_names), false, false},
     TEXT("ateom_pod_namespace", false),
     TEXT("ateom_pod_name", false),
     TEXT("ateom_pod_ip", false),
     TEXT("ateom_pod_uid", false),
     TEXT("worker_pool_name", false),
-    {"version", "version", FIELD_INT64, NULL, 0, false},
+    {"version", "version", FIELD_INT64, NULL, 0, false, false},
 };
 
 static const field_def atespace_fields[] = {

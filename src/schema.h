@@ -22,6 +22,10 @@ typedef struct field_def {
       *enum_names; /* FIELD_ENUM: proto names, indexed by number */
   size_t enum_count;
   bool immutable; /* fixed after create (key parts included) */
+  /* Indexed by two partial indexes, one for the empty value and one for
+  ** the others (migrations 0003): the compiler adds "<> ''" to a term on
+  ** non-empty values so that the second one fits. */
+  bool split_empty;
 } field_def;
 
 typedef struct resource_def {

@@ -146,8 +146,13 @@ typedef struct atesql_param {
 /*
 ** A compiled selector: a WHERE fragment whose placeholders are numbered
 ** 1..param_count (?N on SQLite, $N on PostgreSQL) and the parameters in that
-** order. Terms appear in normalized order. The empty selector compiles to
-** "TRUE" with no parameters. One allocation.
+** order. Terms appear in normalized order. An empty text value under = or
+** != is written as the constant '' rather than a parameter, so the
+** planner sees it (free workers, actor_id = '', are a large share of the
+** table and have their own partial indexes); a term on worker actor_id
+** that matches only non-empty values also carries actor_id <> ''. So
+** param_count can be less than the number of terms. The empty selector
+** compiles to "TRUE" with no parameters. One allocation.
 */
 typedef struct atesql_compiled {
   const char *sql;

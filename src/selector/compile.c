@@ -1,7 +1,9 @@
 /*
 ** The selector compiler: walks a normalized AST once and emits a WHERE
 ** fragment with numbered placeholders plus the parameters in order. Column
-** names come only from the whitelist; values only ever become parameters.
+** names come only from the whitelist; values only ever become parameters,
+** except the empty string, which is written as the constant '' (see
+** compile_term).
 ** An "in"/"notin" list is one parameter holding the whole list (a JSON array
 ** for SQLite's json_each, an array literal for PostgreSQL's ANY/ALL), so the
 ** statement text does not depend on the list's length.
@@ -100,13 +102,44 @@ static bool draft_term_param(const dialect_shapes *d, const sel_term *t,
   return param->text != NULL;
 }
 
-static void compile_term(strbuf *sql, const dialect_shapes *d,
+static bool is_empty_text(const sel_term *t) {
+  return t->field->type == FIELD_TEXT && t->count == 1 && t->values[0].len == 0;
+}
+
+/* Does the term hold only non-empty values? */
+static bool all_values_nonempty(const sel_term *t) {
+  for (size_t i = 0; i < t->count; i++)
+    if (t->values[i].len == 0) return false;
+  return true;
+}
+
+/*
+** Append term t. An empty text value under = or != is written as the
+** literal '', not a parameter: the planner then sees it in every plan (a
+** PostgreSQL prepared statement's generic plan included) and a partial
+** index WHERE col = '' fits. On a split_empty field, a term that can only
+** match non-empty values also gets col <> '', which the partial index of
+** non-empty values needs. Returns whether the term took a parameter.
+*/
+static bool compile_term(strbuf *sql, const dialect_shapes *d,
                          const sel_term *t, size_t placeholder) {
+  bool literal =
+      is_empty_text(t) && (t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_NEQ);
+  if (literal) {
+    strbuf_printf(sql, "\"%s\" %s ''", t->field->column,
+                  t->op == ATESQL_OP_EQ ? "=" : "<>");
+    return false;
+  }
   const char *shape = t->op == ATESQL_OP_EQ    ? d->eq
                       : t->op == ATESQL_OP_NEQ ? d->neq
                       : t->op == ATESQL_OP_IN  ? d->in
                                                : d->notin;
   strbuf_printf(sql, shape, t->field->column, placeholder);
+  if (t->field->split_empty &&
+      (t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_IN) &&
+      all_values_nonempty(t))
+    strbuf_printf(sql, " AND \"%s\" <> ''", t->field->column);
+  return true;
 }
 
 /*
@@ -161,15 +194,15 @@ atesql_status atesql_selector_compile(const atesql_selector *sel,
   strbuf sql = STRBUF_INIT;
   draft_param *params = calloc(sel->count ? sel->count : 1, sizeof *params);
   bool ok = params != NULL;
+  size_t n = 0;
   if (sel->count == 0) strbuf_puts(&sql, "TRUE");
   for (size_t i = 0; ok && i < sel->count; i++) {
     if (i) strbuf_puts(&sql, " AND ");
-    compile_term(&sql, d, &sel->terms[i], i + 1);
-    ok = draft_term_param(d, &sel->terms[i], &params[i]);
+    if (compile_term(&sql, d, &sel->terms[i], n + 1))
+      ok = draft_term_param(d, &sel->terms[i], &params[n++]);
   }
-  if (ok && !strbuf_failed(&sql))
-    *out = pack_compiled(&sql, params, sel->count);
-  for (size_t i = 0; params && i < sel->count; i++)
+  if (ok && !strbuf_failed(&sql)) *out = pack_compiled(&sql, params, n);
+  for (size_t i = 0; params && i < n; i++)
     free(params[i].text);
   free(params);
   strbuf_release(&sql);

@@ -108,13 +108,14 @@ static void test_migrate_up_twice_then_status(void **state) {
   r = RUN(NULL, "--db", url, "migrate", "up");
   assert_int_equal(r.exit_code, 0);
   assert_string_equal(r.out,
-                      "applied 0001_init\napplied 0002_protojson_presence\n");
+                      "applied 0001_init\napplied 0002_protojson_presence\n"
+                      "applied 0003_scheduler_indexes\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "up");
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out, "schema is up to date (version 2)\n");
+  assert_string_equal(r.out, "schema is up to date (version 3)\n");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "status");
@@ -122,6 +123,7 @@ static void test_migrate_up_twice_then_status(void **state) {
   assert_null(strstr(r.out, "pending"));
   assert_non_null(strstr(r.out, "1        init                2"));
   assert_non_null(strstr(r.out, "2        protojson_presence  2"));
+  assert_non_null(strstr(r.out, "3        scheduler_indexes   2"));
   cli_result_free(&r);
 }
 

@@ -4,8 +4,8 @@
 ** field of SnapshotInfo, both oneof members, "TYPE_*" names, an empty
 ** selector for none), and what each must read as once 0002 has run.
 ** A suite migrates fully, runs OLD_ROWS_SQL with its own driver (this
-** rewinds the schema to version 1 and writes the old rows), migrates up
-** again and calls check_migrated_rows.
+** rewinds the schema to version 1, undoing 0003's indexes, and writes the
+** old rows), migrates up again and calls check_migrated_rows.
 */
 #ifndef ATESQL_TEST_MIGRATION_0002_H
 #define ATESQL_TEST_MIGRATION_0002_H
@@ -20,6 +20,12 @@
 
 static const char OLD_ROWS_SQL[] =
     "DELETE FROM schema_migrations WHERE version >= 2;"
+    "DROP INDEX workers_pool; DROP INDEX workers_node;"
+    "DROP INDEX workers_free_pool; DROP INDEX workers_free_node;"
+    "DROP INDEX workers_actor_id;"
+    "CREATE INDEX workers_pool_actor ON workers (worker_pool, actor_id);"
+    "CREATE INDEX workers_node_actor ON workers (node_name, actor_id);"
+    "CREATE INDEX workers_actor_id ON workers (actor_id);"
     "INSERT INTO atespaces (name) VALUES ('s');"
     "INSERT INTO actors (atespace, actor_id, version, latest_snapshot_info, "
     "worker_selector) VALUES "

@@ -420,7 +420,15 @@ static void test_errors_leave_out_null_and_err_filled(void **state) {
 static void test_golden_sql_sqlite(void **state) {
   (void)state;
   expect_sql(W, "worker_pool=cpu,actor_id=", SQLITE,
-             "\"worker_pool\" = ?1 AND \"actor_id\" = ?2");
+             "\"worker_pool\" = ?1 AND \"actor_id\" = ''");
+  expect_sql(W, "actor_id=a1,actor_atespace=s", SQLITE,
+             "\"actor_id\" = ?1 AND \"actor_id\" <> '' AND "
+             "\"actor_atespace\" = ?2");
+  expect_sql(W, "actor_id in (a,b)", SQLITE,
+             "\"actor_id\" IN (SELECT value FROM json_each(?1)) AND "
+             "\"actor_id\" <> ''");
+  expect_sql(W, "actor_id!=,node_name=", SQLITE,
+             "\"actor_id\" <> '' AND \"node_name\" = ''");
   expect_sql(W, "worker_pool!=cpu", SQLITE, "\"worker_pool\" <> ?1");
   expect_sql(W, "node_name in (a,b)", SQLITE,
              "\"node_name\" IN (SELECT value FROM json_each(?1))");
@@ -433,7 +441,11 @@ static void test_golden_sql_sqlite(void **state) {
 static void test_golden_sql_postgres(void **state) {
   (void)state;
   expect_sql(W, "worker_pool=cpu,actor_id=", PG,
-             "\"worker_pool\" = $1 AND \"actor_id\" = $2");
+             "\"worker_pool\" = $1 AND \"actor_id\" = ''");
+  expect_sql(W, "actor_id=a1,actor_atespace=s", PG,
+             "\"actor_id\" = $1 AND \"actor_id\" <> '' AND "
+             "\"actor_atespace\" = $2");
+  expect_sql(A, "actor_id=a1", PG, "\"actor_id\" = $1");
   expect_sql(W, "worker_pool!=cpu", PG, "\"worker_pool\" <> $1");
   expect_sql(W, "node_name in (a,b)", PG, "\"node_name\" = ANY($1)");
   expect_sql(W, "node_name notin (a,b)", PG, "\"node_name\" <> ALL($1)");
@@ -441,13 +453,18 @@ static void test_golden_sql_postgres(void **state) {
              "\"atespace\" = $1 AND \"status\" = ANY($2)");
 }
 
-static void test_free_worker_selector_has_two_params(void **state) {
+/* The empty value is the constant '' in the SQL, so the free-worker
+** question has one parameter, the pool. */
+static void test_free_worker_selector_has_one_param(void **state) {
   (void)state;
   atesql_compiled *c = compile_ok(W, "worker_pool=cpu,actor_id=", SQLITE);
-  assert_int_equal(c->param_count, 2);
+  assert_int_equal(c->param_count, 1);
   assert_int_equal(c->params[0].type, ATESQL_PARAM_TEXT);
   assert_string_equal(c->params[0].text, "cpu");
-  assert_string_equal(c->params[1].text, "");
+  atesql_compiled_free(c);
+  c = compile_ok(W, "actor_id=", PG);
+  assert_int_equal(c->param_count, 0);
+  assert_string_equal(c->sql, "\"actor_id\" = ''");
   atesql_compiled_free(c);
 }
 
@@ -697,7 +714,7 @@ int main(void) {
       cmocka_unit_test(test_errors_leave_out_null_and_err_filled),
       cmocka_unit_test(test_golden_sql_sqlite),
       cmocka_unit_test(test_golden_sql_postgres),
-      cmocka_unit_test(test_free_worker_selector_has_two_params),
+      cmocka_unit_test(test_free_worker_selector_has_one_param),
       cmocka_unit_test(test_in_list_is_one_param_in_dialect_encoding),
       cmocka_unit_test(test_in_list_sql_shape_does_not_depend_on_length),
       cmocka_unit_test(test_term_order_does_not_change_sql),
