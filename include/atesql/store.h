@@ -298,27 +298,51 @@ ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
                                              const char *value);
 
 /*
-** How the database runs the first page of a list: the statement, its
-** parameters, the database's own plan and a verdict on index use. One
+** How the database runs one page of a list, judged by what it reads: the
+** statement, its parameters, the database's own plan, the rows the
+** statement reads against the rows it returns, and which selector terms
+** the index search bounds and which it only checks row by row. One
 ** allocation.
+**
+** The statement is run to count (atesql_explain costs about one list
+** call, on PostgreSQL two). On PostgreSQL both plans a prepared statement
+** can get are run under EXPLAIN ANALYZE: the custom plan for these values
+** and the generic plan it is given after repeated executions; the figures
+** and verdict are the worse of the two. This SQLite has no scan counters,
+** so rows_read is counted with the data: the rows inside the bounds of
+** the index search (with the plan's partial-index condition), up to the
+** row where the page's LIMIT stops the search, or all of them when the
+** plan sorts.
 */
 typedef struct atesql_plan {
   const char *sql;            /* the statement the list runs */
   const atesql_param *params; /* its parameters; the last is the row limit */
   size_t param_count;
   /* The plan as the database gives it: SQLite's EXPLAIN QUERY PLAN rows,
-  ** one per line; PostgreSQL's EXPLAIN (FORMAT JSON) document. */
+  ** one per line; PostgreSQL's EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON)
+  ** document of the custom plan. */
   const char *plan;
   /* True when the table is read only through an index search (no table
-  ** scan, no full index walk): the list costs O(log n + k). */
+  ** scan, no full index walk). */
   bool uses_index;
   const char *index;   /* the index searched, "" when none */
   const char *verdict; /* one line for people */
+  int64_t rows_read;     /* rows the search visits (index entries) */
+  int64_t rows_returned; /* rows the statement returns: the page + 1 */
+  /* True when the index search bounds every selector term (uses_index and
+  ** nothing left to check row by row): the list then reads what it
+  ** returns, O(log n + k). */
+  bool index_bound;
+  bool sorted; /* rows are sorted after reading (not read in key order) */
+  const char *bounded;  /* the terms' fields the search bounds, "a, b" */
+  const char *filtered; /* the terms' fields only checked row by row */
+  /* PostgreSQL: the generic plan's EXPLAIN document; "" on SQLite. */
+  const char *generic_plan;
 } atesql_plan;
 
 /*
 ** Ask the database how it runs the list `opts` describes for `resource`
-** (the page token, if any, included). *out receives a plan to free with
+** (the page token, if any, included), and count what it reads. *out receives a plan to free with
 ** atesql_plan_free. Errors: INVALID_ARGUMENT (selector, token), driver
 ** errors.
 */

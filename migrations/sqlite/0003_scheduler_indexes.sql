@@ -31,6 +31,10 @@ CREATE INDEX workers_free_pool ON workers (worker_pool) WHERE actor_id = '';
 -- local snapshot), and "free workers on these nodes".
 CREATE INDEX workers_free_node ON workers (node_name, worker_pool)
   WHERE actor_id = '';
+-- The same rows in key order after the node: a later page of "free workers
+-- on these nodes" bounds its page token's key with a row value, which
+-- needs the key's columns right after node_name.
+CREATE INDEX workers_free_node_key ON workers (node_name) WHERE actor_id = '';
 -- "Which worker holds this actor".
 CREATE INDEX workers_actor_id ON workers (actor_id, actor_atespace)
   WHERE actor_id <> '';

@@ -1,10 +1,13 @@
 /*
 ** `atesql [--db URL] explain workers|actors|atespaces SELECTOR`: how the
 ** database runs the first page of that list: the statement, its bound
-** parameters, the database's own plan and a one-line verdict on index use.
-** A thin shell over atesql_explain. --json prints one object: resource,
-** dialect, sql, params, plan (PostgreSQL's JSON plan, or SQLite's plan
-** lines as an array), uses_index, index, verdict.
+** parameters, the database's own plan, the rows it reads for the rows it
+** returns, the selector fields the index bounds and those it only filters,
+** and a one-line verdict. A thin shell over atesql_explain. --json prints
+** one object: resource, dialect, sql, params, plan (PostgreSQL's JSON
+** plan, or SQLite's plan lines as an array), uses_index, index, verdict,
+** rows_read, rows_returned, index_bound, sorted, bounded, filtered, and on
+** PostgreSQL generic_plan.
 */
 #include <getopt.h>
 #include <jansson.h>
@@ -66,13 +69,20 @@ static int print_json(atesql_resource resource, atesql_dialect dialect,
                                       ? json_integer((json_int_t)p->int64)
                                       : json_string(p->text));
   }
-  json_t *obj =
-      json_pack("{s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s}", "resource",
-                atesql_resource_name(resource), "dialect",
-                dialect == ATESQL_DIALECT_SQLITE ? "sqlite" : "postgres", "sql",
-                plan->sql, "params", params, "plan",
-                plan_json(plan->plan, dialect), "uses_index", plan->uses_index,
-                "index", plan->index, "verdict", plan->verdict);
+  json_t *obj = json_pack(
+      "{s:s, s:s, s:s, s:o, s:o, s:b, s:s, s:s, s:I, s:I, s:b, s:b, s:s, "
+      "s:s}",
+      "resource", atesql_resource_name(resource), "dialect",
+      dialect == ATESQL_DIALECT_SQLITE ? "sqlite" : "postgres", "sql",
+      plan->sql, "params", params, "plan", plan_json(plan->plan, dialect),
+      "uses_index", plan->uses_index, "index", plan->index, "verdict",
+      plan->verdict, "rows_read", (json_int_t)plan->rows_read,
+      "rows_returned", (json_int_t)plan->rows_returned, "index_bound",
+      plan->index_bound, "sorted", plan->sorted, "bounded", plan->bounded,
+      "filtered", plan->filtered);
+  if (obj && dialect == ATESQL_DIALECT_POSTGRES)
+    json_object_set_new(obj, "generic_plan",
+                        plan_json(plan->generic_plan, dialect));
   if (obj == NULL) return cli_fail(EXIT_FAILURE_OTHER, "out of memory");
   json_dumpf(obj, stdout, JSON_COMPACT);
   fputc('\n', stdout);
@@ -130,6 +140,10 @@ int cmd_explain(const char *db, int argc, char **argv) {
     cli_print_params(plan->params, plan->param_count,
                      atesql_store_dialect(store));
     print_plan(plan->plan);
+    printf("reads    %lld rows for %lld returned\n", (long long)plan->rows_read,
+           (long long)plan->rows_returned);
+    printf("bounds   %s\n", plan->bounded[0] ? plan->bounded : "-");
+    printf("filters  %s\n", plan->filtered[0] ? plan->filtered : "-");
     printf("verdict  %s\n", plan->verdict);
   }
   atesql_plan_free(plan);

@@ -1,118 +1,87 @@
 /*
-** atesql_explain: run the first-page statement of a list under the
-** dialect's explain prefix and judge the plan. The table must be reached
-** only through an index search: on SQLite a "SEARCH <table> USING ...
-** INDEX" line and no "SCAN <table>" line; on PostgreSQL an index node with
-** an index condition and no sequential scan or condition-less index walk
-** of the table.
+** atesql_explain: run one page of a list, ask the database for its plan
+** (explain_sqlite.c, explain_postgres.c) and judge the plan by what it
+** reads against what it returns. A page is index-bound when an index
+** search bounds every term of the selector: it then reads the rows it
+** returns (O(log n + k)). A search that bounds only some terms reads every
+** row those terms match and checks the rest row by row, which the verdict
+** names and counts.
 */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "selector/ast.h"
-#include "store/list.h"
+#include "store/explain.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
 
-typedef struct judgement {
-  bool searched; /* an index search reaches the table */
-  bool scanned;  /* the table (or a whole index of it) is walked */
-  char index[128];
-} judgement;
-
-/* SQLite: the plan's detail lines, e.g.
-**   SEARCH workers USING INDEX workers_free_by_pool (worker_pool=?)
-**   SCAN workers */
-static void judge_sqlite_line(const char *table, const char *detail,
-                              judgement *j) {
-  size_t tlen = strlen(table);
-  bool search = strncmp(detail, "SEARCH ", 7) == 0;
-  bool scan = strncmp(detail, "SCAN ", 5) == 0;
-  const char *rest = detail + (search ? 7 : scan ? 5 : 0);
-  if ((!search && !scan) || strncmp(rest, table, tlen) != 0 ||
-      (rest[tlen] != ' ' && rest[tlen] != '\0'))
-    return;
-  if (scan) {
-    j->scanned = true;
-    return;
+bool explain_mentions(const char *text, const char *word) {
+  size_t n = strlen(word);
+  for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
+    bool start = p == text || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                                (p[-1] >= '0' && p[-1] <= '9'));
+    char c = p[n];
+    bool end = !(c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
+    if (start && end) return true;
   }
-  j->searched = true;
-  const char *idx = strstr(rest, "INDEX ");
-  if (idx && j->index[0] == '\0')
-    sscanf(idx + 6, "%127s", j->index);
-  else if (strstr(rest, "PRIMARY KEY") && j->index[0] == '\0')
-    snprintf(j->index, sizeof j->index, "%s primary key", table);
+  return false;
 }
 
-static void judge_pg_node(const char *table, json_t *node, judgement *j) {
-  const char *type = json_string_value(json_object_get(node, "Node Type"));
-  const char *rel = json_string_value(json_object_get(node, "Relation Name"));
-  const char *idx = json_string_value(json_object_get(node, "Index Name"));
-  bool ours = rel == NULL || strcmp(rel, table) == 0;
-  if (type && ours && strcmp(type, "Seq Scan") == 0 && rel) j->scanned = true;
-  if (type && ours && idx && strstr(type, "Index")) {
-    if (json_object_get(node, "Index Cond") == NULL)
-      j->scanned = true; /* walks the whole index */
-    else {
-      j->searched = true;
-      if (j->index[0] == '\0') snprintf(j->index, sizeof j->index, "%s", idx);
-    }
-  }
-  json_t *children = json_object_get(node, "Plans");
-  size_t i;
-  json_t *child;
-  json_array_foreach(children, i, child) judge_pg_node(table, child, j);
+/* The fields of the terms whose bit in mask is (want) set: "a, b". */
+static void term_fields(const atesql_selector *sel, uint64_t mask, bool want,
+                        strbuf *out) {
+  for (size_t i = 0; i < sel->count; i++)
+    if ((bool)(mask >> i & 1) == want)
+      strbuf_printf(out, "%s%s", out->len ? ", " : "", sel->terms[i].field->name);
+  strbuf_append(out, "", 0);
 }
 
-/* Read the plan rows of q into text and judge them. */
-static atesql_status read_plan(atesql_store *s, query *q, const char *table,
-                               strbuf *text, judgement *j) {
-  atesql_status st = ATESQL_OK;
-  while (st == ATESQL_OK && q->row) {
-    size_t len;
-    if (s->drv->dialect == ATESQL_DIALECT_SQLITE) {
-      const char *detail = query_text(q, 3, &len);
-      if (detail == NULL)
-        return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-      char line[512];
-      snprintf(line, sizeof line, "%.*s", (int)len, detail);
-      strbuf_printf(text, "%s%s", text->len ? "\n" : "", line);
-      judge_sqlite_line(table, line, j);
-    } else {
-      const char *doc = query_text(q, 0, &len);
-      if (doc == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-      strbuf_append(text, doc, len);
-      json_t *root = json_loadb(doc, len, 0, NULL);
-      judge_pg_node(table, json_object_get(json_array_get(root, 0), "Plan"), j);
-      json_decref(root);
-    }
-    st = query_next(q);
-  }
-  return st;
+static bool all_bound(const atesql_selector *sel, const judgement *j) {
+  return j->searched && !j->scanned &&
+         (sel->count == 64 ? j->bounded == UINT64_MAX
+                           : j->bounded == (((uint64_t)1 << sel->count) - 1));
 }
 
 static void write_verdict(const char *table, const list_call *c,
-                          const judgement *j, char *out, size_t outsz) {
-  if (j->searched && !j->scanned)
+                          const judgement *j, const char *bounded,
+                          const char *filtered, char *out, size_t outsz) {
+  const char *sort = j->sorted ? ", then sorts them" : "";
+  long long read = (long long)j->rows_read, ret = (long long)j->rows_returned;
+  if (all_bound(c->selector, j) && c->selector->count)
     snprintf(out, outsz,
-             "uses index %s: reads only the matching rows (O(log n + k))",
-             j->index);
-  else if (c->compiled->param_count == 0)
-    snprintf(out, outsz, "no selector: reads %s in key order, a full listing",
-             table);
+             "index %s bounds %s: reads %lld rows for %lld returned%s "
+             "(O(log n + k))",
+             j->index, bounded, read, ret, sort);
+  else if (j->searched && !j->scanned && c->selector->count)
+    snprintf(out, outsz,
+             "WARNING: index %s bounds only %s: reads the rows those match "
+             "and filters %s row by row: %lld rows read for %lld returned%s",
+             j->index, bounded[0] ? bounded : "the page token", filtered,
+             read, ret, sort);
+  else if (j->searched && !j->scanned)
+    snprintf(out, outsz,
+             "no selector: reads %s in key order through %s, %lld rows for "
+             "%lld returned",
+             table, j->index, read, ret);
+  else if (c->selector->count == 0)
+    snprintf(out, outsz,
+             "no selector: reads %s in key order, a full listing (%lld rows "
+             "read for %lld returned)",
+             table, read, ret);
   else if (sel_has_indexable_term(c->selector))
     snprintf(out, outsz,
-             "the database chose to scan %s although an index fits this "
-             "selector: usual for a small table or a value most rows have; "
-             "refresh statistics (atesql_store_analyze) after bulk loads",
-             table);
+             "WARNING: the database chose to scan %s although an index fits "
+             "this selector (%lld rows read for %lld returned): usual for a "
+             "small table or a value most rows have; refresh statistics "
+             "(atesql_store_analyze) after bulk loads",
+             table, read, ret);
   else
     snprintf(out, outsz,
              "WARNING: this selector cannot use an index (only != or notin "
-             "terms): the database scans %s",
-             table);
+             "terms): the database scans %s (%lld rows read for %lld "
+             "returned)",
+             table, read, ret);
 }
 
 static const resource_spec *spec_of(atesql_resource r) {
@@ -122,19 +91,25 @@ static const resource_spec *spec_of(atesql_resource r) {
                                           : NULL;
 }
 
-/* Copy the statement, its parameters, plan text and verdict into one
-** arena. */
+/* Copy the statement, its parameters, plans, judgement and verdict into
+** one arena. */
 static atesql_plan *make_plan(const list_call *c, size_t nparams,
-                              const strbuf *text, const judgement *j,
-                              const char *verdict) {
+                              const strbuf *text, const strbuf *generic,
+                              const judgement *j, const char *bounded,
+                              const char *filtered, const char *verdict) {
   atesql_plan *p = arena_new(sizeof *p, 0);
   if (p == NULL) return NULL;
   atesql_param *params = arena_alloc(p, nparams * sizeof *params);
   p->sql = arena_strndup(p, c->sql, strlen(c->sql));
   p->plan = arena_strndup(p, text->data, text->len);
+  p->generic_plan = arena_strndup(p, generic->data ? generic->data : "",
+                                  generic->data ? generic->len : 0);
   p->index = arena_strndup(p, j->index, strlen(j->index));
   p->verdict = arena_strndup(p, verdict, strlen(verdict));
-  bool ok = params && p->sql && p->plan && p->index && p->verdict;
+  p->bounded = arena_strndup(p, bounded, strlen(bounded));
+  p->filtered = arena_strndup(p, filtered, strlen(filtered));
+  bool ok = params && p->sql && p->plan && p->generic_plan && p->index &&
+            p->verdict && p->bounded && p->filtered;
   for (size_t i = 0; ok && i < nparams; i++) {
     const db_param *d = &c->params[i];
     params[i].type =
@@ -150,7 +125,36 @@ static atesql_plan *make_plan(const list_call *c, size_t nparams,
   p->params = params;
   p->param_count = nparams;
   p->uses_index = j->searched && !j->scanned;
+  p->index_bound = all_bound(c->selector, j);
+  p->sorted = j->sorted;
+  p->rows_read = j->rows_read;
+  p->rows_returned = j->rows_returned;
   return p;
+}
+
+/* Run the page itself: how many rows it returns, and the key of the last. */
+static atesql_status run_page(atesql_store *s, explained_page *p) {
+  query q = {0};
+  atesql_status st =
+      query_sql(s, p->call->sql, p->call->params, p->nparams, &q);
+  while (st == ATESQL_OK && q.row) {
+    p->returned++;
+    for (size_t i = 0; i < p->spec->pk_count; i++) {
+      size_t len;
+      const char *v = query_text(&q, (int)i, &len);
+      free(p->last_key[i]);
+      p->last_key[i] = v ? strndup(v, len) : NULL;
+      if (p->last_key[i] == NULL) {
+        st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+        break;
+      }
+    }
+    if (st == ATESQL_OK) st = query_next(&q);
+  }
+  atesql_status done = query_done(&q);
+  if (st == ATESQL_OK) st = done;
+  if (st != ATESQL_OK) store_fail_db(s, st, "list %s", p->spec->table);
+  return st;
 }
 
 atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
@@ -163,31 +167,39 @@ atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "unknown resource %d",
                       (int)resource);
   list_call c = {0};
-  size_t nparams = 0;
+  explained_page page = {spec, &c, 0, list_page_size(opts), 0, {0}};
   atesql_status st =
-      list_prepare(s, spec, opts, list_page_size(opts), &c, &nparams);
-  strbuf sql = STRBUF_INIT, text = STRBUF_INIT;
+      list_prepare(s, spec, opts, page.page_size, &c, &page.nparams);
+  strbuf text = STRBUF_INIT, generic = STRBUF_INIT;
+  strbuf bounded = STRBUF_INIT, filtered = STRBUF_INIT;
   judgement j = {0};
+  if (st == ATESQL_OK) st = run_page(s, &page);
+  if (st == ATESQL_OK)
+    st = s->drv->dialect == ATESQL_DIALECT_SQLITE
+             ? explain_sqlite(s, &page, &text, &j)
+             : explain_postgres(s, &page, &text, &generic, &j);
   if (st == ATESQL_OK) {
-    strbuf_printf(&sql, "%s%s", s->drv->explain_prefix, c.sql);
-    query q = {0};
-    st = strbuf_failed(&sql) ? store_fail(s, ATESQL_NO_MEMORY, "out of memory")
-                             : query_sql(s, sql.data, c.params, nparams, &q);
-    if (st == ATESQL_OK)
-      st = read_plan(s, &q, spec->table, &text, &j);
-    else
-      store_fail_db(s, st, "explain");
-    query_done(&q);
-  }
-  if (st == ATESQL_OK) {
-    char verdict[256];
-    write_verdict(spec->table, &c, &j, verdict, sizeof verdict);
+    j.rows_returned = page.returned;
+    char verdict[512];
+    term_fields(c.selector, j.bounded, true, &bounded);
+    term_fields(c.selector, j.bounded, false, &filtered);
     strbuf_append(&text, "", 0);
-    *out = make_plan(&c, nparams, &text, &j, verdict);
-    if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    if (strbuf_failed(&bounded) || strbuf_failed(&filtered) ||
+        strbuf_failed(&text))
+      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    if (st == ATESQL_OK) {
+      write_verdict(spec->table, &c, &j, bounded.data, filtered.data, verdict,
+                    sizeof verdict);
+      *out = make_plan(&c, page.nparams, &text, &generic, &j, bounded.data,
+                       filtered.data, verdict);
+      if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    }
   }
-  strbuf_release(&sql);
+  for (size_t i = 0; i < TOKEN_MAX_KEYS; i++) free(page.last_key[i]);
   strbuf_release(&text);
+  strbuf_release(&generic);
+  strbuf_release(&bounded);
+  strbuf_release(&filtered);
   list_call_release(&c);
   return st;
 }

@@ -22,6 +22,7 @@ static const char OLD_ROWS_SQL[] =
     "DELETE FROM schema_migrations WHERE version >= 2;"
     "DROP INDEX workers_pool; DROP INDEX workers_node;"
     "DROP INDEX workers_free_pool; DROP INDEX workers_free_node;"
+    "DROP INDEX IF EXISTS workers_free_node_key;"
     "DROP INDEX workers_actor_id;"
     "CREATE INDEX workers_pool_actor ON workers (worker_pool, actor_id);"
     "CREATE INDEX workers_node_actor ON workers (node_name, actor_id);"

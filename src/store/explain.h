@@ -1,0 +1,59 @@
+/*
+** atesql_explain's parts: explain.c runs the page and writes the verdict;
+** each dialect's reader (explain_sqlite.c, explain_postgres.c) gets the
+** database's plan for the page and judges it by what it reads.
+*/
+#ifndef ATESQL_STORE_EXPLAIN_H
+#define ATESQL_STORE_EXPLAIN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/list.h"
+#include "util/strbuf.h"
+
+/* What a plan does with the table, and what it costs. */
+typedef struct judgement {
+  bool searched; /* an index search reaches the table */
+  bool scanned;  /* the table (or a whole index of it) is walked */
+  bool sorted;   /* the rows are sorted after reading */
+  char index[128];
+  /* Bit i: selector term i is bound by the search (its column in the
+  ** index condition, or implied by a partial index's WHERE). */
+  uint64_t bounded;
+  int64_t rows_read;
+  int64_t rows_returned;
+} judgement;
+
+/* The page being explained: its list call and what running it gave. */
+typedef struct explained_page {
+  const resource_spec *spec;
+  const list_call *call;
+  size_t nparams;   /* of call->params; the last is the LIMIT */
+  size_t page_size; /* the LIMIT is page_size + 1 */
+  /* The primary key of the last row the statement returned (page_size + 1
+  ** rows means the LIMIT stopped the search there). */
+  int64_t returned;
+  char *last_key[TOKEN_MAX_KEYS];
+} explained_page;
+
+/*
+** Judge the plan of page p on SQLite: the EXPLAIN QUERY PLAN lines go to
+** text (one per line), the judgement to *j, rows_read counted with the
+** data.
+*/
+atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
+                             strbuf *text, judgement *j);
+
+/*
+** Judge the plans of page p on PostgreSQL: the custom plan's EXPLAIN
+** (ANALYZE) document goes to text, the generic plan's to generic, and the
+** worse of the two judgements to *j.
+*/
+atesql_status explain_postgres(atesql_store *s, const explained_page *p,
+                               strbuf *text, strbuf *generic, judgement *j);
+
+/* Is `word` in text as a whole identifier? */
+bool explain_mentions(const char *text, const char *word);
+
+#endif /* ATESQL_STORE_EXPLAIN_H */

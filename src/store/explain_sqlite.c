@@ -1,0 +1,210 @@
+/*
+** atesql_explain on SQLite. EXPLAIN QUERY PLAN names the index a page
+** searches and the columns that bound the search, e.g.
+**   SEARCH workers USING INDEX workers_free_node (node_name=? AND worker_pool=?)
+**   USE TEMP B-TREE FOR ORDER BY
+** This build of SQLite has no scan-status counters, so what the search
+** reads is counted with the data: the rows that satisfy the terms the
+** search bounds (those in its condition, and col = '' when a partial
+** index's WHERE is that term), from the page token on when the search bounds the token too,
+** up to the last row returned when the LIMIT stopped the search in key
+** order. Every row in that range is visited; the terms the search does not
+** bound are checked on each.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "selector/ast.h"
+#include "store/explain.h"
+
+/* The constraint of a SEARCH line: the text between the parentheses that
+** follow the index name, or "" (e.g. "worker_pool=? AND node_name=?"). */
+static void search_constraint(const char *detail, char *out, size_t outsz) {
+  out[0] = '\0';
+  const char *open = strstr(detail, " (");
+  const char *close = strrchr(detail, ')');
+  if (open && close && close > open + 2)
+    snprintf(out, outsz, "%.*s", (int)(close - open - 2), open + 2);
+}
+
+/* One plan line of the statement on `table`. */
+static void judge_line(const char *table, const char *detail, judgement *j,
+                       char *constraint, size_t csz) {
+  size_t tlen = strlen(table);
+  if (strncmp(detail, "USE TEMP B-TREE FOR ORDER BY", 28) == 0 ||
+      strncmp(detail, "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY", 42) == 0)
+    j->sorted = true;
+  bool search = strncmp(detail, "SEARCH ", 7) == 0;
+  bool scan = strncmp(detail, "SCAN ", 5) == 0;
+  const char *rest = detail + (search ? 7 : scan ? 5 : 0);
+  if ((!search && !scan) || strncmp(rest, table, tlen) != 0 ||
+      (rest[tlen] != ' ' && rest[tlen] != '\0'))
+    return;
+  if (scan) {
+    j->scanned = true;
+    return;
+  }
+  j->searched = true;
+  if (j->index[0] != '\0') return;
+  const char *idx = strstr(rest, "INDEX ");
+  if (idx)
+    sscanf(idx + 6, "%127s", j->index);
+  else if (strstr(rest, "PRIMARY KEY"))
+    snprintf(j->index, sizeof j->index, "%s primary key", table);
+  search_constraint(rest, constraint, csz);
+}
+
+/* The WHERE of a partial index, or "" (from sqlite_schema's text). */
+static atesql_status partial_predicate(atesql_store *s, const char *index,
+                                       char *out, size_t outsz) {
+  out[0] = '\0';
+  db_param p = param_text(index);
+  query q = {0};
+  atesql_status st = query_sql(
+      s, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?1", &p,
+      1, &q);
+  if (st == ATESQL_OK && q.row && !query_is_null(&q, 0)) {
+    size_t len;
+    const char *sql = query_text(&q, 0, &len);
+    const char *where = sql ? strstr(sql, " WHERE ") : NULL;
+    if (where) snprintf(out, outsz, "%s", where + 7);
+  }
+  atesql_status done = query_done(&q);
+  return st != ATESQL_OK ? st : done;
+}
+
+/* A selector holding the terms of sel whose bit is set in mask (shallow:
+** the terms are sel's). */
+static atesql_selector subset(const atesql_selector *sel, uint64_t mask,
+                              sel_term *terms) {
+  atesql_selector out = {sel->res, terms, 0, 0};
+  for (size_t i = 0; i < sel->count; i++)
+    if (mask >> i & 1) terms[out.count++] = sel->terms[i];
+  out.cap = out.count;
+  return out;
+}
+
+static void append_row_value(strbuf *sql, const resource_spec *spec,
+                             const char *op, size_t *n) {
+  char ph[24];
+  strbuf_puts(sql, " AND (");
+  for (size_t i = 0; i < spec->pk_count; i++)
+    strbuf_printf(sql, "%s%s", i ? ", " : "", spec->pk[i]);
+  strbuf_printf(sql, ") %s (", op);
+  for (size_t i = 0; i < spec->pk_count; i++) {
+    placeholder(ATESQL_DIALECT_SQLITE, ++*n, ph, sizeof ph);
+    strbuf_printf(sql, "%s%s", i ? ", " : "", ph);
+  }
+  strbuf_puts(sql, ")");
+}
+
+/* Count the rows the search visits (see the comment at the top). */
+static atesql_status count_read(atesql_store *s, const explained_page *p,
+                                bool token_bounded, judgement *j) {
+  const atesql_selector *sel = p->call->selector;
+  sel_term terms[ATESQL_SELECTOR_TERMS_MAX];
+  atesql_selector bounded = subset(sel, j->bounded, terms);
+  atesql_compiled *c = NULL;
+  atesql_error err;
+  if (atesql_selector_compile(&bounded, ATESQL_DIALECT_SQLITE, &c, &err) !=
+      ATESQL_OK)
+    return store_fail(s, err.status, "%s", err.message);
+  db_param params[LIST_MAX_PARAMS];
+  size_t n = 0;
+  for (; n < c->param_count; n++)
+    params[n] = c->params[n].type == ATESQL_PARAM_INT64
+                    ? param_int64(c->params[n].int64)
+                    : param_text(c->params[n].text);
+  strbuf sql = STRBUF_INIT;
+  strbuf_printf(&sql, "SELECT count(*) FROM %s WHERE %s", p->spec->table,
+                c->sql);
+  const page_key *key = &p->call->key;
+  if (token_bounded && key->count) {
+    size_t first = n;
+    append_row_value(&sql, p->spec, ">", &n);
+    for (size_t i = 0; i < key->count; i++)
+      params[first + i] = (db_param){DB_TEXT, key->parts[i], key->lens[i], 0};
+  }
+  if (!j->sorted && p->returned == (int64_t)p->page_size + 1) {
+    size_t first = n;
+    append_row_value(&sql, p->spec, "<=", &n);
+    for (size_t i = 0; i < p->spec->pk_count; i++)
+      params[first + i] = param_text(p->last_key[i]);
+  }
+  atesql_status st = ATESQL_OK;
+  if (strbuf_failed(&sql)) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  query q = {0};
+  if (st == ATESQL_OK) st = query_sql(s, sql.data, params, n, &q);
+  if (st == ATESQL_OK) j->rows_read = q.row ? query_int64(&q, 0) : 0;
+  atesql_status done = query_done(&q);
+  if (st == ATESQL_OK) st = done;
+  if (st != ATESQL_OK) store_fail_db(s, st, "count the rows a plan reads");
+  strbuf_release(&sql);
+  atesql_compiled_free(c);
+  return st;
+}
+
+/* Is every primary-key column either pinned by a bound "=" term or named
+** in the search's condition (the page token's range)? */
+static bool token_is_bounded(const explained_page *p, const judgement *j,
+                             const char *constraint) {
+  const atesql_selector *sel = p->call->selector;
+  for (size_t k = 0; k < p->spec->pk_count; k++) {
+    const char *col = p->spec->pk[k];
+    bool pinned = false;
+    for (size_t i = 0; i < sel->count && !pinned; i++)
+      pinned = (j->bounded >> i & 1) && sel->terms[i].op == ATESQL_OP_EQ &&
+               strcmp(sel->terms[i].field->column, col) == 0;
+    if (!pinned && !explain_mentions(constraint, col)) return false;
+  }
+  return true;
+}
+
+atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
+                             strbuf *text, judgement *j) {
+  strbuf sql = STRBUF_INIT;
+  strbuf_printf(&sql, "EXPLAIN QUERY PLAN %s", p->call->sql);
+  if (strbuf_failed(&sql)) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  query q = {0};
+  atesql_status st = query_sql(s, sql.data, p->call->params, p->nparams, &q);
+  strbuf_release(&sql);
+  char constraint[512] = "";
+  while (st == ATESQL_OK && q.row) {
+    size_t len;
+    const char *detail = query_text(&q, 3, &len);
+    if (detail == NULL) {
+      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+      break;
+    }
+    char line[512];
+    snprintf(line, sizeof line, "%.*s", (int)len, detail);
+    strbuf_printf(text, "%s%s", text->len ? "\n" : "", line);
+    judge_line(p->spec->table, line, j, constraint, sizeof constraint);
+    st = query_next(&q);
+  }
+  atesql_status done = query_done(&q);
+  if (st == ATESQL_OK) st = done;
+  if (st != ATESQL_OK) return store_fail_db(s, st, "explain");
+
+  char predicate[512] = "";
+  if (j->searched && !j->scanned && j->index[0] &&
+      !strstr(j->index, " primary key")) {
+    st = partial_predicate(s, j->index, predicate, sizeof predicate);
+    if (st != ATESQL_OK) return store_fail_db(s, st, "explain");
+  }
+  const atesql_selector *sel = p->call->selector;
+  if (j->searched && !j->scanned)
+    for (size_t i = 0; i < sel->count; i++) {
+      const sel_term *t = &sel->terms[i];
+      /* A partial index WHERE col = '' holds exactly the rows of the term
+      ** col = '' (the compiler writes the empty value so). */
+      char empty_eq[80];
+      snprintf(empty_eq, sizeof empty_eq, "%s = ''", t->field->column);
+      bool implied = t->op == ATESQL_OP_EQ && t->values[0].len == 0 &&
+                     strstr(predicate, empty_eq) != NULL;
+      if (explain_mentions(constraint, t->field->column) || implied)
+        j->bounded |= (uint64_t)1 << i;
+    }
+  return count_read(s, p, token_is_bounded(p, j, constraint), j);
+}

@@ -1,0 +1,306 @@
+/*
+** The scheduler's questions at a million workers, judged by the rows each
+** page reads against the rows it returns (atesql_explain runs the page and
+** counts; on PostgreSQL it judges both the custom plan and the generic plan
+** a prepared statement gets after repeated executions, and keeps the
+** worse). Every question must be index-bound: the index search bounds all
+** of its terms and it reads no more rows than it returns, whatever n is.
+**
+** The fleet is written by raw SQL (generate_series or a recursive CTE), a
+** shape like the benchmark's: ATESQL_PLANS_WORKERS workers (default
+** 1,000,000) in 20 pools of 4 namespaces, 50 workers per node, one in ten
+** free, worker i holding actor i; a tenth as many actors in 50 atespaces,
+** spread over all 7 statuses.
+**
+** The last test removes the index the locality question needs and checks
+** that the judgement then fails it, so a passing run means something.
+*/
+#include "suite.h"
+
+#include <libpq-fe.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "atesql/atesql.h"
+#include "backend.h"
+
+static const char *url;
+static atesql_store *store;
+static long workers = 1000000;
+
+/* Worker i's node, as the fill statements compute it. */
+static long node_of(long i) { return (i * 7919 % workers) / 50; }
+
+#define OK(call)                                                               \
+  do {                                                                         \
+    atesql_status st_ = (call);                                                \
+    if (st_ != ATESQL_OK)                                                      \
+      fail_msg("%s: %s: %s", #call, atesql_status_str(st_),                    \
+               atesql_errmsg(store));                                          \
+  } while (0)
+
+/* The fill, in each dialect: %ld is the number of workers. */
+static const char sqlite_fill[] =
+    "PRAGMA cache_size = -262144;"
+    "BEGIN;"
+    "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
+    "  WHERE i < 49) "
+    "INSERT INTO atespaces SELECT printf('space-%%02d', i) FROM s;"
+    "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
+    "  WHERE i < %ld - 1) "
+    "INSERT INTO workers SELECT printf('fleet-%%d', i * 20 / %ld / 5), "
+    "  printf('pool-%%02d', i * 20 / %ld), printf('w-%%07d', i), "
+    "  iif(i * 2654435761 %% 10 = 0, '', 'tenant'), "
+    "  iif(i * 2654435761 %% 10 = 0, '', 'template'), "
+    "  iif(i * 2654435761 %% 10 = 0, '', printf('actor-%%07d', i)), "
+    "  iif(i * 2654435761 %% 10 = 0, '', printf('space-%%02d', i %% 50)), "
+    "  '10.0.0.1', printf('uid-%%d', i), "
+    "  printf('node-%%07d', i * 7919 %% %ld / 50), 1 FROM s;"
+    "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
+    "  WHERE i < %ld / 10 - 1) "
+    "INSERT INTO actors (atespace, actor_id, version, status, "
+    "  latest_snapshot_info, worker_selector) "
+    "  SELECT printf('space-%%02d', i %% 50), printf('actor-%%07d', i), 1, "
+    "  i %% 7, 'null', 'null' FROM s;"
+    "COMMIT;";
+
+static const char postgres_fill[] =
+    "INSERT INTO atespaces SELECT 'space-' || lpad(v::text, 2, '0') "
+    "  FROM generate_series(0, 49) v;"
+    "INSERT INTO workers SELECT 'fleet-' || (i * 20 / %ld / 5), "
+    "  'pool-' || lpad((i * 20 / %ld)::text, 2, '0'), "
+    "  'w-' || lpad(i::text, 7, '0'), "
+    "  CASE WHEN i * 2654435761 %% 10 = 0 THEN '' ELSE 'tenant' END, "
+    "  CASE WHEN i * 2654435761 %% 10 = 0 THEN '' ELSE 'template' END, "
+    "  CASE WHEN i * 2654435761 %% 10 = 0 THEN '' "
+    "    ELSE 'actor-' || lpad(i::text, 7, '0') END, "
+    "  CASE WHEN i * 2654435761 %% 10 = 0 THEN '' "
+    "    ELSE 'space-' || lpad((i %% 50)::text, 2, '0') END, "
+    "  '10.0.0.1', 'uid-' || i, "
+    "  'node-' || lpad((i * 7919 %% %ld / 50)::text, 7, '0'), 1 "
+    "  FROM generate_series(0::bigint, %ld - 1) i;"
+    "INSERT INTO actors (atespace, actor_id, version, status, "
+    "  latest_snapshot_info, worker_selector) "
+    "  SELECT 'space-' || lpad((i %% 50)::text, 2, '0'), "
+    "  'actor-' || lpad(i::text, 7, '0'), 1, i %% 7, 'null', 'null' "
+    "  FROM generate_series(0, %ld / 10 - 1) i;";
+
+/* Run SQL on the suite's database with a connection of its own. */
+static void raw_exec(const char *sql) {
+  if (test_backend_is_postgres()) {
+    PGconn *pg = PQconnectdb(url);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+        PQresultStatus(r) != PGRES_TUPLES_OK)
+      fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    PQfinish(pg);
+    return;
+  }
+  sqlite3 *db = NULL;
+  assert_int_equal(sqlite3_open(url + strlen("sqlite:"), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  char *msg = NULL;
+  if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+    fail_msg("%.200s: %s", sql, msg);
+  sqlite3_close(db);
+}
+
+static int load_fleet(void **state) {
+  (void)state;
+  const char *n = getenv("ATESQL_PLANS_WORKERS");
+  if (n && *n) workers = strtol(n, NULL, 10);
+  atesql_error err = {0};
+  if (atesql_migrate_up(url, NULL, &err) != ATESQL_OK ||
+      atesql_store_open(url, &store, &err) != ATESQL_OK) {
+    fprintf(stderr, "setup: %s\n", err.message);
+    return -1;
+  }
+  if (atesql_store_clear(store) != ATESQL_OK) return -1;
+  char sql[4096];
+  if (test_backend_is_postgres())
+    snprintf(sql, sizeof sql, postgres_fill, workers, workers, workers,
+             workers, workers);
+  else
+    snprintf(sql, sizeof sql, sqlite_fill, workers, workers, workers, workers,
+             workers);
+  raw_exec(sql);
+  if (atesql_store_analyze(store) != ATESQL_OK) return -1;
+  printf("plans_scale: %ld workers, %ld actors\n", workers, workers / 10);
+  return 0;
+}
+
+static int close_store(void **state) {
+  (void)state;
+  atesql_store_close(store);
+  return 0;
+}
+
+/* "node-a,node-b,..." of the nodes of 10 workers of pool 3, spread out. */
+static void snapshot_nodes(char *buf, size_t bufsz) {
+  size_t len = 0;
+  long first = workers / 20 * 3;
+  for (int k = 0; k < 10; k++)
+    len += (size_t)snprintf(buf + len, bufsz - len, "%snode-%07ld",
+                            k ? "," : "", node_of(first + k * 997));
+}
+
+/*
+** Explain one page of `selector` and require it index-bound: every term
+** bound by the search, and no more rows read than returned; a plan that
+** sorts (an "in" list over a column before the key) reads every row the
+** selector matches, and no other.
+*/
+static void expect_bound_page(atesql_resource r, const char *selector,
+                              size_t page_size, const char *token) {
+  atesql_list_opts opts = {.selector_text = selector,
+                           .page_size = page_size,
+                           .page_token = token};
+  atesql_plan *plan = NULL;
+  OK(atesql_explain(store, r, &opts, &plan));
+  printf("  %s%s (page %zu): %s\n", selector, token ? " [later page]" : "",
+         page_size, plan->verdict);
+  int64_t limit = plan->rows_returned;
+  if (plan->sorted) {
+    atesql_list_opts all = {.selector_text = selector};
+    OK(r == ATESQL_RESOURCE_WORKERS ? atesql_worker_count(store, &all, &limit)
+                                    : atesql_actor_count(store, &all, &limit));
+  }
+  if (!plan->index_bound || plan->rows_read > limit ||
+      plan->rows_returned == 0)
+    fail_msg("%s '%s' (page %zu%s) is not index-bound: %s\nbounds: %s; "
+             "filters: %s\nSQL: %s\nplan:\n%s\ngeneric plan:\n%s",
+             atesql_resource_name(r), selector, page_size,
+             token ? ", later page" : "", plan->verdict, plan->bounded,
+             plan->filtered, plan->sql, plan->plan, plan->generic_plan);
+  atesql_plan_free(plan);
+}
+
+/* The first page, and the second through its token, at page sizes 1, 100
+** and 1000. */
+static void expect_bound(atesql_resource r, const char *selector) {
+  const size_t sizes[] = {1, 100, 1000};
+  for (size_t k = 0; k < 3; k++) {
+    expect_bound_page(r, selector, sizes[k], NULL);
+    atesql_list_opts opts = {.selector_text = selector,
+                             .page_size = sizes[k]};
+    char *token = NULL;
+    if (r == ATESQL_RESOURCE_WORKERS) {
+      atesql_worker_page *page = NULL;
+      OK(atesql_worker_list(store, &opts, &page));
+      if (page->next_page_token[0]) token = strdup(page->next_page_token);
+      atesql_worker_page_free(page);
+    } else {
+      atesql_actor_page *page = NULL;
+      OK(atesql_actor_list(store, &opts, &page));
+      if (page->next_page_token[0]) token = strdup(page->next_page_token);
+      atesql_actor_page_free(page);
+    }
+    if (token) expect_bound_page(r, selector, sizes[k], token);
+    free(token);
+  }
+}
+
+static void test_free_workers_of_a_pool(void **state) {
+  (void)state;
+  expect_bound(ATESQL_RESOURCE_WORKERS, "worker_pool=pool-03,actor_id=");
+}
+
+static void test_free_workers_of_a_pool_on_snapshot_nodes(void **state) {
+  (void)state;
+  char nodes[256], sel[512];
+  snapshot_nodes(nodes, sizeof nodes);
+  snprintf(sel, sizeof sel, "worker_pool=pool-03,actor_id=,node_name in (%s)",
+           nodes);
+  expect_bound(ATESQL_RESOURCE_WORKERS, sel);
+}
+
+static void test_free_workers_on_snapshot_nodes(void **state) {
+  (void)state;
+  char nodes[256], sel[512];
+  snapshot_nodes(nodes, sizeof nodes);
+  snprintf(sel, sizeof sel, "actor_id=,node_name in (%s)", nodes);
+  expect_bound(ATESQL_RESOURCE_WORKERS, sel);
+}
+
+static void test_free_workers_of_eligible_pools(void **state) {
+  (void)state;
+  expect_bound(ATESQL_RESOURCE_WORKERS,
+               "worker_namespace=fleet-1,worker_pool in (pool-05,pool-07),"
+               "actor_id=");
+}
+
+static void test_the_worker_holding_an_actor(void **state) {
+  (void)state;
+  char sel[128];
+  long i = workers / 2 + 1; /* held: i * 2654435761 % 10 != 0 */
+  while (i * 2654435761 % 10 == 0) i++;
+  snprintf(sel, sizeof sel, "actor_atespace=space-%02ld,actor_id=actor-%07ld",
+           i % 50, i);
+  expect_bound(ATESQL_RESOURCE_WORKERS, sel);
+}
+
+static void test_actors_of_an_atespace_in_a_status(void **state) {
+  (void)state;
+  expect_bound(ATESQL_RESOURCE_ACTORS, "atespace=space-07,status=STATUS_PAUSED");
+}
+
+static void test_actors_in_a_status_across_atespaces(void **state) {
+  (void)state;
+  expect_bound(ATESQL_RESOURCE_ACTORS, "status=STATUS_RUNNING");
+}
+
+static void test_the_workers_of_a_node(void **state) {
+  (void)state;
+  char sel[64];
+  snprintf(sel, sizeof sel, "node_name=node-%07ld", node_of(workers / 3));
+  expect_bound(ATESQL_RESOURCE_WORKERS, sel);
+}
+
+/* Without workers_free_node the locality question falls back to reading
+** every free worker of the pool: the judgement must say so. */
+static void test_a_missing_index_fails_the_judgement(void **state) {
+  (void)state;
+  char nodes[256], sel[512];
+  snapshot_nodes(nodes, sizeof nodes);
+  snprintf(sel, sizeof sel, "worker_pool=pool-03,actor_id=,node_name in (%s)",
+           nodes);
+  raw_exec("DROP INDEX workers_free_node");
+  atesql_store_close(store);
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(url, &store, &err), ATESQL_OK);
+  atesql_list_opts opts = {.selector_text = sel, .page_size = 100};
+  atesql_plan *plan = NULL;
+  OK(atesql_explain(store, ATESQL_RESOURCE_WORKERS, &opts, &plan));
+  printf("  without workers_free_node: %s\n", plan->verdict);
+  assert_false(plan->index_bound);
+  assert_true(plan->rows_read > 10 * plan->rows_returned);
+  assert_non_null(strstr(plan->filtered, "node_name"));
+  assert_non_null(strstr(plan->verdict, "WARNING"));
+  atesql_plan_free(plan);
+  raw_exec(test_backend_is_postgres()
+               ? "CREATE INDEX workers_free_node ON workers (node_name, "
+                 "worker_pool, worker_namespace, worker_pod) "
+                 "WHERE actor_id = ''"
+               : "CREATE INDEX workers_free_node ON workers (node_name, "
+                 "worker_pool) WHERE actor_id = ''");
+}
+
+int main(void) {
+  url = test_backend_fresh_url("plans_scale");
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_free_workers_of_a_pool),
+      cmocka_unit_test(test_free_workers_of_a_pool_on_snapshot_nodes),
+      cmocka_unit_test(test_free_workers_on_snapshot_nodes),
+      cmocka_unit_test(test_free_workers_of_eligible_pools),
+      cmocka_unit_test(test_the_worker_holding_an_actor),
+      cmocka_unit_test(test_actors_of_an_atespace_in_a_status),
+      cmocka_unit_test(test_actors_in_a_status_across_atespaces),
+      cmocka_unit_test(test_the_workers_of_a_node),
+      cmocka_unit_test(test_a_missing_index_fails_the_judgement),
+  };
+  return cmocka_run_group_tests(tests, load_fleet, close_store);
+}
