@@ -12,6 +12,12 @@
 #include "store/list.h"
 #include "util/strbuf.h"
 
+/* Parameters of the statements explain builds at most: one per selector
+** term, the page token's key and a last key (or the limit). */
+enum {
+  EXPLAIN_MAX_PARAMS = ATESQL_SELECTOR_TERMS_MAX + 2 * TOKEN_MAX_KEYS + 1
+};
+
 /* What a plan does with the table, and what it costs. */
 typedef struct judgement {
   bool searched; /* an index search reaches the table */

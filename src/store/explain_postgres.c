@@ -118,7 +118,7 @@ static atesql_status execute_args(atesql_store *s, const explained_page *p,
                                   strbuf *args) {
   strbuf sql = STRBUF_INIT;
   strbuf_puts(&sql, "SELECT ");
-  db_param texts[LIST_MAX_PARAMS];
+  db_param texts[EXPLAIN_MAX_PARAMS];
   size_t nt = 0;
   char ph[24];
   for (size_t i = 0; i < p->nparams; i++) {

@@ -110,7 +110,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
   if (atesql_selector_compile(&bounded, ATESQL_DIALECT_SQLITE, &c, &err) !=
       ATESQL_OK)
     return store_fail(s, err.status, "%s", err.message);
-  db_param params[LIST_MAX_PARAMS];
+  db_param params[EXPLAIN_MAX_PARAMS];
   size_t n = 0;
   for (; n < c->param_count; n++)
     params[n] = c->params[n].type == ATESQL_PARAM_INT64
