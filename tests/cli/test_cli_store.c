@@ -537,7 +537,10 @@ static void test_explain_shows_the_statement_plan_and_verdict(void **state) {
   snprintf(params, sizeof params, "params   %s='cpu' ", placeholder_text(1));
   assert_non_null(strstr(r.out, params));
   assert_non_null(strstr(r.out, "\nplan     "));
-  assert_non_null(strstr(r.out, "\nverdict  uses index "));
+  assert_non_null(strstr(r.out, "\nreads    0 rows for 0 returned\n"));
+  assert_non_null(strstr(r.out, "\nbounds   worker_pool, actor_id\n"));
+  assert_non_null(strstr(r.out, "\nfilters  -\n"));
+  assert_non_null(strstr(r.out, "\nverdict  index workers_free_pool bounds "));
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "explain", "workers", "node_name!=n1", "--json");
@@ -551,6 +554,10 @@ static void test_explain_shows_the_statement_plan_and_verdict(void **state) {
       strstr(json_string_value(json_object_get(doc, "verdict")), "WARNING"));
   assert_int_equal(json_array_size(json_object_get(doc, "params")), 2);
   assert_non_null(json_object_get(doc, "plan"));
+  assert_true(json_is_false(json_object_get(doc, "index_bound")));
+  assert_string_equal(json_string_value(json_object_get(doc, "filtered")),
+                      "node_name");
+  assert_true(json_is_integer(json_object_get(doc, "rows_read")));
   json_decref(doc);
   cli_result_free(&r);
 
