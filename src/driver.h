@@ -63,6 +63,13 @@ typedef struct driver {
   bool (*column_is_null)(driver_stmt *s, int col);
   const char *(*column_text)(driver_stmt *s, int col, size_t *len);
   int64_t (*column_int64)(driver_stmt *s, int col);
+  /* Hand the rows of s's current run over to the caller: the text that
+  ** column_text returned for any of them stays valid, across next and
+  ** reset, until release_rows(rows). Call before reset; the run then
+  ** reads no further rows. NULL, both, when the driver's text lives only
+  ** until the next step (SQLite): the store copies it instead. */
+  void *(*keep_rows)(driver_stmt *s);
+  void (*release_rows)(void *rows);
   /* Finish the current run of s, releasing its rows and locks. A write
   ** outside a transaction may commit here (SQLite's RETURNING), so the
   ** status is the write's. */

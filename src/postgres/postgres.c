@@ -398,6 +398,17 @@ static int64_t postgres_column_int64(driver_stmt *s, int col) {
   return strtoll(PQgetvalue(s->result, s->row, col), NULL, 10);
 }
 
+/* The PGresult holds every row of the run, its text NUL-terminated: a
+** page of a list points into it instead of copying it. */
+static void *postgres_keep_rows(driver_stmt *s) {
+  PGresult *rows = s->result;
+  s->result = NULL;
+  s->rows = s->row = 0;
+  return rows;
+}
+
+static void postgres_release_rows(void *rows) { PQclear(rows); }
+
 static atesql_status postgres_reset(driver_conn *c, driver_stmt *s) {
   (void)c;
   PQclear(s->result);
@@ -434,6 +445,8 @@ const driver postgres_driver = {
     .column_int64 = postgres_column_int64,
     .in_transaction = postgres_in_transaction,
     .set_timeout = postgres_set_timeout,
+    .keep_rows = postgres_keep_rows,
+    .release_rows = postgres_release_rows,
     .reset = postgres_reset,
     .errmsg = postgres_errmsg,
 };

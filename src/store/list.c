@@ -16,32 +16,6 @@
 #include "util/arena.h"
 #include "util/strbuf.h"
 
-/* The selector of opts, parsed if given as text; *owned is set when the
-** caller must free it. */
-static atesql_status resolve_selector(atesql_store *s,
-                                      const resource_spec *spec,
-                                      const atesql_list_opts *opts,
-                                      const atesql_selector **sel,
-                                      atesql_selector **owned) {
-  *owned = NULL;
-  if (opts && opts->selector) {
-    if (atesql_selector_resource(opts->selector) != spec->id)
-      return store_fail(
-          s, ATESQL_INVALID_ARGUMENT, "selector is for %s, not %s",
-          atesql_resource_name(atesql_selector_resource(opts->selector)),
-          spec->table);
-    *sel = opts->selector;
-    return ATESQL_OK;
-  }
-  atesql_error err;
-  const char *text = opts && opts->selector_text ? opts->selector_text : "";
-  atesql_status st =
-      atesql_selector_parse(spec->id, text, ATESQL_NUL_TERMINATED, owned, &err);
-  if (st != ATESQL_OK) return store_fail(s, st, "selector: %s", err.message);
-  *sel = *owned;
-  return ATESQL_OK;
-}
-
 static db_param compiled_param(const atesql_param *p) {
   return p->type == ATESQL_PARAM_INT64 ? param_int64(p->int64)
                                        : param_text(p->text);
@@ -76,13 +50,81 @@ static char *list_sql(atesql_dialect d, const resource_spec *spec,
   return strbuf_detach(&sb);
 }
 
+/* The statement of `kind` for a compiled selector: malloc'd, NULL when out
+** of memory. */
+static char *statement_sql(atesql_dialect d, const resource_spec *spec,
+                           const atesql_compiled *compiled, selector_sql kind) {
+  if (kind != SELECTOR_SQL_COUNT)
+    return list_sql(d, spec, compiled->sql, compiled->param_count,
+                    kind == SELECTOR_SQL_NEXT_PAGE);
+  strbuf sb = STRBUF_INIT;
+  strbuf_printf(&sb, "SELECT count(*) FROM %s WHERE %s", spec->table,
+                compiled->sql);
+  return strbuf_detach(&sb);
+}
+
+/* A selector given as text: its compiled form and statement come from the
+** handle's selector cache, the statement built there on first use. */
+static atesql_status resolve_cached(atesql_store *s, const resource_spec *spec,
+                                    const char *text, selector_sql kind,
+                                    list_call *c) {
+  atesql_error err;
+  cached_selector *e;
+  atesql_status st = selector_cache_get(&s->selectors, spec->id,
+                                        s->drv->dialect, text, &e, &err);
+  if (st != ATESQL_OK) return store_fail(s, st, "selector: %s", err.message);
+  if (e->sql[kind] == NULL &&
+      (e->sql[kind] =
+           statement_sql(s->drv->dialect, spec, e->compiled, kind)) == NULL)
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  c->selector = e->selector;
+  c->compiled = e->compiled;
+  c->normalized = e->normalized;
+  c->sql = e->sql[kind];
+  return ATESQL_OK;
+}
+
+/* A selector built in C: compiled (and, for a list, normalized) for this
+** call alone, as the caller may change it before the next. */
+static atesql_status resolve_built(atesql_store *s, const resource_spec *spec,
+                                   const atesql_selector *sel,
+                                   selector_sql kind, list_call *c) {
+  if (atesql_selector_resource(sel) != spec->id)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "selector is for %s, not %s",
+                      atesql_resource_name(atesql_selector_resource(sel)),
+                      spec->table);
+  atesql_error err;
+  if (atesql_selector_compile(sel, s->drv->dialect, &c->owned_compiled, &err) !=
+          ATESQL_OK ||
+      (kind != SELECTOR_SQL_COUNT &&
+       atesql_selector_format(sel, &c->owned_normalized) != ATESQL_OK) ||
+      (c->owned_sql = statement_sql(s->drv->dialect, spec, c->owned_compiled,
+                                    kind)) == NULL)
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  c->selector = sel;
+  c->compiled = c->owned_compiled;
+  c->normalized = c->owned_normalized;
+  c->sql = c->owned_sql;
+  return ATESQL_OK;
+}
+
+/* The selector of opts (built, else text; none selects everything) and
+** the statement of `kind` for it, into c. */
+static atesql_status resolve_selector(atesql_store *s,
+                                      const resource_spec *spec,
+                                      const atesql_list_opts *opts,
+                                      selector_sql kind, list_call *c) {
+  if (opts && opts->selector)
+    return resolve_built(s, spec, opts->selector, kind, c);
+  const char *text = opts && opts->selector_text ? opts->selector_text : "";
+  return resolve_cached(s, spec, text, kind, c);
+}
+
 void list_call_release(list_call *c) {
-  atesql_selector_free(c->owned);
-  atesql_compiled_free(c->compiled);
-  atesql_free(c->normalized);
+  atesql_compiled_free(c->owned_compiled);
+  atesql_free(c->owned_normalized);
+  free(c->owned_sql);
   free(c->key.storage);
-  free(c->sql);
-  free(c->params);
 }
 
 size_t list_page_size(const atesql_list_opts *opts) {
@@ -94,18 +136,12 @@ size_t list_page_size(const atesql_list_opts *opts) {
 atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
                            const atesql_list_opts *opts, size_t page_size,
                            list_call *c, size_t *nparams) {
-  const atesql_selector *sel;
-  atesql_status st = resolve_selector(s, spec, opts, &sel, &c->owned);
-  if (st != ATESQL_OK) return st;
-  c->selector = sel;
-  atesql_error err;
-  if (atesql_selector_compile(sel, s->drv->dialect, &c->compiled, &err) !=
-          ATESQL_OK ||
-      atesql_selector_format(sel, &c->normalized) != ATESQL_OK)
-    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-
   const char *token = opts && opts->page_token ? opts->page_token : "";
   bool keyset = *token != '\0';
+  atesql_status st = resolve_selector(
+      s, spec, opts, keyset ? SELECTOR_SQL_NEXT_PAGE : SELECTOR_SQL_FIRST_PAGE,
+      c);
+  if (st != ATESQL_OK) return st;
   if (keyset) {
     char msg[200];
     st = token_decode(token, spec->id, c->normalized, spec->pk_count, &c->key,
@@ -113,10 +149,6 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
     if (st != ATESQL_OK) return store_fail(s, st, "%s", msg);
   }
   size_t n = c->compiled->param_count;
-  c->sql = list_sql(s->drv->dialect, spec, c->compiled->sql, n, keyset);
-  c->params = calloc(n + spec->pk_count + 1, sizeof *c->params);
-  if (c->sql == NULL || c->params == NULL)
-    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   for (size_t i = 0; i < n; i++)
     c->params[i] = compiled_param(&c->compiled->params[i]);
   for (size_t i = 0; keyset && i < spec->pk_count; i++) {
@@ -128,26 +160,38 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
   return ATESQL_OK;
 }
 
-/* Read up to page_size rows into the arena of root; *more tells whether
-** another row followed. */
-static atesql_status read_rows(atesql_store *s, const resource_spec *spec,
-                               query *q, size_t page_size, void *root,
+/* The first chunk of a page: room for page_size items and, up to a bound,
+** page_size rows the size of the first (q's current row). */
+static size_t page_reserve(const query *q, const resource_spec *spec,
+                           size_t page_size) {
+  enum { MAX_TEXT_RESERVE = 4 * 1024 * 1024 };
+  if (!q->row) return 0;
+  size_t per_row = row_page_bytes(q, spec);
+  size_t text = per_row > MAX_TEXT_RESERVE / page_size ? MAX_TEXT_RESERVE
+                                                       : per_row * page_size;
+  return page_size * spec->item_size + text;
+}
+
+/*
+** Read up to page_size rows of q into a new page: an arena whose root is
+** the page struct (page_struct bytes), in out->root, out->items and
+** out->count; *more tells whether another row followed. On failure no
+** page is left.
+*/
+static atesql_status read_page(atesql_store *s, const resource_spec *spec,
+                               query *q, size_t page_size, size_t page_struct,
                                list_result *out, bool *more) {
-  size_t cap = 0;
-  char *items = NULL;
+  void *root = arena_new(page_struct, page_reserve(q, spec, page_size));
+  char *items = root && q->row
+                    ? arena_alloc_uninit(root, page_size * spec->item_size)
+                    : NULL;
+  if (root == NULL || (q->row && items == NULL)) {
+    arena_free(root);
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  }
   size_t count = 0;
   atesql_status st = ATESQL_OK;
   while (st == ATESQL_OK && q->row && count < page_size) {
-    if (count == cap) {
-      cap = cap ? cap * 2 : 16;
-      if (cap > page_size) cap = page_size;
-      char *grown = realloc(items, cap * spec->item_size);
-      if (grown == NULL) {
-        st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-        break;
-      }
-      items = grown;
-    }
     void *item = items + count * spec->item_size;
     memset(item, 0, spec->item_size);
     st = spec->decode(s, q, root, item);
@@ -155,16 +199,35 @@ static atesql_status read_rows(atesql_store *s, const resource_spec *spec,
     count++;
     st = query_next(q);
   }
-  *more = st == ATESQL_OK && q->row;
-  if (st == ATESQL_OK && count) {
-    out->items = arena_alloc(root, count * spec->item_size);
-    if (out->items == NULL)
-      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-    else
-      memcpy(out->items, items, count * spec->item_size);
+  if (st != ATESQL_OK) {
+    arena_free(root);
+    return st;
   }
-  out->count = st == ATESQL_OK ? count : 0;
-  free(items);
+  *more = q->row;
+  out->root = root;
+  out->items = items;
+  out->count = count;
+  return ATESQL_OK;
+}
+
+/* Run the list statement of c and read its page into out; the page keeps
+** the driver's rows when its items point into them (q->borrow_text). */
+static atesql_status run_list(atesql_store *s, const resource_spec *spec,
+                              list_call *c, size_t nparams, size_t page_size,
+                              size_t page_struct, list_result *out,
+                              bool *more) {
+  query q = {0};
+  atesql_status st = query_sql(s, c->sql, c->params, nparams, &q);
+  if (st != ATESQL_OK) {
+    store_fail_db(s, st, "list %s", spec->table);
+    query_done(&q);
+    return st;
+  }
+  q.borrow_text = s->drv->keep_rows != NULL;
+  st = read_page(s, spec, &q, page_size, page_struct, out, more);
+  if (st == ATESQL_OK && q.borrow_text && out->count)
+    arena_on_free(out->root, s->drv->release_rows, s->drv->keep_rows(q.stmt));
+  query_done(&q);
   return st;
 }
 
@@ -176,22 +239,12 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
   size_t page_size = list_page_size(opts);
   list_call c = {0};
   size_t nparams = 0;
-  atesql_status st = list_prepare(s, spec, opts, page_size, &c, &nparams);
-  void *root = NULL;
-  if (st == ATESQL_OK) {
-    root = arena_new(page_struct, 0);
-    if (root == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  }
-  query q = {0};
-  if (st == ATESQL_OK) {
-    st = query_sql(s, c.sql, c.params, nparams, &q);
-    if (st != ATESQL_OK) store_fail_db(s, st, "list %s", spec->table);
-  }
   bool more = false;
-  if (st == ATESQL_OK) st = read_rows(s, spec, &q, page_size, root, out, &more);
-  query_done(&q);
+  atesql_status st = list_prepare(s, spec, opts, page_size, &c, &nparams);
+  if (st == ATESQL_OK)
+    st = run_list(s, spec, &c, nparams, page_size, page_struct, out, &more);
 
-  out->next_page_token = "";
+  if (st == ATESQL_OK) out->next_page_token = "";
   if (st == ATESQL_OK && more) {
     const char *parts[TOKEN_MAX_KEYS];
     spec->item_key((char *)out->items + (out->count - 1) * spec->item_size,
@@ -199,19 +252,17 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
     char *token = NULL;
     st = token_encode(spec->id, c.normalized, parts, spec->pk_count, &token);
     out->next_page_token =
-        token ? arena_strndup(root, token, strlen(token)) : NULL;
+        token ? arena_strndup(out->root, token, strlen(token)) : NULL;
     free(token);
     if (st != ATESQL_OK || out->next_page_token == NULL)
       st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   }
   list_call_release(&c);
   if (st != ATESQL_OK) {
-    arena_free(root);
+    arena_free(out->root);
     memset(out, 0, sizeof *out);
-    return st;
   }
-  out->root = root;
-  return ATESQL_OK;
+  return st;
 }
 
 atesql_status count_records(atesql_store *s, const resource_spec *spec,
@@ -220,27 +271,13 @@ atesql_status count_records(atesql_store *s, const resource_spec *spec,
   if (count == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "count is NULL");
   list_call c = {0};
-  const atesql_selector *sel;
-  atesql_status st = resolve_selector(s, spec, opts, &sel, &c.owned);
-  atesql_error err;
-  if (st == ATESQL_OK &&
-      atesql_selector_compile(sel, s->drv->dialect, &c.compiled, &err) !=
-          ATESQL_OK)
-    st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  strbuf sb = STRBUF_INIT;
-  if (st == ATESQL_OK) {
-    strbuf_printf(&sb, "SELECT count(*) FROM %s WHERE %s", spec->table,
-                  c.compiled->sql);
-    c.sql = strbuf_detach(&sb);
-    c.params = calloc(c.compiled->param_count + 1, sizeof *c.params);
-    if (c.sql == NULL || c.params == NULL)
-      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  }
+  atesql_status st = resolve_selector(s, spec, opts, SELECTOR_SQL_COUNT, &c);
   query q = {0};
   if (st == ATESQL_OK) {
-    for (size_t i = 0; i < c.compiled->param_count; i++)
+    size_t n = c.compiled->param_count;
+    for (size_t i = 0; i < n; i++)
       c.params[i] = compiled_param(&c.compiled->params[i]);
-    st = query_sql(s, c.sql, c.params, c.compiled->param_count, &q);
+    st = query_sql(s, c.sql, c.params, n, &q);
     if (st != ATESQL_OK)
       store_fail_db(s, st, "count %s", spec->table);
     else

@@ -8,15 +8,26 @@
 #include "store/resources.h"
 #include "store/token.h"
 
-/* Everything a list call allocates before its rows, released together. */
+/* A list statement's parameters at most: one per selector term, the page
+** token's key, the page size. */
+enum { LIST_MAX_PARAMS = ATESQL_SELECTOR_TERMS_MAX + TOKEN_MAX_KEYS + 1 };
+
+/*
+** What a list call prepares before its rows. The selector, its compiled
+** form, normalized text and statement are borrowed from the handle's
+** selector cache (selector text) or owned by the call (a selector built in
+** C); released together.
+*/
 typedef struct list_call {
   const atesql_selector *selector; /* the resolved selector */
-  atesql_selector *owned;
-  atesql_compiled *compiled;
-  char *normalized;
+  const atesql_compiled *compiled;
+  const char *normalized;
+  const char *sql;
   page_key key;
-  char *sql;
-  db_param *params;
+  db_param params[LIST_MAX_PARAMS];
+  atesql_compiled *owned_compiled;
+  char *owned_normalized;
+  char *owned_sql;
 } list_call;
 
 void list_call_release(list_call *c);

@@ -16,25 +16,51 @@ void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz) {
   snprintf(buf, bufsz, "%c%zu", d == ATESQL_DIALECT_POSTGRES ? '$' : '?', n);
 }
 
-/* Copy column col into the arena; false when out of memory. */
-static bool copy_text(const query *q, int col, void *root, const char **out) {
-  size_t len;
-  const char *t = query_text(q, col, &len);
-  *out = t ? arena_strndup(root, t, len) : NULL;
-  return *out != NULL;
+enum { MAX_TEXT_COLUMNS = 10 }; /* a worker's, an actor's (not its JSON) */
+
+/*
+** Columns first .. first + n - 1 of the current row into *fields[0..n):
+** pointed to when the query lends its text (q->borrow_text), else copied,
+** NUL-terminated, into one allocation from the arena of root. False when
+** out of memory.
+*/
+static bool read_texts(const query *q, int first, int n, void *root,
+                       const char **const *fields) {
+  const char *text[MAX_TEXT_COLUMNS];
+  size_t len[MAX_TEXT_COLUMNS], total = 0;
+  for (int i = 0; i < n; i++) {
+    text[i] = query_text(q, first + i, &len[i]);
+    if (text[i] == NULL) return false;
+    total += len[i] + 1;
+  }
+  if (q->borrow_text) {
+    for (int i = 0; i < n; i++)
+      *fields[i] = text[i];
+    return true;
+  }
+  char *copy = arena_alloc_uninit(root, total);
+  if (copy == NULL) return false;
+  for (int i = 0; i < n; i++) {
+    memcpy(copy, text[i], len[i]);
+    copy[len[i]] = '\0';
+    *fields[i] = copy;
+    copy += len[i] + 1;
+  }
+  return true;
 }
 
 static atesql_status decode_worker(atesql_store *s, const query *q, void *root,
                                    void *item) {
   atesql_worker *w = item;
-  const char **fields[] = {&w->worker_namespace, &w->worker_pool,
-                           &w->worker_pod,       &w->actor_namespace,
-                           &w->actor_template,   &w->actor_id,
-                           &w->actor_atespace,   &w->ip,
-                           &w->worker_pod_uid,   &w->node_name};
-  for (int i = 0; i < 10; i++)
-    if (!copy_text(q, i, root, fields[i]))
-      return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  const char **const fields[] = {&w->worker_namespace, &w->worker_pool,
+                                 &w->worker_pod,       &w->actor_namespace,
+                                 &w->actor_template,   &w->actor_id,
+                                 &w->actor_atespace,   &w->ip,
+                                 &w->worker_pod_uid,   &w->node_name};
+  _Static_assert(sizeof fields / sizeof *fields <= MAX_TEXT_COLUMNS,
+                 "read_texts takes at most MAX_TEXT_COLUMNS");
+  if (!read_texts(q, 0, 10, root, fields))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   w->version = query_int64(q, 10);
   return ATESQL_OK;
 }
@@ -61,19 +87,20 @@ static atesql_status stored_column_failed(atesql_store *s,
 static atesql_status decode_actor(atesql_store *s, const query *q, void *root,
                                   void *item) {
   atesql_actor *a = item;
-  const char **fields[] = {&a->atespace,
-                           &a->actor_id,
-                           &a->actor_template_namespace,
-                           &a->actor_template_name,
-                           &a->ateom_pod_namespace,
-                           &a->ateom_pod_name,
-                           &a->ateom_pod_ip,
-                           &a->ateom_pod_uid,
-                           &a->in_progress_snapshot,
-                           &a->worker_pool_name};
-  for (int i = 0; i < 10; i++)
-    if (!copy_text(q, i, root, fields[i]))
-      return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  const char **const fields[] = {&a->atespace,
+                                 &a->actor_id,
+                                 &a->actor_template_namespace,
+                                 &a->actor_template_name,
+                                 &a->ateom_pod_namespace,
+                                 &a->ateom_pod_name,
+                                 &a->ateom_pod_ip,
+                                 &a->ateom_pod_uid,
+                                 &a->in_progress_snapshot,
+                                 &a->worker_pool_name};
+  _Static_assert(sizeof fields / sizeof *fields <= MAX_TEXT_COLUMNS,
+                 "read_texts takes at most MAX_TEXT_COLUMNS");
+  if (!read_texts(q, 0, 10, root, fields))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   a->status = (atesql_actor_status)query_int64(q, 10);
   a->version = query_int64(q, 11);
   size_t len;
@@ -100,7 +127,8 @@ static void actor_key(const void *item, const char **parts) {
 static atesql_status decode_atespace(atesql_store *s, const query *q,
                                      void *root, void *item) {
   atesql_atespace *a = item;
-  if (!copy_text(q, 0, root, &a->name))
+  const char **const fields[] = {&a->name};
+  if (!read_texts(q, 0, 1, root, fields))
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   return ATESQL_OK;
 }
@@ -122,6 +150,7 @@ const resource_spec worker_spec = {
     "version",
     11,
     1u << 10,
+    0,
     worker_pk,
     3,
     sizeof(atesql_worker),
@@ -138,6 +167,7 @@ const resource_spec actor_spec = {
     "latest_snapshot_info, worker_selector",
     14,
     1u << 10 | 1u << 11,
+    1u << 12 | 1u << 13,
     actor_pk,
     2,
     sizeof(atesql_actor),
@@ -150,6 +180,7 @@ const resource_spec atespace_spec = {
     "atespaces",
     "name",
     1,
+    0,
     0,
     atespace_pk,
     1,
@@ -180,6 +211,20 @@ static size_t row_reserve(const query *q, const resource_spec *spec) {
     size_t len;
     query_text(q, i, &len);
     total += codec_nested_reserve(len) + len + 8;
+  }
+  return total;
+}
+
+size_t row_page_bytes(const query *q, const resource_spec *spec) {
+  size_t total = 0;
+  for (int i = 0; i < spec->column_count; i++) {
+    if (spec->int_columns >> i & 1) continue;
+    size_t len;
+    query_text(q, i, &len);
+    if (spec->json_columns >> i & 1)
+      total += len + 64; /* its structs and strings, roughly */
+    else if (!q->borrow_text)
+      total += len + 1;
   }
   return total;
 }

@@ -21,6 +21,8 @@ typedef struct resource_spec {
   /* Bit i: column i is an integer. It is never read as text: converting
   ** it can fail for want of memory and leave the value NULL (SQLite). */
   uint32_t int_columns;
+  /* Bit i: column i holds a nested document (JSON) the decoder parses. */
+  uint32_t json_columns;
   const char *const *pk;
   size_t pk_count;
   size_t item_size;
@@ -32,6 +34,13 @@ typedef struct resource_spec {
 } resource_spec;
 
 extern const resource_spec worker_spec, actor_spec, atespace_spec;
+
+/*
+** About the arena bytes that decoding the current row of q into a page
+** takes beyond the item itself: its text (unless q borrows it) and what
+** its nested documents decode to. Sizes a page's first chunk.
+*/
+size_t row_page_bytes(const query *q, const resource_spec *spec);
 
 /* "$n" on PostgreSQL, "?n" on SQLite, into buf. */
 void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz);

@@ -187,6 +187,7 @@ atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
                          const db_param *params, size_t n, query *q) {
   q->store = s;
   q->row = false;
+  q->borrow_text = false;
   q->stmt = NULL;
   if (*slot == NULL) {
     atesql_status st = s->drv->prepare(s->conn, sql, slot);
@@ -252,6 +253,7 @@ atesql_status query_sql(atesql_store *s, const char *sql,
                         const db_param *params, size_t n, query *q) {
   q->store = s;
   q->row = false;
+  q->borrow_text = false;
   atesql_status st = cached_statement(s, sql, &q->stmt);
   if (st != ATESQL_OK) return st;
   return run(q, params, n);
@@ -422,6 +424,7 @@ void atesql_store_close(atesql_store *s) {
       if (s->get_stmt[i]) s->drv->finalize(s->conn, s->get_stmt[i]);
     s->drv->disconnect(s->conn);
   }
+  selector_cache_release(&s->selectors);
   for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
     free(s->get_sql[i]);
   free(s->named_storage);

@@ -11,6 +11,7 @@
 
 #include "atesql/store.h"
 #include "driver.h"
+#include "store/selector_cache.h"
 
 /* Statements loaded by name from the files of sql/<dialect>/. */
 #define STORE_STATEMENTS(X)                                                    \
@@ -88,6 +89,7 @@ struct atesql_store {
   driver_stmt *get_stmt[ATESQL_RESOURCE_ATESPACES + 1];
   cached_stmt cache[DYNAMIC_CACHE_SIZE];
   uint64_t clock; /* ticks for the cache's least-recently-used eviction */
+  selector_cache selectors; /* compiled list and count selectors */
   bool in_tx;     /* inside atesql_tx_begin .. commit/rollback */
   /* OK while the open transaction can go on; else the status every call
   ** reports until rollback, and why (store.c, tx_guard). */
@@ -101,6 +103,9 @@ typedef struct query {
   atesql_store *store;
   driver_stmt *stmt;
   bool row;
+  /* Decoders point at column text instead of copying it: the caller
+  ** keeps the rows (drv->keep_rows) as long as what it decodes. */
+  bool borrow_text;
 } query;
 
 /* Run a named statement (prepared on first use, then cached). On failure

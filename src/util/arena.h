@@ -3,7 +3,9 @@
 ** object (the record or page struct) followed by everything it points to,
 ** in one chunk when the first size suffices and in linked chunks when not,
 ** all freed by one arena_free(root). Records size their first chunk to fit,
-** so a record is one allocation.
+** so a record is one allocation; pages size theirs from their first row.
+** A page may also own memory outside its chunks (the PostgreSQL result its
+** strings point into), released by the arena's release function.
 */
 #ifndef ATESQL_UTIL_ARENA_H
 #define ATESQL_UTIL_ARENA_H
@@ -21,11 +23,22 @@ void *arena_new(size_t root_size, size_t reserve);
 ** of memory. */
 void *arena_alloc(void *root, size_t size);
 
+/* arena_alloc without the zeroing, for bytes the caller writes at once. */
+void *arena_alloc_uninit(void *root, size_t size);
+
 /* A NUL-terminated copy of bytes[0..len) in the arena; NULL when out of
 ** memory. A NULL bytes gives "". */
 char *arena_strndup(void *root, const char *bytes, size_t len);
 
-/* Free the root and every chunk of its arena. NULL is a no-op. */
+/*
+** Make arena_free(root) call release(arg) first: the arena then owns what
+** arg holds (one release per arena; a second call replaces the first).
+** Cannot fail.
+*/
+void arena_on_free(void *root, void (*release)(void *arg), void *arg);
+
+/* Free the root and every chunk of its arena, after calling its release
+** function if it has one. NULL is a no-op. */
 void arena_free(void *root);
 
 #endif /* ATESQL_UTIL_ARENA_H */
