@@ -9,6 +9,7 @@
 #define ATESQL_CODEC_JSON_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "atesql/json.h"
@@ -52,6 +53,25 @@ atesql_status
 codec_worker_selector_from_json(const char *text, size_t len, void *arena_root,
                                 const atesql_worker_selector **out,
                                 atesql_error *err);
+
+/* The two JSON columns of the actors table. */
+typedef enum codec_column {
+  CODEC_COLUMN_SNAPSHOT_INFO,  /* latest_snapshot_info */
+  CODEC_COLUMN_WORKER_SELECTOR /* worker_selector */
+} codec_column;
+
+/*
+** What the two column decoders above run: decode `column` into the
+** matching field of *holder (its latest_snapshot_info or worker_selector).
+** The documents the encoders write are read by token (jsmn), without a
+** jansson tree; any other document is left to jansson, with the same
+** result or error. jansson_only skips the token reader: the tests hold the
+** two readers to one result with it.
+*/
+atesql_status codec_column_from_json(codec_column column, const char *text,
+                                     size_t len, void *arena_root,
+                                     bool jansson_only, atesql_actor *holder,
+                                     atesql_error *err);
 
 /*
 ** Compact text of a jansson document in a malloc'd NUL-terminated buffer
