@@ -882,10 +882,9 @@ static atesql_status decode_document(const char *text, size_t len,
 ** escapes or control characters and in valid UTF-8 (their bytes are then
 ** their value); null as the only literal; no key twice; every value of a
 ** kind its field takes. It declines everything else (numbers, escapes,
-** errors of any sort), and jansson decodes the document as before, with
-** the same result or the same error. A first pass only checks, so that a
-** declined document has allocated nothing (a record stays one
-** allocation); a second decodes.
+** errors of any sort): the arena is rewound to where it was, and jansson
+** decodes the document as before, with the same result or the same error
+** (and a record stays one allocation).
 */
 
 enum { COLUMN_TOKENS = 64, COLUMN_MAX_LEN = 1 << 20 };
@@ -900,8 +899,7 @@ typedef struct token_doc {
   const char *text;
   const jsmntok_t *tok;
   int count;
-  void *root; /* the arena of the second pass */
-  bool build; /* false: the first pass, which only checks */
+  void *root; /* the arena decoded values go to */
 } token_doc;
 
 /* Where a token's text begins and ends: strings with their quotes. */
@@ -932,12 +930,12 @@ static bool plain_string(const token_doc *d, const jsmntok_t *t) {
   if (t->type != JSMN_STRING) return false;
   const unsigned char *s = (const unsigned char *)d->text + t->start;
   size_t n = (size_t)(t->end - t->start);
-  bool ascii = true;
+  unsigned char high = 0;
   for (size_t i = 0; i < n; i++) {
     if (s[i] < 0x20 || s[i] == '\\') return false;
-    ascii &= s[i] < 0x80;
+    high |= s[i];
   }
-  return ascii || utf8_invalid_offset((const char *)s, n) == n;
+  return high < 0x80 || utf8_invalid_offset((const char *)s, n) == n;
 }
 
 static bool is_null(const token_doc *d, const jsmntok_t *t) {
@@ -945,10 +943,12 @@ static bool is_null(const token_doc *d, const jsmntok_t *t) {
          memcmp(d->text + t->start, "null", 4) == 0;
 }
 
+/* Whether a string token's bytes are name: then it is a plain string. */
 static bool token_equals(const token_doc *d, const jsmntok_t *t,
                          const char *name) {
   size_t n = (size_t)(t->end - t->start);
-  return strlen(name) == n && memcmp(d->text + t->start, name, n) == 0;
+  return t->type == JSMN_STRING && strncmp(name, d->text + t->start, n) == 0 &&
+         name[n] == '\0';
 }
 
 /* A plain string token's value in the arena; "" without an allocation. */
@@ -973,14 +973,14 @@ static void members_start(const token_doc *d, int object, members *m) {
 
 /* The next member's key token in *key, its value the token after it: 1;
 ** 0 at the end of a well-formed object; -1 when the text around the
-** tokens is not JSON or the key is not a plain string. */
+** tokens is not JSON. The caller checks the key itself. */
 static int members_next(const token_doc *d, members *m, int *key) {
   if (m->left == 0)
     return gap_is(d, m->pos, d->tok[m->object].end - 1, 0) ? 0 : -1;
   int k = m->next;
   if (k + 1 >= d->count) return -1;
   const jsmntok_t *kt = &d->tok[k];
-  if (kt->size != 1 || !plain_string(d, kt) ||
+  if (kt->type != JSMN_STRING || kt->size != 1 ||
       !gap_is(d, m->pos, kt->start - 1, m->first ? 0 : ',') ||
       !gap_is(d, kt->end + 1, token_begin(&d->tok[k + 1]), ':'))
     return -1;
@@ -1007,20 +1007,19 @@ static token_result tokens_string_list(token_doc *d, const json_field *f, int v,
     return TOKENS_DECLINED;
   size_t n = (size_t)arr->size;
   const char **items = NULL;
-  if (d->build && n &&
-      (items = arena_alloc(d->root, n * sizeof *items)) == NULL)
+  if (n && (items = arena_alloc(d->root, n * sizeof *items)) == NULL)
     return TOKENS_NO_MEMORY;
   int pos = arr->start + 1;
   for (size_t i = 0; i < n; i++) {
     const jsmntok_t *t = &d->tok[v + 1 + (int)i];
     if (!plain_string(d, t) || !gap_is(d, pos, token_begin(t), i ? ',' : 0))
       return TOKENS_DECLINED;
-    if (d->build && token_string(d, t, &items[i]) != TOKENS_DECODED)
+    if (token_string(d, t, &items[i]) != TOKENS_DECODED)
       return TOKENS_NO_MEMORY;
     pos = token_end(t);
   }
   if (!gap_is(d, pos, arr->end - 1, 0)) return TOKENS_DECLINED;
-  if (d->build && n) {
+  if (n) {
     *(const char *const **)member(base, f->offset) = items;
     *(size_t *)member(base, f->count_offset) = n;
   }
@@ -1028,36 +1027,32 @@ static token_result tokens_string_list(token_doc *d, const json_field *f, int v,
   return TOKENS_DECODED;
 }
 
-/* The label map at token v: an object of plain strings, no key twice
-** (jansson refuses a repeated key), sorted by key as decode_label_map
-** does. */
+/* The label map at token v: an object of plain strings, sorted by key as
+** decode_label_map does; a key given twice (jansson refuses it) is left to
+** jansson. */
 static token_result tokens_label_map(token_doc *d, const json_field *f, int v,
                                      char *base, int *next) {
   if (d->tok[v].type != JSMN_OBJECT) return TOKENS_DECLINED;
   size_t n = (size_t)d->tok[v].size;
   atesql_label *labels = NULL;
-  if (d->build && n &&
-      (labels = arena_alloc(d->root, n * sizeof *labels)) == NULL)
+  if (n && (labels = arena_alloc(d->root, n * sizeof *labels)) == NULL)
     return TOKENS_NO_MEMORY;
   members m;
   members_start(d, v, &m);
   int key, r;
   for (size_t i = 0; (r = members_next(d, &m, &key)) == 1; i++) {
     const jsmntok_t *kt = &d->tok[key], *vt = &d->tok[key + 1];
-    if (!plain_string(d, vt)) return TOKENS_DECLINED;
-    for (int k = v + 1; !d->build && k < key; k += 2)
-      if (d->tok[k].end - d->tok[k].start == kt->end - kt->start &&
-          memcmp(d->text + d->tok[k].start, d->text + kt->start,
-                 (size_t)(kt->end - kt->start)) == 0)
-        return TOKENS_DECLINED;
-    if (d->build && (token_string(d, kt, &labels[i].key) != TOKENS_DECODED ||
-                     token_string(d, vt, &labels[i].value) != TOKENS_DECODED))
+    if (!plain_string(d, kt) || !plain_string(d, vt)) return TOKENS_DECLINED;
+    if (token_string(d, kt, &labels[i].key) != TOKENS_DECODED ||
+        token_string(d, vt, &labels[i].value) != TOKENS_DECODED)
       return TOKENS_NO_MEMORY;
     members_read(d, &m, key + 1, key + 2);
   }
   if (r < 0) return TOKENS_DECLINED;
-  if (d->build && n) {
-    qsort(labels, n, sizeof *labels, compare_labels);
+  if (n > 1) qsort(labels, n, sizeof *labels, compare_labels);
+  for (size_t i = 1; i < n; i++)
+    if (strcmp(labels[i - 1].key, labels[i].key) == 0) return TOKENS_DECLINED;
+  if (n) {
     *(const atesql_label **)member(base, f->offset) = labels;
     *(size_t *)member(base, f->count_offset) = n;
   }
@@ -1069,11 +1064,9 @@ static token_result tokens_label_map(token_doc *d, const json_field *f, int v,
 ** left to jansson. */
 static token_result tokens_enum(token_doc *d, const json_field *f, int v,
                                 char *base) {
-  const jsmntok_t *t = &d->tok[v];
-  if (!plain_string(d, t)) return TOKENS_DECLINED;
   for (int i = 0; i < f->enum_count; i++) {
-    if (!token_equals(d, t, f->enum_name(i))) continue;
-    if (d->build) *(int *)member(base, f->offset) = i;
+    if (!token_equals(d, &d->tok[v], f->enum_name(i))) continue;
+    *(int *)member(base, f->offset) = i;
     return TOKENS_DECODED;
   }
   return TOKENS_DECLINED;
@@ -1089,23 +1082,18 @@ static token_result tokens_field(token_doc *d, const json_field *f, int v,
   switch (f->kind) {
   case KIND_STRING:
     if (!plain_string(d, t)) return TOKENS_DECLINED;
-    return d->build ? token_string(d, t, member(base, f->offset))
-                    : TOKENS_DECODED;
+    return token_string(d, t, member(base, f->offset));
   case KIND_ENUM: return tokens_enum(d, f, v, base);
   case KIND_MESSAGE:
     if (t->type != JSMN_OBJECT) return TOKENS_DECLINED;
-    if (!d->build) return tokens_message(d, f->message, v, NULL, next);
     *(int *)member(base, f->oneof_case_offset) = f->oneof_case;
     return tokens_message(d, f->message, v, base + f->offset, next);
   case KIND_MESSAGE_PTR: {
     if (t->type != JSMN_OBJECT) return TOKENS_DECLINED;
-    char *target = NULL;
-    if (d->build) {
-      if ((target = arena_alloc(d->root, f->size)) == NULL)
-        return TOKENS_NO_MEMORY;
-      set_empty_strings(f->message, target);
-      *(char **)member(base, f->offset) = target;
-    }
+    char *target = arena_alloc(d->root, f->size);
+    if (target == NULL) return TOKENS_NO_MEMORY;
+    set_empty_strings(f->message, target);
+    *(char **)member(base, f->offset) = target;
     return tokens_message(d, f->message, v, target, next);
   }
   case KIND_STRING_LIST: return tokens_string_list(d, f, v, base, next);
@@ -1149,8 +1137,8 @@ static token_result tokens_message(token_doc *d, const json_message *m, int v,
 
 /*
 ** The column text as field f's value (decode_document's job for a column),
-** into base, when its tokens are JSON the walk takes: TOKENS_DECLINED
-** leaves base and the arena as they were.
+** into base, when its tokens are JSON the walk takes. What it declines it
+** may have half written: the caller rewinds the arena and clears f.
 */
 static token_result decode_column_tokens(const char *text, size_t len,
                                          const json_field *f, void *root,
@@ -1162,18 +1150,13 @@ static token_result decode_column_tokens(const char *text, size_t len,
   jsmn_init(&parser);
   int count = jsmn_parse(&parser, text, len, tok, COLUMN_TOKENS);
   if (count < 1) return TOKENS_DECLINED;
-  token_doc d = {text, tok, count, root, false};
+  token_doc d = {text, tok, count, root};
   if (!gap_is(&d, 0, token_begin(&tok[0]), 0) ||
       !gap_is(&d, token_end(&tok[0]), (int)len, 0))
     return TOKENS_DECLINED;
-  for (int pass = 0; pass < 2; pass++) {
-    d.build = pass == 1;
-    int next;
-    token_result r = tokens_field(&d, f, 0, base, &next);
-    if (r != TOKENS_DECODED) return r;
-    if (next != count) return TOKENS_DECLINED;
-  }
-  return TOKENS_DECODED;
+  int next;
+  token_result r = tokens_field(&d, f, 0, base, &next);
+  return r == TOKENS_DECODED && next != count ? TOKENS_DECLINED : r;
 }
 
 /*
@@ -1258,12 +1241,15 @@ atesql_status codec_column_from_json(codec_column column, const char *text,
   if (text == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "no JSON text");
   if (!jansson_only) {
+    arena_mark mark = arena_save(arena_root);
     token_result r =
         decode_column_tokens(text, len, f, arena_root, (char *)holder);
     if (r == TOKENS_DECODED) return ATESQL_OK;
     if (r == TOKENS_NO_MEMORY)
       return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory decoding '%s'",
                        f->json_name);
+    arena_rewind(arena_root, mark);
+    *(void **)member((char *)holder, f->offset) = NULL;
   }
   return decode_document(text, len, f, NULL, false, arena_root, (char *)holder,
                          err);

@@ -91,6 +91,23 @@ char *arena_strndup(void *root, const char *bytes, size_t len) {
   return s;
 }
 
+arena_mark arena_save(void *root) {
+  chunk *cur = first_chunk(root)->current;
+  return (arena_mark){cur, cur->used};
+}
+
+void arena_rewind(void *root, arena_mark m) {
+  chunk *first = first_chunk(root), *c = m.chunk;
+  for (chunk *later = c->next; later;) {
+    chunk *next = later->next;
+    free(later);
+    later = next;
+  }
+  c->next = NULL;
+  c->used = m.used;
+  first->current = c;
+}
+
 void arena_on_free(void *root, void (*release)(void *arg), void *arg) {
   chunk *first = first_chunk(root);
   first->release = release;

@@ -30,6 +30,18 @@ void *arena_alloc_uninit(void *root, size_t size);
 ** memory. A NULL bytes gives "". */
 char *arena_strndup(void *root, const char *bytes, size_t len);
 
+/* A point in an arena's allocations to go back to (arena_rewind). */
+typedef struct arena_mark {
+  void *chunk;
+  size_t used;
+} arena_mark;
+
+arena_mark arena_save(void *root);
+
+/* Take back everything allocated from the arena of root since m was
+** saved: the space is reused, chunks added since are freed. */
+void arena_rewind(void *root, arena_mark m);
+
 /*
 ** Make arena_free(root) call release(arg) first: the arena then owns what
 ** arg holds (one release per arena; a second call replaces the first).
