@@ -80,6 +80,7 @@ static atesql_status resolve_cached(atesql_store *s, const resource_spec *spec,
   c->selector = e->selector;
   c->compiled = e->compiled;
   c->normalized = e->normalized;
+  c->token_hash = e->token_hash;
   c->sql = e->sql[kind];
   return ATESQL_OK;
 }
@@ -104,6 +105,9 @@ static atesql_status resolve_built(atesql_store *s, const resource_spec *spec,
   c->selector = sel;
   c->compiled = c->owned_compiled;
   c->normalized = c->owned_normalized;
+  if (c->owned_normalized)
+    token_selector_hash(c->owned_normalized, c->owned_token_hash);
+  c->token_hash = c->owned_token_hash;
   c->sql = c->owned_sql;
   return ATESQL_OK;
 }
@@ -144,7 +148,7 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
   if (st != ATESQL_OK) return st;
   if (keyset) {
     char msg[200];
-    st = token_decode(token, spec->id, c->normalized, spec->pk_count, &c->key,
+    st = token_decode(token, spec->id, c->token_hash, spec->pk_count, &c->key,
                       msg, sizeof msg);
     if (st != ATESQL_OK) return store_fail(s, st, "%s", msg);
   }
@@ -250,7 +254,7 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
     spec->item_key((char *)out->items + (out->count - 1) * spec->item_size,
                    parts);
     char *token = NULL;
-    st = token_encode(spec->id, c.normalized, parts, spec->pk_count, &token);
+    st = token_encode(spec->id, c.token_hash, parts, spec->pk_count, &token);
     out->next_page_token =
         token ? arena_strndup(out->root, token, strlen(token)) : NULL;
     free(token);

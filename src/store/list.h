@@ -22,11 +22,13 @@ typedef struct list_call {
   const atesql_selector *selector; /* the resolved selector */
   const atesql_compiled *compiled;
   const char *normalized;
+  const unsigned char *token_hash; /* of normalized, for page tokens */
   const char *sql;
   page_key key;
   db_param params[LIST_MAX_PARAMS];
   atesql_compiled *owned_compiled;
   char *owned_normalized;
+  unsigned char owned_token_hash[TOKEN_SELECTOR_HASH];
   char *owned_sql;
 } list_call;
 

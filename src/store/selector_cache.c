@@ -47,6 +47,7 @@ static atesql_status entry_make(cached_selector *e, atesql_resource resource,
     entry_release(e);
     return st;
   }
+  token_selector_hash(e->normalized, e->token_hash);
   e->resource = resource;
   e->hash = hash;
   return ATESQL_OK;

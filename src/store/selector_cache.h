@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "atesql/selector.h"
+#include "store/token.h"
 
 /* The statements a cached selector's SQL slots hold, built by list.c on
 ** first use. */
@@ -29,7 +30,8 @@ typedef struct cached_selector {
   uint64_t last_used;
   atesql_selector *selector;
   atesql_compiled *compiled;
-  char *normalized; /* atesql_selector_format's text, for page tokens */
+  char *normalized; /* atesql_selector_format's text */
+  unsigned char token_hash[TOKEN_SELECTOR_HASH]; /* of normalized */
   char *sql[SELECTOR_SQL_KINDS];
 } cached_selector;
 

@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { VERSION = 1, SEL_HASH = 8, DIGEST = 16, HEADER = 11 };
+enum { VERSION = 1, SEL_HASH = TOKEN_SELECTOR_HASH, DIGEST = 16, HEADER = 11 };
 
-static void selector_hash(const char *selector, unsigned char out[SEL_HASH]) {
+void token_selector_hash(const char *selector, unsigned char out[SEL_HASH]) {
   unsigned char full[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(full, (const unsigned char *)selector, strlen(selector));
   memcpy(out, full, SEL_HASH);
@@ -33,7 +33,8 @@ static void digest(const unsigned char *data, size_t len,
   memcpy(out, full, DIGEST);
 }
 
-atesql_status token_encode(atesql_resource resource, const char *selector,
+atesql_status token_encode(atesql_resource resource,
+                           const unsigned char *selector_hash,
                            const char *const *parts, size_t count, char **out) {
   size_t len = HEADER + DIGEST;
   for (size_t i = 0; i < count; i++)
@@ -42,7 +43,7 @@ atesql_status token_encode(atesql_resource resource, const char *selector,
   if (raw == NULL) return ATESQL_NO_MEMORY;
   raw[0] = VERSION;
   raw[1] = (unsigned char)resource;
-  selector_hash(selector, raw + 2);
+  memcpy(raw + 2, selector_hash, SEL_HASH);
   raw[10] = (unsigned char)count;
   size_t at = HEADER;
   for (size_t i = 0; i < count; i++) {
@@ -66,8 +67,9 @@ atesql_status token_encode(atesql_resource resource, const char *selector,
 }
 
 atesql_status token_decode(const char *token, atesql_resource resource,
-                           const char *selector, size_t expect_count,
-                           page_key *key, char *msg, size_t msgsz) {
+                           const unsigned char *selector_hash,
+                           size_t expect_count, page_key *key, char *msg,
+                           size_t msgsz) {
   memset(key, 0, sizeof *key);
   size_t tlen = strlen(token);
   unsigned char *raw = malloc(tlen + 1);
@@ -88,10 +90,9 @@ atesql_status token_decode(const char *token, atesql_resource resource,
     snprintf(msg, msgsz, "page token is corrupt or was altered");
     return ATESQL_INVALID_ARGUMENT;
   }
-  unsigned char want[SEL_HASH];
-  selector_hash(selector, want);
   if (raw[1] != (unsigned char)resource ||
-      memcmp(raw + 2, want, SEL_HASH) != 0 || raw[10] != expect_count) {
+      memcmp(raw + 2, selector_hash, SEL_HASH) != 0 ||
+      raw[10] != expect_count) {
     free(raw);
     snprintf(msg, msgsz,
              "page token was issued for a different selector or resource");

@@ -11,7 +11,7 @@
 
 #include "atesql/types.h"
 
-enum { TOKEN_MAX_KEYS = 3 };
+enum { TOKEN_MAX_KEYS = 3, TOKEN_SELECTOR_HASH = 8 };
 
 typedef struct page_key {
   const char *parts[TOKEN_MAX_KEYS]; /* point into storage */
@@ -21,20 +21,30 @@ typedef struct page_key {
 } page_key;
 
 /*
-** Encode a token for `resource` and the normalized selector text `selector`
-** whose page ended at key parts[0..count). *out receives a malloc'd string.
-** Errors: NO_MEMORY.
+** The hash of a normalized selector text that binds a token to it. A
+** handle computes it once per cached selector (store/selector_cache.h).
 */
-atesql_status token_encode(atesql_resource resource, const char *selector,
+void token_selector_hash(const char *selector,
+                         unsigned char out[TOKEN_SELECTOR_HASH]);
+
+/*
+** Encode a token for `resource` and the normalized selector whose hash is
+** selector_hash, whose page ended at key parts[0..count). *out receives a
+** malloc'd string. Errors: NO_MEMORY.
+*/
+atesql_status token_encode(atesql_resource resource,
+                           const unsigned char *selector_hash,
                            const char *const *parts, size_t count, char **out);
 
 /*
-** Decode `token` for resource and selector into *key (free key->storage).
-** expect_count is the number of key parts the resource has. On failure
-** msg (msgsz bytes) says why. Errors: INVALID_ARGUMENT, NO_MEMORY.
+** Decode `token` for resource and the selector whose hash is selector_hash
+** into *key (free key->storage). expect_count is the number of key parts
+** the resource has. On failure msg (msgsz bytes) says why.
+** Errors: INVALID_ARGUMENT, NO_MEMORY.
 */
 atesql_status token_decode(const char *token, atesql_resource resource,
-                           const char *selector, size_t expect_count,
-                           page_key *key, char *msg, size_t msgsz);
+                           const unsigned char *selector_hash,
+                           size_t expect_count, page_key *key, char *msg,
+                           size_t msgsz);
 
 #endif /* ATESQL_STORE_TOKEN_H */
