@@ -81,6 +81,12 @@ typedef struct driver {
   ** timeout_ms; 0 removes the bound. A statement that runs out is
   ** UNAVAILABLE. */
   void (*set_timeout)(driver_conn *c, int timeout_ms);
+  /* Optional (NULL: nothing to do). Called before a transaction begins
+  ** and after it ends, for a driver that queues its process's writers
+  ** (SQLite, sqlite/writers.h). tx_enter fails with UNAVAILABLE when the
+  ** turn does not come within the timeout. */
+  atesql_status (*tx_enter)(driver_conn *c);
+  void (*tx_leave)(driver_conn *c);
   /* The detail of the last failure on c. */
   const char *(*errmsg)(driver_conn *c);
 } driver;

@@ -271,6 +271,103 @@ ATESQL_API atesql_status atesql_worker_count(atesql_store *store,
 ATESQL_API void atesql_worker_free(atesql_worker *worker);
 ATESQL_API void atesql_worker_page_free(atesql_worker_page *page);
 
+/*
+** Assignment: give an actor a free worker in one atomic, index-bound step.
+*/
+
+/* A worker pool, as the scheduler names an eligible one. */
+typedef struct atesql_pool_ref {
+  const char *worker_namespace;
+  const char *worker_pool;
+} atesql_pool_ref;
+
+/* What to do with the preferred nodes. */
+typedef enum atesql_node_policy {
+  ATESQL_NODES_PREFER = 0, /* take a worker on them if one is free, else
+                              any eligible worker */
+  ATESQL_NODES_REQUIRE     /* only a worker on them */
+} atesql_node_policy;
+
+typedef struct atesql_claim_request {
+  /* The eligible pools (at least one, at most ATESQL_CLAIM_POOLS_MAX). */
+  const atesql_pool_ref *pools;
+  size_t pool_count;
+  /* Optional: further restricts the eligible workers, e.g.
+  ** "node_name notin (drained-1)". Text, or a built selector (then
+  ** selector_text is ignored); NULL for none. */
+  const char *selector_text;
+  const atesql_selector *selector;
+  /* The nodes that hold the actor's local snapshot
+  ** (latest_snapshot_info.local.node_vms_with_local_snapshots), at most
+  ** ATESQL_SELECTOR_LIST_MAX; none means no preference. */
+  const char *const *preferred_nodes;
+  size_t preferred_node_count;
+  atesql_node_policy policy;
+  /* The assignment written on the worker. actor_atespace and actor_id are
+  ** required; actor_namespace and actor_template may be empty. */
+  const char *actor_atespace;
+  const char *actor_id;
+  const char *actor_namespace;
+  const char *actor_template;
+} atesql_claim_request;
+
+#define ATESQL_CLAIM_POOLS_MAX 64
+
+/*
+** Claim a worker for an actor, atomically:
+**  - if a worker in an eligible pool already holds this actor (same
+**    actor_atespace and actor_id), return it unchanged: a retried resume
+**    never takes a second worker;
+**  - free every worker holding this actor in a pool no longer eligible;
+**  - else assign a free eligible worker (actor_id empty), on a preferred
+**    node first, setting the four assignment fields and bumping its
+**    version, and return it.
+** Concurrent claimers never wait on each other's candidate rows: on
+** PostgreSQL a candidate is taken FOR UPDATE SKIP LOCKED, and claims of
+** the same actor are serialized by a transaction-scoped advisory lock; on
+** SQLite a claim is one write transaction. Each step is index-bound: a
+** claim reads O(log n) rows. Inside the caller's transaction it joins it.
+** *out receives the worker, to free with atesql_worker_free.
+** Errors: RESOURCE_EXHAUSTED when no free worker fits (nothing is written,
+** not even the freeing of a worker in a pool no longer eligible);
+** INVALID_ARGUMENT (no pools, empty key parts, a bad selector, limits).
+*/
+ATESQL_API atesql_status atesql_worker_claim(atesql_store *store,
+                                             const atesql_claim_request *req,
+                                             atesql_worker **out);
+
+/*
+** Free a worker if the actor (actor_atespace, actor_id) still holds it:
+** clears the four assignment fields and bumps the version. *released says
+** whether it did; releasing a worker that is free or held by another
+** actor is OK with *released false (idempotent). Errors: NOT_FOUND (no
+** such worker), INVALID_ARGUMENT.
+*/
+ATESQL_API atesql_status atesql_worker_release(
+    atesql_store *store, const char *worker_namespace, const char *worker_pool,
+    const char *worker_pod, const char *actor_atespace, const char *actor_id,
+    bool *released);
+
+/*
+** The scheduler's resume step in one transaction: claim a worker for the
+** actor (req->actor_atespace, req->actor_id) and move the actor to
+** STATUS_RESUMING with ateom_pod_namespace, ateom_pod_name, ateom_pod_ip
+** and ateom_pod_uid of the worker and worker_pool_name of its pool, if the
+** actor's version is expected_version. Either both happen or neither. An
+** empty req->actor_namespace / actor_template defaults to the actor's
+** template namespace / name. *worker and *actor (either may be NULL)
+** receive the records as written, to free with atesql_worker_free and
+** atesql_actor_free.
+** Errors: NOT_FOUND (no such actor), CONFLICT (stale expected_version:
+** nothing is claimed), RESOURCE_EXHAUSTED, and those of
+** atesql_worker_claim.
+*/
+ATESQL_API atesql_status atesql_actor_resume(atesql_store *store,
+                                             const atesql_claim_request *req,
+                                             int64_t expected_version,
+                                             atesql_worker **worker,
+                                             atesql_actor **actor);
+
 /* Locks: named leases with an owner token, expiring on the database clock. */
 
 /* The longest lock TTL: 30 days, far below where the database clock plus
@@ -305,9 +402,10 @@ ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
 ** allocation.
 **
 ** The statement is run to count (atesql_explain costs about one list
-** call, on PostgreSQL two). On PostgreSQL both plans a prepared statement
-** can get are run under EXPLAIN ANALYZE: the custom plan for these values
-** and the generic plan it is given after repeated executions; the figures
+** call, on PostgreSQL eight). On PostgreSQL both plans a prepared
+** statement can get are run under EXPLAIN ANALYZE: the custom plan for
+** these values, and the plan it runs from its sixth execution on (the
+** generic plan, when the server's plan cache switches to it); the figures
 ** and verdict are the worse of the two. This SQLite has no scan counters,
 ** so rows_read is counted with the data: the rows inside the bounds of
 ** the index search (with the plan's partial-index condition), up to the
@@ -336,7 +434,8 @@ typedef struct atesql_plan {
   bool sorted; /* rows are sorted after reading (not read in key order) */
   const char *bounded;  /* the terms' fields the search bounds, "a, b" */
   const char *filtered; /* the terms' fields only checked row by row */
-  /* PostgreSQL: the generic plan's EXPLAIN document; "" on SQLite. */
+  /* PostgreSQL: the EXPLAIN document of the plan a prepared statement
+  ** runs from its sixth execution on; "" on SQLite. */
   const char *generic_plan;
 } atesql_plan;
 

@@ -131,3 +131,45 @@ RETURNING 1;
 -- name: lock_release
 DELETE FROM locks WHERE key = $1 AND value = $2
 RETURNING (expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::int;
+
+-- Assignment (src/store/claim.c). Claims of one actor are serialized by a
+-- transaction-scoped advisory lock on its name, so a retried resume sees
+-- the worker the first one took; claims of different actors never wait on
+-- each other (candidates are taken FOR UPDATE SKIP LOCKED).
+-- name: claim_lock_actor
+SELECT pg_advisory_xact_lock(hashtextextended('atesql claim ' || $1, 0));
+
+-- The workers holding an actor: $1 actor_id (not empty), $2 actor_atespace.
+-- name: claim_holders
+SELECT worker_namespace, worker_pool, worker_pod FROM workers
+WHERE actor_id = $1 AND actor_id <> '' AND actor_atespace = $2
+ORDER BY worker_namespace, worker_pool, worker_pod
+FOR UPDATE;
+
+-- Assign a free worker: $1..$3 its key, $4 actor_namespace,
+-- $5 actor_template, $6 actor_id, $7 actor_atespace.
+-- name: claim_assign
+UPDATE workers SET actor_namespace = $4, actor_template = $5, actor_id = $6,
+  actor_atespace = $7, version = version + 1
+WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
+  AND actor_id = '' AND version < 9223372036854775807
+RETURNING version;
+
+-- Free a worker if the actor still holds it: $1..$3 its key,
+-- $4 actor_atespace, $5 actor_id. Like worker_update, one row: the new
+-- version or NULL, then the probe's columns; no row when the worker is
+-- missing.
+-- name: worker_release
+WITH current AS (
+  SELECT version, ip FROM workers
+  WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
+), written AS (
+  UPDATE workers SET actor_namespace = '', actor_template = '',
+    actor_id = '', actor_atespace = '', version = workers.version + 1
+  WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
+    AND actor_atespace = $4 AND actor_id = $5 AND actor_id <> ''
+    AND version < 9223372036854775807
+  RETURNING version
+)
+SELECT written.version, current.version, current.ip
+FROM current LEFT JOIN written ON true;

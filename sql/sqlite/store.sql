@@ -108,3 +108,34 @@ RETURNING 1;
 -- name: lock_release
 DELETE FROM locks WHERE key = ?1 AND value = ?2
 RETURNING expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
+
+-- Assignment (src/store/claim.c). A claim is one write transaction
+-- (BEGIN IMMEDIATE), so claims never interleave on SQLite: taking the
+-- actor's lock is a no-op.
+-- name: claim_lock_actor
+SELECT ?1;
+
+-- The workers holding an actor: ?1 actor_id (not empty), ?2 actor_atespace.
+-- name: claim_holders
+SELECT worker_namespace, worker_pool, worker_pod FROM workers
+WHERE actor_id = ?1 AND actor_id <> '' AND actor_atespace = ?2
+ORDER BY worker_namespace, worker_pool, worker_pod;
+
+-- Assign a free worker: ?1..?3 its key, ?4 actor_namespace,
+-- ?5 actor_template, ?6 actor_id, ?7 actor_atespace.
+-- name: claim_assign
+UPDATE workers SET actor_namespace = ?4, actor_template = ?5, actor_id = ?6,
+  actor_atespace = ?7, version = version + 1
+WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3
+  AND actor_id = '' AND version < 9223372036854775807
+RETURNING version;
+
+-- Free a worker if the actor still holds it: ?1..?3 its key,
+-- ?4 actor_atespace, ?5 actor_id.
+-- name: worker_release
+UPDATE workers SET actor_namespace = '', actor_template = '', actor_id = '',
+  actor_atespace = '', version = version + 1
+WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3
+  AND actor_atespace = ?4 AND actor_id = ?5 AND actor_id <> ''
+  AND version < 9223372036854775807
+RETURNING version;

@@ -22,6 +22,7 @@
 
 #include "driver.h"
 #include "sqlite/url.h"
+#include "sqlite/writers.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -30,6 +31,8 @@ struct driver_conn {
   int busy_timeout_ms; /* the URL's */
   int timeout_ms;      /* atesql_store_set_timeout's; 0: none */
   int64_t deadline_ms; /* of the statement running, when timeout_ms */
+  writers *queue;      /* this process's writers of the file; NULL: none */
+  bool queued;         /* our turn in queue is running */
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -170,9 +173,38 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
     sqlite_url_release(&u);
     return st;
   }
+  /* A file opened for writing gets its process-wide writer queue (an
+  ** in-memory database is private to its connection and needs none). */
+  const char *file = sqlite3_db_filename(c->db, "main");
+  if (u.access == SQLITE_ACCESS_READ_WRITE && file && *file)
+    c->queue = writers_of(file);
   sqlite_url_release(&u);
   *out = c;
   return ATESQL_OK;
+}
+
+/* Take our turn among this process's writers of the file before BEGIN
+** IMMEDIATE, waiting at most as long as the busy handler would. */
+static atesql_status sqlite_tx_enter(driver_conn *c) {
+  if (c->queue == NULL || c->queued) return ATESQL_OK;
+  int wait_ms = c->timeout_ms && c->timeout_ms < c->busy_timeout_ms
+                    ? c->timeout_ms
+                    : c->busy_timeout_ms;
+  if (!writers_enter(c->queue, wait_ms)) {
+    snprintf(c->msg, sizeof c->msg,
+             "database is locked (other writers of this process for more "
+             "than %d ms)",
+             wait_ms);
+    return ATESQL_UNAVAILABLE;
+  }
+  c->queued = true;
+  return ATESQL_OK;
+}
+
+static void sqlite_tx_leave(driver_conn *c) {
+  if (!c->queued) return;
+  c->queued = false;
+  writers_leave(c->queue);
 }
 
 /* SQLite's progress handler: non-zero interrupts the statement. */
@@ -193,9 +225,12 @@ static void sqlite_set_timeout(driver_conn *c, int timeout_ms) {
                            timeout_ms ? past_deadline : NULL, c);
 }
 
+static void sqlite_tx_leave(driver_conn *c);
+
 static void sqlite_disconnect(driver_conn *c) {
   if (c == NULL) return;
-  sqlite3_close(c->db);
+  sqlite3_close(c->db); /* ends an open transaction */
+  sqlite_tx_leave(c);
   free(c);
 }
 
@@ -309,5 +344,7 @@ const driver sqlite_driver = {
     .reset = sqlite_reset,
     .in_transaction = sqlite_in_transaction,
     .set_timeout = sqlite_set_timeout,
+    .tx_enter = sqlite_tx_enter,
+    .tx_leave = sqlite_tx_leave,
     .errmsg = sqlite_errmsg,
 };

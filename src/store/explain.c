@@ -38,7 +38,7 @@ static void term_fields(const atesql_selector *sel, uint64_t mask, bool want,
 }
 
 static bool all_bound(const atesql_selector *sel, const judgement *j) {
-  return j->searched && !j->scanned &&
+  return j->searched && !j->scanned && !j->token_filtered &&
          (sel->count == 64 ? j->bounded == UINT64_MAX
                            : j->bounded == (((uint64_t)1 << sel->count) - 1));
 }
@@ -48,7 +48,13 @@ static void write_verdict(const char *table, const list_call *c,
                           const char *filtered, char *out, size_t outsz) {
   const char *sort = j->sorted ? ", then sorts them" : "";
   long long read = (long long)j->rows_read, ret = (long long)j->rows_returned;
-  if (all_bound(c->selector, j) && c->selector->count)
+  if (j->token_filtered && j->searched && !j->scanned)
+    snprintf(out, outsz,
+             "WARNING: index %s bounds %s but not the page token: this later "
+             "page reads from the start of the range and skips to the token "
+             "row by row: %lld rows read for %lld returned%s",
+             j->index, bounded[0] ? bounded : "no term", read, ret, sort);
+  else if (all_bound(c->selector, j) && c->selector->count)
     snprintf(out, outsz,
              "index %s bounds %s: reads %lld rows for %lld returned%s "
              "(O(log n + k))",

@@ -27,6 +27,9 @@ typedef struct judgement {
   /* Bit i: selector term i is bound by the search (its column in the
   ** index condition, or implied by a partial index's WHERE). */
   uint64_t bounded;
+  /* A later page whose token the search does not bound: it reads from the
+  ** start of the range and skips to the token row by row. */
+  bool token_filtered;
   int64_t rows_read;
   int64_t rows_returned;
 } judgement;
@@ -53,8 +56,9 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
 
 /*
 ** Judge the plans of page p on PostgreSQL: the custom plan's EXPLAIN
-** (ANALYZE) document goes to text, the generic plan's to generic, and the
-** worse of the two judgements to *j.
+** (ANALYZE) document goes to text, that of the plan a prepared statement
+** gets from its sixth execution on to generic, and the worse of the two
+** judgements to *j.
 */
 atesql_status explain_postgres(atesql_store *s, const explained_page *p,
                                strbuf *text, strbuf *generic, judgement *j);

@@ -206,5 +206,7 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
       if (explain_mentions(constraint, t->field->column) || implied)
         j->bounded |= (uint64_t)1 << i;
     }
-  return count_read(s, p, token_is_bounded(p, j, constraint), j);
+  bool token_bounded = token_is_bounded(p, j, constraint);
+  j->token_filtered = p->call->key.count > 0 && !token_bounded;
+  return count_read(s, p, token_bounded, j);
 }

@@ -6,12 +6,20 @@
 **   ORDER BY pk LIMIT page_size + 1
 ** and decode the rows into one arena. The extra row tells whether another
 ** page follows; the token then carries the last returned key.
+**
+** The keyset condition leaves out the key columns the selector pins with
+** "=" (every matching row, the token's included, has that value): with
+** worker_pool=p it is (worker_namespace, worker_pod) > (?, ?), which is
+** exactly the order of an index on (worker_pool, key...), so a later page
+** starts its search at the token instead of reading from the pool's first
+** row and filtering.
 */
 #include "store/list.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "selector/ast.h"
 #include "store/token.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
@@ -27,19 +35,38 @@ static void append_pk(strbuf *sb, const resource_spec *spec) {
     strbuf_printf(sb, "%s%s", i ? ", " : "", spec->pk[i]);
 }
 
+/* Bit k: primary-key column k is pinned by an "=" term of sel. */
+static unsigned pinned_key_columns(const atesql_selector *sel,
+                                   const resource_spec *spec) {
+  unsigned pinned = 0;
+  for (size_t k = 0; k < spec->pk_count; k++)
+    for (size_t i = 0; i < sel->count; i++)
+      if (sel->terms[i].op == ATESQL_OP_EQ &&
+          strcmp(sel->terms[i].field->column, spec->pk[k]) == 0)
+        pinned |= 1u << k;
+  return pinned;
+}
+
 static char *list_sql(atesql_dialect d, const resource_spec *spec,
-                      const char *where, size_t nparams, bool keyset) {
+                      const char *where, size_t nparams, bool keyset,
+                      unsigned pinned) {
   strbuf sb = STRBUF_INIT;
   char ph[24];
   strbuf_printf(&sb, "SELECT %s FROM %s WHERE %s", spec->columns, spec->table,
                 where);
-  if (keyset) {
+  if (keyset && pinned == (1u << spec->pk_count) - 1) {
+    strbuf_puts(&sb, " AND FALSE"); /* one row can match: no next page */
+  } else if (keyset) {
     strbuf_puts(&sb, " AND (");
-    append_pk(&sb, spec);
+    size_t n = 0;
+    for (size_t k = 0; k < spec->pk_count; k++)
+      if (!(pinned >> k & 1))
+        strbuf_printf(&sb, "%s%s", n++ ? ", " : "", spec->pk[k]);
     strbuf_puts(&sb, ") > (");
-    for (size_t i = 0; i < spec->pk_count; i++) {
+    for (size_t k = 0, i = 0; k < spec->pk_count; k++) {
+      if (pinned >> k & 1) continue;
       placeholder(d, ++nparams, ph, sizeof ph);
-      strbuf_printf(&sb, "%s%s", i ? ", " : "", ph);
+      strbuf_printf(&sb, "%s%s", i++ ? ", " : "", ph);
     }
     strbuf_puts(&sb, ")");
   }
@@ -53,10 +80,12 @@ static char *list_sql(atesql_dialect d, const resource_spec *spec,
 /* The statement of `kind` for a compiled selector: malloc'd, NULL when out
 ** of memory. */
 static char *statement_sql(atesql_dialect d, const resource_spec *spec,
+                           const atesql_selector *sel,
                            const atesql_compiled *compiled, selector_sql kind) {
   if (kind != SELECTOR_SQL_COUNT)
     return list_sql(d, spec, compiled->sql, compiled->param_count,
-                    kind == SELECTOR_SQL_NEXT_PAGE);
+                    kind == SELECTOR_SQL_NEXT_PAGE,
+                    pinned_key_columns(sel, spec));
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb, "SELECT count(*) FROM %s WHERE %s", spec->table,
                 compiled->sql);
@@ -74,14 +103,16 @@ static atesql_status resolve_cached(atesql_store *s, const resource_spec *spec,
                                         s->drv->dialect, text, &e, &err);
   if (st != ATESQL_OK) return store_fail(s, st, "selector: %s", err.message);
   if (e->sql[kind] == NULL &&
-      (e->sql[kind] =
-           statement_sql(s->drv->dialect, spec, e->compiled, kind)) == NULL)
+      (e->sql[kind] = statement_sql(s->drv->dialect, spec, e->selector,
+                                    e->compiled, kind)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (e->sql_hash[kind] == 0) e->sql_hash[kind] = sql_hash(e->sql[kind]);
   c->selector = e->selector;
   c->compiled = e->compiled;
   c->normalized = e->normalized;
   c->token_hash = e->token_hash;
   c->sql = e->sql[kind];
+  c->sql_hash = e->sql_hash[kind];
   return ATESQL_OK;
 }
 
@@ -99,8 +130,8 @@ static atesql_status resolve_built(atesql_store *s, const resource_spec *spec,
           ATESQL_OK ||
       (kind != SELECTOR_SQL_COUNT &&
        atesql_selector_format(sel, &c->owned_normalized) != ATESQL_OK) ||
-      (c->owned_sql = statement_sql(s->drv->dialect, spec, c->owned_compiled,
-                                    kind)) == NULL)
+      (c->owned_sql = statement_sql(s->drv->dialect, spec, sel,
+                                    c->owned_compiled, kind)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   c->selector = sel;
   c->compiled = c->owned_compiled;
@@ -109,6 +140,7 @@ static atesql_status resolve_built(atesql_store *s, const resource_spec *spec,
     token_selector_hash(c->owned_normalized, c->owned_token_hash);
   c->token_hash = c->owned_token_hash;
   c->sql = c->owned_sql;
+  c->sql_hash = sql_hash(c->owned_sql);
   return ATESQL_OK;
 }
 
@@ -155,7 +187,10 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
   size_t n = c->compiled->param_count;
   for (size_t i = 0; i < n; i++)
     c->params[i] = compiled_param(&c->compiled->params[i]);
+  unsigned pinned = keyset ? pinned_key_columns(c->selector, spec) : 0;
   for (size_t i = 0; keyset && i < spec->pk_count; i++) {
+    if (pinned == (1u << spec->pk_count) - 1) break; /* "AND FALSE" */
+    if (pinned >> i & 1) continue;
     db_param p = {DB_TEXT, c->key.parts[i], c->key.lens[i], 0};
     c->params[n++] = p;
   }
@@ -165,12 +200,14 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
 }
 
 /* The first chunk of a page: room for page_size items and, up to a bound,
-** page_size rows the size of the first (q's current row). */
+** page_size rows the size of the first (q's current row); a small page
+** guesses instead of measuring. */
 static size_t page_reserve(const query *q, const resource_spec *spec,
                            size_t page_size) {
-  enum { MAX_TEXT_RESERVE = 4 * 1024 * 1024 };
+  enum { MAX_TEXT_RESERVE = 4 * 1024 * 1024, SMALL_PAGE = 16, ROW_GUESS = 512 };
   if (!q->row) return 0;
-  size_t per_row = row_page_bytes(q, spec);
+  size_t per_row =
+      page_size <= SMALL_PAGE ? ROW_GUESS : row_page_bytes(q, spec);
   size_t text = per_row > MAX_TEXT_RESERVE / page_size ? MAX_TEXT_RESERVE
                                                        : per_row * page_size;
   return page_size * spec->item_size + text;
@@ -221,7 +258,8 @@ static atesql_status run_list(atesql_store *s, const resource_spec *spec,
                               size_t page_struct, list_result *out,
                               bool *more) {
   query q = {0};
-  atesql_status st = query_sql(s, c->sql, c->params, nparams, &q);
+  atesql_status st =
+      query_sql_hashed(s, c->sql, c->sql_hash, c->params, nparams, &q);
   if (st != ATESQL_OK) {
     store_fail_db(s, st, "list %s", spec->table);
     query_done(&q);
@@ -281,7 +319,7 @@ atesql_status count_records(atesql_store *s, const resource_spec *spec,
     size_t n = c.compiled->param_count;
     for (size_t i = 0; i < n; i++)
       c.params[i] = compiled_param(&c.compiled->params[i]);
-    st = query_sql(s, c.sql, c.params, n, &q);
+    st = query_sql_hashed(s, c.sql, c.sql_hash, c.params, n, &q);
     if (st != ATESQL_OK)
       store_fail_db(s, st, "count %s", spec->table);
     else

@@ -206,7 +206,7 @@ atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
   return st;
 }
 
-static uint64_t hash_sql(const char *sql) {
+uint64_t sql_hash(const char *sql) {
   uint64_t h = 1469598103934665603ull; /* FNV-1a */
   for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
     h = (h ^ *p) * 1099511628211ull;
@@ -216,8 +216,7 @@ static uint64_t hash_sql(const char *sql) {
 /* The cached statement for sql, prepared on a miss; the least recently
 ** used entry makes room when the cache is full. */
 static atesql_status cached_statement(atesql_store *s, const char *sql,
-                                      driver_stmt **out) {
-  uint64_t h = hash_sql(sql);
+                                      uint64_t h, driver_stmt **out) {
   cached_stmt *victim = &s->cache[0];
   for (size_t i = 0; i < DYNAMIC_CACHE_SIZE; i++) {
     cached_stmt *c = &s->cache[i];
@@ -251,10 +250,15 @@ static atesql_status cached_statement(atesql_store *s, const char *sql,
 
 atesql_status query_sql(atesql_store *s, const char *sql,
                         const db_param *params, size_t n, query *q) {
+  return query_sql_hashed(s, sql, sql_hash(sql), params, n, q);
+}
+
+atesql_status query_sql_hashed(atesql_store *s, const char *sql, uint64_t hash,
+                               const db_param *params, size_t n, query *q) {
   q->store = s;
   q->row = false;
   q->borrow_text = false;
-  atesql_status st = cached_statement(s, sql, &q->stmt);
+  atesql_status st = cached_statement(s, sql, hash, &q->stmt);
   if (st != ATESQL_OK) return st;
   return run(q, params, n);
 }
@@ -449,6 +453,11 @@ atesql_dialect atesql_store_dialect(const atesql_store *s) {
   return s->drv->dialect;
 }
 
+/* The transaction is over: let the driver's queue of writers go on. */
+static void tx_leave(atesql_store *s) {
+  if (s->drv->tx_leave) s->drv->tx_leave(s->conn);
+}
+
 atesql_status atesql_tx_begin(atesql_store *s) {
   store_begin_call(s);
   if (s->in_tx)
@@ -461,8 +470,15 @@ atesql_status atesql_tx_begin(atesql_store *s) {
     st = s->drv->prepare(s->conn, s->named_sql[STMT_tx_rollback],
                          &s->named[STMT_tx_rollback]);
   if (st != ATESQL_OK) return store_fail_db(s, st, "prepare rollback");
+  if (s->drv->tx_enter) {
+    st = s->drv->tx_enter(s->conn);
+    if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
+  }
   st = exec_named(s, STMT_tx_begin, NULL, 0);
-  if (st != ATESQL_OK) return store_fail_db(s, st, "begin transaction");
+  if (st != ATESQL_OK) {
+    tx_leave(s);
+    return store_fail_db(s, st, "begin transaction");
+  }
   s->in_tx = true;
   s->tx_broken = ATESQL_OK;
   return ATESQL_OK;
@@ -477,13 +493,18 @@ atesql_status atesql_tx_begin(atesql_store *s) {
 */
 static atesql_status tx_end_by_rollback(atesql_store *s) {
   s->in_tx = false;
-  if (!s->drv->in_transaction(s->conn)) return ATESQL_OK;
+  if (!s->drv->in_transaction(s->conn)) {
+    tx_leave(s);
+    return ATESQL_OK;
+  }
   atesql_status st = exec_named(s, STMT_tx_rollback, NULL, 0);
   if (st != ATESQL_OK && s->drv->in_transaction(s->conn)) {
     s->in_tx = true;
     if (s->tx_broken == ATESQL_OK) s->tx_broken = ATESQL_FAILED_PRECONDITION;
     snprintf(s->tx_broken_msg, sizeof s->tx_broken_msg, "its rollback failed");
+    return st;
   }
+  tx_leave(s);
   return st;
 }
 
@@ -497,6 +518,7 @@ atesql_status atesql_tx_commit(atesql_store *s) {
     st = store_fail(s, ATESQL_INTERNAL, "the transaction is still open");
   if (st == ATESQL_OK) {
     s->in_tx = false;
+    tx_leave(s);
     return ATESQL_OK;
   }
   /* A failed commit ends the transaction with nothing of it written: roll

@@ -34,6 +34,10 @@
   X(worker_delete)                                                             \
   X(lock_acquire)                                                              \
   X(lock_release)                                                              \
+  X(claim_lock_actor)                                                          \
+  X(claim_holders)                                                             \
+  X(claim_assign)                                                              \
+  X(worker_release)                                                            \
   X(migrate_lock)                                                              \
   X(migrations_table)                                                          \
   X(migrations_applied)                                                        \
@@ -90,7 +94,7 @@ struct atesql_store {
   cached_stmt cache[DYNAMIC_CACHE_SIZE];
   uint64_t clock; /* ticks for the cache's least-recently-used eviction */
   selector_cache selectors; /* compiled list and count selectors */
-  bool in_tx;     /* inside atesql_tx_begin .. commit/rollback */
+  bool in_tx;               /* inside atesql_tx_begin .. commit/rollback */
   /* OK while the open transaction can go on; else the status every call
   ** reports until rollback, and why (store.c, tx_guard). */
   atesql_status tx_broken;
@@ -120,6 +124,12 @@ atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
 ** store generates per selector shape). */
 atesql_status query_sql(atesql_store *s, const char *sql,
                         const db_param *params, size_t n, query *q);
+/* query_sql with the text's sql_hash already known (a cached selector
+** keeps its statements' hashes). */
+atesql_status query_sql_hashed(atesql_store *s, const char *sql, uint64_t hash,
+                               const db_param *params, size_t n, query *q);
+/* The hash the statement cache files SQL text under. */
+uint64_t sql_hash(const char *sql);
 atesql_status query_next(query *q);
 /* Finish q (no-op when it has no statement). Returns the driver's reset
 ** status: a write outside a transaction may commit, or fail, here; a

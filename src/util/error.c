@@ -23,6 +23,7 @@ const char *atesql_status_str(atesql_status status) {
   case ATESQL_NO_MEMORY: return "NO_MEMORY";
   case ATESQL_INTERNAL: return "INTERNAL";
   case ATESQL_DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+  case ATESQL_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
   }
   return "UNKNOWN";
 }

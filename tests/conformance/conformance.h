@@ -42,6 +42,7 @@ const struct CMUnitTest *lock_tests(size_t *count);
 const struct CMUnitTest *transaction_tests(size_t *count);
 const struct CMUnitTest *concurrency_tests(size_t *count);
 const struct CMUnitTest *record_tests(size_t *count);
+const struct CMUnitTest *claim_tests(size_t *count);
 
 /*
 ** Fail unless `call` returns `want`; the failure names both statuses and

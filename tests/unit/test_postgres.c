@@ -449,7 +449,7 @@ static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   (void)state;
   atesql_store *s = open_in_schema("atesql_0002", "atesql_0002");
   atesql_store_close(s);
-  static char sql[2048];
+  static char sql[4096];
   snprintf(sql, sizeof sql, "SET search_path = atesql_0002; %s", OLD_ROWS_SQL);
   admin_exec(sql);
   const char *url = url_in_schema("atesql_0002");
@@ -457,7 +457,8 @@ static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   atesql_error err = {0};
   if (atesql_migrate_up(url, &applied, &err) != ATESQL_OK)
     fail_msg("migrate: %s", err.message);
-  assert_int_equal(applied->count, 1);
+  /* 0002 and every later migration. */
+  assert_int_equal(applied->count, (size_t)atesql_schema_version() - 1);
   atesql_migration_list_free(applied);
   check_migrated_rows(url);
 }

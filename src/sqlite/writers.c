@@ -1,0 +1,107 @@
+/*
+** A FIFO lock per database file (sqlite/writers.h): a mutex-protected
+** queue of waiters, each with its own condition variable, so that leaving
+** wakes exactly the next writer.
+*/
+#include "sqlite/writers.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct waiter {
+  struct waiter *next;
+  pthread_cond_t cond;
+  bool granted;
+} waiter;
+
+struct writers {
+  writers *next; /* in the process's list */
+  char *path;
+  bool held;
+  waiter *head, *tail;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static writers *all;
+
+writers *writers_of(const char *path) {
+  pthread_mutex_lock(&lock);
+  writers *w = all;
+  while (w && strcmp(w->path, path) != 0) w = w->next;
+  if (w == NULL && (w = calloc(1, sizeof *w)) != NULL) {
+    w->path = strdup(path);
+    if (w->path == NULL) {
+      free(w);
+      w = NULL;
+    } else {
+      w->next = all;
+      all = w;
+    }
+  }
+  pthread_mutex_unlock(&lock);
+  return w;
+}
+
+static void unlink_waiter(writers *w, waiter *me) {
+  waiter **p = &w->head, *prev = NULL;
+  while (*p && *p != me) {
+    prev = *p;
+    p = &(*p)->next;
+  }
+  if (*p == NULL) return;
+  *p = me->next;
+  if (w->tail == me) w->tail = prev;
+}
+
+bool writers_enter(writers *w, int timeout_ms) {
+  pthread_mutex_lock(&lock);
+  if (!w->held && w->head == NULL) {
+    w->held = true;
+    pthread_mutex_unlock(&lock);
+    return true;
+  }
+  waiter me = {NULL, PTHREAD_COND_INITIALIZER, false};
+  pthread_condattr_t attr;
+  pthread_condattr_init(&attr);
+  pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+  pthread_cond_init(&me.cond, &attr);
+  pthread_condattr_destroy(&attr);
+  if (w->tail)
+    w->tail->next = &me;
+  else
+    w->head = &me;
+  w->tail = &me;
+  struct timespec deadline;
+  clock_gettime(CLOCK_MONOTONIC, &deadline);
+  deadline.tv_sec += timeout_ms / 1000;
+  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) {
+    deadline.tv_sec++;
+    deadline.tv_nsec -= 1000000000L;
+  }
+  int rc = 0;
+  while (!me.granted && rc != ETIMEDOUT)
+    rc = timeout_ms < 0 ? pthread_cond_wait(&me.cond, &lock)
+                        : pthread_cond_timedwait(&me.cond, &lock, &deadline);
+  if (!me.granted) unlink_waiter(w, &me);
+  pthread_mutex_unlock(&lock);
+  pthread_cond_destroy(&me.cond);
+  return me.granted;
+}
+
+void writers_leave(writers *w) {
+  pthread_mutex_lock(&lock);
+  waiter *next = w->head;
+  if (next) {
+    w->head = next->next;
+    if (w->head == NULL) w->tail = NULL;
+    next->granted = true; /* the turn passes on; held stays true */
+    pthread_cond_signal(&next->cond);
+  } else {
+    w->held = false;
+  }
+  pthread_mutex_unlock(&lock);
+}
