@@ -24,6 +24,7 @@ typedef struct list_call {
   const char *normalized;
   const unsigned char *token_hash; /* of normalized, for page tokens */
   const char *sql;
+  uint64_t sql_hash; /* of sql, for the statement cache */
   page_key key;
   db_param params[LIST_MAX_PARAMS];
   atesql_compiled *owned_compiled;

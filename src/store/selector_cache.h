@@ -33,6 +33,7 @@ typedef struct cached_selector {
   char *normalized; /* atesql_selector_format's text */
   unsigned char token_hash[TOKEN_SELECTOR_HASH]; /* of normalized */
   char *sql[SELECTOR_SQL_KINDS];
+  uint64_t sql_hash[SELECTOR_SQL_KINDS]; /* sql_hash(sql[k]); 0 not yet */
 } cached_selector;
 
 enum { SELECTOR_CACHE_SIZE = 16 };

@@ -8,8 +8,9 @@
 **   0 text     the payload is the token text, as a client sends it back.
 **   1 resealed the payload is a raw token before base64url; the harness
 **              writes the selector's hash at bytes 2-9 and appends the
-**              trailing digest, as anyone can (it is an unkeyed SHA-256),
-**              so the key-part parser behind the digest check is reached.
+**              trailing checksum, as anyone can (SipHash-2-4 under an
+**              all-zero key), so the key-part parser behind the checksum
+**              check is reached.
 **   2 round    the payload, split at NUL bytes, gives the key parts:
 **              encode, then decode must give them back, and the token
 **              checked against another resource or selector, cut short,
@@ -27,7 +28,7 @@
 #include "harness.h"
 #include "store/token.h"
 
-enum { SEL_HASH = 8, DIGEST = 16, HEADER = 11 };
+enum { SEL_HASH = 8, CHECKSUM = crypto_shorthash_BYTES, HEADER = 11 };
 
 static const char *const selectors[] = {
     "",
@@ -104,20 +105,15 @@ static void mode_text(const uint8_t *p, size_t n, atesql_resource resource,
 
 static void mode_resealed(const uint8_t *p, size_t n, atesql_resource resource,
                           const char *selector) {
-  unsigned char *raw = malloc(n + DIGEST);
+  unsigned char *raw = malloc(n + CHECKSUM);
   memcpy(raw, p, n);
-  if (n >= HEADER) {
-    unsigned char full[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(full, (const unsigned char *)selector, strlen(selector));
-    memcpy(raw + 2, full, SEL_HASH);
-  }
-  unsigned char full[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(full, raw, n);
-  memcpy(raw + n, full, DIGEST);
+  if (n >= HEADER) token_selector_hash(selector, raw + 2);
+  static const unsigned char zero_key[crypto_shorthash_KEYBYTES];
+  crypto_shorthash(raw + n, raw, n, zero_key);
   size_t b64len = sodium_base64_ENCODED_LEN(
-      n + DIGEST, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+      n + CHECKSUM, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   char *token = malloc(b64len);
-  sodium_bin2base64(token, b64len, raw, n + DIGEST,
+  sodium_bin2base64(token, b64len, raw, n + CHECKSUM,
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   page_key key;
   if (decode(token, resource, selector, &key) == ATESQL_OK) {

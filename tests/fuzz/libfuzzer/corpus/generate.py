@@ -7,7 +7,8 @@ needs no Python. Each harness's input format is described at the top of
 its fuzz_NAME.c. The JSON seeds are taken from tests/interop/*.jsonl (the
 documents Go's protojson accepts, refuses, or reads differently) and the
 CLI suite's fixtures; the page-token seeds are made here as token.c makes
-tokens (version 1: header, length-prefixed key parts, SHA-256 digest).
+tokens (version 2: header, length-prefixed key parts, a SipHash-2-4
+checksum under an all-zero key, written out below as hashlib has none).
 """
 import base64
 import hashlib
@@ -173,15 +174,44 @@ KEYS = {1: [b"ns", b"cpu", b"p1"], 2: [b"s1", b"a1"], 3: [b"s1"]}
 
 
 def raw_token(resource, selector, parts, count=None):
-    raw = bytes([1, resource]) + hashlib.sha256(selector.encode()).digest()[:8]
+    raw = bytes([2, resource]) + hashlib.sha256(selector.encode()).digest()[:8]
     raw += bytes([len(parts) if count is None else count])
     for p in parts:
         raw += len(p).to_bytes(4, "big") + p
     return raw
 
 
+def siphash24(key, data):
+    M = 0xffffffffffffffff
+    k0 = int.from_bytes(key[:8], "little")
+    k1 = int.from_bytes(key[8:], "little")
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d,
+         k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
+
+    def rotl(x, b):
+        return ((x << b) | (x >> (64 - b))) & M
+
+    def rounds(n):
+        for _ in range(n):
+            v[0] = (v[0] + v[1]) & M; v[1] = rotl(v[1], 13) ^ v[0]
+            v[0] = rotl(v[0], 32)
+            v[2] = (v[2] + v[3]) & M; v[3] = rotl(v[3], 16) ^ v[2]
+            v[0] = (v[0] + v[3]) & M; v[3] = rotl(v[3], 21) ^ v[0]
+            v[2] = (v[2] + v[1]) & M; v[1] = rotl(v[1], 17) ^ v[2]
+            v[2] = rotl(v[2], 32)
+
+    end = len(data) - len(data) % 8
+    for i in range(0, end, 8):
+        m = int.from_bytes(data[i:i + 8], "little")
+        v[3] ^= m; rounds(2); v[0] ^= m
+    m = (len(data) & 0xff) << 56 | int.from_bytes(data[end:], "little")
+    v[3] ^= m; rounds(2); v[0] ^= m
+    v[2] ^= 0xff; rounds(4)
+    return ((v[0] ^ v[1] ^ v[2] ^ v[3]) & M).to_bytes(8, "little")
+
+
 def token(raw):
-    raw += hashlib.sha256(raw).digest()[:16]
+    raw += siphash24(bytes(16), raw)
     return base64.urlsafe_b64encode(raw).rstrip(b"=")
 
 
@@ -200,8 +230,12 @@ for resource, parts in KEYS.items():
 write("page_token", "text_other_selector",
       bytes([0, 2]) + token(raw_token(1, TOKEN_SELECTORS[1], KEYS[1])))
 write("page_token", "text_not_base64", bytes([0, 0]) + b"not a token!")
+# A version 1 token (a SHA-256 checksum), refused naming its version.
+V1 = bytes([1]) + raw_token(1, TOKEN_SELECTORS[1], KEYS[1])[1:]
+write("page_token", "text_version_1", bytes([0, 1]) + base64.urlsafe_b64encode(
+    V1 + hashlib.sha256(V1).digest()[:16]).rstrip(b"="))
 write("page_token", "text_padded", bytes([0, 0]) +
-      base64.urlsafe_b64encode(raw_token(1, "", KEYS[1]) + b"\0" * 16))
+      base64.urlsafe_b64encode(raw_token(1, "", KEYS[1]) + b"\0" * 8))
 write("page_token", "resealed_long_part", bytes([1, 0]) + raw_token(
     1, "", [b"ns", b"cpu"]) + b"\xff\xff\xff\xf0p")
 write("page_token", "resealed_count_mismatch", bytes([4, 0]) +
