@@ -196,6 +196,10 @@ static void make_template(void) {
   atesql_worker w2 = seed_worker("pool", "w2", "10.0.0.2");
   SEED(atesql_worker_create(s, &w1));
   SEED(atesql_worker_create(s, &w2));
+  atesql_worker held = seed_worker("held", "w-held", "10.0.0.3");
+  held.actor_id = "a-held";
+  held.actor_atespace = "space-a";
+  SEED(atesql_worker_create(s, &held));
   for (int i = 0; i < 30; i++) {
     char pod[16], ip[16];
     snprintf(pod, sizeof pod, "b%02d", i);
@@ -885,6 +889,106 @@ static void op_selector(atesql_store *s, const char *url, faultdb_outcome *o) {
   atesql_selector_free(sel);
 }
 
+/* The worker of a claim for a1 in pool ns/pool: w1, the first free. */
+static const char *w1_held_by_a1(atesql_store *s, bool applied) {
+  atesql_worker *w = NULL;
+  atesql_status st = atesql_worker_get(s, "ns", "pool", "w1", &w);
+  const char *why = st != ATESQL_OK ? "get w1 failed"
+                    : applied ? check(strcmp(w->actor_id, "a1") == 0 &&
+                                          strcmp(w->actor_atespace, "space-a") == 0 &&
+                                          w->version == 2,
+                                      "w1 not claimed for a1 at version 2")
+                              : check(w->actor_id[0] == '\0' && w->version == 1,
+                                      "w1 not free at version 1");
+  atesql_worker_free(w);
+  return why;
+}
+
+static const atesql_pool_ref claim_pool[] = {{"ns", "pool"}};
+
+static atesql_claim_request claim_a1(void) {
+  atesql_claim_request r = {0};
+  r.pools = claim_pool;
+  r.pool_count = 1;
+  r.actor_atespace = "space-a";
+  r.actor_id = "a1";
+  r.actor_namespace = "tns";
+  r.actor_template = "tname";
+  return r;
+}
+
+static void op_worker_claim(atesql_store *s, const char *url,
+                            faultdb_outcome *o) {
+  (void)url;
+  atesql_claim_request r = claim_a1();
+  atesql_worker *w = NULL;
+  if (faultdb_note(o, s, atesql_worker_claim(s, &r, &w)) == ATESQL_OK)
+    result(o, "pod=%s version=%lld", w->worker_pod, (long long)w->version);
+  else if (w)
+    o->problem = "claim set its worker on failure";
+  atesql_worker_free(w);
+}
+
+static const char *verify_worker_claim(atesql_store *s, bool applied) {
+  return w1_held_by_a1(s, applied);
+}
+
+static void op_worker_release(atesql_store *s, const char *url,
+                              faultdb_outcome *o) {
+  (void)url;
+  bool released = false;
+  if (faultdb_note(o, s,
+                   atesql_worker_release(s, "ns", "held", "w-held", "space-a",
+                                         "a-held", &released)) == ATESQL_OK)
+    result(o, "released=%d", released);
+}
+
+static const char *verify_worker_release(atesql_store *s, bool applied) {
+  atesql_worker *w = NULL;
+  atesql_status st = atesql_worker_get(s, "ns", "held", "w-held", &w);
+  const char *why =
+      st != ATESQL_OK ? "get w-held failed"
+      : applied       ? check(w->actor_id[0] == '\0' && w->version == 2,
+                              "w-held not freed at version 2")
+                      : check(strcmp(w->actor_id, "a-held") == 0 && w->version == 1,
+                              "w-held not held at version 1");
+  atesql_worker_free(w);
+  return why;
+}
+
+/* Resume a1 (version 1): w1 claimed and a1 RESUMING on it, or neither. */
+static void op_actor_resume(atesql_store *s, const char *url,
+                            faultdb_outcome *o) {
+  (void)url;
+  atesql_claim_request r = claim_a1();
+  atesql_worker *w = NULL;
+  atesql_actor *a = NULL;
+  if (faultdb_note(o, s, atesql_actor_resume(s, &r, 1, &w, &a)) == ATESQL_OK)
+    result(o, "pod=%s actor_version=%lld status=%d", w->worker_pod,
+           (long long)a->version, (int)a->status);
+  else if (w || a)
+    o->problem = "resume set its outputs on failure";
+  atesql_worker_free(w);
+  atesql_actor_free(a);
+}
+
+static const char *verify_actor_resume(atesql_store *s, bool applied) {
+  const char *why = w1_held_by_a1(s, applied);
+  if (why) return why;
+  atesql_actor *a = NULL;
+  atesql_status st = atesql_actor_get(s, "space-a", "a1", &a);
+  why = st != ATESQL_OK ? "get a1 failed"
+        : applied
+            ? check(a->version == 2 &&
+                        a->status == ATESQL_ACTOR_STATUS_RESUMING &&
+                        strcmp(a->ateom_pod_name, "w1") == 0,
+                    "a1 not resuming on w1 at version 2")
+            : check(a->version == 1 && a->status == ATESQL_ACTOR_STATUS_RUNNING,
+                    "a1 changed");
+  atesql_actor_free(a);
+  return why;
+}
+
 static const faultdb_op ops[] = {
     {"atespace_create", false, false, false, op_atespace_create,
      verify_atespace_create},
@@ -903,6 +1007,10 @@ static const faultdb_op ops[] = {
     {"lock_takeover", false, false, false, op_lock_takeover,
      verify_lock_takeover},
     {"lock_release", false, false, false, op_lock_release, verify_lock_release},
+    {"worker_claim", false, false, false, op_worker_claim, verify_worker_claim},
+    {"worker_release", false, false, false, op_worker_release,
+     verify_worker_release},
+    {"actor_resume", false, false, false, op_actor_resume, verify_actor_resume},
     {"transaction", false, false, true, op_transaction, verify_transaction},
     {"import", false, false, true, op_import, verify_import},
     {"migrate", true, true, true, op_migrate, verify_migrate},

@@ -307,9 +307,10 @@ static void test_reads_fail_cleanly_when_memory_runs_out(void **state) {
 static void
 test_writes_are_stored_iff_acknowledged_when_memory_runs_out(void **state) {
   (void)state;
-  static const char *const ops[] = {"worker_create", "actor_create",
-                                    "worker_update", "actor_update",
-                                    "lock_acquire",  NULL};
+  static const char *const ops[] = {
+      "worker_create", "actor_create",   "worker_update", "actor_update",
+      "lock_acquire",  "worker_claim",   "worker_release", "actor_resume",
+      NULL};
   walk(ops);
 }
 

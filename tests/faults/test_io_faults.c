@@ -427,6 +427,14 @@ test_versioned_update_is_stored_iff_acknowledged_under_io_faults(void **state) {
 }
 
 static void
+test_assignment_is_stored_iff_acknowledged_under_io_faults(void **state) {
+  (void)state;
+  static const char *const ops[] = {"worker_claim", "worker_release",
+                                    "actor_resume", NULL};
+  walk(ops);
+}
+
+static void
 test_delete_is_stored_iff_acknowledged_under_io_faults(void **state) {
   (void)state;
   static const char *const ops[] = {"worker_delete", "actor_delete",
@@ -485,6 +493,8 @@ int main(void) {
       cmocka_unit_test(test_create_is_stored_iff_acknowledged_under_io_faults),
       cmocka_unit_test(
           test_versioned_update_is_stored_iff_acknowledged_under_io_faults),
+      cmocka_unit_test(
+          test_assignment_is_stored_iff_acknowledged_under_io_faults),
       cmocka_unit_test(test_delete_is_stored_iff_acknowledged_under_io_faults),
       cmocka_unit_test(
           test_lock_is_held_by_the_acknowledged_owner_under_io_faults),
