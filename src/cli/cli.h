@@ -14,7 +14,8 @@ enum {
   EXIT_OK = 0,
   EXIT_FAILURE_OTHER = 1, /* any failure not below */
   EXIT_USAGE = 2,         /* bad usage or invalid input */
-  EXIT_NOT_FOUND = 3
+  EXIT_NOT_FOUND = 3,
+  EXIT_NO_CAPACITY = 4 /* workers claim: no free worker fits */
 };
 
 /* Print "atesql: <message>" as one line on stderr; returns code. */

@@ -11,9 +11,7 @@
 
 #include "kinds.h"
 
-/* Split key in place at '/' into exactly n parts; false when it has
-** another number of parts. */
-static bool split_key(char *key, size_t n, char **parts) {
+bool cli_split_key(char *key, size_t n, char **parts) {
   size_t found = 0;
   for (char *p = key;; p++) {
     if (found == n) return false;
@@ -33,7 +31,7 @@ static int get_one(const cli_kind *kind, atesql_store *store, const char *key,
   char *copy = strdup(key);
   char *parts[3];
   if (copy == NULL) return cli_fail(EXIT_FAILURE_OTHER, "out of memory");
-  split_key(copy, kind->key_parts, parts);
+  cli_split_key(copy, kind->key_parts, parts);
   void *record = NULL;
   atesql_status st = kind->get(store, parts, &record);
   free(copy);
@@ -85,7 +83,7 @@ int cmd_get(const cli_kind *kind, const char *db, int argc, char **argv) {
   for (int i = optind; i < argc; i++) {
     char *copy = strdup(argv[i]);
     char *parts[3];
-    bool ok = copy && split_key(copy, kind->key_parts, parts);
+    bool ok = copy && cli_split_key(copy, kind->key_parts, parts);
     free(copy);
     if (!ok)
       return cli_fail(EXIT_USAGE, "invalid %s key '%s'; expected %s",

@@ -246,6 +246,15 @@ int cmd_records(const char *db, int argc, char **argv) {
   if (strcmp(verb, "get") == 0) return cmd_get(kind, db, argc - 1, argv + 1);
   if (strcmp(verb, "import") == 0)
     return cmd_import(kind, db, argc - 1, argv + 1);
+  if (kind->resource == ATESQL_RESOURCE_WORKERS && strcmp(verb, "claim") == 0)
+    return cmd_claim(db, argc - 1, argv + 1);
+  if (kind->resource == ATESQL_RESOURCE_WORKERS && strcmp(verb, "release") == 0)
+    return cmd_release(db, argc - 1, argv + 1);
+  if (kind->resource == ATESQL_RESOURCE_WORKERS)
+    return cli_fail(EXIT_USAGE,
+                    "unknown workers command '%s'; expected list, get, "
+                    "import, claim or release",
+                    verb);
   return cli_fail(EXIT_USAGE,
                   "unknown %s command '%s'; expected list, get or import",
                   kind->plural, verb);

@@ -52,6 +52,14 @@ const void *cli_page_item(const cli_kind *kind, const cli_page *page, size_t i);
 int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv);
 /* atesql RESOURCE get KEY... [--json] */
 int cmd_get(const cli_kind *kind, const char *db, int argc, char **argv);
+/* Split key in place at '/' into exactly n parts; false when it has
+** another number of parts. */
+bool cli_split_key(char *key, size_t n, char **parts);
+
+/* atesql workers claim ... and atesql workers release ... (claim.c) */
+int cmd_claim(const char *db, int argc, char **argv);
+int cmd_release(const char *db, int argc, char **argv);
+
 /* atesql RESOURCE import [FILE|-] */
 int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv);
 

@@ -27,6 +27,13 @@ static const char usage[] =
     "  workers|actors|atespaces import [FILE|-]\n"
     "      create the records of a JSON-lines file (protojson documents),\n"
     "      all or nothing, each at its document's version (1 without one)\n"
+    "  workers claim --pool NS/POOL... --actor ATESPACE/ID [--selector S]\n"
+    "                [--actor-namespace NS] [--actor-template T]\n"
+    "                [--prefer-node N]... [--require-preferred] [--json]\n"
+    "      give the actor a free worker of the pools, atomically (the one\n"
+    "      it holds already, if any), preferred nodes first\n"
+    "  workers release NAMESPACE/POOL/POD --actor ATESPACE/ID\n"
+    "      free the worker if the actor still holds it\n"
     "  compile workers|actors SELECTOR [--dialect sqlite|postgres] [--json]\n"
     "      print the SQL WHERE fragment and parameters of a selector\n"
     "  explain workers|actors|atespaces SELECTOR\n"
@@ -42,7 +49,8 @@ static const char usage[] =
     "  --version   print the version\n"
     "  --help      print this help\n"
     "\n"
-    "exit codes: 0 success, 2 usage or invalid input, 3 not found, 1 other\n";
+    "exit codes: 0 success, 2 usage or invalid input, 3 not found,\n"
+    "            4 no free worker (claim), 1 other\n";
 
 typedef struct command {
   const char *name;
@@ -80,6 +88,7 @@ int cli_exit_code(atesql_status status) {
   case ATESQL_OK: return EXIT_OK;
   case ATESQL_INVALID_ARGUMENT: return EXIT_USAGE;
   case ATESQL_NOT_FOUND: return EXIT_NOT_FOUND;
+  case ATESQL_RESOURCE_EXHAUSTED: return EXIT_NO_CAPACITY;
   default: return EXIT_FAILURE_OTHER;
   }
 }
