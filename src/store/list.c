@@ -29,10 +29,25 @@ static db_param compiled_param(const atesql_param *p) {
                                        : param_text(p->text);
 }
 
-/* "a, b, c" or "(a, b, c)" of the primary key. */
+/* "a, b, c" of the primary key. */
 static void append_pk(strbuf *sb, const resource_spec *spec) {
-  for (size_t i = 0; i < spec->pk_count; i++)
-    strbuf_printf(sb, "%s%s", i ? ", " : "", spec->pk[i]);
+  for (size_t i = 0; i < spec->pk_count; i++) {
+    if (i) strbuf_puts(sb, ", ");
+    strbuf_puts(sb, spec->pk[i]);
+  }
+}
+
+/* "SELECT what FROM table WHERE where", built by appending: a selector
+** the cache has not seen builds its statements, and printf would cost
+** more than the rest of a one-row list. */
+static void append_select(strbuf *sb, const char *what,
+                          const resource_spec *spec, const char *where) {
+  strbuf_puts(sb, "SELECT ");
+  strbuf_puts(sb, what);
+  strbuf_puts(sb, " FROM ");
+  strbuf_puts(sb, spec->table);
+  strbuf_puts(sb, " WHERE ");
+  strbuf_puts(sb, where);
 }
 
 /* Bit k: primary-key column k is pinned by an "=" term of sel. */
@@ -52,28 +67,31 @@ static char *list_sql(atesql_dialect d, const resource_spec *spec,
                       unsigned pinned) {
   strbuf sb = STRBUF_INIT;
   char ph[24];
-  strbuf_printf(&sb, "SELECT %s FROM %s WHERE %s", spec->columns, spec->table,
-                where);
+  append_select(&sb, spec->columns, spec, where);
   if (keyset && pinned == (1u << spec->pk_count) - 1) {
     strbuf_puts(&sb, " AND FALSE"); /* one row can match: no next page */
   } else if (keyset) {
     strbuf_puts(&sb, " AND (");
     size_t n = 0;
-    for (size_t k = 0; k < spec->pk_count; k++)
-      if (!(pinned >> k & 1))
-        strbuf_printf(&sb, "%s%s", n++ ? ", " : "", spec->pk[k]);
+    for (size_t k = 0; k < spec->pk_count; k++) {
+      if (pinned >> k & 1) continue;
+      if (n++) strbuf_puts(&sb, ", ");
+      strbuf_puts(&sb, spec->pk[k]);
+    }
     strbuf_puts(&sb, ") > (");
     for (size_t k = 0, i = 0; k < spec->pk_count; k++) {
       if (pinned >> k & 1) continue;
       placeholder(d, ++nparams, ph, sizeof ph);
-      strbuf_printf(&sb, "%s%s", i++ ? ", " : "", ph);
+      if (i++) strbuf_puts(&sb, ", ");
+      strbuf_puts(&sb, ph);
     }
     strbuf_puts(&sb, ")");
   }
   strbuf_puts(&sb, " ORDER BY ");
   append_pk(&sb, spec);
   placeholder(d, ++nparams, ph, sizeof ph);
-  strbuf_printf(&sb, " LIMIT %s", ph);
+  strbuf_puts(&sb, " LIMIT ");
+  strbuf_puts(&sb, ph);
   return strbuf_detach(&sb);
 }
 
@@ -87,8 +105,7 @@ static char *statement_sql(atesql_dialect d, const resource_spec *spec,
                     kind == SELECTOR_SQL_NEXT_PAGE,
                     pinned_key_columns(sel, spec));
   strbuf sb = STRBUF_INIT;
-  strbuf_printf(&sb, "SELECT count(*) FROM %s WHERE %s", spec->table,
-                compiled->sql);
+  append_select(&sb, "count(*)", spec, compiled->sql);
   return strbuf_detach(&sb);
 }
 

@@ -1,8 +1,9 @@
 /*
 ** The compiled selectors of one store handle, by resource and selector
 ** text: a list or count with a selector the handle has seen recently skips
-** parsing, normalizing and compiling it, and building its SQL. A small
-** cache, least recently used out first, freed with the handle.
+** parsing, normalizing and compiling it, and building its SQL. A bounded
+** cache (a scheduler's pools, or atespaces by status, fit), least recently
+** used out first, freed with the handle.
 */
 #ifndef ATESQL_STORE_SELECTOR_CACHE_H
 #define ATESQL_STORE_SELECTOR_CACHE_H
@@ -36,7 +37,7 @@ typedef struct cached_selector {
   uint64_t sql_hash[SELECTOR_SQL_KINDS]; /* sql_hash(sql[k]); 0 not yet */
 } cached_selector;
 
-enum { SELECTOR_CACHE_SIZE = 16 };
+enum { SELECTOR_CACHE_SIZE = 128 };
 
 typedef struct selector_cache {
   cached_selector entries[SELECTOR_CACHE_SIZE];

@@ -2,7 +2,7 @@
 ** The page token format, version 2, before base64url (no padding):
 **   byte 0      format version (2)
 **   byte 1      resource
-**   bytes 2-9   the first 8 bytes of SHA-256(normalized selector)
+**   bytes 2-9   SipHash-2-4 of the normalized selector, all-zero key
 **   byte 10     number of key parts
 **   per part    4-byte big-endian length, then the bytes
 **   last 8      SipHash-2-4 of everything before, under an all-zero key
@@ -30,21 +30,25 @@ enum {
   V1_DIGEST = 16 /* version 1's checksum, SHA-256 */
 };
 
+_Static_assert(SEL_HASH == crypto_shorthash_BYTES,
+               "the selector hash is one SipHash");
+static const unsigned char zero_key[crypto_shorthash_KEYBYTES];
+
 void token_selector_hash(const char *selector, unsigned char out[SEL_HASH]) {
-  unsigned char full[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(full, (const unsigned char *)selector, strlen(selector));
-  memcpy(out, full, SEL_HASH);
+  crypto_shorthash(out, (const unsigned char *)selector, strlen(selector),
+                   zero_key);
 }
 
 static void checksum(const unsigned char *data, size_t len,
                      unsigned char out[CHECKSUM]) {
-  static const unsigned char key[crypto_shorthash_KEYBYTES];
-  crypto_shorthash(out, data, len, key);
+  crypto_shorthash(out, data, len, zero_key);
 }
 
 /* Whether raw[0..len) is a well-formed version 1 token. */
 static bool is_version_1(const unsigned char *raw, size_t len) {
   if (len < HEADER + V1_DIGEST || raw[0] != 1) return false;
+  /* Its selector hash (SHA-256 then) is not checked: the token is refused
+  ** anyway, this only names why. */
   unsigned char full[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(full, raw, len - V1_DIGEST);
   return memcmp(full, raw + len - V1_DIGEST, V1_DIGEST) == 0;

@@ -7,8 +7,9 @@ needs no Python. Each harness's input format is described at the top of
 its fuzz_NAME.c. The JSON seeds are taken from tests/interop/*.jsonl (the
 documents Go's protojson accepts, refuses, or reads differently) and the
 CLI suite's fixtures; the page-token seeds are made here as token.c makes
-tokens (version 2: header, length-prefixed key parts, a SipHash-2-4
-checksum under an all-zero key, written out below as hashlib has none).
+tokens (version 2: header with a SipHash-2-4 of the selector,
+length-prefixed key parts, a SipHash-2-4 checksum; the key is all zero,
+and the function is written out below as hashlib has none).
 """
 import base64
 import hashlib
@@ -174,7 +175,7 @@ KEYS = {1: [b"ns", b"cpu", b"p1"], 2: [b"s1", b"a1"], 3: [b"s1"]}
 
 
 def raw_token(resource, selector, parts, count=None):
-    raw = bytes([2, resource]) + hashlib.sha256(selector.encode()).digest()[:8]
+    raw = bytes([2, resource]) + siphash24(bytes(16), selector.encode())
     raw += bytes([len(parts) if count is None else count])
     for p in parts:
         raw += len(p).to_bytes(4, "big") + p
