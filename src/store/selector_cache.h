@@ -27,7 +27,7 @@ typedef enum selector_sql {
 typedef struct cached_selector {
   atesql_resource resource; /* 0: the slot is empty */
   char *text;               /* the key: the caller's text */
-  uint64_t hash;            /* of text */
+  uint64_t hash;            /* of resource and text */
   uint64_t last_used;
   atesql_selector *selector;
   atesql_compiled *compiled;
@@ -37,10 +37,14 @@ typedef struct cached_selector {
   uint64_t sql_hash[SELECTOR_SQL_KINDS]; /* sql_hash(sql[k]); 0 not yet */
 } cached_selector;
 
-enum { SELECTOR_CACHE_SIZE = 128 };
+enum { SELECTOR_CACHE_SIZE = 512, SELECTOR_INDEX_SIZE = 1024 };
 
 typedef struct selector_cache {
-  cached_selector entries[SELECTOR_CACHE_SIZE];
+  cached_selector entries[SELECTOR_CACHE_SIZE]; /* [0, used) are filled */
+  size_t used;
+  /* The entries by hash: open addressing, linear probing; an entry's
+  ** number + 1, 0 for an empty place. */
+  uint16_t index[SELECTOR_INDEX_SIZE];
   uint64_t clock;
 } selector_cache;
 
