@@ -4,11 +4,11 @@
 ** holds (atespaces, actors, workers), the pages a list returns, and the
 ** options a list takes.
 **
-** Memory rules, once for the whole API: a record or page returned by the
-** library is one allocation, freed by the one matching *_free call; its
-** string fields are never NULL. A record passed in is read during the call
-** only; NULL string fields read as "". The library keeps no caller pointer
-** after a call returns.
+** Memory rules, once for the whole API: a record returned by the library
+** is one allocation, and a page one arena, freed by the one matching
+** *_free call; their string fields are never NULL. A record passed in is
+** read during the call only; NULL string fields read as "". The library
+** keeps no caller pointer after a call returns.
 */
 #ifndef ATESQL_TYPES_H
 #define ATESQL_TYPES_H
@@ -237,7 +237,10 @@ typedef struct atesql_worker {
 /*
 ** One page of a list. items[0..count) in primary-key order.
 ** next_page_token is "" on the last page, else the token that continues the
-** listing. The whole page, items and strings, is one allocation.
+** listing. The whole page, items and strings, is freed by the one matching
+** *_page_free call (its memory is one allocation for the rows the page was
+** sized for, more for rows beyond; on PostgreSQL its strings point into the
+** driver's result, which the page keeps).
 */
 typedef struct atesql_atespace_page {
   atesql_atespace *items;
