@@ -452,6 +452,18 @@ ATESQL_API atesql_status atesql_explain(atesql_store *store,
 ATESQL_API void atesql_plan_free(atesql_plan *plan);
 
 /*
+** How a claim searches for its candidate, judged as atesql_explain judges
+** a list: the statement of the first search (pools[0], on the preferred
+** nodes when there are any), its plan, and the rows it reads. A claim runs
+** at most 2 x pool_count such searches, each bound by an index on all its
+** terms (LIMIT 1), plus the index search for the actor's holders. Nothing
+** is written. *out receives a plan to free with atesql_plan_free.
+*/
+ATESQL_API atesql_status atesql_claim_explain(atesql_store *store,
+                                              const atesql_claim_request *req,
+                                              atesql_plan **out);
+
+/*
 ** Refresh the database's planner statistics (ANALYZE), e.g. after a bulk
 ** import, so that the planner's index choices match the data.
 */

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "selector/ast.h"
+#include "store/explain.h"
 #include "store/list.h"
 #include "util/strbuf.h"
 
@@ -104,17 +105,19 @@ static atesql_status check_request(atesql_store *s,
 }
 
 /*
-** The WHERE clause of a candidate search, as a compiled selector: the
-** caller's selector, actor_id= and, with `on_nodes`, node_name in the
-** preferred nodes. The namespace and pool are appended by the caller as the
-** two parameters after these.
+** The selector of a candidate search: the caller's selector, actor_id=,
+** worker_namespace= and worker_pool= of one eligible pool and, with
+** `on_nodes`, node_name in the preferred nodes. *out receives a selector
+** to free.
 */
-static atesql_status candidate_where(atesql_store *s,
-                                     const atesql_claim_request *req,
-                                     bool on_nodes, atesql_compiled **out) {
+static atesql_status candidate_selector(atesql_store *s,
+                                        const atesql_claim_request *req,
+                                        const atesql_pool_ref *pool,
+                                        bool on_nodes, atesql_selector **out) {
   atesql_error err = {0};
   atesql_selector *sel = NULL;
   atesql_status st;
+  *out = NULL;
   if (req->selector) {
     if (atesql_selector_resource(req->selector) != ATESQL_RESOURCE_WORKERS)
       return store_fail(s, ATESQL_INVALID_ARGUMENT,
@@ -135,62 +138,89 @@ static atesql_status candidate_where(atesql_store *s,
   const char *empty[] = {""};
   if (st == ATESQL_OK)
     st = atesql_selector_add(sel, "actor_id", ATESQL_OP_EQ, empty, 1, &err);
+  if (st == ATESQL_OK)
+    st = atesql_selector_add(sel, "worker_namespace", ATESQL_OP_EQ,
+                             &pool->worker_namespace, 1, &err);
+  if (st == ATESQL_OK)
+    st = atesql_selector_add(sel, "worker_pool", ATESQL_OP_EQ,
+                             &pool->worker_pool, 1, &err);
   if (st == ATESQL_OK && on_nodes)
     st = atesql_selector_add(sel, "node_name", ATESQL_OP_IN,
                              req->preferred_nodes, req->preferred_node_count,
                              &err);
-  if (st == ATESQL_OK)
-    st = atesql_selector_compile(sel, s->drv->dialect, out, &err);
-  atesql_selector_free(sel);
-  if (st != ATESQL_OK)
+  if (st != ATESQL_OK) {
+    atesql_selector_free(sel);
     return store_fail(s, st, "claim selector: %s", err.message);
+  }
+  *out = sel;
   return ATESQL_OK;
 }
 
-/* The first free worker of one pool that the compiled selector admits:
-** *found tells whether there is one, *k receives its key. */
-static atesql_status find_in_pool(atesql_store *s, const char *sql,
-                                  const atesql_compiled *where,
-                                  const atesql_pool_ref *pool, worker_key *k,
-                                  bool *found) {
-  db_param params[ATESQL_SELECTOR_TERMS_MAX + 2];
-  size_t n = 0;
-  for (; n < where->param_count; n++)
-    params[n] = where->params[n].type == ATESQL_PARAM_INT64
-                    ? param_int64(where->params[n].int64)
-                    : param_text(where->params[n].text);
-  params[n++] = param_text(pool->worker_namespace);
-  params[n++] = param_text(pool->worker_pool);
-  query q = {0};
-  atesql_status st = query_sql(s, sql, params, n, &q);
-  *found = st == ATESQL_OK && q.row;
-  if (*found && !key_read(&q, k))
-    st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  atesql_status done = query_done(&q);
-  if (st == ATESQL_OK) st = done;
-  if (st != ATESQL_OK) store_fail_db(s, st, "find a free worker");
-  return st;
-}
-
-/* "SELECT key FROM workers WHERE <where> AND ns = ? AND pool = ? ORDER BY
-** key LIMIT 1", and on PostgreSQL FOR UPDATE SKIP LOCKED. */
-static char *candidate_sql(atesql_store *s, const atesql_compiled *where) {
+/*
+** The statement of a candidate search: "SELECT key FROM workers WHERE
+** <selector> LIMIT 1", and on PostgreSQL FOR UPDATE SKIP LOCKED. No ORDER
+** BY: any free worker will do, and without one each database searches the
+** index that bounds every term (free workers by node and pool, or by pool)
+** instead of one that merely yields key order.
+*/
+static atesql_status candidate_statement(atesql_store *s,
+                                         const atesql_selector *sel,
+                                         atesql_compiled **where, char **sql) {
+  atesql_error err;
+  *sql = NULL;
+  if (atesql_selector_compile(sel, s->drv->dialect, where, &err) != ATESQL_OK)
+    return store_fail(s, err.status, "%s", err.message);
   strbuf sb = STRBUF_INIT;
-  char ns[24], pool[24];
-  placeholder(s->drv->dialect, where->param_count + 1, ns, sizeof ns);
-  placeholder(s->drv->dialect, where->param_count + 2, pool, sizeof pool);
   strbuf_printf(&sb,
                 "SELECT worker_namespace, worker_pool, worker_pod FROM workers "
-                "WHERE %s AND \"worker_namespace\" = %s AND \"worker_pool\" = "
-                "%s ORDER BY worker_namespace, worker_pool, worker_pod LIMIT 1%s",
-                where->sql, ns, pool,
+                "WHERE %s LIMIT 1%s",
+                (*where)->sql,
                 s->drv->dialect == ATESQL_DIALECT_POSTGRES
                     ? " FOR UPDATE SKIP LOCKED"
                     : "");
-  return strbuf_detach(&sb);
+  *sql = strbuf_detach(&sb);
+  return *sql ? ATESQL_OK : store_fail(s, ATESQL_NO_MEMORY, "out of memory");
 }
 
-/* Steps 3: a candidate on the preferred nodes, then (unless required)
+static size_t bind_compiled(const atesql_compiled *c, db_param *params) {
+  for (size_t i = 0; i < c->param_count; i++)
+    params[i] = c->params[i].type == ATESQL_PARAM_INT64
+                    ? param_int64(c->params[i].int64)
+                    : param_text(c->params[i].text);
+  return c->param_count;
+}
+
+/* The first free worker of one pool that the request admits: *found tells
+** whether there is one, *k receives its key. */
+static atesql_status find_in_pool(atesql_store *s,
+                                  const atesql_claim_request *req,
+                                  const atesql_pool_ref *pool, bool on_nodes,
+                                  worker_key *k, bool *found) {
+  *found = false;
+  atesql_selector *sel = NULL;
+  atesql_compiled *where = NULL;
+  char *sql = NULL;
+  atesql_status st = candidate_selector(s, req, pool, on_nodes, &sel);
+  if (st == ATESQL_OK) st = candidate_statement(s, sel, &where, &sql);
+  if (st == ATESQL_OK) {
+    db_param params[ATESQL_SELECTOR_TERMS_MAX];
+    size_t n = bind_compiled(where, params);
+    query q = {0};
+    st = query_sql(s, sql, params, n, &q);
+    *found = st == ATESQL_OK && q.row;
+    if (*found && !key_read(&q, k))
+      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    atesql_status done = query_done(&q);
+    if (st == ATESQL_OK) st = done;
+    if (st != ATESQL_OK) store_fail_db(s, st, "find a free worker");
+  }
+  free(sql);
+  atesql_compiled_free(where);
+  atesql_selector_free(sel);
+  return st;
+}
+
+/* Step 3: a candidate on the preferred nodes, then (unless required)
 ** anywhere in the eligible pools. */
 static atesql_status find_candidate(atesql_store *s,
                                     const atesql_claim_request *req,
@@ -204,17 +234,39 @@ static atesql_status find_candidate(atesql_store *s,
     bool on_nodes = phase == 0;
     if (on_nodes && req->preferred_node_count == 0) continue;
     if (!on_nodes && req->policy == ATESQL_NODES_REQUIRE) break;
-    atesql_compiled *where = NULL;
-    st = candidate_where(s, req, on_nodes, &where);
-    char *sql = st == ATESQL_OK ? candidate_sql(s, where) : NULL;
-    if (st == ATESQL_OK && sql == NULL)
-      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
     for (size_t i = 0; st == ATESQL_OK && !*found && i < req->pool_count; i++)
-      st = find_in_pool(s, sql, where, &req->pools[(first + i) % req->pool_count],
-                        k, found);
-    free(sql);
-    atesql_compiled_free(where);
+      st = find_in_pool(s, req, &req->pools[(first + i) % req->pool_count],
+                        on_nodes, k, found);
   }
+  return st;
+}
+
+atesql_status atesql_claim_explain(atesql_store *s,
+                                   const atesql_claim_request *req,
+                                   atesql_plan **out) {
+  store_begin_call(s);
+  if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
+  *out = NULL;
+  atesql_status st = check_request(s, req);
+  if (st != ATESQL_OK) return st;
+  atesql_selector *sel = NULL;
+  atesql_compiled *where = NULL;
+  char *sql = NULL;
+  st = candidate_selector(s, req, &req->pools[0], req->preferred_node_count > 0,
+                          &sel);
+  if (st == ATESQL_OK) st = candidate_statement(s, sel, &where, &sql);
+  if (st == ATESQL_OK) {
+    list_call c = {0};
+    c.selector = sel;
+    c.compiled = where;
+    c.sql = sql;
+    explained_page page = {&worker_spec, &c, 0, 0, false, 0, {0}};
+    page.nparams = bind_compiled(where, c.params);
+    st = explain_run(s, &page, out);
+  }
+  free(sql);
+  atesql_compiled_free(where);
+  atesql_selector_free(sel);
   return st;
 }
 

@@ -163,6 +163,42 @@ static atesql_status run_page(atesql_store *s, explained_page *p) {
   return st;
 }
 
+atesql_status explain_run(atesql_store *s, explained_page *page,
+                          atesql_plan **out) {
+  const list_call *c = page->call;
+  strbuf text = STRBUF_INIT, generic = STRBUF_INIT;
+  strbuf bounded = STRBUF_INIT, filtered = STRBUF_INIT;
+  judgement j = {0};
+  atesql_status st = run_page(s, page);
+  if (st == ATESQL_OK)
+    st = s->drv->dialect == ATESQL_DIALECT_SQLITE
+             ? explain_sqlite(s, page, &text, &j)
+             : explain_postgres(s, page, &text, &generic, &j);
+  if (st == ATESQL_OK) {
+    j.rows_returned = page->returned;
+    char verdict[512];
+    term_fields(c->selector, j.bounded, true, &bounded);
+    term_fields(c->selector, j.bounded, false, &filtered);
+    strbuf_append(&text, "", 0);
+    if (strbuf_failed(&bounded) || strbuf_failed(&filtered) ||
+        strbuf_failed(&text))
+      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    if (st == ATESQL_OK) {
+      write_verdict(page->spec->table, c, &j, bounded.data, filtered.data,
+                    verdict, sizeof verdict);
+      *out = make_plan(c, page->nparams, &text, &generic, &j, bounded.data,
+                       filtered.data, verdict);
+      if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    }
+  }
+  for (size_t i = 0; i < TOKEN_MAX_KEYS; i++) free(page->last_key[i]);
+  strbuf_release(&text);
+  strbuf_release(&generic);
+  strbuf_release(&bounded);
+  strbuf_release(&filtered);
+  return st;
+}
+
 atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
                              const atesql_list_opts *opts, atesql_plan **out) {
   store_begin_call(s);
@@ -173,39 +209,10 @@ atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "unknown resource %d",
                       (int)resource);
   list_call c = {0};
-  explained_page page = {spec, &c, 0, list_page_size(opts), 0, {0}};
+  explained_page page = {spec, &c, 0, list_page_size(opts), true, 0, {0}};
   atesql_status st =
       list_prepare(s, spec, opts, page.page_size, &c, &page.nparams);
-  strbuf text = STRBUF_INIT, generic = STRBUF_INIT;
-  strbuf bounded = STRBUF_INIT, filtered = STRBUF_INIT;
-  judgement j = {0};
-  if (st == ATESQL_OK) st = run_page(s, &page);
-  if (st == ATESQL_OK)
-    st = s->drv->dialect == ATESQL_DIALECT_SQLITE
-             ? explain_sqlite(s, &page, &text, &j)
-             : explain_postgres(s, &page, &text, &generic, &j);
-  if (st == ATESQL_OK) {
-    j.rows_returned = page.returned;
-    char verdict[512];
-    term_fields(c.selector, j.bounded, true, &bounded);
-    term_fields(c.selector, j.bounded, false, &filtered);
-    strbuf_append(&text, "", 0);
-    if (strbuf_failed(&bounded) || strbuf_failed(&filtered) ||
-        strbuf_failed(&text))
-      st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-    if (st == ATESQL_OK) {
-      write_verdict(spec->table, &c, &j, bounded.data, filtered.data, verdict,
-                    sizeof verdict);
-      *out = make_plan(&c, page.nparams, &text, &generic, &j, bounded.data,
-                       filtered.data, verdict);
-      if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-    }
-  }
-  for (size_t i = 0; i < TOKEN_MAX_KEYS; i++) free(page.last_key[i]);
-  strbuf_release(&text);
-  strbuf_release(&generic);
-  strbuf_release(&bounded);
-  strbuf_release(&filtered);
+  if (st == ATESQL_OK) st = explain_run(s, &page, out);
   list_call_release(&c);
   return st;
 }

@@ -40,6 +40,9 @@ typedef struct explained_page {
   const list_call *call;
   size_t nparams;   /* of call->params; the last is the LIMIT */
   size_t page_size; /* the LIMIT is page_size + 1 */
+  /* Rows come in key order unless the plan sorts (a list's ORDER BY); a
+  ** claim's candidate search has no order. */
+  bool key_order;
   /* The primary key of the last row the statement returned (page_size + 1
   ** rows means the LIMIT stopped the search there). */
   int64_t returned;
@@ -62,6 +65,14 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
 */
 atesql_status explain_postgres(atesql_store *s, const explained_page *p,
                                strbuf *text, strbuf *generic, judgement *j);
+
+/*
+** Run page p (its call's statement and parameters), get and judge the
+** database's plan, and build the plan record for *out (atesql_explain,
+** atesql_claim_explain).
+*/
+atesql_status explain_run(atesql_store *s, explained_page *p,
+                          atesql_plan **out);
 
 /* Is `word` in text as a whole identifier? */
 bool explain_mentions(const char *text, const char *word);

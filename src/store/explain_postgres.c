@@ -67,6 +67,27 @@ static void judge_node(const char *table, json_t *node, judgement *j,
   json_array_foreach(children, i, child) judge_node(table, child, j, filters);
 }
 
+/* The WHERE of a partial index, as the server prints it
+** ("(actor_id = ''::text)"), or "". */
+static atesql_status index_predicate(atesql_store *s, const char *index,
+                                     char *out, size_t outsz) {
+  out[0] = '\0';
+  db_param p = param_text(index);
+  query q = {0};
+  atesql_status st = query_sql(
+      s,
+      "SELECT coalesce(pg_get_expr(indpred, indrelid), '') FROM pg_index "
+      "WHERE indexrelid = to_regclass($1)",
+      &p, 1, &q);
+  if (st == ATESQL_OK && q.row) {
+    size_t len;
+    const char *v = query_text(&q, 0, &len);
+    if (v) snprintf(out, outsz, "%.*s", (int)len, v);
+  }
+  atesql_status done = query_done(&q);
+  return st != ATESQL_OK ? st : done;
+}
+
 /* Run an EXPLAIN statement, append its document to text and judge it. */
 static atesql_status explain_one(atesql_store *s, const explained_page *p,
                                  const char *sql, const db_param *params,
@@ -96,14 +117,26 @@ static atesql_status explain_one(atesql_store *s, const explained_page *p,
   }
   /* Every term is bound unless the table is scanned or its column is
   ** checked by a Filter (an Index Cond or a partial index's WHERE holds the
-  ** others). */
+  ** others). A FOR UPDATE scan keeps the partial index's condition as a
+  ** Filter too, to recheck a row that changed under it: a term that is
+  ** that condition stays bound. */
+  char predicate[512] = "";
+  if (j->searched && !j->scanned && j->index[0])
+    st = index_predicate(s, j->index, predicate, sizeof predicate);
   const atesql_selector *sel = p->call->selector;
-  if (j->searched && !j->scanned)
-    for (size_t i = 0; i < sel->count; i++)
-      if (!explain_mentions(filters.data ? filters.data : "",
-                            sel->terms[i].field->column))
+  if (st == ATESQL_OK && j->searched && !j->scanned)
+    for (size_t i = 0; i < sel->count; i++) {
+      const sel_term *t = &sel->terms[i];
+      char empty_eq[80];
+      snprintf(empty_eq, sizeof empty_eq, "%s = ''", t->field->column);
+      bool implied = t->op == ATESQL_OP_EQ && t->values[0].len == 0 &&
+                     strstr(predicate, empty_eq) != NULL;
+      if (implied ||
+          !explain_mentions(filters.data ? filters.data : "", t->field->column))
         j->bounded |= (uint64_t)1 << i;
+    }
   strbuf_release(&filters);
+  if (st != ATESQL_OK) return st;
   if (strbuf_failed(text)) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   return ATESQL_OK;
 }

@@ -99,6 +99,11 @@ static void append_row_value(strbuf *sql, const resource_spec *spec,
   strbuf_puts(sql, ")");
 }
 
+static uint64_t all_terms(const explained_page *p) {
+  size_t n = p->call->selector->count;
+  return n == 64 ? UINT64_MAX : ((uint64_t)1 << n) - 1;
+}
+
 /* Count the rows the search visits (see the comment at the top). */
 static atesql_status count_read(atesql_store *s, const explained_page *p,
                                 bool token_bounded, judgement *j) {
@@ -126,7 +131,16 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
     for (size_t i = 0; i < key->count; i++)
       params[first + i] = (db_param){DB_TEXT, key->parts[i], key->lens[i], 0};
   }
-  if (!j->sorted && p->returned == (int64_t)p->page_size + 1) {
+  bool limit_stopped = p->returned == (int64_t)p->page_size + 1;
+  if (!p->key_order && limit_stopped && j->bounded == all_terms(p)) {
+    /* Unordered, every visited row matches: the search stopped at the
+    ** LIMIT's last row. */
+    atesql_compiled_free(c);
+    strbuf_release(&sql);
+    j->rows_read = p->returned;
+    return ATESQL_OK;
+  }
+  if (!j->sorted && p->key_order && limit_stopped) {
     size_t first = n;
     append_row_value(&sql, p->spec, "<=", &n);
     for (size_t i = 0; i < p->spec->pk_count; i++)

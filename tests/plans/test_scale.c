@@ -282,6 +282,42 @@ static void test_the_workers_of_a_node(void **state) {
   expect_bound(ATESQL_RESOURCE_WORKERS, sel);
 }
 
+/* A claim's candidate search (atesql_claim_explain): the first free worker
+** of an eligible pool on the snapshot nodes, then anywhere in the pool.
+** Each reads the one row it returns: O(log n) per claim. (The holder
+** search is test_the_worker_holding_an_actor.) */
+static void expect_claim_bound(const char *const *nodes, size_t nnodes) {
+  const atesql_pool_ref pool[] = {{"fleet-0", "pool-03"}};
+  atesql_claim_request req = {.pools = pool,
+                              .pool_count = 1,
+                              .preferred_nodes = nodes,
+                              .preferred_node_count = nnodes,
+                              .actor_atespace = "space-01",
+                              .actor_id = "newcomer"};
+  atesql_plan *plan = NULL;
+  OK(atesql_claim_explain(store, &req, &plan));
+  printf("  claim%s: %s\n", nnodes ? " on snapshot nodes" : "", plan->verdict);
+  if (!plan->index_bound || plan->rows_read > plan->rows_returned ||
+      plan->rows_returned != 1)
+    fail_msg("a claim's search is not index-bound: %s\nSQL: %s\nplan:\n%s",
+             plan->verdict, plan->sql, plan->plan);
+  atesql_plan_free(plan);
+}
+
+static void test_a_claim_reads_log_n_rows(void **state) {
+  (void)state;
+  char nodes[256];
+  snapshot_nodes(nodes, sizeof nodes);
+  const char *list[10];
+  char *save = NULL, *p = nodes;
+  size_t n = 0;
+  for (char *t = strtok_r(p, ",", &save); t && n < 10;
+       t = strtok_r(NULL, ",", &save))
+    list[n++] = t;
+  expect_claim_bound(list, n);
+  expect_claim_bound(NULL, 0);
+}
+
 /* Without the free-by-node indexes the locality question falls back to
 ** reading every free worker of the pool: the judgement must say so. */
 static void test_a_missing_index_fails_the_judgement(void **state) {
@@ -327,6 +363,7 @@ int main(void) {
       cmocka_unit_test(test_actors_of_an_atespace_in_a_status),
       cmocka_unit_test(test_actors_in_a_status_across_atespaces),
       cmocka_unit_test(test_the_workers_of_a_node),
+      cmocka_unit_test(test_a_claim_reads_log_n_rows),
       cmocka_unit_test(test_a_missing_index_fails_the_judgement),
   };
   return cmocka_run_group_tests(tests, load_fleet, close_store);
