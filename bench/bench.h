@@ -2,8 +2,9 @@
 ** The benchmark's shared vocabulary: the fleet a run loads, the workloads
 ** it measures, the arguments of one operation, and the implementations
 ** that answer them (atesql, the same SQL through bare drivers, a full scan
-** through atesql, and Redis). Every implementation is a row of operation
-** functions indexed by workload, so one loop measures the whole table.
+** through atesql, Redis, and an in-memory cache of every worker). Every
+** implementation is a row of operation functions indexed by workload, so
+** one loop measures the whole table.
 */
 #ifndef ATESQL_BENCH_H
 #define ATESQL_BENCH_H
@@ -23,9 +24,15 @@ enum {
   FREE_ONE_IN = 10,       /* one worker in 10 is free */
   WORKERS_PER_ACTOR = 10, /* actors = workers / 10 */
   PAGE_ROWS = 100,        /* the page size of the list workloads */
+  MAX_PAGE = 1000,        /* the largest page a list returns */
+  PAGE_SIZES_MAX = 8,     /* page sizes one run measures */
   NODE_SET = 10,          /* nodes in "free workers on a set of nodes" */
+  POOL_SET = 2,           /* pools in "free workers of eligible pools" */
   SCAN_PAGE = 1000,       /* the page size of the scan implementation */
-  LOCK_KEYS = 64          /* distinct lock keys the lock workload cycles */
+  LOCK_KEYS = 64,         /* distinct lock keys the lock workload cycles */
+  /* Above this many workers only SQLite runs: PostgreSQL, Redis and the
+  ** in-memory cache would take too long to load or too much memory. */
+  SQLITE_ONLY_ABOVE = 1000000
 };
 
 /* A fleet of one size: every record follows from its index and n. */
@@ -54,60 +61,90 @@ void fleet_actor(const fleet *f, size_t j, record_buf *b, atesql_actor *a);
 /* The name of atespace k mod FLEET_ATESPACES. */
 void fleet_atespace_name(size_t k, char *buf, size_t bufsz);
 
-/* The workloads, in the order a run measures them: reads first, writes
-** last, so that rows the writes add cannot change what the reads see. */
+/* The workloads, in the order a run measures them: reads first (the lists
+** before all others), writes last, so that rows the writes add cannot
+** change what the reads see. */
 typedef enum workload {
-  WL_LIST_POOL_FREE,     /* free workers in one pool, first page of 100 */
-  WL_LIST_NODES_FREE,    /* free workers on a set of 10 nodes, page of 100 */
-  WL_LIST_ACTORS_STATUS, /* actors of one atespace in one status, page 100 */
-  WL_COUNT_POOL_FREE,    /* the number of free workers in one pool */
-  WL_GET_WORKER,         /* one worker by key */
-  WL_CREATE_WORKER,      /* a new worker in the benchmark's namespace */
-  WL_UPDATE_WORKER,      /* update a created worker with its version */
-  WL_LOCK_CYCLE,         /* acquire and release a lock */
+  WL_LIST_POOL_FREE,       /* free workers in one pool, first page */
+  WL_LIST_NODES_FREE,      /* free workers on a set of 10 nodes */
+  WL_LIST_POOL_NODES_FREE, /* ... of one pool on a set of 10 nodes */
+  WL_LIST_POOLS_FREE,      /* free workers of two pools of a namespace */
+  WL_LIST_HOLDER,          /* the workers that hold one actor */
+  WL_LIST_NODE,            /* every worker of one node */
+  WL_LIST_ACTORS_STATUS,   /* actors of one atespace in one status */
+  WL_LIST_STATUS,          /* actors in one status, every atespace */
+  WL_COUNT_POOL_FREE,      /* the number of free workers in one pool */
+  WL_GET_WORKER,           /* one worker by key */
+  WL_CREATE_WORKER,        /* a new worker in the benchmark's namespace */
+  WL_UPDATE_WORKER,        /* update a created worker with its version */
+  WL_LOCK_CYCLE,           /* acquire and release a lock */
   WL_COUNT
 } workload;
 
 extern const char *const workload_names[WL_COUNT];
 
-/* The three list workloads (atesql_explain shows their SQL), and the three
-** writes. */
+/* The list workloads (atesql_explain shows their SQL), those of them that
+** list actors, those whose answers fill a page of any size (so they run at
+** every page size of the run; the others at PAGE_ROWS), and the writes. */
 bool workload_is_list(workload w);
+bool workload_lists_actors(workload w);
+bool workload_has_pages(workload w);
 bool workload_is_write(workload w);
+
+/* A workload's name in the output: "list_pool_free" at PAGE_ROWS, else
+** with its page size, "list_pool_free@1". */
+void workload_label(workload w, size_t page, char *buf, size_t bufsz);
+
+/* A set of names a selector lists with "in": sorted and distinct, with
+** their numbers in the fleet and the encodings the drivers bind. */
+typedef struct name_set {
+  char names[NODE_SET][32];
+  size_t index[NODE_SET];
+  size_t count;
+  char json[NODE_SET * 36]; /* a JSON array: SQLite's json_each */
+  char pg[NODE_SET * 36];   /* an array literal: PostgreSQL's ANY */
+} name_set;
+
+bool name_set_has(const name_set *s, const char *name);
 
 /*
 ** The arguments of one operation, made before its clock starts: the same
 ** question in every implementation's terms (selector text for atesql,
-** bound values for raw SQL, fields for the C filters of scan and Redis).
+** bound values for raw SQL, fields for the C filters of scan, Redis and
+** the caches).
 */
 typedef struct op_args {
   workload w;
-  char selector[512];             /* atesql selector text */
-  size_t pool_index;              /* list/count: the pool's number */
-  char pool[32];                  /* ... and name */
-  char nodes[NODE_SET][32];       /* sorted, distinct */
-  size_t node_count;              /* NODE_SET, fewer in a tiny fleet */
-  char nodes_json[NODE_SET * 36]; /* the node set as SQLite binds it */
-  char nodes_pg[NODE_SET * 36];   /* the node set as PostgreSQL binds it */
-  size_t atespace_index;          /* actors: the atespace's number */
-  char atespace[32];              /* ... and name */
-  int status;                     /* ... and the status */
-  char status_text[4];            /* the status as decimal text */
-  record_buf buf;                 /* the strings of worker */
-  atesql_worker worker;           /* get: its key; create/update: all of it */
-  int64_t expected_version;       /* update */
-  char version_text[24];          /* expected_version as decimal text */
+  size_t page;               /* rows per page (lists) */
+  char selector[512];        /* atesql selector text */
+  size_t pool_index;         /* one pool: its number */
+  char pool[32];             /* ... and name */
+  name_set pools;            /* pools_free: POOL_SET pools of ... */
+  size_t namespace_index;    /* ... one namespace: its number */
+  char worker_namespace[32]; /* ... and name */
+  name_set nodes;            /* a set of nodes (fewer in a tiny fleet) */
+  size_t node_index;         /* node: its number */
+  char node[32];             /* ... and name */
+  size_t actor_index;        /* holder: the actor's number */
+  char actor_id[32];         /* ... and id; atespace below */
+  size_t atespace_index;     /* actors, holder: the atespace's number */
+  char atespace[32];         /* ... and name */
+  int status;                /* actors: the status */
+  record_buf buf;            /* the strings of worker */
+  atesql_worker worker;      /* get: its key; create/update: all of it */
+  int64_t expected_version;  /* update */
   char lock_key[32];
   char lock_owner[32];
 } op_args;
 
 /*
-** Fill *a for operation number seq of workload w by implementation
-** `impl_name`. `created` is how many workers that implementation's create
-** workload made (the update workload cycles through them).
+** Fill *a for operation number seq of workload w, with pages of `page`
+** rows, by implementation `impl_name`. `created` is how many workers that
+** implementation's create workload made (the update workload cycles
+** through them).
 */
-void make_args(const fleet *f, workload w, size_t seq, const char *impl_name,
-               size_t created, op_args *a);
+void make_args(const fleet *f, workload w, size_t page, size_t seq,
+               const char *impl_name, size_t created, op_args *a);
 
 /* True when a worker or actor is an answer to a's question (the C filter
 ** of the scan and Redis implementations). */
@@ -149,9 +186,18 @@ typedef struct impl {
   const char *name;
   void *ctx;
   op_fn ops[WL_COUNT];
+  /* Measured at every page size of the run, or only at PAGE_ROWS: a scan
+  ** of every record costs the same whatever page it cuts. */
+  bool every_page;
   void (*close)(struct impl *im); /* frees ctx and im */
   size_t created; /* workers its create workload made, for update */
 } impl;
+
+/* True when im is measured on workload w with pages of `page` rows. */
+bool impl_answers(const impl *im, workload w, size_t page);
+
+/* Seconds on CLOCK_MONOTONIC. */
+double now_s(void);
 
 /* Report a fatal error (printf format) on stderr and exit 1. */
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
@@ -163,18 +209,24 @@ impl *open_scan(const char *url);
 impl *open_raw_sqlite(const char *path);
 impl *open_raw_postgres(const char *conninfo);
 impl *open_redis(const char *host, int port);
+/* The in-memory caches (impl_cache.c): every worker of f in a hash map,
+** loaded from the generator when opened. */
+impl *open_cache(const fleet *f);
+impl *open_cache_faithful(const fleet *f);
 
 /* The version of the redis-server at host:port, e.g. "7.0.15". */
 void redis_version(const char *host, int port, char *buf, size_t bufsz);
 
 /*
-** Prove that raw's statements are atesql's: for each list workload the
-** SQL text and parameters of atesql_explain(args of op 0) must equal
-** raw's, and the count's WHERE clause the compiled selector; dies on a
-** difference. Prints atesql_explain's verdict on stderr and, on
-** PostgreSQL, the plan a prepared statement gets after ten runs.
+** Prove that raw's statements are atesql's: for each list workload, at
+** each of pages[0..page_count) for those with pages, the SQL text and
+** parameters of atesql_explain(args of op 0) must equal raw's, and the
+** count's WHERE clause the compiled selector; dies on a difference.
+** Prints atesql_explain's verdicts on stderr and, on PostgreSQL, the plan
+** a prepared statement gets after ten runs.
 */
-void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f);
+void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f,
+                              const size_t *pages, size_t page_count);
 
 /* How long a cell runs: up to `ops` timed operations or `seconds` of
 ** them, whichever ends first, but at least MIN_OPS, after a warm-up of up
@@ -188,9 +240,10 @@ typedef struct budget {
 /* The measurement of one implementation answering one workload. */
 typedef struct cell {
   size_t workers;      /* N */
-  const char *backend; /* "sqlite", "postgres", "redis" */
+  const char *backend; /* "sqlite", "postgres", "redis", "memory" */
   const char *impl;
   workload w;
+  size_t page; /* rows per page */
   size_t ops;  /* timed operations */
   double rows; /* mean rows per operation (the count, for count) */
   double p50_us, p99_us;
@@ -200,13 +253,14 @@ typedef struct cell {
 } cell;
 
 /*
-** Measure every implementation of impls[0..n) that answers w, interleaved
-** (see measure.c); out[i] receives the i-th such implementation's cell,
-** all but its backend. Returns the number of cells. After the create
-** workload, each implementation's `created` says how many workers it made.
+** Measure every implementation of impls[0..n) that answers w with pages of
+** `page` rows, interleaved (see measure.c); out[i] receives the i-th such
+** implementation's cell, all but its backend. Returns the number of cells.
+** After the create workload, each implementation's `created` says how many
+** workers it made.
 */
 size_t measure_workload(const fleet *f, impl **impls, size_t n, workload w,
-                        const budget *b, cell *out);
+                        size_t page, const budget *b, cell *out);
 
 /* False when /proc/self/clear_refs cannot reset the peak, so peak_rss_kb
 ** is the peak of the whole run so far. */

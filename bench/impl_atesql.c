@@ -1,9 +1,9 @@
 /*
 ** Two implementations over the atesql API. "atesql" asks each question the
-** way an application would: selector text, one page of PAGE_ROWS, the
-** record calls for get and writes. "scan" is the way before field
-** selectors: list every record (pages of SCAN_PAGE, no selector) and filter
-** in C, which is what a list cost when the store could not filter.
+** way an application would: selector text, one page, the record calls
+** for get and writes. "scan" is the way before field selectors: list
+** every record (pages of SCAN_PAGE, no selector) and filter in C, which is
+** what a list cost when the store could not filter.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@ static void check(atesql_store *s, atesql_status st, const char *what) {
 }
 
 static atesql_list_opts page_opts(const op_args *a) {
-  atesql_list_opts o = {.selector_text = a->selector, .page_size = PAGE_ROWS};
+  atesql_list_opts o = {.selector_text = a->selector, .page_size = a->page};
   return o;
 }
 
@@ -95,8 +95,8 @@ static size_t lock_cycle(void *ctx, const op_args *a, digest *d) {
 /*
 ** scan: every worker in key order, SCAN_PAGE at a time, filtered in C.
 ** The previous page stays alive until the next arrives, since its token
-** points into it. Returns the matches (a page's worth for a list) and
-** digests the answer as the list or count would.
+** points into it. Returns the matches (a page's worth for a list, a->page
+** rows) and digests the answer as the list or count would.
 */
 static size_t scan_workers(void *ctx, const op_args *a, digest *d) {
   atesql_list_opts o = {.page_size = SCAN_PAGE};
@@ -109,7 +109,7 @@ static size_t scan_workers(void *ctx, const op_args *a, digest *d) {
     atesql_worker_page_free(prev);
     for (size_t i = 0; i < page->count; i++) {
       if (!worker_matches(a, &page->items[i])) continue;
-      if (d && !count && matches < PAGE_ROWS)
+      if (d && !count && matches < a->page)
         digest_worker_key(d, &page->items[i]);
       matches++;
     }
@@ -117,7 +117,7 @@ static size_t scan_workers(void *ctx, const op_args *a, digest *d) {
   } while (page->next_page_token[0] != '\0');
   atesql_worker_page_free(prev);
   if (count && d) digest_count(d, matches);
-  return count || matches < PAGE_ROWS ? matches : PAGE_ROWS;
+  return count || matches < a->page ? matches : a->page;
 }
 
 static size_t scan_actors(void *ctx, const op_args *a, digest *d) {
@@ -130,13 +130,13 @@ static size_t scan_actors(void *ctx, const op_args *a, digest *d) {
     atesql_actor_page_free(prev);
     for (size_t i = 0; i < page->count; i++) {
       if (!actor_matches(a, &page->items[i])) continue;
-      if (d && matches < PAGE_ROWS) digest_actor_key(d, &page->items[i]);
+      if (d && matches < a->page) digest_actor_key(d, &page->items[i]);
       matches++;
     }
     prev = page;
   } while (page->next_page_token[0] != '\0');
   atesql_actor_page_free(prev);
-  return matches < PAGE_ROWS ? matches : PAGE_ROWS;
+  return matches < a->page ? matches : a->page;
 }
 
 static void close_atesql(impl *im) {
@@ -159,11 +159,17 @@ impl *open_atesql(const char *url) {
       .name = "atesql",
       .close = close_atesql,
       .ctx = open_store(url),
+      .every_page = true,
       .ops =
           {
               [WL_LIST_POOL_FREE] = list_workers,
               [WL_LIST_NODES_FREE] = list_workers,
+              [WL_LIST_POOL_NODES_FREE] = list_workers,
+              [WL_LIST_POOLS_FREE] = list_workers,
+              [WL_LIST_HOLDER] = list_workers,
+              [WL_LIST_NODE] = list_workers,
               [WL_LIST_ACTORS_STATUS] = list_actors,
+              [WL_LIST_STATUS] = list_actors,
               [WL_COUNT_POOL_FREE] = count_workers,
               [WL_GET_WORKER] = get_worker,
               [WL_CREATE_WORKER] = create_worker,
@@ -185,7 +191,12 @@ impl *open_scan(const char *url) {
           {
               [WL_LIST_POOL_FREE] = scan_workers,
               [WL_LIST_NODES_FREE] = scan_workers,
+              [WL_LIST_POOL_NODES_FREE] = scan_workers,
+              [WL_LIST_POOLS_FREE] = scan_workers,
+              [WL_LIST_HOLDER] = scan_workers,
+              [WL_LIST_NODE] = scan_workers,
               [WL_LIST_ACTORS_STATUS] = scan_actors,
+              [WL_LIST_STATUS] = scan_actors,
               [WL_COUNT_POOL_FREE] = scan_workers,
           },
   };

@@ -20,6 +20,35 @@
 ** and its release comes after the workloads. */
 enum { RAW_LOCK_RELEASE = WL_COUNT, RAW_STATEMENTS };
 
+/* What a statement binds, placeholder by placeholder: a value of the
+** question (op_args), or of the worker a write writes. */
+typedef enum raw_value {
+  V_END,         /* after the last placeholder */
+  V_LIMIT,       /* a page and the "more?" row: page + 1 */
+  V_POOL,        /* pool */
+  V_POOLS,       /* pools, encoded for the dialect */
+  V_NAMESPACE,   /* worker_namespace */
+  V_NODES,       /* nodes, encoded for the dialect */
+  V_NODE,        /* node */
+  V_ACTOR_ID,    /* actor_id */
+  V_ATESPACE,    /* atespace */
+  V_STATUS,      /* status, an integer */
+  V_W_NAMESPACE, /* worker.worker_namespace ... */
+  V_W_POOL,
+  V_W_POD,
+  V_W_ACTOR_NAMESPACE,
+  V_W_ACTOR_TEMPLATE,
+  V_W_ACTOR_ID,
+  V_W_ACTOR_ATESPACE,
+  V_W_IP,
+  V_W_POD_UID,
+  V_W_NODE,  /* ... worker.node_name */
+  V_VERSION, /* expected_version, an integer */
+  V_LOCK_KEY,
+  V_LOCK_OWNER,
+  V_LOCK_TTL /* 30000 ms, an integer */
+} raw_value;
+
 #define WORKER_COLUMNS                                                         \
   "worker_namespace, worker_pool, worker_pod, actor_namespace, "               \
   "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name, "  \
@@ -30,87 +59,129 @@ enum { RAW_LOCK_RELEASE = WL_COUNT, RAW_STATEMENTS };
   "ateom_pod_namespace, ateom_pod_name, ateom_pod_ip, ateom_pod_uid, "         \
   "in_progress_snapshot, worker_pool_name, status, version, "                  \
   "latest_snapshot_info, worker_selector"
-#define ACTOR_ORDER " ORDER BY atespace, actor_id"
-
-static const char *const sqlite_sql[RAW_STATEMENTS] = {
-    [WL_LIST_POOL_FREE] =
-        "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-        "\"worker_pool\" = ?1 AND \"actor_id\" = ?2" WORKER_ORDER " LIMIT ?3",
-    [WL_LIST_NODES_FREE] = "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-                           "\"actor_id\" = ?1 AND \"node_name\" IN (SELECT "
-                           "value FROM json_each(?2))" WORKER_ORDER " LIMIT ?3",
-    [WL_LIST_ACTORS_STATUS] =
-        "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
-        "\"atespace\" = ?1 AND \"status\" = ?2" ACTOR_ORDER " LIMIT ?3",
-    [WL_COUNT_POOL_FREE] = "SELECT count(*) FROM workers WHERE "
-                           "\"worker_pool\" = ?1 AND \"actor_id\" = ?2",
-    [WL_GET_WORKER] = "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-                      "worker_namespace = ?1 AND worker_pool = ?2 AND "
-                      "worker_pod = ?3",
-    [WL_CREATE_WORKER] =
-        "INSERT INTO workers (worker_namespace, worker_pool, worker_pod, "
-        "actor_namespace, actor_template, actor_id, actor_atespace, ip, "
-        "worker_pod_uid, node_name, version) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
-    [WL_UPDATE_WORKER] =
-        "UPDATE workers SET actor_namespace = ?4, actor_template = ?5, "
-        "actor_id = ?6, actor_atespace = ?7, worker_pod_uid = ?9, "
-        "node_name = ?10, version = version + 1 "
-        "WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3 "
-        "AND version = ?11 AND ip = ?8 RETURNING version",
-    [WL_LOCK_CYCLE] =
-        "INSERT INTO locks (key, value, expires_at_ms) VALUES (?1, ?2, "
-        "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) + ?3) "
-        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-        "expires_at_ms = excluded.expires_at_ms WHERE locks.expires_at_ms <= "
-        "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) "
-        "RETURNING 1",
-    [RAW_LOCK_RELEASE] =
-        "DELETE FROM locks WHERE key = ?1 AND value = ?2 RETURNING "
-        "expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS "
-        "INTEGER)",
-};
-
+#define ACTOR_ORDER    " ORDER BY atespace, actor_id"
+#define SELECT_WORKERS "SELECT " WORKER_COLUMNS " FROM workers WHERE "
+#define SELECT_ACTORS  "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
+#define WORKER_FIELDS                                                          \
+  V_W_NAMESPACE, V_W_POOL, V_W_POD, V_W_ACTOR_NAMESPACE, V_W_ACTOR_TEMPLATE,   \
+      V_W_ACTOR_ID, V_W_ACTOR_ATESPACE, V_W_IP, V_W_POD_UID, V_W_NODE
+#define SQLITE_NOW_MS                                                          \
+  "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)"
 #define PG_NOW_MS "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
 
-static const char *const postgres_sql[RAW_STATEMENTS] = {
+/* One statement in both dialects, and what it binds. */
+typedef struct raw_statement {
+  const char *sqlite;
+  const char *postgres;
+  raw_value binds[12]; /* up to the first V_END */
+} raw_statement;
+
+/*
+** Every statement raw runs. The lists and the count are atesql's as
+** atesql_explain and atesql_selector_compile report them; the startup
+** check (check_raw_matches_atesql) dies naming the row to edit when the
+** compiler's SQL or parameters change: its SQL in both dialects and its
+** binds. The writes are copies of sql/<dialect>/store.sql.
+*/
+static const raw_statement statements[RAW_STATEMENTS] = {
     [WL_LIST_POOL_FREE] =
-        "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-        "\"worker_pool\" = $1 AND \"actor_id\" = $2" WORKER_ORDER " LIMIT $3",
+        {SELECT_WORKERS
+         "\"worker_pool\" = ?1 AND \"actor_id\" = ''" WORKER_ORDER " LIMIT ?2",
+         SELECT_WORKERS
+         "\"worker_pool\" = $1 AND \"actor_id\" = ''" WORKER_ORDER " LIMIT $2",
+         {V_POOL, V_LIMIT}},
     [WL_LIST_NODES_FREE] =
-        "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-        "\"actor_id\" = $1 AND \"node_name\" = ANY($2)" WORKER_ORDER
-        " LIMIT $3",
+        {SELECT_WORKERS "\"actor_id\" = '' AND \"node_name\" IN (SELECT value "
+                        "FROM json_each(?1))" WORKER_ORDER " LIMIT ?2",
+         SELECT_WORKERS
+         "\"actor_id\" = '' AND \"node_name\" = ANY($1)" WORKER_ORDER
+         " LIMIT $2",
+         {V_NODES, V_LIMIT}},
+    [WL_LIST_POOL_NODES_FREE] =
+        {SELECT_WORKERS
+         "\"worker_pool\" = ?1 AND \"actor_id\" = '' AND "
+         "\"node_name\" IN (SELECT value FROM json_each(?2))" WORKER_ORDER
+         " LIMIT ?3",
+         SELECT_WORKERS "\"worker_pool\" = $1 AND \"actor_id\" = '' AND "
+                        "\"node_name\" = ANY($2)" WORKER_ORDER " LIMIT $3",
+         {V_POOL, V_NODES, V_LIMIT}},
+    [WL_LIST_POOLS_FREE] =
+        {SELECT_WORKERS "\"worker_namespace\" = ?1 AND \"worker_pool\" IN "
+                        "(SELECT value FROM json_each(?2)) AND \"actor_id\" = "
+                        "''" WORKER_ORDER " LIMIT ?3",
+         SELECT_WORKERS "\"worker_namespace\" = $1 AND \"worker_pool\" = "
+                        "ANY($2) AND \"actor_id\" = ''" WORKER_ORDER
+                        " LIMIT $3",
+         {V_NAMESPACE, V_POOLS, V_LIMIT}},
+    [WL_LIST_HOLDER] = {SELECT_WORKERS
+                        "\"actor_id\" = ?1 AND \"actor_id\" <> '' AND "
+                        "\"actor_atespace\" = ?2" WORKER_ORDER " LIMIT ?3",
+                        SELECT_WORKERS
+                        "\"actor_id\" = $1 AND \"actor_id\" <> '' AND "
+                        "\"actor_atespace\" = $2" WORKER_ORDER " LIMIT $3",
+                        {V_ACTOR_ID, V_ATESPACE, V_LIMIT}},
+    [WL_LIST_NODE] = {SELECT_WORKERS "\"node_name\" = ?1" WORKER_ORDER
+                                     " LIMIT ?2",
+                      SELECT_WORKERS "\"node_name\" = $1" WORKER_ORDER
+                                     " LIMIT $2",
+                      {V_NODE, V_LIMIT}},
     [WL_LIST_ACTORS_STATUS] =
-        "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
-        "\"atespace\" = $1 AND \"status\" = $2" ACTOR_ORDER " LIMIT $3",
-    [WL_COUNT_POOL_FREE] = "SELECT count(*) FROM workers WHERE "
-                           "\"worker_pool\" = $1 AND \"actor_id\" = $2",
-    [WL_GET_WORKER] = "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-                      "worker_namespace = $1 AND worker_pool = $2 AND "
-                      "worker_pod = $3",
-    [WL_CREATE_WORKER] =
-        "INSERT INTO workers (worker_namespace, worker_pool, worker_pod, "
-        "actor_namespace, actor_template, actor_id, actor_atespace, ip, "
-        "worker_pod_uid, node_name, version) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+        {SELECT_ACTORS "\"atespace\" = ?1 AND \"status\" = ?2" ACTOR_ORDER
+                       " LIMIT ?3",
+         SELECT_ACTORS "\"atespace\" = $1 AND \"status\" = $2" ACTOR_ORDER
+                       " LIMIT $3",
+         {V_ATESPACE, V_STATUS, V_LIMIT}},
+    [WL_LIST_STATUS] = {SELECT_ACTORS "\"status\" = ?1" ACTOR_ORDER " LIMIT ?2",
+                        SELECT_ACTORS "\"status\" = $1" ACTOR_ORDER " LIMIT $2",
+                        {V_STATUS, V_LIMIT}},
+    [WL_COUNT_POOL_FREE] = {"SELECT count(*) FROM workers WHERE "
+                            "\"worker_pool\" = ?1 AND \"actor_id\" = ''",
+                            "SELECT count(*) FROM workers WHERE "
+                            "\"worker_pool\" = $1 AND \"actor_id\" = ''",
+                            {V_POOL}},
+    [WL_GET_WORKER] = {SELECT_WORKERS "worker_namespace = ?1 AND worker_pool "
+                                      "= ?2 AND worker_pod = ?3",
+                       SELECT_WORKERS "worker_namespace = $1 AND worker_pool "
+                                      "= $2 AND worker_pod = $3",
+                       {V_W_NAMESPACE, V_W_POOL, V_W_POD}},
+    [WL_CREATE_WORKER] = {"INSERT INTO workers (" WORKER_COLUMNS ") "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+                          "INSERT INTO workers (" WORKER_COLUMNS ") "
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
+                          {WORKER_FIELDS}},
     [WL_UPDATE_WORKER] =
-        "WITH current AS (SELECT version, ip FROM workers "
-        "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3"
-        "), written AS (UPDATE workers SET actor_namespace = $4, "
-        "actor_template = $5, actor_id = $6, actor_atespace = $7, "
-        "worker_pod_uid = $9, node_name = $10, version = workers.version + 1 "
-        "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3 "
-        "AND version = $11 AND ip = $8 RETURNING version) "
-        "SELECT written.version, current.version, current.ip "
-        "FROM current LEFT JOIN written ON true",
-    [WL_LOCK_CYCLE] = "INSERT INTO locks (key, value, expires_at_ms) VALUES "
-                      "($1, $2, " PG_NOW_MS " + $3::bigint) "
-                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
-                      "expires_at_ms = excluded.expires_at_ms "
-                      "WHERE locks.expires_at_ms <= " PG_NOW_MS " RETURNING 1",
-    [RAW_LOCK_RELEASE] = "DELETE FROM locks WHERE key = $1 AND value = $2 "
-                         "RETURNING (expires_at_ms > " PG_NOW_MS ")::int",
+        {"UPDATE workers SET actor_namespace = ?4, actor_template = ?5, "
+         "actor_id = ?6, actor_atespace = ?7, worker_pod_uid = ?9, "
+         "node_name = ?10, version = version + 1 "
+         "WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3 "
+         "AND version = ?11 AND ip = ?8 RETURNING version",
+         "WITH current AS (SELECT version, ip FROM workers "
+         "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3"
+         "), written AS (UPDATE workers SET actor_namespace = $4, "
+         "actor_template = $5, actor_id = $6, actor_atespace = $7, "
+         "worker_pod_uid = $9, node_name = $10, version = workers.version + 1 "
+         "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3 "
+         "AND version = $11 AND ip = $8 RETURNING version) "
+         "SELECT written.version, current.version, current.ip "
+         "FROM current LEFT JOIN written ON true",
+         {WORKER_FIELDS, V_VERSION}},
+    [WL_LOCK_CYCLE] =
+        {"INSERT INTO locks (key, value, expires_at_ms) VALUES (?1, "
+         "?2, " SQLITE_NOW_MS " + ?3) ON CONFLICT (key) DO UPDATE SET value = "
+         "excluded.value, expires_at_ms = excluded.expires_at_ms WHERE "
+         "locks.expires_at_ms <= " SQLITE_NOW_MS " RETURNING 1",
+         "INSERT INTO locks (key, value, expires_at_ms) VALUES ($1, "
+         "$2, " PG_NOW_MS
+         " + $3::bigint) ON CONFLICT (key) DO UPDATE SET value = "
+         "excluded.value, expires_at_ms = excluded.expires_at_ms WHERE "
+         "locks.expires_at_ms <= " PG_NOW_MS " RETURNING 1",
+         {V_LOCK_KEY, V_LOCK_OWNER, V_LOCK_TTL}},
+    [RAW_LOCK_RELEASE] =
+        {"DELETE FROM locks WHERE key = ?1 AND value = ?2 RETURNING "
+         "expires_at_ms > " SQLITE_NOW_MS,
+         "DELETE FROM locks WHERE key = $1 AND value = $2 "
+         "RETURNING (expires_at_ms > " PG_NOW_MS ")::int",
+         {V_LOCK_KEY, V_LOCK_OWNER}},
 };
 
 typedef struct raw_ctx {
@@ -118,78 +189,81 @@ typedef struct raw_ctx {
   sqlite3 *db;
   sqlite3_stmt *stmts[RAW_STATEMENTS];
   PGconn *conn;
-  char limit_text[8]; /* PAGE_ROWS + 1: a page and the "more?" row */
-  size_t sink;        /* column bytes read, so reads are not elided */
+  size_t sink; /* column bytes read, so reads are not elided */
 } raw_ctx;
 
-/* One bound value: text, or an integer that PostgreSQL gets as text. */
+static const char *statement_sql(const raw_ctx *r, int st) {
+  return r->pg ? statements[st].postgres : statements[st].sqlite;
+}
+
+/* One bound value: text, or an integer that PostgreSQL gets as text
+** (written into digits). */
 typedef struct raw_param {
   const char *text;
   int64_t num;
   bool is_int;
+  char digits[24];
 } raw_param;
 
-static raw_param text_param(const char *text) {
-  return (raw_param){text, 0, false};
+static void set_text(raw_param *p, const char *text) {
+  p->text = text;
+  p->is_int = false;
 }
 
-static raw_param int_param(int64_t num, const char *text) {
-  return (raw_param){text, num, true};
+static void set_int(raw_param *p, int64_t num) {
+  snprintf(p->digits, sizeof p->digits, "%lld", (long long)num);
+  p->text = p->digits;
+  p->num = num;
+  p->is_int = true;
 }
 
-static size_t worker_params(const atesql_worker *w, raw_param *p) {
-  const char *fields[] = {w->worker_namespace, w->worker_pool,
-                          w->worker_pod,       w->actor_namespace,
-                          w->actor_template,   w->actor_id,
-                          w->actor_atespace,   w->ip,
-                          w->worker_pod_uid,   w->node_name};
-  for (size_t i = 0; i < 10; i++)
-    p[i] = text_param(fields[i]);
-  return 10;
-}
-
-/* The parameters of statement st for question a, as atesql binds them. */
-static size_t raw_params(const raw_ctx *r, int st, const op_args *a,
-                         raw_param *p) {
-  raw_param limit = int_param(PAGE_ROWS + 1, r->limit_text);
-  switch (st) {
-  case WL_LIST_POOL_FREE:
-  case WL_COUNT_POOL_FREE:
-    p[0] = text_param(a->pool);
-    p[1] = text_param("");
-    p[2] = limit;
-    return st == WL_COUNT_POOL_FREE ? 2 : 3;
-  case WL_LIST_NODES_FREE:
-    p[0] = text_param("");
-    p[1] = text_param(r->pg ? a->nodes_pg : a->nodes_json);
-    p[2] = limit;
-    return 3;
-  case WL_LIST_ACTORS_STATUS:
-    p[0] = text_param(a->atespace);
-    p[1] = int_param(a->status, a->status_text);
-    p[2] = limit;
-    return 3;
-  case WL_GET_WORKER:
-    p[0] = text_param(a->worker.worker_namespace);
-    p[1] = text_param(a->worker.worker_pool);
-    p[2] = text_param(a->worker.worker_pod);
-    return 3;
-  case WL_CREATE_WORKER: return worker_params(&a->worker, p);
-  case WL_UPDATE_WORKER:
-    worker_params(&a->worker, p);
-    p[10] = int_param(a->expected_version, a->version_text);
-    return 11;
-  case WL_LOCK_CYCLE:
-  case RAW_LOCK_RELEASE:
-    p[0] = text_param(a->lock_key);
-    p[1] = text_param(a->lock_owner);
-    p[2] = int_param(30000, "30000");
-    return st == WL_LOCK_CYCLE ? 3 : 2;
-  default: die("raw: no statement %d", st);
+/* The text of value v for question a. */
+static const char *value_text(const raw_ctx *r, raw_value v, const op_args *a) {
+  const atesql_worker *w = &a->worker;
+  switch (v) {
+  case V_POOL: return a->pool;
+  case V_POOLS: return r->pg ? a->pools.pg : a->pools.json;
+  case V_NAMESPACE: return a->worker_namespace;
+  case V_NODES: return r->pg ? a->nodes.pg : a->nodes.json;
+  case V_NODE: return a->node;
+  case V_ACTOR_ID: return a->actor_id;
+  case V_ATESPACE: return a->atespace;
+  case V_W_NAMESPACE: return w->worker_namespace;
+  case V_W_POOL: return w->worker_pool;
+  case V_W_POD: return w->worker_pod;
+  case V_W_ACTOR_NAMESPACE: return w->actor_namespace;
+  case V_W_ACTOR_TEMPLATE: return w->actor_template;
+  case V_W_ACTOR_ID: return w->actor_id;
+  case V_W_ACTOR_ATESPACE: return w->actor_atespace;
+  case V_W_IP: return w->ip;
+  case V_W_POD_UID: return w->worker_pod_uid;
+  case V_W_NODE: return w->node_name;
+  case V_LOCK_KEY: return a->lock_key;
+  case V_LOCK_OWNER: return a->lock_owner;
+  default: die("raw: value %d is not text", (int)v);
   }
 }
 
-/* What a statement gave: its rows (at most PAGE_ROWS are read), and the
+/* The parameters of statement st for question a, as atesql binds them;
+** returns their number. */
+static size_t raw_params(const raw_ctx *r, int st, const op_args *a,
+                         raw_param *p) {
+  const raw_value *binds = statements[st].binds;
+  size_t n = 0;
+  for (; n < sizeof statements[st].binds / sizeof *binds && binds[n] != V_END;
+       n++) {
+    switch (binds[n]) {
+    case V_LIMIT: set_int(&p[n], (int64_t)a->page + 1); break;
+    case V_STATUS: set_int(&p[n], a->status); break;
+    case V_VERSION: set_int(&p[n], a->expected_version); break;
+    case V_LOCK_TTL: set_int(&p[n], 30000); break;
+    default: set_text(&p[n], value_text(r, binds[n], a)); break;
+    }
+  }
+  return n;
+}
+
+/* What a statement gave: its rows (at most a page is read), and the
 ** first column of the first row as an integer (count, version, flag). */
 typedef struct raw_result {
   size_t rows;
@@ -199,12 +273,12 @@ typedef struct raw_result {
 
 /*
 ** Run statement st on SQLite: bind, step, and read every column of up to
-** PAGE_ROWS rows as a client would (text as pointer and length, integers
-** as integers); the row after a page is stepped, not read, as atesql
-** does. The first key_cols columns of each row read go to d.
+** `page` rows as a client would (text as pointer and length, integers as
+** integers); the row after a page is stepped, not read, as atesql does.
+** The first key_cols columns of each row read go to d.
 */
 static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
-                             int key_cols, digest *d) {
+                             size_t page, int key_cols, digest *d) {
   sqlite3_stmt *s = r->stmts[st];
   raw_result res = {0};
   for (size_t i = 0; i < n; i++)
@@ -213,7 +287,7 @@ static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
     else
       sqlite3_bind_text(s, (int)i + 1, p[i].text, -1, SQLITE_STATIC);
   int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW && res.rows < PAGE_ROWS) {
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW && res.rows < page) {
     int cols = sqlite3_column_count(s);
     if (res.rows == 0) {
       res.first_null = sqlite3_column_type(s, 0) == SQLITE_NULL;
@@ -239,7 +313,7 @@ static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
 
 /* The same on PostgreSQL: one PQexecPrepared, results in text. */
 static raw_result run_pg(raw_ctx *r, int st, const raw_param *p, size_t n,
-                         int key_cols, digest *d) {
+                         size_t page, int key_cols, digest *d) {
   const char *values[16];
   char name[16];
   for (size_t i = 0; i < n; i++)
@@ -255,7 +329,7 @@ static raw_result run_pg(raw_ctx *r, int st, const raw_param *p, size_t n,
     out.first_null = PQgetisnull(res, 0, 0);
     out.first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
   }
-  for (int row = 0; row < rows && out.rows < PAGE_ROWS; row++, out.rows++)
+  for (int row = 0; row < rows && out.rows < page; row++, out.rows++)
     for (int c = 0; c < cols; c++) {
       const char *text = PQgetvalue(res, row, c);
       size_t len = (size_t)PQgetlength(res, row, c);
@@ -270,8 +344,8 @@ static raw_result run(raw_ctx *r, int st, const op_args *a, int key_cols,
                       digest *d) {
   raw_param p[16] = {{0}};
   size_t n = raw_params(r, st, a, p);
-  return r->pg ? run_pg(r, st, p, n, key_cols, d)
-               : run_sqlite(r, st, p, n, key_cols, d);
+  return r->pg ? run_pg(r, st, p, n, a->page, key_cols, d)
+               : run_sqlite(r, st, p, n, a->page, key_cols, d);
 }
 
 static size_t raw_list_workers(void *ctx, const op_args *a, digest *d) {
@@ -331,16 +405,21 @@ static void close_raw(impl *im) {
 static impl *new_raw_impl(raw_ctx *r) {
   impl *im = calloc(1, sizeof *im);
   if (im == NULL) die("out of memory");
-  snprintf(r->limit_text, sizeof r->limit_text, "%d", PAGE_ROWS + 1);
   *im = (impl){
       .name = "raw",
       .close = close_raw,
       .ctx = r,
+      .every_page = true,
       .ops =
           {
               [WL_LIST_POOL_FREE] = raw_list_workers,
               [WL_LIST_NODES_FREE] = raw_list_workers,
+              [WL_LIST_POOL_NODES_FREE] = raw_list_workers,
+              [WL_LIST_POOLS_FREE] = raw_list_workers,
+              [WL_LIST_HOLDER] = raw_list_workers,
+              [WL_LIST_NODE] = raw_list_workers,
               [WL_LIST_ACTORS_STATUS] = raw_list_actors,
+              [WL_LIST_STATUS] = raw_list_actors,
               [WL_COUNT_POOL_FREE] = raw_count,
               [WL_GET_WORKER] = raw_get_worker,
               [WL_CREATE_WORKER] = raw_create_worker,
@@ -366,9 +445,11 @@ impl *open_raw_sqlite(const char *path) {
                    NULL, NULL, NULL) != SQLITE_OK)
     die("raw sqlite open %s: %s", path, sqlite3_errmsg(r->db));
   for (int st = 0; st < RAW_STATEMENTS; st++)
-    if (sqlite3_prepare_v3(r->db, sqlite_sql[st], -1, SQLITE_PREPARE_PERSISTENT,
-                           &r->stmts[st], NULL) != SQLITE_OK)
-      die("raw sqlite prepare: %s: %s", sqlite3_errmsg(r->db), sqlite_sql[st]);
+    if (sqlite3_prepare_v3(r->db, statement_sql(r, st), -1,
+                           SQLITE_PREPARE_PERSISTENT, &r->stmts[st],
+                           NULL) != SQLITE_OK)
+      die("raw sqlite prepare: %s: %s", sqlite3_errmsg(r->db),
+          statement_sql(r, st));
   return new_raw_impl(r);
 }
 
@@ -382,13 +463,25 @@ impl *open_raw_postgres(const char *conninfo) {
   for (int st = 0; st < RAW_STATEMENTS; st++) {
     char name[16];
     snprintf(name, sizeof name, "raw_%d", st);
-    PGresult *res = PQprepare(r->conn, name, postgres_sql[st], 0, NULL);
+    PGresult *res = PQprepare(r->conn, name, statement_sql(r, st), 0, NULL);
     if (PQresultStatus(res) != PGRES_COMMAND_OK)
       die("raw postgres prepare: %s: %s", PQresultErrorMessage(res),
-          postgres_sql[st]);
+          statement_sql(r, st));
     PQclear(res);
   }
   return new_raw_impl(r);
+}
+
+/* Append one parameter as the startup check shows it: 7 or 'text'. */
+static void append_param(char *buf, size_t bufsz, size_t *at, bool is_int,
+                         int64_t num, const char *text) {
+  if (*at >= bufsz) return;
+  const char *sep = *at ? " " : "";
+  if (is_int)
+    *at +=
+        (size_t)snprintf(buf + *at, bufsz - *at, "%s%lld", sep, (long long)num);
+  else
+    *at += (size_t)snprintf(buf + *at, bufsz - *at, "%s'%s'", sep, text);
 }
 
 static void check_params(const char *what, const atesql_param *want,
@@ -398,14 +491,27 @@ static void check_params(const char *what, const atesql_param *want,
     same = want[i].type == ATESQL_PARAM_INT64
                ? got[i].is_int && got[i].num == want[i].int64
                : !got[i].is_int && strcmp(got[i].text, want[i].text) == 0;
-  if (!same) die("%s: raw binds other parameters than atesql", what);
+  if (same) return;
+  char atesql_text[1024] = "", raw_text[1024] = "";
+  size_t at = 0;
+  for (size_t i = 0; i < want_n; i++)
+    append_param(atesql_text, sizeof atesql_text, &at,
+                 want[i].type == ATESQL_PARAM_INT64, want[i].int64,
+                 want[i].text);
+  at = 0;
+  for (size_t i = 0; i < got_n; i++)
+    append_param(raw_text, sizeof raw_text, &at, got[i].is_int, got[i].num,
+                 got[i].text);
+  die("%s: raw binds other parameters than atesql; update the binds of its "
+      "row in bench/impl_raw.c's statements\n  atesql: %s\n  raw:    %s",
+      what, atesql_text, raw_text);
 }
 
 static void check_sql(const char *what, const char *atesql_sql,
                       const char *raw_sql) {
   if (strcmp(atesql_sql, raw_sql) != 0)
-    die("%s: raw SQL differs from atesql's; update bench/impl_raw.c\n"
-        "  atesql: %s\n  raw:    %s",
+    die("%s: raw SQL differs from atesql's; update its row in "
+        "bench/impl_raw.c's statements\n  atesql: %s\n  raw:    %s",
         what, atesql_sql, raw_sql);
 }
 
@@ -424,13 +530,30 @@ static void check_count(atesql_store *s, const raw_ctx *r, const op_args *a,
   char sql[512];
   snprintf(sql, sizeof sql, "SELECT count(*) FROM workers WHERE %s",
            compiled->sql);
-  const char *raw_sql = (r->pg ? postgres_sql : sqlite_sql)[a->w];
-  check_sql(what, sql, raw_sql);
+  check_sql(what, sql, statement_sql(r, a->w));
   raw_param p[16];
   size_t n = raw_params(r, a->w, a, p);
   check_params(what, compiled->params, compiled->param_count, p, n);
   atesql_compiled_free(compiled);
   atesql_selector_free(sel);
+}
+
+/* A list's statement and parameters (its page size is the last) must be
+** what atesql_explain reports; prints the explain verdict. */
+static void check_list(atesql_store *s, const raw_ctx *r, const op_args *a,
+                       const char *what) {
+  atesql_list_opts o = {.selector_text = a->selector, .page_size = a->page};
+  atesql_plan *plan;
+  atesql_resource res = workload_lists_actors(a->w) ? ATESQL_RESOURCE_ACTORS
+                                                    : ATESQL_RESOURCE_WORKERS;
+  if (atesql_explain(s, res, &o, &plan) != ATESQL_OK)
+    die("%s: explain: %s", what, atesql_errmsg(s));
+  check_sql(what, plan->sql, statement_sql(r, a->w));
+  raw_param p[16];
+  size_t n = raw_params(r, a->w, a, p);
+  check_params(what, plan->params, plan->param_count, p, n);
+  fprintf(stderr, "  plan %-36s %s\n", what, plan->verdict);
+  atesql_plan_free(plan);
 }
 
 /*
@@ -443,7 +566,7 @@ static void print_generic_plan(raw_ctx *r, const fleet *f, workload w,
                                const char *what) {
   op_args a;
   for (size_t seq = 10; seq > 0; seq--) {
-    make_args(f, w, seq - 1, "check", 0, &a);
+    make_args(f, w, PAGE_ROWS, seq - 1, "check", 0, &a);
     run(r, w, &a, 0, NULL);
   }
   raw_param p[16] = {{0}};
@@ -461,7 +584,7 @@ static void print_generic_plan(raw_ctx *r, const fleet *f, workload w,
   PGresult *res = PQexec(r->conn, sql);
   if (PQresultStatus(res) != PGRES_TUPLES_OK)
     die("%s: %s", sql, PQresultErrorMessage(res));
-  fprintf(stderr, "  plan %-28s after 10 runs:", what);
+  fprintf(stderr, "  plan %-36s after 10 runs:", what);
   for (int row = 0; row < PQntuples(res); row++) {
     char line[256];
     snprintf(line, sizeof line, "%s", PQgetvalue(res, row, 0));
@@ -473,33 +596,30 @@ static void print_generic_plan(raw_ctx *r, const fleet *f, workload w,
   PQclear(res);
 }
 
-void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f) {
+void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f,
+                              const size_t *pages, size_t page_count) {
   atesql_store *s = atesql->ctx;
   const raw_ctx *r = raw->ctx;
   const char *backend = r->pg ? "postgres" : "sqlite";
   for (workload w = 0; w < WL_COUNT; w++) {
     if (!workload_is_list(w) && w != WL_COUNT_POOL_FREE) continue;
-    op_args a;
-    char what[64];
-    make_args(f, w, 0, "check", 0, &a);
-    snprintf(what, sizeof what, "%s %s", backend, workload_names[w]);
-    if (w == WL_COUNT_POOL_FREE) {
-      check_count(s, r, &a, what);
-      if (r->pg) print_generic_plan(raw->ctx, f, w, what);
-      continue;
+    for (size_t i = 0; i < page_count; i++) {
+      size_t page = workload_has_pages(w) ? pages[i] : PAGE_ROWS;
+      if (i > 0 && !workload_has_pages(w)) break;
+      op_args a;
+      char label[64], what[80];
+      make_args(f, w, page, 0, "check", 0, &a);
+      workload_label(w, page, label, sizeof label);
+      snprintf(what, sizeof what, "%s %s", backend, label);
+      if (w == WL_COUNT_POOL_FREE)
+        check_count(s, r, &a, what);
+      else
+        check_list(s, r, &a, what);
     }
-    atesql_list_opts o = {.selector_text = a.selector, .page_size = PAGE_ROWS};
-    atesql_plan *plan;
-    atesql_resource res = w == WL_LIST_ACTORS_STATUS ? ATESQL_RESOURCE_ACTORS
-                                                     : ATESQL_RESOURCE_WORKERS;
-    if (atesql_explain(s, res, &o, &plan) != ATESQL_OK)
-      die("%s: explain: %s", what, atesql_errmsg(s));
-    check_sql(what, plan->sql, (r->pg ? postgres_sql : sqlite_sql)[w]);
-    raw_param p[16];
-    size_t n = raw_params(r, w, &a, p);
-    check_params(what, plan->params, plan->param_count, p, n);
-    fprintf(stderr, "  plan %-28s %s\n", what, plan->verdict);
-    atesql_plan_free(plan);
-    if (r->pg) print_generic_plan(raw->ctx, f, w, what);
+    if (r->pg) {
+      char what[80];
+      snprintf(what, sizeof what, "%s %s", backend, workload_names[w]);
+      print_generic_plan(raw->ctx, f, w, what);
+    }
   }
 }

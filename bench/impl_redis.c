@@ -130,7 +130,7 @@ static size_t redis_workers(void *ctx, const op_args *a, digest *d) {
     return m.count;
   }
   qsort(m.items, m.count, sizeof *m.items, compare_worker_keys);
-  size_t rows = m.count < PAGE_ROWS ? m.count : PAGE_ROWS;
+  size_t rows = m.count < a->page ? m.count : a->page;
   for (size_t i = 0; d && i < rows; i++)
     digest_worker_key(d, m.items[i]);
   for (size_t i = 0; i < m.count; i++)
@@ -139,13 +139,16 @@ static size_t redis_workers(void *ctx, const op_args *a, digest *d) {
   return rows;
 }
 
+/* Actors of one atespace SCAN only its keys; actors of every atespace
+** SCAN them all. */
 static size_t redis_actors(void *ctx, const op_args *a, digest *d) {
   matches m = {.a = a, .keep = true};
-  char pattern[64];
-  snprintf(pattern, sizeof pattern, "actor:%s/*", a->atespace);
+  char pattern[64] = "actor:*";
+  if (a->w == WL_LIST_ACTORS_STATUS)
+    snprintf(pattern, sizeof pattern, "actor:%s/*", a->atespace);
   scan_values(ctx, pattern, visit_actor, &m);
   qsort(m.items, m.count, sizeof *m.items, compare_actor_keys);
-  size_t rows = m.count < PAGE_ROWS ? m.count : PAGE_ROWS;
+  size_t rows = m.count < a->page ? m.count : a->page;
   for (size_t i = 0; d && i < rows; i++)
     digest_actor_key(d, m.items[i]);
   for (size_t i = 0; i < m.count; i++)
@@ -192,7 +195,12 @@ impl *open_redis(const char *host, int port) {
           {
               [WL_LIST_POOL_FREE] = redis_workers,
               [WL_LIST_NODES_FREE] = redis_workers,
+              [WL_LIST_POOL_NODES_FREE] = redis_workers,
+              [WL_LIST_POOLS_FREE] = redis_workers,
+              [WL_LIST_HOLDER] = redis_workers,
+              [WL_LIST_NODE] = redis_workers,
               [WL_LIST_ACTORS_STATUS] = redis_actors,
+              [WL_LIST_STATUS] = redis_actors,
               [WL_COUNT_POOL_FREE] = redis_workers,
               [WL_GET_WORKER] = redis_get_worker,
           },

@@ -1,18 +1,19 @@
 /*
 ** atesql_bench: for each fleet size, load the fleet into each backend
-** (SQLite, PostgreSQL, Redis), check that every implementation gives the
-** reference answers, measure every workload on every implementation, and
-** print the cells as they finish; the ratios and targets follow at the end.
+** (SQLite, PostgreSQL, Redis, and the process's own memory for the caches),
+** check that every implementation gives the reference answers, measure
+** every workload at every page size on every implementation, and print the
+** cells as they finish; the ratios and targets follow at the end.
 ** bench/run starts the servers and runs it; docs/BENCHMARKS.md explains the
 ** output.
 */
+#include <sched.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -23,13 +24,21 @@
 #define PG_DB      "dbname=atesql_bench"
 #define REDIS_HOST "127.0.0.1"
 
-typedef enum backend_id { B_SQLITE, B_POSTGRES, B_REDIS, B_COUNT } backend_id;
+typedef enum backend_id {
+  B_SQLITE,
+  B_POSTGRES,
+  B_REDIS,
+  B_MEMORY,
+  B_COUNT
+} backend_id;
 static const char *const backend_names[B_COUNT] = {"sqlite", "postgres",
-                                                   "redis"};
+                                                   "redis", "memory"};
 
 typedef struct options {
   size_t sizes[16];
   size_t size_count;
+  size_t pages[PAGE_SIZES_MAX]; /* ascending, distinct */
+  size_t page_count;
   bool backends[B_COUNT];
   bool json;
   const char *dir; /* where SQLite files go */
@@ -38,11 +47,16 @@ typedef struct options {
 } options;
 
 /* The answer every implementation must give to operation 0 of a read
-** workload. */
+** workload at one page size. */
 typedef struct expected {
   size_t rows;
   digest d;
 } expected;
+
+/* The answers of one fleet: [workload][index of the page size]. */
+typedef struct answers {
+  expected at[WL_COUNT][PAGE_SIZES_MAX];
+} answers;
 
 typedef struct results {
   cell *cells;
@@ -60,15 +74,10 @@ void die(const char *fmt, ...) {
   exit(1);
 }
 
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static void usage(void) {
   fputs("usage: atesql_bench [--sizes N,N,...] [--quick] [--json]\n"
-        "                    [--backends sqlite,postgres,redis] [--dir DIR]\n"
+        "                    [--backends sqlite,postgres,redis,memory]\n"
+        "                    [--page-sizes N,N,...] [--dir DIR]\n"
         "                    [--redis-port PORT] [--ops N] [--seconds S]\n",
         stderr);
   exit(2);
@@ -88,6 +97,32 @@ static void parse_sizes(const char *text, options *o) {
   }
 }
 
+static int compare_sizes(const void *x, const void *y) {
+  size_t a = *(const size_t *)x, b = *(const size_t *)y;
+  return (a > b) - (a < b);
+}
+
+static void parse_pages(const char *text, options *o) {
+  o->page_count = 0;
+  for (const char *p = text; *p;) {
+    char *end;
+    unsigned long long n = strtoull(p, &end, 10);
+    if (end == p || n < 1 || n > MAX_PAGE || o->page_count == PAGE_SIZES_MAX ||
+        (*end != ',' && *end != '\0'))
+      die("--page-sizes: expected up to %d comma-separated sizes from 1 to "
+          "%d, got '%s'",
+          PAGE_SIZES_MAX, MAX_PAGE, text);
+    o->pages[o->page_count++] = (size_t)n;
+    p = *end ? end + 1 : end;
+  }
+  qsort(o->pages, o->page_count, sizeof o->pages[0], compare_sizes);
+  size_t distinct = 1;
+  for (size_t i = 1; i < o->page_count; i++)
+    if (o->pages[i] != o->pages[distinct - 1])
+      o->pages[distinct++] = o->pages[i];
+  o->page_count = distinct;
+}
+
 static void parse_backends(const char *text, options *o) {
   memset(o->backends, 0, sizeof o->backends);
   char copy[128];
@@ -103,8 +138,9 @@ static void parse_backends(const char *text, options *o) {
 
 static options parse_options(int argc, char **argv) {
   options o = {
-      .backends = {true, true, true}, .dir = ".", .budget = {2000, 10.0}};
+      .backends = {true, true, true, true}, .dir = ".", .budget = {2000, 10.0}};
   parse_sizes("10000,100000,1000000", &o);
+  parse_pages("1,100,1000", &o);
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -118,6 +154,8 @@ static options parse_options(int argc, char **argv) {
       parse_sizes(value, &o), i++;
     else if (strcmp(arg, "--backends") == 0)
       parse_backends(value, &o), i++;
+    else if (strcmp(arg, "--page-sizes") == 0)
+      parse_pages(value, &o), i++;
     else if (strcmp(arg, "--dir") == 0)
       o.dir = value, i++;
     else if (strcmp(arg, "--redis-port") == 0)
@@ -144,6 +182,16 @@ static void sqlite_path(const options *o, const fleet *f, char *buf,
            (long)getpid());
 }
 
+/* Let the loader use every CPU (bench/run pins the benchmark to one):
+** nothing is measured while it runs. */
+static void use_every_cpu(void) {
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+    CPU_SET((int)i, &all);
+  sched_setaffinity(0, sizeof all, &all);
+}
+
 /* Load in a child process, so that the loader's memory never shows in
 ** the measuring process's peak. */
 static void load(const options *o, backend_id b, const fleet *f) {
@@ -154,6 +202,7 @@ static void load(const options *o, backend_id b, const fleet *f) {
   pid_t pid = fork();
   if (pid < 0) die("fork failed");
   if (pid == 0) {
+    use_every_cpu();
     if (b == B_SQLITE) load_sqlite(path, f);
     if (b == B_POSTGRES) load_postgres(PG_ADMIN, PG_DB, f);
     if (b == B_REDIS) load_redis(REDIS_HOST, o->redis_port, f);
@@ -167,9 +216,25 @@ static void load(const options *o, backend_id b, const fleet *f) {
           backend_names[b], now_s() - start);
 }
 
-/* The implementations measured on backend b, in table order. */
-static size_t open_impls(const options *o, backend_id b, const fleet *f,
-                         impl **impls) {
+/* The page sizes workload w runs at: the run's, or PAGE_ROWS alone. */
+static size_t workload_pages(const options *o, workload w, size_t *pages) {
+  if (!workload_has_pages(w)) {
+    pages[0] = PAGE_ROWS;
+    return 1;
+  }
+  memcpy(pages, o->pages, o->page_count * sizeof *pages);
+  return o->page_count;
+}
+
+/* The implementations of backend b come in groups opened together: atesql,
+** raw and scan share a database, while each cache holds its own copy of
+** the fleet, so the caches are opened, measured and closed one at a time
+** and only one copy ever counts in a peak. */
+static size_t group_count(backend_id b) { return b == B_MEMORY ? 2 : 1; }
+
+/* Open group g of backend b into impls, in table order; returns how many. */
+static size_t open_group(const options *o, backend_id b, size_t g,
+                         const fleet *f, impl **impls) {
   char path[4096], url[4200];
   sqlite_path(o, f, path, sizeof path);
   /* Durable commits, as raw's connection makes them (impl_raw.c). */
@@ -185,7 +250,14 @@ static size_t open_impls(const options *o, backend_id b, const fleet *f,
     impls[1] = open_raw_postgres(PG_DB);
     impls[2] = open_scan(PG_DB);
     return 3;
-  default: impls[0] = open_redis(REDIS_HOST, o->redis_port); return 1;
+  case B_REDIS: impls[0] = open_redis(REDIS_HOST, o->redis_port); return 1;
+  default: {
+    double start = now_s();
+    impls[0] = g == 0 ? open_cache(f) : open_cache_faithful(f);
+    fprintf(stderr, "loaded N=%zu into memory (%s) in %.1f s\n", f->workers,
+            impls[0]->name, now_s() - start);
+    return 1;
+  }
   }
 }
 
@@ -196,24 +268,45 @@ static void drop(const options *o, backend_id b, const fleet *f) {
   if (b == B_POSTGRES) drop_postgres(PG_ADMIN);
 }
 
-/* Every implementation must give the reference answer to operation 0 of
-** every read workload: the same rows, in the same order. */
-static void verify_answers(const fleet *f, impl **impls, size_t n,
-                           const expected *want, const char *backend) {
+/* The reference answers to operation 0 of every read workload at each of
+** its page sizes. */
+static void reference_answers(const options *o, const fleet *f, answers *want) {
   for (workload w = 0; w < WL_COUNT; w++) {
     if (workload_is_write(w)) continue;
-    for (size_t i = 0; i < n; i++) {
-      if (impls[i]->ops[w] == NULL) continue;
+    size_t pages[PAGE_SIZES_MAX], n = workload_pages(o, w, pages);
+    for (size_t k = 0; k < n; k++) {
       op_args a;
-      digest d;
-      make_args(f, w, 0, impls[i]->name, 0, &a);
-      digest_init(&d);
-      size_t rows = impls[i]->ops[w](impls[i]->ctx, &a, &d);
-      if (rows != want[w].rows || d.hash != want[w].d.hash)
-        die("%s %s %s: answered %zu rows, not the %zu expected (or other "
-            "keys)",
-            backend, impls[i]->name, workload_names[w], rows, want[w].rows);
+      expected *e = &want->at[w][k];
+      make_args(f, w, pages[k], 0, "check", 0, &a);
+      digest_init(&e->d);
+      e->rows = reference_answer(f, &a, &e->d);
     }
+  }
+}
+
+/* Every implementation must give the reference answer to operation 0 of
+** every read workload it answers: the same rows, in the same order. */
+static void verify_answers(const options *o, const fleet *f, impl **impls,
+                           size_t n, const answers *want, const char *backend) {
+  for (workload w = 0; w < WL_COUNT; w++) {
+    if (workload_is_write(w)) continue;
+    size_t pages[PAGE_SIZES_MAX], count = workload_pages(o, w, pages);
+    for (size_t k = 0; k < count; k++)
+      for (size_t i = 0; i < n; i++) {
+        if (!impl_answers(impls[i], w, pages[k])) continue;
+        const expected *e = &want->at[w][k];
+        op_args a;
+        digest d;
+        char label[64];
+        make_args(f, w, pages[k], 0, impls[i]->name, 0, &a);
+        digest_init(&d);
+        size_t rows = impls[i]->ops[w](impls[i]->ctx, &a, &d);
+        workload_label(w, pages[k], label, sizeof label);
+        if (rows != e->rows || d.hash != e->d.hash)
+          die("%s %s %s: answered %zu rows, not the %zu expected (or other "
+              "keys)",
+              backend, impls[i]->name, label, rows, e->rows);
+      }
   }
 }
 
@@ -226,30 +319,43 @@ static void add_result(results *r, const cell *c) {
   r->cells[r->count++] = *c;
 }
 
-static void run_backend(const options *o, backend_id b, const fleet *f,
-                        const expected *want, results *res) {
-  impl *impls[3];
-  load(o, b, f);
-  size_t n = open_impls(o, b, f, impls);
-  if (b != B_REDIS) check_raw_matches_atesql(impls[0], impls[1], f);
-  verify_answers(f, impls, n, want, backend_names[b]);
+/* Measure every workload, at each of its page sizes, on impls[0..n). */
+static void measure_group(const options *o, backend_id b, const fleet *f,
+                          impl **impls, size_t n, results *res) {
   /* atesql and raw take turns: their ratio is the finest this benchmark
   ** reports. The scan, 100 to 6000 times slower, runs alone after them,
   ** so that its passes over the whole table do not cool their caches. */
-  size_t together = b == B_REDIS ? 1 : 2;
-  for (workload w = 0; w < WL_COUNT; w++)
-    for (size_t first = 0; first < n; first += first ? 1 : together) {
-      cell cells[3];
-      size_t measured = measure_workload(f, impls + first, first ? 1 : together,
-                                         w, &o->budget, cells);
-      for (size_t i = 0; i < measured; i++) {
-        cells[i].backend = backend_names[b];
-        report_cell(o->json, &cells[i]);
-        add_result(res, &cells[i]);
+  size_t together = b == B_SQLITE || b == B_POSTGRES ? 2 : 1;
+  for (workload w = 0; w < WL_COUNT; w++) {
+    size_t pages[PAGE_SIZES_MAX], page_count = workload_pages(o, w, pages);
+    for (size_t k = 0; k < page_count; k++)
+      for (size_t first = 0; first < n; first += first ? 1 : together) {
+        cell cells[3];
+        size_t measured =
+            measure_workload(f, impls + first, first ? 1 : together, w,
+                             pages[k], &o->budget, cells);
+        for (size_t i = 0; i < measured; i++) {
+          cells[i].backend = backend_names[b];
+          report_cell(o->json, &cells[i]);
+          add_result(res, &cells[i]);
+        }
       }
-    }
-  for (size_t i = 0; i < n; i++)
-    impls[i]->close(impls[i]);
+  }
+}
+
+static void run_backend(const options *o, backend_id b, const fleet *f,
+                        const answers *want, results *res) {
+  if (b != B_MEMORY) load(o, b, f);
+  for (size_t g = 0; g < group_count(b); g++) {
+    impl *impls[3];
+    size_t n = open_group(o, b, g, f, impls);
+    if (b == B_SQLITE || b == B_POSTGRES)
+      check_raw_matches_atesql(impls[0], impls[1], f, o->pages, o->page_count);
+    verify_answers(o, f, impls, n, want, backend_names[b]);
+    measure_group(o, b, f, impls, n, res);
+    for (size_t i = 0; i < n; i++)
+      impls[i]->close(impls[i]);
+  }
   drop(o, b, f);
 }
 
@@ -280,18 +386,19 @@ int main(int argc, char **argv) {
   report_header(o.json, environment);
   results res = {0};
   double start = now_s();
+  answers want;
   for (size_t s = 0; s < o.size_count; s++) {
     fleet f = fleet_of(o.sizes[s]);
-    expected want[WL_COUNT];
-    for (workload w = 0; w < WL_COUNT; w++) {
-      if (workload_is_write(w)) continue;
-      op_args a;
-      make_args(&f, w, 0, "check", 0, &a);
-      digest_init(&want[w].d);
-      want[w].rows = reference_answer(&f, &a, &want[w].d);
+    reference_answers(&o, &f, &want);
+    for (backend_id b = 0; b < B_COUNT; b++) {
+      if (!o.backends[b]) continue;
+      if (b != B_SQLITE && f.workers > SQLITE_ONLY_ABOVE) {
+        fprintf(stderr, "N=%zu: above %d workers only sqlite runs; not %s\n",
+                f.workers, SQLITE_ONLY_ABOVE, backend_names[b]);
+        continue;
+      }
+      run_backend(&o, b, &f, &want, &res);
     }
-    for (backend_id b = 0; b < B_COUNT; b++)
-      if (o.backends[b]) run_backend(&o, b, &f, want, &res);
   }
   if (!o.json) report_summary(res.cells, res.count);
   fprintf(stderr, "done in %.0f s; load average %.2f at the end%s\n",

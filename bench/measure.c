@@ -18,7 +18,7 @@
 
 enum { TURN_US = 1000, MAX_TURN_OPS = 100, MEMORY_OPS = 50 };
 
-static double now_s(void) {
+double now_s(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
@@ -48,9 +48,14 @@ static void reset_peak_rss(void) {
   if (f == NULL || fputs("5", f) < 0 || fclose(f) != 0) resets = false;
 }
 
+bool impl_answers(const impl *im, workload w, size_t page) {
+  return im->ops[w] != NULL && (page == PAGE_ROWS || im->every_page);
+}
+
 /* One implementation's progress through a workload. */
 typedef struct run {
   impl *im;
+  size_t page;
   size_t seq; /* the next operation's number */
   double *latency_us;
   size_t timed;
@@ -60,7 +65,7 @@ typedef struct run {
 
 static size_t run_op(const fleet *f, run *r, workload w, bool timed) {
   op_args a;
-  make_args(f, w, r->seq++, r->im->name, r->im->created, &a);
+  make_args(f, w, r->page, r->seq++, r->im->name, r->im->created, &a);
   double start = now_s();
   size_t rows = r->im->ops[w](r->im->ctx, &a, NULL);
   double took = now_s() - start;
@@ -105,6 +110,7 @@ static void summarize(const fleet *f, run *r, workload w, cell *out) {
   out->workers = f->workers;
   out->impl = r->im->name;
   out->w = w;
+  out->page = r->page;
   out->ops = n;
   out->rows = r->rows / (double)n;
   out->p50_us = percentile(r->latency_us, n, 0.50);
@@ -122,14 +128,16 @@ static void measure_memory(const fleet *f, run *r, workload w, cell *out) {
 }
 
 size_t measure_workload(const fleet *f, impl **impls, size_t n, workload w,
-                        const budget *b, cell *out) {
+                        size_t page, const budget *b, cell *out) {
   run runs[8];
   size_t count = 0;
   size_t cap = b->ops > MIN_OPS ? b->ops : MIN_OPS;
   for (size_t i = 0; i < n && count < 8; i++) {
-    if (impls[i]->ops[w] == NULL) continue;
+    if (!impl_answers(impls[i], w, page)) continue;
     run *r = &runs[count++];
-    *r = (run){.im = impls[i], .latency_us = malloc(cap * sizeof(double))};
+    *r = (run){.im = impls[i],
+               .page = page,
+               .latency_us = malloc(cap * sizeof(double))};
     if (r->latency_us == NULL) die("out of memory");
     double took = run_untimed(f, r, w, WARMUP_OPS, 1.0);
     double mean_us = took * 1e6 / (double)r->seq;
