@@ -33,6 +33,9 @@ struct driver_conn {
   int64_t deadline_ms; /* of the statement running, when timeout_ms */
   writers *queue;      /* this process's writers of the file; NULL: none */
   bool queued;         /* our turn in queue is running */
+  /* The write outside a transaction that holds the turn until its reset
+  ** (it commits there); NULL when a transaction holds it. */
+  sqlite3_stmt *queued_stmt;
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -183,20 +186,17 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
   return ATESQL_OK;
 }
 
-/* Take our turn among this process's writers of the file before BEGIN
-** IMMEDIATE, waiting at most as long as the busy handler would. */
+/* Take our turn among this process's writers of the file, before BEGIN
+** IMMEDIATE or a write outside a transaction, waiting at most as long as
+** the busy handler would. */
 static atesql_status sqlite_tx_enter(driver_conn *c) {
   if (c->queue == NULL || c->queued) return ATESQL_OK;
   int wait_ms = c->timeout_ms && c->timeout_ms < c->busy_timeout_ms
                     ? c->timeout_ms
                     : c->busy_timeout_ms;
-  if (!writers_enter(c->queue, wait_ms)) {
-    snprintf(c->msg, sizeof c->msg,
-             "database is locked (other writers of this process for more "
-             "than %d ms)",
-             wait_ms);
-    return ATESQL_UNAVAILABLE;
-  }
+  /* Waiting out the turn is waiting for the lock: the same answer as
+  ** the busy handler's. */
+  if (!writers_enter(c->queue, wait_ms)) return fail(c, SQLITE_BUSY);
   c->queued = true;
   return ATESQL_OK;
 }
@@ -204,6 +204,7 @@ static atesql_status sqlite_tx_enter(driver_conn *c) {
 static void sqlite_tx_leave(driver_conn *c) {
   if (!c->queued) return;
   c->queued = false;
+  c->queued_stmt = NULL;
   writers_leave(c->queue);
 }
 
@@ -250,8 +251,8 @@ static atesql_status sqlite_prepare(driver_conn *c, const char *sql,
 }
 
 static void sqlite_finalize(driver_conn *c, driver_stmt *s) {
-  (void)c;
   sqlite3_finalize((sqlite3_stmt *)s);
+  if (c->queued_stmt == (sqlite3_stmt *)s) sqlite_tx_leave(c);
 }
 
 static atesql_status step(driver_conn *c, sqlite3_stmt *stmt, bool *has_row) {
@@ -274,6 +275,13 @@ static atesql_status sqlite_query(driver_conn *c, driver_stmt *s,
                                   bool *has_row) {
   sqlite3_stmt *stmt = (sqlite3_stmt *)s;
   sqlite3_reset(stmt);
+  /* A write outside a transaction queues like a transaction does. */
+  if (!c->queued && sqlite3_get_autocommit(c->db) &&
+      !sqlite3_stmt_readonly(stmt)) {
+    atesql_status st = sqlite_tx_enter(c);
+    if (st != ATESQL_OK) return st;
+    if (c->queued) c->queued_stmt = stmt;
+  }
   for (size_t i = 0; i < n; i++) {
     int idx = (int)i + 1, rc;
     if (params[i].type == DB_TEXT)
@@ -316,6 +324,7 @@ static int64_t sqlite_column_int64(driver_stmt *s, int col) {
 ** SQLITE_IOERR) after its row was read. */
 static atesql_status sqlite_reset(driver_conn *c, driver_stmt *s) {
   int rc = sqlite3_reset((sqlite3_stmt *)s);
+  if (c->queued_stmt == (sqlite3_stmt *)s) sqlite_tx_leave(c);
   return rc == SQLITE_OK ? ATESQL_OK : fail(c, rc);
 }
 

@@ -5,7 +5,9 @@
 ** retries, so under contention a waiter can sleep long after the lock is
 ** free while later arrivals take it. Threads of one process instead wait
 ** here, each woken the moment the writer before it finishes: first come,
-** first served. Writers in other processes still meet the busy handler.
+** first served. A transaction holds its turn from BEGIN IMMEDIATE to its
+** end, a write outside a transaction from its first step to its reset.
+** Writers in other processes still meet the busy handler.
 */
 #ifndef ATESQL_SQLITE_WRITERS_H
 #define ATESQL_SQLITE_WRITERS_H
