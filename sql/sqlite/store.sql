@@ -116,8 +116,11 @@ RETURNING expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS IN
 SELECT ?1;
 
 -- The workers holding an actor: ?1 actor_id (not empty), ?2 actor_atespace.
+-- The rows are the workers' records (the columns of a get).
 -- name: claim_holders
-SELECT worker_namespace, worker_pool, worker_pod FROM workers
+SELECT worker_namespace, worker_pool, worker_pod, actor_namespace,
+  actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
+  version FROM workers
 WHERE actor_id = ?1 AND actor_id <> '' AND actor_atespace = ?2
 ORDER BY worker_namespace, worker_pool, worker_pod;
 
@@ -128,7 +131,9 @@ UPDATE workers SET actor_namespace = ?4, actor_template = ?5, actor_id = ?6,
   actor_atespace = ?7, version = version + 1
 WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3
   AND actor_id = '' AND version < 9223372036854775807
-RETURNING version;
+RETURNING worker_namespace, worker_pool, worker_pod, actor_namespace,
+  actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
+  version;
 
 -- Free a worker if the actor still holds it: ?1..?3 its key,
 -- ?4 actor_atespace, ?5 actor_id.

@@ -286,17 +286,17 @@ typedef struct claim_call {
   atesql_worker *worker; /* the answer */
 } claim_call;
 
-/* Steps 2: the holders. *kept receives the key of one in an eligible pool;
-** the others (up to 8) are listed in stale for step 4. */
+/* Step 2: the holders. *kept receives the record of one in an eligible
+** pool; the keys of the others (up to 8) go to stale, for step 4. */
 enum { MAX_STALE = 8 };
 static atesql_status read_holders(atesql_store *s,
                                   const atesql_claim_request *req,
-                                  worker_key *kept, bool *has_kept,
-                                  worker_key *stale, size_t *nstale) {
+                                  atesql_worker **kept, worker_key *stale,
+                                  size_t *nstale) {
   db_param p[] = {param_text(req->actor_id), param_text(req->actor_atespace)};
   query q = {0};
   atesql_status st = query_named(s, STMT_claim_holders, p, 2, &q);
-  *has_kept = false;
+  *kept = NULL;
   *nstale = 0;
   while (st == ATESQL_OK && q.row) {
     worker_key k = {0};
@@ -305,15 +305,14 @@ static atesql_status read_holders(atesql_store *s,
       st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
       break;
     }
-    if (!*has_kept && pool_is_eligible(req, &k)) {
-      *kept = k;
-      *has_kept = true;
-    } else if (*nstale < MAX_STALE) {
+    if (*kept == NULL && pool_is_eligible(req, &k))
+      st = record_from_row(s, &worker_spec, &q, (void **)kept);
+    else if (*nstale < MAX_STALE) {
       stale[(*nstale)++] = k;
-    } else {
-      key_release(&k);
+      k = (worker_key){{0}};
     }
-    st = query_next(&q);
+    key_release(&k);
+    if (st == ATESQL_OK) st = query_next(&q);
   }
   atesql_status done = query_done(&q);
   if (st == ATESQL_OK) st = done;
@@ -334,10 +333,12 @@ static atesql_status claim_in_tx(atesql_store *s, void *arg) {
   if (st == ATESQL_OK) st = done;
   if (st != ATESQL_OK) return store_fail_db(s, st, "lock the actor's claims");
 
-  worker_key kept = {0}, stale[MAX_STALE] = {{{0}}}, cand = {0};
+  worker_key stale[MAX_STALE] = {{{0}}}, cand = {0};
   size_t nstale = 0;
-  bool has_kept = false, found = false;
-  st = read_holders(s, req, &kept, &has_kept, stale, &nstale);
+  bool found = false;
+  atesql_worker *kept = NULL;
+  st = read_holders(s, req, &kept, stale, &nstale);
+  bool has_kept = kept != NULL;
   if (st == ATESQL_OK && !has_kept) {
     st = find_candidate(s, req, &cand, &found);
     if (st == ATESQL_OK && !found) {
@@ -369,22 +370,24 @@ static atesql_status claim_in_tx(atesql_store *s, void *arg) {
                     param_text(cand.parts[2]),      param_text(req->actor_namespace),
                     param_text(req->actor_template), param_text(req->actor_id),
                     param_text(req->actor_atespace)};
-    bool wrote;
-    st = write_named(s, STMT_claim_assign, p, 7, &wrote);
-    if (st != ATESQL_OK)
-      store_fail_db(s, st, "assign a worker");
-    else if (!wrote) /* taken under our row lock or write transaction */
+    /* The assignment returns the worker as written. */
+    query q = {0};
+    st = query_named(s, STMT_claim_assign, p, 7, &q);
+    if (st == ATESQL_OK && !q.row) /* taken under our row lock or write
+                                   ** transaction: cannot happen */
       st = store_fail(s, ATESQL_INTERNAL,
                       "the free worker found was not free at assignment");
+    else if (st == ATESQL_OK)
+      st = record_from_row(s, &worker_spec, &q, (void **)&c->worker);
+    st = query_finish(&q, st);
+    if (st != ATESQL_OK && st != ATESQL_INTERNAL && st != ATESQL_NO_MEMORY)
+      store_fail_db(s, st, "assign a worker");
   }
-  if (st == ATESQL_OK) {
-    worker_key *k = has_kept ? &kept : &cand;
-    char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-    name_record(what, sizeof what, "worker", (const char *const *)k->parts, 3);
-    st = get_record(s, &worker_spec, (const char *const *)k->parts, what,
-                    (void **)&c->worker);
+  if (st == ATESQL_OK && has_kept) {
+    c->worker = kept;
+    kept = NULL;
   }
-  key_release(&kept);
+  atesql_worker_free(kept);
   key_release(&cand);
   for (size_t i = 0; i < nstale; i++) key_release(&stale[i]);
   return st;

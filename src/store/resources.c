@@ -251,12 +251,17 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     query_done(&q);
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
-  void *root = arena_new(spec->item_size, row_reserve(&q, spec));
-  if (root == NULL)
-    st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  else
-    st = spec->decode(s, &q, root, root);
+  st = record_from_row(s, spec, &q, out);
   query_done(&q);
+  return st;
+}
+
+atesql_status record_from_row(atesql_store *s, const resource_spec *spec,
+                              const query *q, void **out) {
+  *out = NULL;
+  void *root = arena_new(spec->item_size, row_reserve(q, spec));
+  if (root == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  atesql_status st = spec->decode(s, q, root, root);
   if (st != ATESQL_OK) {
     arena_free(root);
     return st;

@@ -54,4 +54,9 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what,
                          void **out);
 
+/* The current row of q (spec->columns, in order) as a new one-allocation
+** record. Errors: NO_MEMORY, a stored value that does not decode. */
+atesql_status record_from_row(atesql_store *s, const resource_spec *spec,
+                              const query *q, void **out);
+
 #endif /* ATESQL_STORE_RESOURCES_H */
