@@ -16,7 +16,10 @@
 **
 ** Threads: one handle per thread, like sqlite3* or PGconn. A handle must not
 ** be used by two threads at once; separate handles in separate threads are
-** safe (the library has no global mutable state).
+** safe. The only state handles share is, on SQLite, the queue of this
+** process's writers of one file (threads take their turns to write in
+** arrival order, instead of sleeping in SQLite's busy handler), kept
+** under its own mutex.
 */
 #ifndef ATESQL_STORE_H
 #define ATESQL_STORE_H

@@ -9,9 +9,10 @@
 **   2. read the workers holding the actor (workers_actor_id), in one
 **      statement; one in an eligible pool is the answer, unchanged;
 **   3. else find a candidate: for each eligible pool, starting at a
-**      rotating one so that claimers spread over the pools, the first free
-**      worker in key order, first on the preferred nodes
-**      (workers_free_node), then anywhere in the pool (workers_free_pool)
+**      rotating one (per handle) so that claims spread over the pools, a
+**      free worker (the first the index search meets), first on the
+**      preferred nodes (workers_free_node), then anywhere in the pool
+**      (workers_free_pool)
 **      unless the nodes are required. On PostgreSQL the candidate is taken
 **      FOR UPDATE SKIP LOCKED: a row another claim holds is passed over,
 **      never waited for;
@@ -226,9 +227,8 @@ static atesql_status find_candidate(atesql_store *s,
                                     const atesql_claim_request *req,
                                     worker_key *k, bool *found) {
   *found = false;
-  static unsigned rotation; /* spreads claimers over the pools */
-  size_t first = __atomic_fetch_add(&rotation, 1, __ATOMIC_RELAXED) %
-                 req->pool_count;
+  /* Successive claims start at successive pools, spreading over them. */
+  size_t first = s->claims++ % req->pool_count;
   atesql_status st = ATESQL_OK;
   for (int phase = 0; st == ATESQL_OK && !*found && phase < 2; phase++) {
     bool on_nodes = phase == 0;
