@@ -133,27 +133,25 @@ DELETE FROM locks WHERE key = $1 AND value = $2
 RETURNING (expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::int;
 
 -- Assignment (src/store/claim.c). Claims of one actor are serialized by a
--- transaction-scoped advisory lock on its name ($3), taken before its
--- holders are read, so a retried resume sees the worker the first one
--- took; claims of different actors never wait on each other (candidates
--- are taken FOR UPDATE SKIP LOCKED). The lock is the one-time condition of
--- the holders' search (the plan evaluates it once, before the index scan,
--- rows or not), so locking and reading are one round trip.
--- The holders: $1 actor_id (not empty), $2 actor_atespace; the rows are
--- the workers' records (the columns of a get).
+-- transaction-scoped advisory lock on its name, so a retried resume sees
+-- the worker the first one took; claims of different actors never wait on
+-- each other (candidates are taken FOR UPDATE SKIP LOCKED). The lock is a
+-- statement of its own: under READ COMMITTED a statement reads the
+-- snapshot taken when it began, so a holders' search that waited for the
+-- lock itself would not see the worker the claim before it committed (the
+-- racing-claimers test caught two workers for one actor that way).
+-- name: claim_lock_actor
+SELECT pg_advisory_xact_lock(hashtextextended('atesql claim ' || $1, 0));
+
+-- The workers holding an actor: $1 actor_id (not empty), $2 actor_atespace.
+-- The rows are the workers' records (the columns of a get).
 -- name: claim_holders
-SELECT w.* FROM
-  (SELECT pg_advisory_xact_lock(hashtextextended('atesql claim ' || $3, 0))
-     IS NULL) AS l (unlocked)
-  CROSS JOIN LATERAL (
-    SELECT worker_namespace, worker_pool, worker_pod, actor_namespace,
-      actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
-      version
-    FROM workers
-    WHERE actor_id = $1 AND actor_id <> '' AND actor_atespace = $2
-      AND NOT l.unlocked
-    ORDER BY worker_namespace, worker_pool, worker_pod
-    FOR UPDATE) AS w;
+SELECT worker_namespace, worker_pool, worker_pod, actor_namespace,
+  actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
+  version FROM workers
+WHERE actor_id = $1 AND actor_id <> '' AND actor_atespace = $2
+ORDER BY worker_namespace, worker_pool, worker_pod
+FOR UPDATE;
 
 -- Assign a free worker: $1..$3 its key, $4 actor_namespace,
 -- $5 actor_template, $6 actor_id, $7 actor_atespace.

@@ -120,16 +120,18 @@ DELETE FROM locks WHERE key = ?1 AND value = ?2
 RETURNING expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
 
 -- Assignment (src/store/claim.c). A claim is one write transaction
--- (BEGIN IMMEDIATE), so claims never interleave on SQLite and the actor's
--- name (?3, PostgreSQL's lock) is not needed.
--- The holders: ?1 actor_id (not empty), ?2 actor_atespace; the rows are
--- the workers' records (the columns of a get).
+-- (BEGIN IMMEDIATE), so claims never interleave on SQLite: taking the
+-- actor's lock is a no-op.
+-- name: claim_lock_actor
+SELECT ?1;
+
+-- The workers holding an actor: ?1 actor_id (not empty), ?2 actor_atespace.
+-- The rows are the workers' records (the columns of a get).
 -- name: claim_holders
 SELECT worker_namespace, worker_pool, worker_pod, actor_namespace,
   actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
   version FROM workers
 WHERE actor_id = ?1 AND actor_id <> '' AND actor_atespace = ?2
-  AND ?3 IS NOT NULL
 ORDER BY worker_namespace, worker_pool, worker_pod;
 
 -- Assign a free worker: ?1..?3 its key, ?4 actor_namespace,

@@ -5,9 +5,9 @@
 ** A claim, inside one transaction:
 **   1. lock the actor's name (PostgreSQL: an advisory lock; SQLite: the
 **      write transaction already excludes every other writer), so that two
-**      claims of one actor cannot both take a worker, and
-**   2. read the workers holding the actor (workers_actor_id), in one
-**      statement; one in an eligible pool is the answer, unchanged;
+**      claims of one actor cannot both take a worker;
+**   2. read the workers holding the actor (workers_actor_id); one in an
+**      eligible pool is the answer, unchanged;
 **   3. else find a candidate: for each eligible pool, starting at a
 **      rotating one (per handle) so that claims spread over the pools, a
 **      free worker (the first the index search meets), first on the
@@ -293,13 +293,9 @@ static atesql_status read_holders(atesql_store *s,
                                   const atesql_claim_request *req,
                                   atesql_worker **kept, worker_key *stale,
                                   size_t *nstale) {
-  char lock_name[2 * ATESQL_INDEXED_TEXT_MAX + 2];
-  snprintf(lock_name, sizeof lock_name, "%s/%s", req->actor_atespace,
-           req->actor_id);
-  db_param p[] = {param_text(req->actor_id), param_text(req->actor_atespace),
-                  param_text(lock_name)};
+  db_param p[] = {param_text(req->actor_id), param_text(req->actor_atespace)};
   query q = {0};
-  atesql_status st = query_named(s, STMT_claim_holders, p, 3, &q);
+  atesql_status st = query_named(s, STMT_claim_holders, p, 2, &q);
   *kept = NULL;
   *nstale = 0;
   while (st == ATESQL_OK && q.row) {
@@ -327,7 +323,16 @@ static atesql_status read_holders(atesql_store *s,
 static atesql_status claim_in_tx(atesql_store *s, void *arg) {
   claim_call *c = arg;
   const atesql_claim_request *req = c->req;
-  atesql_status st;
+  char lock_name[2 * ATESQL_INDEXED_TEXT_MAX + 2];
+  snprintf(lock_name, sizeof lock_name, "%s/%s", req->actor_atespace,
+           req->actor_id);
+  db_param lp = param_text(lock_name);
+  query lq = {0};
+  atesql_status st = query_named(s, STMT_claim_lock_actor, &lp, 1, &lq);
+  atesql_status done = query_done(&lq);
+  if (st == ATESQL_OK) st = done;
+  if (st != ATESQL_OK) return store_fail_db(s, st, "lock the actor's claims");
+
   worker_key stale[MAX_STALE] = {{{0}}}, cand = {0};
   size_t nstale = 0;
   bool found = false;

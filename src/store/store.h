@@ -34,6 +34,7 @@
   X(worker_delete)                                                             \
   X(lock_acquire)                                                              \
   X(lock_release)                                                              \
+  X(claim_lock_actor)                                                          \
   X(claim_holders)                                                             \
   X(claim_assign)                                                              \
   X(worker_release)                                                            \
