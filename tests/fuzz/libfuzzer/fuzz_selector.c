@@ -117,13 +117,24 @@ static json_t *parse_pg_array(const char *s) {
   return NULL;
 }
 
-/* The i-th (0-based) " AND "-separated term of sql, into buf. */
-static void nth_term(const char *sql, size_t i, char *buf, size_t bufsz) {
-  for (; i > 0; i--)
-    sql = strstr(sql, " AND ") + 5;
-  const char *end = strstr(sql, " AND ");
-  size_t n = end ? (size_t)(end - sql) : strlen(sql);
-  snprintf(buf, bufsz, "%.*s", (int)n, sql);
+/* The " AND "-separated term of a PostgreSQL fragment that holds
+** placeholder $n, into buf (terms with the constant '' hold none, so the
+** n-th parameter is not always in the n-th term). */
+static void term_of_placeholder(const char *sql, size_t n, char *buf,
+                                size_t bufsz) {
+  char ph[24];
+  snprintf(ph, sizeof ph, "$%zu", n);
+  const char *at = sql;
+  while ((at = strstr(at, ph)) != NULL && at[strlen(ph)] >= '0' &&
+         at[strlen(ph)] <= '9')
+    at++;
+  if (at == NULL) harness_fail("SQL '%s' has no placeholder %s", sql, ph);
+  const char *start = sql;
+  for (const char *p = sql; (p = strstr(p, " AND ")) != NULL && p < at; p += 5)
+    start = p + 5;
+  const char *end = strstr(at, " AND ");
+  size_t len = end ? (size_t)(end - start) : strlen(start);
+  snprintf(buf, bufsz, "%.*s", (int)len, start);
 }
 
 /* The two dialects bind the same values, parameter by parameter. */
@@ -141,7 +152,7 @@ static void check_same_params(const atesql_compiled *lite,
     HARNESS_REQUIRE(a->type == ATESQL_PARAM_TEXT);
     HARNESS_REQUIRE(a->text != NULL && b->text != NULL);
     char term[256];
-    nth_term(pg->sql, i, term, sizeof term);
+    term_of_placeholder(pg->sql, i + 1, term, sizeof term);
     if (strstr(term, "ANY(") == NULL && strstr(term, "ALL(") == NULL) {
       if (strcmp(a->text, b->text) != 0)
         harness_fail("parameter %zu: SQLite '%s', PostgreSQL '%s'", i + 1,
