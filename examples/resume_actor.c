@@ -40,8 +40,11 @@ static int seed(atesql_store *store) {
     snprintf(pod, sizeof pod, "w%d", i);
     snprintf(ip, sizeof ip, "10.0.0.%d", i);
     snprintf(node, sizeof node, "node-%d", i);
-    atesql_worker w = {.worker_namespace = "ns", .worker_pool = "cpu",
-                       .worker_pod = pod, .ip = ip, .worker_pod_uid = pod,
+    atesql_worker w = {.worker_namespace = "ns",
+                       .worker_pool = "cpu",
+                       .worker_pod = pod,
+                       .ip = ip,
+                       .worker_pod_uid = pod,
                        .node_name = node};
     if (atesql_worker_create(store, &w) != ATESQL_OK)
       return fail("create worker", store);
@@ -54,7 +57,8 @@ static int seed(atesql_store *store) {
       .local_node_vms = snapshot_nodes,
       .local_node_vm_count = 2,
   };
-  atesql_actor a = {.atespace = "space", .actor_id = "a1",
+  atesql_actor a = {.atespace = "space",
+                    .actor_id = "a1",
                     .actor_template_namespace = "templates",
                     .actor_template_name = "python",
                     .status = ATESQL_ACTOR_STATUS_SUSPENDED,
@@ -127,13 +131,17 @@ int main(int argc, char **argv) {
 
   /* A retried resume (the first one's answer was lost) with the version
   ** it read before: CONFLICT, and it claims nothing. */
-  atesql_claim_request req = {.pools = eligible, .pool_count = 1,
-                              .actor_atespace = "space", .actor_id = "a1"};
+  atesql_claim_request req = {.pools = eligible,
+                              .pool_count = 1,
+                              .actor_atespace = "space",
+                              .actor_id = "a1"};
   if (rc == 0) {
     atesql_status st = atesql_actor_resume(store, &req, 1, NULL, NULL);
-    if (st != ATESQL_CONFLICT) rc = fail("stale resume not refused", store);
-    else printf("a resume with a stale version: %s (%s)\n",
-                atesql_status_str(st), atesql_errmsg(store));
+    if (st != ATESQL_CONFLICT)
+      rc = fail("stale resume not refused", store);
+    else
+      printf("a resume with a stale version: %s (%s)\n", atesql_status_str(st),
+             atesql_errmsg(store));
   }
   /* A claim retried for the same actor returns the worker it holds. */
   atesql_worker *again = NULL;
@@ -147,21 +155,27 @@ int main(int argc, char **argv) {
   for (int i = 0; rc == 0 && i < 3; i++) {
     char id[16];
     snprintf(id, sizeof id, "filler-%d", i);
-    atesql_claim_request fill = {.pools = eligible, .pool_count = 1,
-                                 .actor_atespace = "space", .actor_id = id};
+    atesql_claim_request fill = {.pools = eligible,
+                                 .pool_count = 1,
+                                 .actor_atespace = "space",
+                                 .actor_id = id};
     atesql_worker *f = NULL;
     if (atesql_worker_claim(store, &fill, &f) != ATESQL_OK)
       rc = fail("fill the pool", store);
     atesql_worker_free(f);
   }
   if (rc == 0) {
-    atesql_claim_request late = {.pools = eligible, .pool_count = 1,
-                                 .actor_atespace = "space", .actor_id = "late"};
+    atesql_claim_request late = {.pools = eligible,
+                                 .pool_count = 1,
+                                 .actor_atespace = "space",
+                                 .actor_id = "late"};
     atesql_worker *none = NULL;
     atesql_status st = atesql_worker_claim(store, &late, &none);
-    if (st != ATESQL_RESOURCE_EXHAUSTED) rc = fail("full pool not reported", store);
-    else printf("the pool is full: %s (%s)\n", atesql_status_str(st),
-                atesql_errmsg(store));
+    if (st != ATESQL_RESOURCE_EXHAUSTED)
+      rc = fail("full pool not reported", store);
+    else
+      printf("the pool is full: %s (%s)\n", atesql_status_str(st),
+             atesql_errmsg(store));
   }
   atesql_worker_free(w);
   atesql_store_close(store);

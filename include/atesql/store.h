@@ -426,8 +426,8 @@ typedef struct atesql_plan {
   /* True when the table is read only through an index search (no table
   ** scan, no full index walk). */
   bool uses_index;
-  const char *index;   /* the index searched, "" when none */
-  const char *verdict; /* one line for people */
+  const char *index;     /* the index searched, "" when none */
+  const char *verdict;   /* one line for people */
   int64_t rows_read;     /* rows the search visits (index entries) */
   int64_t rows_returned; /* rows the statement returns: the page + 1 */
   /* True when the index search bounds every selector term (uses_index and
@@ -444,7 +444,8 @@ typedef struct atesql_plan {
 
 /*
 ** Ask the database how it runs the list `opts` describes for `resource`
-** (the page token, if any, included), and count what it reads. *out receives a plan to free with
+** (the page token, if any, included), and count what it reads. *out receives a
+*plan to free with
 ** atesql_plan_free. Errors: INVALID_ARGUMENT (selector, token), driver
 ** errors.
 */

@@ -134,7 +134,8 @@ int cmd_claim(const char *db, int argc, char **argv) {
   }
   atesql_store_close(store);
 out:
-  for (size_t i = 0; i < npools; i++) free(pool_text[i]);
+  for (size_t i = 0; i < npools; i++)
+    free(pool_text[i]);
   free(actor_text);
   return cli_finish_output(rc);
 }
@@ -167,8 +168,8 @@ int cmd_release(const char *db, int argc, char **argv) {
   char *key = NULL, *parts[3];
   if (rc == EXIT_OK && (argc - optind != 1 || actor_text == NULL))
     rc = cli_fail(EXIT_USAGE, "usage: %s", release_usage);
-  if (rc == EXIT_OK && ((key = strdup(argv[optind])) == NULL ||
-                        !cli_split_key(key, 3, parts)))
+  if (rc == EXIT_OK &&
+      ((key = strdup(argv[optind])) == NULL || !cli_split_key(key, 3, parts)))
     rc = cli_fail(EXIT_USAGE,
                   "invalid worker key '%s'; expected NAMESPACE/POOL/POD",
                   argv[optind]);
@@ -176,9 +177,8 @@ int cmd_release(const char *db, int argc, char **argv) {
   if (rc == EXIT_OK) rc = cli_open_store(cli_db_url(db), &store);
   if (rc == EXIT_OK) {
     bool released = false;
-    atesql_status st = atesql_worker_release(store, parts[0], parts[1],
-                                             parts[2], actor[0], actor[1],
-                                             &released);
+    atesql_status st = atesql_worker_release(
+        store, parts[0], parts[1], parts[2], actor[0], actor[1], &released);
     if (st != ATESQL_OK)
       rc = cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
     else if (released)

@@ -76,10 +76,10 @@ static int print_json(atesql_resource resource, atesql_dialect dialect,
       dialect == ATESQL_DIALECT_SQLITE ? "sqlite" : "postgres", "sql",
       plan->sql, "params", params, "plan", plan_json(plan->plan, dialect),
       "uses_index", plan->uses_index, "index", plan->index, "verdict",
-      plan->verdict, "rows_read", (json_int_t)plan->rows_read,
-      "rows_returned", (json_int_t)plan->rows_returned, "index_bound",
-      plan->index_bound, "sorted", plan->sorted, "bounded", plan->bounded,
-      "filtered", plan->filtered);
+      plan->verdict, "rows_read", (json_int_t)plan->rows_read, "rows_returned",
+      (json_int_t)plan->rows_returned, "index_bound", plan->index_bound,
+      "sorted", plan->sorted, "bounded", plan->bounded, "filtered",
+      plan->filtered);
   if (obj && dialect == ATESQL_DIALECT_POSTGRES)
     json_object_set_new(obj, "generic_plan",
                         plan_json(plan->generic_plan, dialect));

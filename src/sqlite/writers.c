@@ -30,7 +30,8 @@ static writers *all;
 writers *writers_of(const char *path) {
   pthread_mutex_lock(&lock);
   writers *w = all;
-  while (w && strcmp(w->path, path) != 0) w = w->next;
+  while (w && strcmp(w->path, path) != 0)
+    w = w->next;
   if (w == NULL && (w = calloc(1, sizeof *w)) != NULL) {
     w->path = strdup(path);
     if (w->path == NULL) {

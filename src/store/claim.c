@@ -37,7 +37,8 @@ typedef struct worker_key {
 } worker_key;
 
 static void key_release(worker_key *k) {
-  for (int i = 0; i < 3; i++) free(k->parts[i]);
+  for (int i = 0; i < 3; i++)
+    free(k->parts[i]);
   memset(k, 0, sizeof *k);
 }
 
@@ -90,14 +91,16 @@ static atesql_status check_request(atesql_store *s,
                       "claim request requires preferred nodes but names none");
   atesql_status st = ATESQL_OK;
   for (size_t i = 0; st == ATESQL_OK && i < req->pool_count; i++) {
-    st = check_indexed_text(s, "worker_namespace", req->pools[i].worker_namespace,
-                            true);
+    st = check_indexed_text(s, "worker_namespace",
+                            req->pools[i].worker_namespace, true);
     if (st == ATESQL_OK)
-      st = check_indexed_text(s, "worker_pool", req->pools[i].worker_pool, true);
+      st =
+          check_indexed_text(s, "worker_pool", req->pools[i].worker_pool, true);
   }
   if (st == ATESQL_OK)
     st = check_indexed_text(s, "actor_atespace", req->actor_atespace, true);
-  if (st == ATESQL_OK) st = check_indexed_text(s, "actor_id", req->actor_id, true);
+  if (st == ATESQL_OK)
+    st = check_indexed_text(s, "actor_id", req->actor_id, true);
   if (st == ATESQL_OK)
     st = check_indexed_text(s, "actor_namespace", req->actor_namespace, false);
   if (st == ATESQL_OK)
@@ -121,10 +124,9 @@ static atesql_status candidate_selector(atesql_store *s,
   *out = NULL;
   if (req->selector) {
     if (atesql_selector_resource(req->selector) != ATESQL_RESOURCE_WORKERS)
-      return store_fail(s, ATESQL_INVALID_ARGUMENT,
-                        "claim selector is for %s, not workers",
-                        atesql_resource_name(
-                            atesql_selector_resource(req->selector)));
+      return store_fail(
+          s, ATESQL_INVALID_ARGUMENT, "claim selector is for %s, not workers",
+          atesql_resource_name(atesql_selector_resource(req->selector)));
     char *text = NULL;
     st = atesql_selector_format(req->selector, &text);
     if (st != ATESQL_OK) return store_fail(s, st, "out of memory");
@@ -132,9 +134,9 @@ static atesql_status candidate_selector(atesql_store *s,
                                ATESQL_NUL_TERMINATED, &sel, &err);
     atesql_free(text);
   } else {
-    st = atesql_selector_parse(
-        ATESQL_RESOURCE_WORKERS, req->selector_text ? req->selector_text : "",
-        ATESQL_NUL_TERMINATED, &sel, &err);
+    st = atesql_selector_parse(ATESQL_RESOURCE_WORKERS,
+                               req->selector_text ? req->selector_text : "",
+                               ATESQL_NUL_TERMINATED, &sel, &err);
   }
   const char *empty[] = {""};
   if (st == ATESQL_OK)
@@ -181,14 +183,6 @@ static atesql_status candidate_statement(atesql_store *s,
                     : "");
   *sql = strbuf_detach(&sb);
   return *sql ? ATESQL_OK : store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-}
-
-static size_t bind_compiled(const atesql_compiled *c, db_param *params) {
-  for (size_t i = 0; i < c->param_count; i++)
-    params[i] = c->params[i].type == ATESQL_PARAM_INT64
-                    ? param_int64(c->params[i].int64)
-                    : param_text(c->params[i].text);
-  return c->param_count;
 }
 
 /* The first free worker of one pool that the request admits: *found tells
@@ -274,7 +268,8 @@ atesql_status atesql_claim_explain(atesql_store *s,
 ** matched a row. The statement commits (outside a transaction) or fails in
 ** query_finish, whose status is the answer. */
 static atesql_status write_named(atesql_store *s, stmt_id id,
-                                 const db_param *params, size_t n, bool *wrote) {
+                                 const db_param *params, size_t n,
+                                 bool *wrote) {
   query q = {0};
   atesql_status st = query_named(s, id, params, n, &q);
   *wrote = st == ATESQL_OK && q.row && !query_is_null(&q, 0);
@@ -316,7 +311,8 @@ static atesql_status read_holders(atesql_store *s,
   }
   atesql_status done = query_done(&q);
   if (st == ATESQL_OK) st = done;
-  if (st != ATESQL_OK) store_fail_db(s, st, "read the workers holding the actor");
+  if (st != ATESQL_OK)
+    store_fail_db(s, st, "read the workers holding the actor");
   return st;
 }
 
@@ -347,9 +343,8 @@ static atesql_status claim_in_tx(atesql_store *s, void *arg) {
                              req->pools[0].worker_pool};
       name_record(first, sizeof first, "pool", parts, 2);
       st = store_fail(
-          s, ATESQL_RESOURCE_EXHAUSTED,
-          "no free worker for actor in %s%s%s%s", first,
-          req->pool_count > 1 ? " or the other eligible pools" : "",
+          s, ATESQL_RESOURCE_EXHAUSTED, "no free worker for actor in %s%s%s%s",
+          first, req->pool_count > 1 ? " or the other eligible pools" : "",
           req->preferred_node_count && req->policy == ATESQL_NODES_REQUIRE
               ? " on the required nodes"
               : "",
@@ -358,18 +353,21 @@ static atesql_status claim_in_tx(atesql_store *s, void *arg) {
     }
   }
   for (size_t i = 0; st == ATESQL_OK && i < nstale; i++) {
-    db_param p[] = {param_text(stale[i].parts[0]), param_text(stale[i].parts[1]),
+    db_param p[] = {param_text(stale[i].parts[0]),
+                    param_text(stale[i].parts[1]),
                     param_text(stale[i].parts[2]),
                     param_text(req->actor_atespace), param_text(req->actor_id)};
     bool wrote;
     st = write_named(s, STMT_worker_release, p, 5, &wrote);
-    if (st != ATESQL_OK) store_fail_db(s, st, "free a worker of an ineligible pool");
+    if (st != ATESQL_OK)
+      store_fail_db(s, st, "free a worker of an ineligible pool");
   }
   if (st == ATESQL_OK && found) {
-    db_param p[] = {param_text(cand.parts[0]),      param_text(cand.parts[1]),
-                    param_text(cand.parts[2]),      param_text(req->actor_namespace),
-                    param_text(req->actor_template), param_text(req->actor_id),
-                    param_text(req->actor_atespace)};
+    db_param p[] = {
+        param_text(cand.parts[0]),       param_text(cand.parts[1]),
+        param_text(cand.parts[2]),       param_text(req->actor_namespace),
+        param_text(req->actor_template), param_text(req->actor_id),
+        param_text(req->actor_atespace)};
     /* The assignment returns the worker as written. */
     query q = {0};
     st = query_named(s, STMT_claim_assign, p, 7, &q);
@@ -389,7 +387,8 @@ static atesql_status claim_in_tx(atesql_store *s, void *arg) {
   }
   atesql_worker_free(kept);
   key_release(&cand);
-  for (size_t i = 0; i < nstale; i++) key_release(&stale[i]);
+  for (size_t i = 0; i < nstale; i++)
+    key_release(&stale[i]);
   return st;
 }
 
@@ -427,7 +426,8 @@ atesql_status atesql_worker_release(atesql_store *s, const char *ns,
     st = check_indexed_text(s, names[i], values[i], true);
   if (st != ATESQL_OK) return st;
   db_param p[5];
-  for (int i = 0; i < 5; i++) p[i] = param_text(values[i]);
+  for (int i = 0; i < 5; i++)
+    p[i] = param_text(values[i]);
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   name_record(what, sizeof what, "worker", values, 3);
   write_outcome out;
@@ -499,7 +499,8 @@ static atesql_status resume_in_tx(atesql_store *s, void *arg) {
 atesql_status atesql_actor_resume(atesql_store *s,
                                   const atesql_claim_request *req,
                                   int64_t expected_version,
-                                  atesql_worker **worker, atesql_actor **actor) {
+                                  atesql_worker **worker,
+                                  atesql_actor **actor) {
   store_begin_call(s);
   if (worker) *worker = NULL;
   if (actor) *actor = NULL;

@@ -19,8 +19,9 @@
 bool explain_mentions(const char *text, const char *word) {
   size_t n = strlen(word);
   for (const char *p = strstr(text, word); p; p = strstr(p + 1, word)) {
-    bool start = p == text || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
-                                (p[-1] >= '0' && p[-1] <= '9'));
+    bool start =
+        p == text || !(p[-1] == '_' || (p[-1] >= 'a' && p[-1] <= 'z') ||
+                       (p[-1] >= '0' && p[-1] <= '9'));
     char c = p[n];
     bool end = !(c == '_' || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
     if (start && end) return true;
@@ -28,12 +29,20 @@ bool explain_mentions(const char *text, const char *word) {
   return false;
 }
 
+bool explain_term_implied(const sel_term *t, const char *predicate) {
+  char empty_eq[80];
+  snprintf(empty_eq, sizeof empty_eq, "%s = ''", t->field->column);
+  return t->op == ATESQL_OP_EQ && t->values[0].len == 0 &&
+         strstr(predicate, empty_eq) != NULL;
+}
+
 /* The fields of the terms whose bit in mask is (want) set: "a, b". */
 static void term_fields(const atesql_selector *sel, uint64_t mask, bool want,
                         strbuf *out) {
   for (size_t i = 0; i < sel->count; i++)
     if ((bool)(mask >> i & 1) == want)
-      strbuf_printf(out, "%s%s", out->len ? ", " : "", sel->terms[i].field->name);
+      strbuf_printf(out, "%s%s", out->len ? ", " : "",
+                    sel->terms[i].field->name);
   strbuf_append(out, "", 0);
 }
 
@@ -63,8 +72,8 @@ static void write_verdict(const char *table, const list_call *c,
     snprintf(out, outsz,
              "WARNING: index %s bounds only %s: reads the rows those match "
              "and filters %s row by row: %lld rows read for %lld returned%s",
-             j->index, bounded[0] ? bounded : "the page token", filtered,
-             read, ret, sort);
+             j->index, bounded[0] ? bounded : "the page token", filtered, read,
+             ret, sort);
   else if (j->searched && !j->scanned)
     snprintf(out, outsz,
              "no selector: reads %s in key order through %s, %lld rows for "
@@ -191,7 +200,8 @@ atesql_status explain_run(atesql_store *s, explained_page *page,
       if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
     }
   }
-  for (size_t i = 0; i < TOKEN_MAX_KEYS; i++) free(page->last_key[i]);
+  for (size_t i = 0; i < TOKEN_MAX_KEYS; i++)
+    free(page->last_key[i]);
   strbuf_release(&text);
   strbuf_release(&generic);
   strbuf_release(&bounded);

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "selector/ast.h"
 #include "store/list.h"
 #include "util/strbuf.h"
 
@@ -73,6 +74,11 @@ atesql_status explain_postgres(atesql_store *s, const explained_page *p,
 */
 atesql_status explain_run(atesql_store *s, explained_page *p,
                           atesql_plan **out);
+
+/* Does a partial index's WHERE (`predicate`, as the dialect prints it)
+** hold exactly the rows of term t? True for col = '' under a partial
+** index WHERE col = '' (the compiler writes the empty value so). */
+bool explain_term_implied(const sel_term *t, const char *predicate);
 
 /* Is `word` in text as a whole identifier? */
 bool explain_mentions(const char *text, const char *word);

@@ -38,7 +38,8 @@ static void judge_node(const char *table, json_t *node, judgement *j,
   const char *rel = json_string_value(json_object_get(node, "Relation Name"));
   const char *idx = json_string_value(json_object_get(node, "Index Name"));
   bool ours = rel != NULL && strcmp(rel, table) == 0;
-  if (type && (strcmp(type, "Sort") == 0 || strcmp(type, "Incremental Sort") == 0))
+  if (type &&
+      (strcmp(type, "Sort") == 0 || strcmp(type, "Incremental Sort") == 0))
     j->sorted = true;
   if (type && ours) {
     if (strcmp(type, "Seq Scan") == 0) j->scanned = true;
@@ -127,17 +128,14 @@ static atesql_status explain_one(atesql_store *s, const explained_page *p,
   if (st == ATESQL_OK && j->searched && !j->scanned)
     for (size_t i = 0; i < sel->count; i++) {
       const sel_term *t = &sel->terms[i];
-      char empty_eq[80];
-      snprintf(empty_eq, sizeof empty_eq, "%s = ''", t->field->column);
-      bool implied = t->op == ATESQL_OP_EQ && t->values[0].len == 0 &&
-                     strstr(predicate, empty_eq) != NULL;
-      if (implied ||
+      if (explain_term_implied(t, predicate) ||
           !explain_mentions(filters.data ? filters.data : "", t->field->column))
         j->bounded |= (uint64_t)1 << i;
     }
   strbuf_release(&filters);
   if (st != ATESQL_OK) return st;
-  if (strbuf_failed(text)) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (strbuf_failed(text))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   return ATESQL_OK;
 }
 
@@ -163,7 +161,8 @@ static atesql_status execute_args(atesql_store *s, const explained_page *p,
     strbuf_printf(&sql, "%squote_literal(%s::text)", nt > 1 ? ", " : "", ph);
   }
   if (nt == 0) strbuf_puts(&sql, "1");
-  if (strbuf_failed(&sql)) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (strbuf_failed(&sql))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q = {0};
   atesql_status st = query_sql(s, sql.data, texts, nt, &q);
   strbuf_release(&sql);
@@ -193,7 +192,8 @@ static atesql_status execute_args(atesql_store *s, const explained_page *p,
 static atesql_status exec_sql(atesql_store *s, const char *sql) {
   query q = {0};
   atesql_status st = query_sql(s, sql, NULL, 0, &q);
-  while (st == ATESQL_OK && q.row) st = query_next(&q);
+  while (st == ATESQL_OK && q.row)
+    st = query_next(&q);
   atesql_status done = query_done(&q);
   return st != ATESQL_OK ? st : done;
 }
@@ -215,9 +215,10 @@ static atesql_status run_generic(atesql_store *s, void *arg) {
   if (st == ATESQL_OK) st = exec_sql(s, prepare.data);
   if (st == ATESQL_OK) {
     /* The plan cache decides on the sixth execution. */
-    const char *execute = explain.data + strlen(
-        "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ");
-    for (int i = 0; st == ATESQL_OK && i < 5; i++) st = exec_sql(s, execute);
+    const char *execute =
+        explain.data + strlen("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ");
+    for (int i = 0; st == ATESQL_OK && i < 5; i++)
+      st = exec_sql(s, execute);
     if (st == ATESQL_OK)
       st = explain_one(s, p, explain.data, NULL, 0, g->text, g->j);
     atesql_status dealloc = exec_sql(s, "DEALLOCATE atesql_explain");
@@ -238,7 +239,8 @@ atesql_status explain_postgres(atesql_store *s, const explained_page *p,
   strbuf sql = STRBUF_INIT;
   strbuf_printf(&sql, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) %s",
                 p->call->sql);
-  if (strbuf_failed(&sql)) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (strbuf_failed(&sql))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   judgement custom = *j;
   atesql_status st =
       explain_one(s, p, sql.data, p->call->params, p->nparams, text, &custom);

@@ -1,12 +1,14 @@
 /*
 ** atesql_explain on SQLite. EXPLAIN QUERY PLAN names the index a page
 ** searches and the columns that bound the search, e.g.
-**   SEARCH workers USING INDEX workers_free_node (node_name=? AND worker_pool=?)
+**   SEARCH workers USING INDEX workers_free_node (node_name=? AND
+*worker_pool=?)
 **   USE TEMP B-TREE FOR ORDER BY
 ** This build of SQLite has no scan-status counters, so what the search
 ** reads is counted with the data: the rows that satisfy the terms the
 ** search bounds (those in its condition, and col = '' when a partial
-** index's WHERE is that term), from the page token on when the search bounds the token too,
+** index's WHERE is that term), from the page token on when the search bounds
+*the token too,
 ** up to the last row returned when the LIMIT stopped the search in key
 ** order. Every row in that range is visited; the terms the search does not
 ** bound are checked on each.
@@ -116,11 +118,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
       ATESQL_OK)
     return store_fail(s, err.status, "%s", err.message);
   db_param params[EXPLAIN_MAX_PARAMS];
-  size_t n = 0;
-  for (; n < c->param_count; n++)
-    params[n] = c->params[n].type == ATESQL_PARAM_INT64
-                    ? param_int64(c->params[n].int64)
-                    : param_text(c->params[n].text);
+  size_t n = bind_compiled(c, params);
   strbuf sql = STRBUF_INIT;
   strbuf_printf(&sql, "SELECT count(*) FROM %s WHERE %s", p->spec->table,
                 c->sql);
@@ -147,7 +145,8 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
       params[first + i] = param_text(p->last_key[i]);
   }
   atesql_status st = ATESQL_OK;
-  if (strbuf_failed(&sql)) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (strbuf_failed(&sql))
+    st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q = {0};
   if (st == ATESQL_OK) st = query_sql(s, sql.data, params, n, &q);
   if (st == ATESQL_OK) j->rows_read = q.row ? query_int64(&q, 0) : 0;
@@ -179,7 +178,8 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
                              strbuf *text, judgement *j) {
   strbuf sql = STRBUF_INIT;
   strbuf_printf(&sql, "EXPLAIN QUERY PLAN %s", p->call->sql);
-  if (strbuf_failed(&sql)) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (strbuf_failed(&sql))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q = {0};
   atesql_status st = query_sql(s, sql.data, p->call->params, p->nparams, &q);
   strbuf_release(&sql);
@@ -211,13 +211,8 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
   if (j->searched && !j->scanned)
     for (size_t i = 0; i < sel->count; i++) {
       const sel_term *t = &sel->terms[i];
-      /* A partial index WHERE col = '' holds exactly the rows of the term
-      ** col = '' (the compiler writes the empty value so). */
-      char empty_eq[80];
-      snprintf(empty_eq, sizeof empty_eq, "%s = ''", t->field->column);
-      bool implied = t->op == ATESQL_OP_EQ && t->values[0].len == 0 &&
-                     strstr(predicate, empty_eq) != NULL;
-      if (explain_mentions(constraint, t->field->column) || implied)
+      if (explain_mentions(constraint, t->field->column) ||
+          explain_term_implied(t, predicate))
         j->bounded |= (uint64_t)1 << i;
     }
   bool token_bounded = token_is_bounded(p, j, constraint);

@@ -24,9 +24,12 @@
 #include "util/arena.h"
 #include "util/strbuf.h"
 
-static db_param compiled_param(const atesql_param *p) {
-  return p->type == ATESQL_PARAM_INT64 ? param_int64(p->int64)
-                                       : param_text(p->text);
+size_t bind_compiled(const atesql_compiled *c, db_param *params) {
+  for (size_t i = 0; i < c->param_count; i++)
+    params[i] = c->params[i].type == ATESQL_PARAM_INT64
+                    ? param_int64(c->params[i].int64)
+                    : param_text(c->params[i].text);
+  return c->param_count;
 }
 
 /* "a, b, c" of the primary key. */
@@ -201,9 +204,7 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
                       msg, sizeof msg);
     if (st != ATESQL_OK) return store_fail(s, st, "%s", msg);
   }
-  size_t n = c->compiled->param_count;
-  for (size_t i = 0; i < n; i++)
-    c->params[i] = compiled_param(&c->compiled->params[i]);
+  size_t n = bind_compiled(c->compiled, c->params);
   unsigned pinned = keyset ? pinned_key_columns(c->selector, spec) : 0;
   for (size_t i = 0; keyset && i < spec->pk_count; i++) {
     if (pinned == (1u << spec->pk_count) - 1) break; /* "AND FALSE" */
@@ -333,9 +334,7 @@ atesql_status count_records(atesql_store *s, const resource_spec *spec,
   atesql_status st = resolve_selector(s, spec, opts, SELECTOR_SQL_COUNT, &c);
   query q = {0};
   if (st == ATESQL_OK) {
-    size_t n = c.compiled->param_count;
-    for (size_t i = 0; i < n; i++)
-      c.params[i] = compiled_param(&c.compiled->params[i]);
+    size_t n = bind_compiled(c.compiled, c.params);
     st = query_sql_hashed(s, c.sql, c.sql_hash, c.params, n, &q);
     if (st != ATESQL_OK)
       store_fail_db(s, st, "count %s", spec->table);

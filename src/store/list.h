@@ -35,6 +35,10 @@ typedef struct list_call {
 
 void list_call_release(list_call *c);
 
+/* Bind the parameters of a compiled selector into params[0..param_count)
+** (text borrowed from c); returns param_count. */
+size_t bind_compiled(const atesql_compiled *c, db_param *params);
+
 /* The page size opts ask for, defaulted and capped. */
 size_t list_page_size(const atesql_list_opts *opts);
 

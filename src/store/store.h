@@ -92,7 +92,7 @@ struct atesql_store {
   char *get_sql[ATESQL_RESOURCE_ATESPACES + 1];
   driver_stmt *get_stmt[ATESQL_RESOURCE_ATESPACES + 1];
   cached_stmt cache[DYNAMIC_CACHE_SIZE];
-  uint64_t clock; /* ticks for the cache's least-recently-used eviction */
+  uint64_t clock;  /* ticks for the cache's least-recently-used eviction */
   unsigned claims; /* claims made: the eligible pool a claim tries first */
   selector_cache selectors; /* compiled list and count selectors */
   bool in_tx;               /* inside atesql_tx_begin .. commit/rollback */

@@ -40,13 +40,15 @@ static void assert_error(const cli_result *r, int code, const char *needle) {
     fail_msg("stderr '%s' lacks 'atesql: ... %s'", r->err, needle);
 }
 
-static void test_claim_prints_the_worker_and_a_retry_gets_it_again(void **state) {
+static void
+test_claim_prints_the_worker_and_a_retry_gets_it_again(void **state) {
   (void)state;
   const char *url = fleet_db("retry");
   cli_result r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/cpu",
                      "--actor", "s1/a1", "--prefer-node", "n2");
   assert_int_equal(r.exit_code, 0);
-  assert_non_null(strstr(r.out, "ns         cpu   w2   n2    10.0.0.2  s1/a1  2"));
+  assert_non_null(
+      strstr(r.out, "ns         cpu   w2   n2    10.0.0.2  s1/a1  2"));
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/cpu", "--actor",
           "s1/a1", "--actor-namespace", "tns", "--json");
@@ -84,8 +86,8 @@ static void test_release_frees_only_for_the_holder(void **state) {
   r = RUN(NULL, "--db", url, "workers", "release", "ns/cpu/w1", "--actor",
           "s1/other");
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out,
-                      "ns/cpu/w1 is not held by s1/other; nothing to release\n");
+  assert_string_equal(
+      r.out, "ns/cpu/w1 is not held by s1/other; nothing to release\n");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "release", "ns/cpu/w1", "--actor",
           "s1/a1");

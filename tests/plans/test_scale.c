@@ -122,8 +122,8 @@ static int load_fleet(void **state) {
   if (atesql_store_clear(store) != ATESQL_OK) return -1;
   char sql[4096];
   if (test_backend_is_postgres())
-    snprintf(sql, sizeof sql, postgres_fill, workers, workers, workers,
-             workers, workers);
+    snprintf(sql, sizeof sql, postgres_fill, workers, workers, workers, workers,
+             workers);
   else
     snprintf(sql, sizeof sql, sqlite_fill, workers, workers, workers, workers,
              workers);
@@ -157,9 +157,8 @@ static void snapshot_nodes(char *buf, size_t bufsz) {
 static void expect_bound_page(atesql_resource r, const char *selector,
                               size_t page_size, const char *token,
                               bool token_unbound) {
-  atesql_list_opts opts = {.selector_text = selector,
-                           .page_size = page_size,
-                           .page_token = token};
+  atesql_list_opts opts = {
+      .selector_text = selector, .page_size = page_size, .page_token = token};
   atesql_plan *plan = NULL;
   OK(atesql_explain(store, r, &opts, &plan));
   printf("  %s%s (page %zu): %s\n", selector, token ? " [later page]" : "",
@@ -179,8 +178,7 @@ static void expect_bound_page(atesql_resource r, const char *selector,
     OK(r == ATESQL_RESOURCE_WORKERS ? atesql_worker_count(store, &all, &limit)
                                     : atesql_actor_count(store, &all, &limit));
   }
-  if (!plan->index_bound || plan->rows_read > limit ||
-      plan->rows_returned == 0)
+  if (!plan->index_bound || plan->rows_read > limit || plan->rows_returned == 0)
     fail_msg("%s '%s' (page %zu%s) is not index-bound: %s\nbounds: %s; "
              "filters: %s\nSQL: %s\nplan:\n%s\ngeneric plan:\n%s",
              atesql_resource_name(r), selector, page_size,
@@ -197,8 +195,7 @@ static void expect_pages(atesql_resource r, const char *selector,
   const size_t sizes[] = {1, 100, 1000};
   for (size_t k = 0; k < 3; k++) {
     expect_bound_page(r, selector, sizes[k], NULL, false);
-    atesql_list_opts opts = {.selector_text = selector,
-                             .page_size = sizes[k]};
+    atesql_list_opts opts = {.selector_text = selector, .page_size = sizes[k]};
     char *token = NULL;
     if (r == ATESQL_RESOURCE_WORKERS) {
       atesql_worker_page *page = NULL;
@@ -259,7 +256,8 @@ static void test_the_worker_holding_an_actor(void **state) {
   (void)state;
   char sel[128];
   long i = workers / 2 + 1; /* held: i * 2654435761 % 10 != 0 */
-  while (i * 2654435761 % 10 == 0) i++;
+  while (i * 2654435761 % 10 == 0)
+    i++;
   snprintf(sel, sizeof sel, "actor_atespace=space-%02ld,actor_id=actor-%07ld",
            i % 50, i);
   expect_bound(ATESQL_RESOURCE_WORKERS, sel);
@@ -267,7 +265,8 @@ static void test_the_worker_holding_an_actor(void **state) {
 
 static void test_actors_of_an_atespace_in_a_status(void **state) {
   (void)state;
-  expect_bound(ATESQL_RESOURCE_ACTORS, "atespace=space-07,status=STATUS_PAUSED");
+  expect_bound(ATESQL_RESOURCE_ACTORS,
+               "atespace=space-07,status=STATUS_PAUSED");
 }
 
 static void test_actors_in_a_status_across_atespaces(void **state) {
