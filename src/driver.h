@@ -87,6 +87,18 @@ typedef struct driver {
   ** turn does not come within the timeout. */
   atesql_status (*tx_enter)(driver_conn *c);
   void (*tx_leave)(driver_conn *c);
+  /* Optional (NULL: the driver cannot wake a watch). For a watch of the
+  ** workers' change feed (store/watch.c): a descriptor that becomes
+  ** readable when another connection may have committed a change
+  ** (SQLite: an eventfd this process's writers of the file signal at the
+  ** end of each write; PostgreSQL: the socket, where NOTIFY arrives once
+  ** the watch has run its listen statement). *generation changes when the
+  ** connection was made again: the descriptor may be new, and the listen
+  ** statement must run again. -1 when there is none. */
+  int (*wake_fd)(driver_conn *c, uint64_t *generation);
+  /* Consume what made wake_fd readable; true when something was pending
+  ** (a notification, a signal, or a connection that broke). */
+  bool (*wake_drain)(driver_conn *c);
   /* The detail of the last failure on c. */
   const char *(*errmsg)(driver_conn *c);
 } driver;

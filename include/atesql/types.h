@@ -50,8 +50,11 @@ typedef enum atesql_status {
   ATESQL_DEADLINE_EXCEEDED, /* no answer within the handle's timeout
                               (atesql_store_set_timeout): like UNAVAILABLE,
                               a write may or may not have happened */
-  ATESQL_RESOURCE_EXHAUSTED /* atesql_worker_claim: no free worker fits the
+  ATESQL_RESOURCE_EXHAUSTED, /* atesql_worker_claim: no free worker fits the
                                request; nothing was written */
+  ATESQL_COMPACTED /* the events after the revision asked for were compacted
+                      away (atesql_compact): list again, and watch from the
+                      list's revision */
 } atesql_status;
 
 /*
@@ -258,6 +261,12 @@ typedef struct atesql_worker_page {
   atesql_worker *items;
   size_t count;
   const char *next_page_token;
+  /* The store revision the page reflects: every worker change up to it
+  ** and none after. Every page of one listing (the later pages follow the
+  ** first page's token) reflects the first page's revision, so a watch
+  ** opened at it (atesql_watch_opts.since_revision) continues the listing
+  ** with no gap and no duplicate. */
+  int64_t revision;
 } atesql_worker_page;
 
 /* The page size of a list whose options leave it 0. */

@@ -182,3 +182,27 @@ WITH current AS (
 )
 SELECT written.version, current.version, current.ip
 FROM current LEFT JOIN written ON true;
+
+-- The store revision (the last committed worker change) and the revision
+-- events are compacted up to.
+-- name: store_revision
+SELECT revision, compacted FROM store_revision WHERE id = 1;
+
+-- The highest revision committed more than $1 milliseconds ago (0: none).
+-- name: revision_before_ms
+SELECT coalesce(max(revision), 0) FROM worker_events
+WHERE committed_at_ms <
+  (extract(epoch FROM clock_timestamp()) * 1000)::bigint - $1;
+
+-- Remove the events up to revision $1 and record it; in one transaction.
+-- name: compact_events
+DELETE FROM worker_events WHERE revision <= $1;
+
+-- name: compact_mark
+UPDATE store_revision SET compacted = $1 WHERE id = 1 AND compacted < $1;
+
+-- What a watch runs on each new connection before reading events, so that
+-- no commit after its read goes unnoticed: the worker triggers notify this
+-- channel (migrations/postgres/0004).
+-- name: watch_listen
+LISTEN atesql_worker_events;

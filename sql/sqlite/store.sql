@@ -154,3 +154,26 @@ WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3
   AND actor_atespace = ?4 AND actor_id = ?5 AND actor_id <> ''
   AND version < 9223372036854775807
 RETURNING version;
+
+-- The store revision (the last committed worker change) and the revision
+-- events are compacted up to.
+-- name: store_revision
+SELECT revision, compacted FROM store_revision WHERE id = 1;
+
+-- The highest revision committed more than $1 milliseconds ago (0: none).
+-- name: revision_before_ms
+SELECT coalesce(max(revision), 0) FROM worker_events
+WHERE committed_at_ms <
+  CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) - ?1;
+
+-- Remove the events up to revision $1 and record it; in one transaction.
+-- name: compact_events
+DELETE FROM worker_events WHERE revision <= ?1;
+
+-- name: compact_mark
+UPDATE store_revision SET compacted = ?1 WHERE id = 1 AND compacted < ?1;
+
+-- What a watch runs on each new connection before reading events: nothing
+-- on SQLite, whose writers signal or are polled (store/watch.c).
+-- name: watch_listen
+SELECT 1;

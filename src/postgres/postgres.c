@@ -425,6 +425,24 @@ static bool postgres_in_transaction(driver_conn *c) {
   return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
 }
 
+/* NOTIFY arrives on the socket once the watch has run LISTEN on this
+** connection; a new connection (generation) needs LISTEN again. */
+static int postgres_wake_fd(driver_conn *c, uint64_t *generation) {
+  *generation = c->generation;
+  return PQstatus(c->pg) == CONNECTION_OK ? PQsocket(c->pg) : -1;
+}
+
+static bool postgres_wake_drain(driver_conn *c) {
+  if (!PQconsumeInput(c->pg)) return true; /* broken: the next call tells */
+  bool any = false;
+  PGnotify *n;
+  while ((n = PQnotifies(c->pg)) != NULL) {
+    PQfreemem(n);
+    any = true;
+  }
+  return any;
+}
+
 static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
 
 const driver postgres_driver = {
@@ -448,5 +466,7 @@ const driver postgres_driver = {
     .keep_rows = postgres_keep_rows,
     .release_rows = postgres_release_rows,
     .reset = postgres_reset,
+    .wake_fd = postgres_wake_fd,
+    .wake_drain = postgres_wake_drain,
     .errmsg = postgres_errmsg,
 };

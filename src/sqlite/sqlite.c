@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "driver.h"
 #include "sqlite/url.h"
@@ -36,6 +38,7 @@ struct driver_conn {
   /* The write outside a transaction that holds the turn until its reset
   ** (it commits there); NULL when a transaction holds it. */
   sqlite3_stmt *queued_stmt;
+  int wake_fd; /* a watch's eventfd in queue's watchers; -1: none */
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -154,6 +157,7 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
     return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   }
   c->busy_timeout_ms = u.busy_timeout_ms;
+  c->wake_fd = -1;
   int flags = u.access == SQLITE_ACCESS_READ_WRITE
                   ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                   : SQLITE_OPEN_READONLY;
@@ -232,7 +236,31 @@ static void sqlite_disconnect(driver_conn *c) {
   if (c == NULL) return;
   sqlite3_close(c->db); /* ends an open transaction */
   sqlite_tx_leave(c);
+  if (c->wake_fd >= 0) {
+    writers_unwatch(c->queue, c->wake_fd);
+    close(c->wake_fd);
+  }
   free(c);
+}
+
+/* This process's writers of the file signal the eventfd as each write
+** ends; writers in other processes are found by polling (store/watch.c). */
+static int sqlite_wake_fd(driver_conn *c, uint64_t *generation) {
+  *generation = 0;
+  if (c->wake_fd >= 0 || c->queue == NULL) return c->wake_fd;
+  int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (fd >= 0 && !writers_watch(c->queue, fd)) {
+    close(fd);
+    fd = -1;
+  }
+  return c->wake_fd = fd;
+}
+
+static bool sqlite_wake_drain(driver_conn *c) {
+  uint64_t count = 0;
+  return c->wake_fd >= 0 &&
+         read(c->wake_fd, &count, sizeof count) == (ssize_t)sizeof count &&
+         count > 0;
 }
 
 static atesql_status sqlite_exec(driver_conn *c, const char *sql) {
@@ -355,5 +383,7 @@ const driver sqlite_driver = {
     .set_timeout = sqlite_set_timeout,
     .tx_enter = sqlite_tx_enter,
     .tx_leave = sqlite_tx_leave,
+    .wake_fd = sqlite_wake_fd,
+    .wake_drain = sqlite_wake_drain,
     .errmsg = sqlite_errmsg,
 };

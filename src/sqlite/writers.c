@@ -7,9 +7,11 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 typedef struct waiter {
   struct waiter *next;
@@ -22,6 +24,8 @@ struct writers {
   char *path;
   bool held;
   waiter *head, *tail;
+  int *watchers; /* eventfds of watches, signalled as each turn ends */
+  size_t watcher_count, watcher_cap;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -93,8 +97,41 @@ bool writers_enter(writers *w, int timeout_ms) {
   return me.granted;
 }
 
+bool writers_watch(writers *w, int fd) {
+  pthread_mutex_lock(&lock);
+  bool ok = true;
+  if (w->watcher_count == w->watcher_cap) {
+    size_t cap = w->watcher_cap ? 2 * w->watcher_cap : 4;
+    int *grown = realloc(w->watchers, cap * sizeof *grown);
+    if (grown) {
+      w->watchers = grown;
+      w->watcher_cap = cap;
+    } else {
+      ok = false;
+    }
+  }
+  if (ok) w->watchers[w->watcher_count++] = fd;
+  pthread_mutex_unlock(&lock);
+  return ok;
+}
+
+void writers_unwatch(writers *w, int fd) {
+  pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < w->watcher_count; i++)
+    if (w->watchers[i] == fd) {
+      w->watchers[i] = w->watchers[--w->watcher_count];
+      break;
+    }
+  pthread_mutex_unlock(&lock);
+}
+
 void writers_leave(writers *w) {
   pthread_mutex_lock(&lock);
+  for (size_t i = 0; i < w->watcher_count; i++) {
+    uint64_t one = 1; /* an eventfd at its limit is signalled already */
+    ssize_t n = write(w->watchers[i], &one, sizeof one);
+    (void)n;
+  }
   waiter *next = w->head;
   if (next) {
     w->head = next->next;

@@ -28,4 +28,9 @@ bool writers_enter(writers *w, int timeout_ms);
 /* End our turn: the next waiter, if any, goes. */
 void writers_leave(writers *w);
 
+/* Signal fd (an eventfd) whenever a writer's turn ends, until unwatched:
+** how watches of the file in this process learn of a commit at once.
+** False when out of memory. */
+bool writers_watch(writers *w, int fd);
+void writers_unwatch(writers *w, int fd);
 #endif /* ATESQL_SQLITE_WRITERS_H */

@@ -152,7 +152,7 @@ atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(atespace, id, what, sizeof what);
   const char *parts[] = {atespace, id};
-  return get_record(s, &actor_spec, parts, what, (void **)out);
+  return get_record(s, &actor_spec, parts, what, (void **)out, NULL);
 }
 
 /* Create a at `version`: 1 for a create, the record's own for an import. */

@@ -37,7 +37,7 @@ atesql_status atesql_atespace_get(atesql_store *s, const char *name,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   atespace_name(name, what, sizeof what);
   const char *parts[] = {name};
-  return get_record(s, &atespace_spec, parts, what, (void **)out);
+  return get_record(s, &atespace_spec, parts, what, (void **)out, NULL);
 }
 
 atesql_status atesql_atespace_exists(atesql_store *s, const char *name,

@@ -65,31 +65,50 @@ static unsigned pinned_key_columns(const atesql_selector *sel,
   return pinned;
 }
 
+void append_keyset(strbuf *sb, atesql_dialect d, const resource_spec *spec,
+                   unsigned pinned, size_t *nparams) {
+  char ph[24];
+  if (pinned == (1u << spec->pk_count) - 1) {
+    strbuf_puts(sb, " AND FALSE"); /* one row can match: no next page */
+    return;
+  }
+  strbuf_puts(sb, " AND (");
+  size_t n = 0;
+  for (size_t k = 0; k < spec->pk_count; k++) {
+    if (pinned >> k & 1) continue;
+    if (n++) strbuf_puts(sb, ", ");
+    strbuf_puts(sb, spec->pk[k]);
+  }
+  strbuf_puts(sb, ") > (");
+  for (size_t k = 0, i = 0; k < spec->pk_count; k++) {
+    if (pinned >> k & 1) continue;
+    placeholder(d, ++*nparams, ph, sizeof ph);
+    if (i++) strbuf_puts(sb, ", ");
+    strbuf_puts(sb, ph);
+  }
+  strbuf_puts(sb, ")");
+}
+
+void append_columns(strbuf *sb, const resource_spec *spec) {
+  strbuf_puts(sb, spec->columns);
+  if (spec->revision) {
+    strbuf_puts(sb, ", ");
+    strbuf_puts(sb, spec->revision);
+  }
+}
+
 static char *list_sql(atesql_dialect d, const resource_spec *spec,
                       const char *where, size_t nparams, bool keyset,
                       unsigned pinned) {
   strbuf sb = STRBUF_INIT;
   char ph[24];
-  append_select(&sb, spec->columns, spec, where);
-  if (keyset && pinned == (1u << spec->pk_count) - 1) {
-    strbuf_puts(&sb, " AND FALSE"); /* one row can match: no next page */
-  } else if (keyset) {
-    strbuf_puts(&sb, " AND (");
-    size_t n = 0;
-    for (size_t k = 0; k < spec->pk_count; k++) {
-      if (pinned >> k & 1) continue;
-      if (n++) strbuf_puts(&sb, ", ");
-      strbuf_puts(&sb, spec->pk[k]);
-    }
-    strbuf_puts(&sb, ") > (");
-    for (size_t k = 0, i = 0; k < spec->pk_count; k++) {
-      if (pinned >> k & 1) continue;
-      placeholder(d, ++nparams, ph, sizeof ph);
-      if (i++) strbuf_puts(&sb, ", ");
-      strbuf_puts(&sb, ph);
-    }
-    strbuf_puts(&sb, ")");
-  }
+  strbuf_puts(&sb, "SELECT ");
+  append_columns(&sb, spec);
+  strbuf_puts(&sb, " FROM ");
+  strbuf_puts(&sb, spec->table);
+  strbuf_puts(&sb, " WHERE ");
+  strbuf_puts(&sb, where);
+  if (keyset) append_keyset(&sb, d, spec, pinned, &nparams);
   strbuf_puts(&sb, " ORDER BY ");
   append_pk(&sb, spec);
   placeholder(d, ++nparams, ph, sizeof ph);
@@ -206,6 +225,8 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
   }
   size_t n = bind_compiled(c->compiled, c->params);
   unsigned pinned = keyset ? pinned_key_columns(c->selector, spec) : 0;
+  c->keyset = keyset;
+  c->pinned = pinned;
   for (size_t i = 0; keyset && i < spec->pk_count; i++) {
     if (pinned == (1u << spec->pk_count) - 1) break; /* "AND FALSE" */
     if (pinned >> i & 1) continue;
@@ -250,6 +271,9 @@ static atesql_status read_page(atesql_store *s, const resource_spec *spec,
   }
   size_t count = 0;
   atesql_status st = ATESQL_OK;
+  out->revision = -1;
+  if (spec->revision && q->row)
+    out->revision = query_int64(q, spec->column_count);
   while (st == ATESQL_OK && q->row && count < page_size) {
     void *item = items + count * spec->item_size;
     memset(item, 0, spec->item_size);
@@ -269,15 +293,12 @@ static atesql_status read_page(atesql_store *s, const resource_spec *spec,
   return ATESQL_OK;
 }
 
-/* Run the list statement of c and read its page into out; the page keeps
-** the driver's rows when its items point into them (q->borrow_text). */
-static atesql_status run_list(atesql_store *s, const resource_spec *spec,
-                              list_call *c, size_t nparams, size_t page_size,
-                              size_t page_struct, list_result *out,
-                              bool *more) {
+atesql_status run_list(atesql_store *s, const resource_spec *spec,
+                       const char *sql, uint64_t hash, const db_param *params,
+                       size_t nparams, size_t page_size, size_t page_struct,
+                       list_result *out, bool *more) {
   query q = {0};
-  atesql_status st =
-      query_sql_hashed(s, c->sql, c->sql_hash, c->params, nparams, &q);
+  atesql_status st = query_sql_hashed(s, sql, hash, params, nparams, &q);
   if (st != ATESQL_OK) {
     store_fail_db(s, st, "list %s", spec->table);
     query_done(&q);
@@ -302,7 +323,11 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
   bool more = false;
   atesql_status st = list_prepare(s, spec, opts, page_size, &c, &nparams);
   if (st == ATESQL_OK)
-    st = run_list(s, spec, &c, nparams, page_size, page_struct, out, &more);
+    st = run_list(s, spec, c.sql, c.sql_hash, c.params, nparams, page_size,
+                  page_struct, out, &more);
+  if (st == ATESQL_OK && spec->revision)
+    st = list_settle_revision(s, spec, &c, nparams, page_size, page_struct,
+                              out, &more);
 
   if (st == ATESQL_OK) out->next_page_token = "";
   if (st == ATESQL_OK && more) {
@@ -310,7 +335,8 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
     spec->item_key((char *)out->items + (out->count - 1) * spec->item_size,
                    parts);
     char *token = NULL;
-    st = token_encode(spec->id, c.token_hash, parts, spec->pk_count, &token);
+    st = token_encode(spec->id, c.token_hash, parts, spec->pk_count,
+                      spec->revision ? out->revision : 0, &token);
     out->next_page_token =
         token ? arena_strndup(out->root, token, strlen(token)) : NULL;
     free(token);

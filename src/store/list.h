@@ -7,6 +7,7 @@
 
 #include "store/resources.h"
 #include "store/token.h"
+#include "util/strbuf.h"
 
 /* A list statement's parameters at most: one per selector term, the page
 ** token's key, the page size. */
@@ -26,6 +27,8 @@ typedef struct list_call {
   const char *sql;
   uint64_t sql_hash; /* of sql, for the statement cache */
   page_key key;
+  bool keyset;     /* a later page: the statement has the keyset condition */
+  unsigned pinned; /* bit k: key column k pinned by "=" (no keyset term) */
   db_param params[LIST_MAX_PARAMS];
   atesql_compiled *owned_compiled;
   char *owned_normalized;
@@ -34,6 +37,19 @@ typedef struct list_call {
 } list_call;
 
 void list_call_release(list_call *c);
+
+/*
+** " AND (k1, k2) > (?n+1, ?n+2)": the keyset condition of a later page over
+** the key columns not in `pinned`, its placeholders numbered after
+** *nparams (advanced past them); " AND FALSE" when every key column is
+** pinned.
+*/
+void append_keyset(strbuf *sb, atesql_dialect d, const resource_spec *spec,
+                   unsigned pinned, size_t *nparams);
+
+/* The SELECT list of a get or list of spec: its columns, then its
+** revision column if it has one. */
+void append_columns(strbuf *sb, const resource_spec *spec);
 
 /* Bind the parameters of a compiled selector into params[0..param_count)
 ** (text borrowed from c); returns param_count. */
@@ -59,6 +75,7 @@ typedef struct list_result {
   void *items;
   size_t count;
   const char *next_page_token;
+  int64_t revision; /* of a resource with a revision: the page's */
 } list_result;
 
 /*
@@ -70,6 +87,28 @@ typedef struct list_result {
 atesql_status list_records(atesql_store *s, const resource_spec *spec,
                            const atesql_list_opts *opts, size_t page_struct,
                            list_result *out);
+
+/*
+** Run a list statement and read its page into out (for a resource with a
+** revision, out->revision is the revision column of its first row, -1
+** when it has none); the page keeps the driver's rows when its items
+** point into them.
+*/
+atesql_status run_list(atesql_store *s, const resource_spec *spec,
+                       const char *sql, uint64_t hash, const db_param *params,
+                       size_t nparams, size_t page_size, size_t page_struct,
+                       list_result *out, bool *more);
+
+/*
+** After run_list of c's statement for a resource with a revision: make
+** out the page as of the listing's revision and set out->revision (store/
+** list_at.c). Errors: COMPACTED (a later page whose revision's events are
+** gone), driver errors; on error out holds no page.
+*/
+atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
+                                   list_call *c, size_t nparams,
+                                   size_t page_size, size_t page_struct,
+                                   list_result *out, bool *more);
 
 /* The number of spec's records matching the selector of opts. */
 atesql_status count_records(atesql_store *s, const resource_spec *spec,

@@ -153,6 +153,7 @@ const resource_spec worker_spec = {
     0,
     worker_pk,
     3,
+    "(SELECT revision FROM store_revision)",
     sizeof(atesql_worker),
     decode_worker,
     worker_key,
@@ -170,6 +171,7 @@ const resource_spec actor_spec = {
     1u << 12 | 1u << 13,
     actor_pk,
     2,
+    NULL,
     sizeof(atesql_actor),
     decode_actor,
     actor_key,
@@ -184,6 +186,7 @@ const resource_spec atespace_spec = {
     0,
     atespace_pk,
     1,
+    NULL,
     sizeof(atesql_atespace),
     decode_atespace,
     atespace_key,
@@ -193,7 +196,9 @@ const resource_spec atespace_spec = {
 ** prepared once per handle. */
 static char *get_sql(atesql_dialect d, const resource_spec *spec) {
   strbuf sb = STRBUF_INIT;
-  strbuf_printf(&sb, "SELECT %s FROM %s WHERE ", spec->columns, spec->table);
+  strbuf_printf(&sb, "SELECT %s%s%s FROM %s WHERE ", spec->columns,
+                spec->revision ? ", " : "",
+                spec->revision ? spec->revision : "", spec->table);
   for (size_t i = 0; i < spec->pk_count; i++) {
     char ph[24];
     placeholder(d, i + 1, ph, sizeof ph);
@@ -231,7 +236,7 @@ size_t row_page_bytes(const query *q, const resource_spec *spec) {
 
 atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what,
-                         void **out) {
+                         void **out, int64_t *revision) {
   *out = NULL;
   db_param params[3];
   for (size_t i = 0; i < spec->pk_count; i++) {
@@ -252,6 +257,8 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
   st = record_from_row(s, spec, &q, out);
+  if (st == ATESQL_OK && revision && spec->revision)
+    *revision = query_int64(&q, spec->column_count);
   query_done(&q);
   return st;
 }

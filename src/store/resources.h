@@ -25,6 +25,10 @@ typedef struct resource_spec {
   uint32_t json_columns;
   const char *const *pk;
   size_t pk_count;
+  /* The store revision, as a column a get or list appends after
+  ** `columns` (in the statement's snapshot), for a resource with a change
+  ** feed (workers); NULL for the others. */
+  const char *revision;
   size_t item_size;
   /* Decode the current row into *item, strings in root's arena. */
   atesql_status (*decode)(atesql_store *s, const query *q, void *root,
@@ -47,12 +51,13 @@ void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz);
 
 /*
 ** Fetch one record by primary key (parts[0..pk_count)) into a new
-** one-allocation record. Errors: NOT_FOUND (message names `what`), driver
-** errors.
+** one-allocation record, and for a resource with a revision the revision
+** it reflects into *revision (may be NULL). Errors: NOT_FOUND (message
+** names `what`), driver errors.
 */
 atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what,
-                         void **out);
+                         void **out, int64_t *revision);
 
 /* The current row of q (spec->columns, in order) as a new one-allocation
 ** record. Errors: NO_MEMORY, a stored value that does not decode. */

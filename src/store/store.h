@@ -38,6 +38,11 @@
   X(claim_holders)                                                             \
   X(claim_assign)                                                              \
   X(worker_release)                                                            \
+  X(store_revision)                                                            \
+  X(revision_before_ms)                                                        \
+  X(compact_events)                                                            \
+  X(compact_mark)                                                              \
+  X(watch_listen)                                                              \
   X(migrate_lock)                                                              \
   X(migrations_table)                                                          \
   X(migrations_applied)                                                        \
@@ -171,6 +176,10 @@ atesql_status conditional_write(atesql_store *s, stmt_id write,
                                 const db_param *params, size_t n, stmt_id probe,
                                 size_t probe_n, write_outcome *out);
 
+/* The store revision and the revision events are compacted up to (either
+** pointer may be NULL), in one statement. */
+atesql_status read_store_revision(atesql_store *s, int64_t *revision,
+                                  int64_t *compacted);
 /* Set errmsg (printf-style) and return status. */
 atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
                          ...) __attribute__((format(printf, 3, 4)));

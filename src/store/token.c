@@ -1,9 +1,10 @@
 /*
-** The page token format, version 2, before base64url (no padding):
-**   byte 0      format version (2)
+** The page token format, version 3, before base64url (no padding):
+**   byte 0      format version (3)
 **   byte 1      resource
 **   bytes 2-9   SipHash-2-4 of the normalized selector, all-zero key
 **   byte 10     number of key parts
+**   bytes 11-18 the store revision the listing reflects, big-endian
 **   per part    4-byte big-endian length, then the bytes
 **   last 8      SipHash-2-4 of everything before, under an all-zero key
 ** The trailing hash is a checksum, not a MAC: it catches a token that was
@@ -11,8 +12,9 @@
 ** made for. Anyone can make a valid token; it only starts a list at a
 ** key, which grants nothing a selector does not (README, Selectors).
 ** Version 1 ended in the first 16 bytes of SHA-256(everything before),
-** which cost a one-row page a tenth of its time; its tokens are refused,
-** naming why.
+** which cost a one-row page a tenth of its time; version 2 had no
+** revision, so its later pages could not be read at the first page's.
+** Their tokens are refused, naming why.
 */
 #include "store/token.h"
 
@@ -23,10 +25,11 @@
 #include <string.h>
 
 enum {
-  VERSION = 2,
+  VERSION = 3,
   SEL_HASH = TOKEN_SELECTOR_HASH,
   CHECKSUM = crypto_shorthash_BYTES,
-  HEADER = 11,
+  REVISION_AT = 11,
+  HEADER = 19,
   V1_DIGEST = 16 /* version 1's checksum, SHA-256 */
 };
 
@@ -44,9 +47,14 @@ static void checksum(const unsigned char *data, size_t len,
   crypto_shorthash(out, data, len, zero_key);
 }
 
-/* Whether raw[0..len) is a well-formed version 1 token. */
-static bool is_version_1(const unsigned char *raw, size_t len) {
-  if (len < HEADER + V1_DIGEST || raw[0] != 1) return false;
+/* Whether raw[0..len) is a well-formed token of an earlier version. */
+static bool is_old_version(const unsigned char *raw, size_t len) {
+  unsigned char check[CHECKSUM];
+  if (len > CHECKSUM && raw[0] == 2 &&
+      (checksum(raw, len - CHECKSUM, check),
+       memcmp(check, raw + len - CHECKSUM, CHECKSUM) == 0))
+    return true;
+  if (len < 11 + V1_DIGEST || raw[0] != 1) return false;
   /* Its selector hash (SHA-256 then) is not checked: the token is refused
   ** anyway, this only names why. */
   unsigned char full[crypto_hash_sha256_BYTES];
@@ -84,7 +92,8 @@ static void base64url(const unsigned char *raw, size_t len, char *out) {
 
 atesql_status token_encode(atesql_resource resource,
                            const unsigned char *selector_hash,
-                           const char *const *parts, size_t count, char **out) {
+                           const char *const *parts, size_t count,
+                           int64_t revision, char **out) {
   size_t len = HEADER + CHECKSUM;
   for (size_t i = 0; i < count; i++)
     len += 4 + strlen(parts[i]);
@@ -94,6 +103,8 @@ atesql_status token_encode(atesql_resource resource,
   raw[1] = (unsigned char)resource;
   memcpy(raw + 2, selector_hash, SEL_HASH);
   raw[10] = (unsigned char)count;
+  for (int i = 0; i < 8; i++)
+    raw[REVISION_AT + i] = (unsigned char)((uint64_t)revision >> (56 - 8 * i));
   size_t at = HEADER;
   for (size_t i = 0; i < count; i++) {
     size_t n = strlen(parts[i]);
@@ -132,7 +143,7 @@ atesql_status token_decode(const char *token, atesql_resource resource,
       (checksum(raw, len - CHECKSUM, check),
        memcmp(check, raw + len - CHECKSUM, CHECKSUM) != 0) ||
       raw[0] != VERSION) {
-    bool old = is_version_1(raw, len);
+    bool old = is_old_version(raw, len);
     free(raw);
     snprintf(msg, msgsz,
              old ? "page token was issued by an earlier version of atesql; "
@@ -148,6 +159,10 @@ atesql_status token_decode(const char *token, atesql_resource resource,
              "page token was issued for a different selector or resource");
     return ATESQL_INVALID_ARGUMENT;
   }
+  uint64_t revision = 0;
+  for (int i = 0; i < 8; i++)
+    revision = revision << 8 | raw[REVISION_AT + i];
+  key->revision = (int64_t)revision;
   /* Parts are copied NUL-terminated into storage, reusing raw's space. */
   char *storage = malloc(len + expect_count + 1);
   size_t at = HEADER, out = 0;

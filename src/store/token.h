@@ -8,6 +8,7 @@
 #define ATESQL_STORE_TOKEN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "atesql/types.h"
 
@@ -17,6 +18,7 @@ typedef struct page_key {
   const char *parts[TOKEN_MAX_KEYS]; /* point into storage */
   size_t lens[TOKEN_MAX_KEYS];
   size_t count;
+  int64_t revision; /* the store revision the listing reflects */
   char *storage;
 } page_key;
 
@@ -29,12 +31,14 @@ void token_selector_hash(const char *selector,
 
 /*
 ** Encode a token for `resource` and the normalized selector whose hash is
-** selector_hash, whose page ended at key parts[0..count). *out receives a
-** malloc'd string. Errors: NO_MEMORY.
+** selector_hash, whose page ended at key parts[0..count), of a listing at
+** store revision `revision` (0 for resources without one). *out receives
+** a malloc'd string. Errors: NO_MEMORY.
 */
 atesql_status token_encode(atesql_resource resource,
                            const unsigned char *selector_hash,
-                           const char *const *parts, size_t count, char **out);
+                           const char *const *parts, size_t count,
+                           int64_t revision, char **out);
 
 /*
 ** Decode `token` for resource and the selector whose hash is selector_hash

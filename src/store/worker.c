@@ -60,6 +60,13 @@ static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
 atesql_status atesql_worker_get(atesql_store *s, const char *ns,
                                 const char *pool, const char *pod,
                                 atesql_worker **out) {
+  return atesql_worker_get_at_revision(s, ns, pool, pod, out, NULL);
+}
+
+atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
+                                            const char *pool, const char *pod,
+                                            atesql_worker **out,
+                                            int64_t *revision) {
   store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
@@ -68,7 +75,7 @@ atesql_status atesql_worker_get(atesql_store *s, const char *ns,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(ns, pool, pod, what, sizeof what);
   const char *parts[] = {ns, pool, pod};
-  return get_record(s, &worker_spec, parts, what, (void **)out);
+  return get_record(s, &worker_spec, parts, what, (void **)out, revision);
 }
 
 /* Create w at `version`: 1 for a create, the record's own for an import. */
@@ -172,6 +179,7 @@ atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
     (*out)->items = r.items;
     (*out)->count = r.count;
     (*out)->next_page_token = r.next_page_token;
+    (*out)->revision = r.revision;
   }
   return st;
 }

@@ -3,9 +3,10 @@
 ** and PostgreSQL unit suites: actors as atesql 0001 stored them (every
 ** field of SnapshotInfo, both oneof members, "TYPE_*" names, an empty
 ** selector for none), and what each must read as once 0002 has run.
-** A suite migrates fully, runs OLD_ROWS_SQL with its own driver (this
-** rewinds the schema to version 1, undoing 0003's indexes, and writes the
-** old rows), migrates up again and calls check_migrated_rows.
+** A suite migrates fully, undoes 0004 (its dialect's UNDO_0004_SQL), runs
+** OLD_ROWS_SQL with its own driver (this rewinds the schema to version 1,
+** undoing 0003's indexes, and writes the old rows), migrates up again and
+** calls check_migrated_rows.
 */
 #ifndef ATESQL_TEST_MIGRATION_0002_H
 #define ATESQL_TEST_MIGRATION_0002_H
@@ -17,6 +18,14 @@
   "'{\"type\":\"" type "\",\"external\":{\"snapshotUriPrefix\":\"" uri         \
   "\"},\"local\":{\"snapshotPrefix\":\"" prefix                                \
   "\",\"nodeVmsWithLocalSnapshots\":[" nodes "]}}'"
+
+static const char UNDO_0004_SQLITE_SQL[] =
+    "DROP TRIGGER workers_event_created; DROP TRIGGER workers_event_updated;"
+    "DROP TRIGGER workers_event_deleted;"
+    "DROP TABLE worker_events; DROP TABLE store_revision;";
+static const char UNDO_0004_POSTGRES_SQL[] =
+    "DROP FUNCTION atesql_worker_event() CASCADE;"
+    "DROP TABLE worker_events; DROP TABLE store_revision;";
 
 static const char OLD_ROWS_SQL[] =
     "DELETE FROM schema_migrations WHERE version >= 2;"

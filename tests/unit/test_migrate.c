@@ -318,6 +318,7 @@ static void test_store_timeout_bounds_the_lock_wait(void **state) {
 static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   (void)state;
   migrate_ok((size_t)atesql_schema_version());
+  sql_exec(UNDO_0004_SQLITE_SQL);
   sql_exec(OLD_ROWS_SQL);
   migrate_ok((size_t)atesql_schema_version() - 1);
   check_migrated_rows(url);

@@ -449,8 +449,9 @@ static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   (void)state;
   atesql_store *s = open_in_schema("atesql_0002", "atesql_0002");
   atesql_store_close(s);
-  static char sql[4096];
-  snprintf(sql, sizeof sql, "SET search_path = atesql_0002; %s", OLD_ROWS_SQL);
+  static char sql[8192];
+  snprintf(sql, sizeof sql, "SET search_path = atesql_0002; %s %s",
+           UNDO_0004_POSTGRES_SQL, OLD_ROWS_SQL);
   admin_exec(sql);
   const char *url = url_in_schema("atesql_0002");
   atesql_migration_list *applied = NULL;

@@ -49,7 +49,9 @@ static void test_tokens_round_trip_at_every_length(void **state) {
     const char *parts[] = {"ns", part, n % 2 ? "pod" : ""};
     char *token = NULL;
     assert_int_equal(
-        token_encode(ATESQL_RESOURCE_WORKERS, selector_hash, parts, 3, &token),
+        token_encode(ATESQL_RESOURCE_WORKERS, selector_hash, parts, 3,
+                     (int64_t)n * 1000003 + (n % 3 ? INT64_C(1) << 40 : 0),
+                     &token),
         ATESQL_OK);
     assert_canonical_base64url(token);
     page_key key;
@@ -57,6 +59,8 @@ static void test_tokens_round_trip_at_every_length(void **state) {
     assert_int_equal(token_decode(token, ATESQL_RESOURCE_WORKERS, selector_hash,
                                   3, &key, msg, sizeof msg),
                      ATESQL_OK);
+    assert_int_equal(key.revision,
+                     (int64_t)n * 1000003 + (n % 3 ? INT64_C(1) << 40 : 0));
     for (size_t i = 0; i < 3; i++) {
       assert_int_equal(key.lens[i], strlen(parts[i]));
       assert_string_equal(key.parts[i], parts[i]);
@@ -105,10 +109,41 @@ static void test_token_of_the_earlier_format_is_refused_by_name(void **state) {
   assert_non_null(strstr(msg, "corrupt or was altered"));
 }
 
+/* Version 2 (no revision) is refused by name: its later pages could not be
+** read at the first page's revision. */
+static void test_token_of_version_2_is_refused_by_name(void **state) {
+  (void)state;
+  unsigned char raw[64] = {2, ATESQL_RESOURCE_ACTORS};
+  memcpy(raw + 2, selector_hash, TOKEN_SELECTOR_HASH);
+  size_t len = 10;
+  raw[len++] = 2;
+  const char *parts[] = {"s1", "a1"};
+  for (size_t i = 0; i < 2; i++) {
+    raw[len + 3] = 2;
+    len += 4;
+    memcpy(raw + len, parts[i], 2);
+    len += 2;
+  }
+  static const unsigned char zero_key[crypto_shorthash_KEYBYTES];
+  crypto_shorthash(raw + len, raw, len, zero_key);
+  len += crypto_shorthash_BYTES;
+  char token[128];
+  sodium_bin2base64(token, sizeof token, raw, len,
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  page_key key;
+  char msg[200];
+  assert_int_equal(token_decode(token, ATESQL_RESOURCE_ACTORS, selector_hash, 2,
+                                &key, msg, sizeof msg),
+                   ATESQL_INVALID_ARGUMENT);
+  assert_non_null(strstr(msg, "earlier version of atesql"));
+  assert_null(key.storage);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_tokens_round_trip_at_every_length),
       cmocka_unit_test(test_token_of_the_earlier_format_is_refused_by_name),
+      cmocka_unit_test(test_token_of_version_2_is_refused_by_name),
   };
   return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,0 +1,78 @@
+/*
+** The store revision and compaction of the workers' change feed. The
+** events themselves are written by the triggers of migration 0004, in the
+** transaction of each worker change.
+*/
+#include <stdint.h>
+
+#include "store/store.h"
+
+atesql_status atesql_store_revision(atesql_store *s, int64_t *revision,
+                                    int64_t *compacted) {
+  store_begin_call(s);
+  return read_store_revision(s, revision, compacted);
+}
+
+typedef struct compaction {
+  int64_t target;
+} compaction;
+
+static atesql_status compact_in_tx(atesql_store *s, void *arg) {
+  const compaction *c = arg;
+  db_param p = param_int64(c->target);
+  atesql_status st = exec_named(s, STMT_compact_events, &p, 1);
+  if (st == ATESQL_OK) st = exec_named(s, STMT_compact_mark, &p, 1);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "compact");
+}
+
+/* Lower *target to the highest revision committed more than keep_ms ago. */
+static atesql_status bound_by_age(atesql_store *s, int64_t keep_ms,
+                                  int64_t *target) {
+  query q = {0};
+  db_param p = param_int64(keep_ms);
+  atesql_status st = query_named(s, STMT_revision_before_ms, &p, 1, &q);
+  if (st != ATESQL_OK) {
+    query_done(&q);
+    return store_fail_db(s, st, "compact");
+  }
+  int64_t before = q.row ? query_int64(&q, 0) : 0;
+  if (before < *target) *target = before;
+  return query_done(&q);
+}
+
+atesql_status atesql_compact(atesql_store *s, const atesql_compact_opts *o,
+                             int64_t *compacted) {
+  store_begin_call(s);
+  if (o == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "compact: opts is NULL");
+  if (o->revision < 0 || o->keep_revisions < 0 || o->keep_ms < 0)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "compact: revision, keep_revisions and keep_ms must not "
+                      "be negative");
+  if (o->revision == 0 && o->keep_revisions == 0 && o->keep_ms == 0)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "compact: set revision, keep_revisions or keep_ms");
+  int64_t current = 0, done = 0;
+  atesql_status st = read_store_revision(s, &current, &done);
+  if (st != ATESQL_OK) return st;
+  if (o->revision > current)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT,
+                      "compact: revision %lld is beyond the store's revision "
+                      "%lld",
+                      (long long)o->revision, (long long)current);
+  /* Each option bounds what may go; the lowest bound wins, so that an
+  ** event any of them keeps is kept. */
+  int64_t target = o->revision ? o->revision : current;
+  if (o->keep_revisions && current - o->keep_revisions < target)
+    target = current - o->keep_revisions;
+  if (o->keep_ms) st = bound_by_age(s, o->keep_ms, &target);
+  if (st != ATESQL_OK) return st;
+  if (target > done) {
+    compaction c = {target};
+    st = store_in_tx(s, compact_in_tx, &c);
+    if (st != ATESQL_OK) return st;
+    done = target;
+  }
+  if (compacted) *compacted = done;
+  return ATESQL_OK;
+}

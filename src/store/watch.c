@@ -1,0 +1,514 @@
+/*
+** Watches of the workers' change feed. A watch owns a store handle (its
+** own connection) and reads the events after the last revision it
+** delivered, in batches:
+**
+**   WITH ev AS (SELECT * FROM worker_events WHERE revision > $last
+**               ORDER BY revision LIMIT $batch)
+**   SELECT s.revision, s.compacted, ev.*, <ev as written matches>,
+**          <ev as it was matches>
+**   FROM store_revision s LEFT JOIN ev ON TRUE ORDER BY ev.revision
+**
+** One statement, one snapshot: the compacted revision it reads is the one
+** its events were read under, so a gap is always seen. Revision order is
+** commit order (migrations/<dialect>/0004 say how), so "revision > last"
+** misses nothing. A selector is applied in SQL, to the worker as written
+** and as it was, by the same compiled WHERE a list runs (over derived
+** tables that name the event's columns as the workers table does): an
+** update in or out of the selected set is delivered as CREATED or
+** DELETED.
+**
+** Waking: the caller's descriptor is an epoll set of
+**  - the driver's wake descriptor: PostgreSQL's socket, where NOTIFY
+**    arrives (LISTEN runs on every new connection before the next read);
+**    SQLite's eventfd, signalled by this process's writers of the file;
+**  - on SQLite, a timer every poll interval, for other processes' writers
+**    (a read happens only when PRAGMA data_version says the file changed);
+**  - an eventfd kept signalled while delivered-but-unreturned events wait
+**    in the watch's buffer.
+** A lost connection is made again by the store handle on the next read;
+** the watch notices the new generation, listens again and reads on from
+** its last revision.
+*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "store/resources.h"
+#include "store/store.h"
+#include "util/arena.h"
+#include "util/clock.h"
+#include "util/error.h"
+#include "util/strbuf.h"
+
+enum { BATCH = 256, WATCH_QUERY_TIMEOUT_MS = 30000 };
+
+struct atesql_watch {
+  atesql_store *store;
+  int epfd;       /* atesql_watch_fd */
+  int pending_fd; /* signalled while buf holds events */
+  int timer_fd;   /* SQLite: the poll interval; -1 on PostgreSQL */
+  int wake_fd;    /* the driver's, in epfd; -1: not registered */
+  uint64_t generation;
+  bool listening; /* watch_listen ran on the connection of generation */
+  int64_t data_version; /* SQLite: at the last read; -1 before */
+  int64_t last;         /* delivered or passed over */
+  int64_t read_to;      /* the last revision read into buf */
+  atesql_compiled *compiled;
+  char *sql;
+  db_param params[ATESQL_SELECTOR_TERMS_MAX + 2];
+  size_t nparams;
+  atesql_worker_event *buf[BATCH];
+  size_t head, count;
+  char errmsg[ATESQL_ERROR_MESSAGE_MAX];
+};
+
+static atesql_status watch_fail(atesql_watch *w, atesql_status st,
+                                const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static atesql_status watch_fail(atesql_watch *w, atesql_status st,
+                                const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(w->errmsg, sizeof w->errmsg, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+/* A failed store call: its message becomes the watch's. */
+static atesql_status store_failed(atesql_watch *w, atesql_status st) {
+  return watch_fail(w, st, "%s", atesql_errmsg(w->store));
+}
+
+/* The columns of an event as written, or as it was (prev_), named as the
+** workers table names them. */
+static void image_columns(strbuf *sb, bool prev) {
+  static const char *const text[] = {
+      "actor_namespace", "actor_template", "actor_id",  "actor_atespace",
+      "ip",              "worker_pod_uid", "node_name", "version"};
+  strbuf_puts(sb, "revision, worker_namespace, worker_pool, worker_pod");
+  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
+    strbuf_printf(sb, prev ? ", prev_%s AS %s" : ", %s", text[i], text[i]);
+}
+
+static char *fetch_sql(atesql_dialect d, const atesql_compiled *c,
+                       bool filtered) {
+  char last[24], limit[24];
+  placeholder(d, c->param_count + 1, last, sizeof last);
+  placeholder(d, c->param_count + 2, limit, sizeof limit);
+  strbuf sb = STRBUF_INIT;
+  strbuf_printf(&sb,
+                "WITH ev AS (SELECT * FROM worker_events WHERE revision > %s "
+                "ORDER BY revision LIMIT %s)",
+                last, limit);
+  if (filtered) {
+    strbuf_puts(&sb, ", now_in AS (SELECT revision FROM (SELECT ");
+    image_columns(&sb, false);
+    strbuf_printf(&sb, " FROM ev WHERE change <> 3) AS workers WHERE %s)",
+                  c->sql);
+    strbuf_puts(&sb, ", was_in AS (SELECT revision FROM (SELECT ");
+    image_columns(&sb, true);
+    strbuf_printf(&sb, " FROM ev WHERE change <> 1) AS workers WHERE %s)",
+                  c->sql);
+  }
+  strbuf_puts(
+      &sb,
+      " SELECT s.revision, s.compacted, ev.revision, ev.change, "
+      "ev.committed_at_ms, ev.worker_namespace, ev.worker_pool, "
+      "ev.worker_pod, ev.actor_namespace, ev.actor_template, ev.actor_id, "
+      "ev.actor_atespace, ev.ip, ev.worker_pod_uid, ev.node_name, "
+      "ev.version, ev.prev_actor_namespace, ev.prev_actor_template, "
+      "ev.prev_actor_id, ev.prev_actor_atespace, ev.prev_ip, "
+      "ev.prev_worker_pod_uid, ev.prev_node_name, ev.prev_version, ");
+  if (filtered)
+    strbuf_puts(&sb, "CASE WHEN ev.revision IN (SELECT revision FROM now_in) "
+                     "THEN 1 ELSE 0 END, CASE WHEN ev.revision IN (SELECT "
+                     "revision FROM was_in) THEN 1 ELSE 0 END");
+  else
+    strbuf_puts(&sb, "CASE WHEN ev.change <> 3 THEN 1 ELSE 0 END, "
+                     "CASE WHEN ev.change <> 1 THEN 1 ELSE 0 END");
+  strbuf_puts(&sb, " FROM store_revision s LEFT JOIN ev ON TRUE "
+                   "WHERE s.id = 1 ORDER BY ev.revision");
+  return strbuf_detach(&sb);
+}
+
+enum {
+  COL_STORE_REVISION,
+  COL_COMPACTED,
+  COL_REVISION,
+  COL_CHANGE,
+  COL_AT,
+  COL_KEY,        /* 3 key columns */
+  COL_NOW = 8,    /* 7 texts, then version */
+  COL_PREV = 16,  /* likewise */
+  COL_NOW_IN = 24,
+  COL_WAS_IN
+};
+
+/* Columns first..first+7 of q (7 texts and a version) into *wk, the key
+** from COL_KEY; strings in root's arena. */
+static bool read_image(const query *q, int first, void *root,
+                       atesql_worker *wk) {
+  const char **const fields[] = {
+      &wk->worker_namespace, &wk->worker_pool,   &wk->worker_pod,
+      &wk->actor_namespace,  &wk->actor_template, &wk->actor_id,
+      &wk->actor_atespace,   &wk->ip,             &wk->worker_pod_uid,
+      &wk->node_name};
+  for (int i = 0; i < 10; i++) {
+    int col = i < 3 ? COL_KEY + i : first + i - 3;
+    size_t len;
+    const char *text = query_text(q, col, &len);
+    if (text == NULL || (*fields[i] = arena_strndup(root, text, len)) == NULL)
+      return false;
+  }
+  wk->version = query_int64(q, first + 7);
+  return true;
+}
+
+/* The event of q's current row as its watch sees it, into *out; NULL
+** when the selector passes it over. */
+static atesql_status event_from_row(atesql_watch *w, const query *q,
+                                    atesql_worker_event **out) {
+  *out = NULL;
+  bool now_in = query_int64(q, COL_NOW_IN) != 0;
+  bool was_in = query_int64(q, COL_WAS_IN) != 0;
+  if (!now_in && !was_in) return ATESQL_OK;
+  atesql_event_type change = (atesql_event_type)query_int64(q, COL_CHANGE);
+  atesql_worker_event *e = arena_new(sizeof *e, 512);
+  if (e == NULL) return watch_fail(w, ATESQL_NO_MEMORY, "out of memory");
+  e->revision = query_int64(q, COL_REVISION);
+  e->change = change;
+  e->committed_at_ms = query_int64(q, COL_AT);
+  e->type = now_in && was_in ? ATESQL_EVENT_UPDATED
+            : now_in         ? ATESQL_EVENT_CREATED
+                             : ATESQL_EVENT_DELETED;
+  bool ok = read_image(q, change == ATESQL_EVENT_DELETED ? COL_PREV : COL_NOW,
+                       e, &e->worker);
+  if (ok && change != ATESQL_EVENT_CREATED) {
+    atesql_worker *prev = arena_alloc(e, sizeof *prev);
+    ok = prev && read_image(q, COL_PREV, e, prev);
+    e->previous = prev;
+  }
+  if (!ok) {
+    arena_free(e);
+    return watch_fail(w, ATESQL_NO_MEMORY, "out of memory");
+  }
+  *out = e;
+  return ATESQL_OK;
+}
+
+static void set_pending(atesql_watch *w) {
+  uint64_t v;
+  if (w->count) {
+    v = 1;
+    ssize_t n = write(w->pending_fd, &v, sizeof v);
+    (void)n;
+  } else {
+    ssize_t n = read(w->pending_fd, &v, sizeof v);
+    (void)n;
+  }
+}
+
+/* A new connection (or the first): register its wake descriptor and run
+** the listen statement, before any read on it. */
+static atesql_status ensure_listening(atesql_watch *w) {
+  const driver *drv = w->store->drv;
+  uint64_t gen = 0;
+  int fd = drv->wake_fd ? drv->wake_fd(w->store->conn, &gen) : -1;
+  if (w->listening && gen == w->generation && fd == w->wake_fd)
+    return ATESQL_OK;
+  /* The statement reconnects a lost connection first. */
+  atesql_status st = drv->exec(w->store->conn,
+                               w->store->named_sql[STMT_watch_listen]);
+  if (st != ATESQL_OK)
+    return watch_fail(w, st, "watch: listen: %s", drv->errmsg(w->store->conn));
+  fd = drv->wake_fd ? drv->wake_fd(w->store->conn, &gen) : -1;
+  if (fd != w->wake_fd || gen != w->generation) {
+    if (w->wake_fd >= 0) epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->wake_fd, NULL);
+    struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+    if (fd >= 0 && epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 &&
+        !(errno == EEXIST &&
+          epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev) == 0))
+      return watch_fail(w, ATESQL_INTERNAL, "watch: epoll: %s",
+                        strerror(errno));
+    w->wake_fd = fd;
+  }
+  w->generation = gen;
+  w->listening = true;
+  return ATESQL_OK;
+}
+
+/* SQLite: whether the file changed since the last read (always true on
+** PostgreSQL, which reads only when woken). */
+static atesql_status file_changed(atesql_watch *w, bool *changed) {
+  *changed = true;
+  if (w->store->drv->dialect != ATESQL_DIALECT_SQLITE) return ATESQL_OK;
+  query q = {0};
+  atesql_status st = query_sql(w->store, "PRAGMA data_version", NULL, 0, &q);
+  if (st == ATESQL_OK && q.row) {
+    int64_t v = query_int64(&q, 0);
+    *changed = v != w->data_version;
+    w->data_version = v;
+  }
+  query_done(&q);
+  return st == ATESQL_OK ? st : store_failed(w, st);
+}
+
+/* One read of the events after w->read_to into the buffer (empty). */
+static atesql_status read_events(atesql_watch *w) {
+  w->params[w->nparams - 2] = param_int64(w->read_to);
+  w->params[w->nparams - 1] = param_int64(BATCH);
+  query q = {0};
+  atesql_status st = query_sql(w->store, w->sql, w->params, w->nparams, &q);
+  if (st == ATESQL_OK && q.row &&
+      query_int64(&q, COL_COMPACTED) > w->read_to) {
+    st = watch_fail(w, ATESQL_COMPACTED,
+                    "watch: the events after revision %lld were compacted "
+                    "(up to %lld): list again, and watch from the list's "
+                    "revision",
+                    (long long)w->read_to,
+                    (long long)query_int64(&q, COL_COMPACTED));
+    query_done(&q);
+    return st;
+  }
+  while (st == ATESQL_OK && q.row && !query_is_null(&q, COL_REVISION)) {
+    atesql_worker_event *e;
+    st = event_from_row(w, &q, &e);
+    if (st != ATESQL_OK) break;
+    w->read_to = query_int64(&q, COL_REVISION);
+    if (e) w->buf[(w->head + w->count++) % BATCH] = e;
+    st = query_next(&q);
+  }
+  atesql_status done = query_done(&q);
+  if (st == ATESQL_OK) st = done;
+  if (st != ATESQL_OK && *w->errmsg == '\0') store_failed(w, st);
+  /* With nothing left to deliver, passed-over events move the revision. */
+  if (w->count == 0) w->last = w->read_to;
+  return st;
+}
+
+/* Read what is new: after a lost connection, once more on the new one
+** (made by the read that failed), listening first. */
+static atesql_status refresh(atesql_watch *w) {
+  atesql_status st = ATESQL_OK;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    *w->errmsg = '\0';
+    st = ensure_listening(w);
+    bool changed = true;
+    if (st == ATESQL_OK && w->listening) st = file_changed(w, &changed);
+    if (st == ATESQL_OK && changed) st = read_events(w);
+    if (st == ATESQL_OK) {
+      /* Read on a connection made again during the read: listen, read
+      ** again. */
+      uint64_t gen = 0;
+      const driver *drv = w->store->drv;
+      if (drv->wake_fd) drv->wake_fd(w->store->conn, &gen);
+      if (gen == w->generation) return ATESQL_OK;
+      w->listening = false;
+      continue;
+    }
+    if (st != ATESQL_UNAVAILABLE && st != ATESQL_DEADLINE_EXCEEDED) return st;
+    w->listening = false;
+  }
+  return st;
+}
+
+static atesql_worker_event *take(atesql_watch *w) {
+  atesql_worker_event *e = w->buf[w->head];
+  w->head = (w->head + 1) % BATCH;
+  w->count--;
+  w->last = w->count ? e->revision : w->read_to;
+  set_pending(w);
+  return e;
+}
+
+/* Consume what woke us: the driver's descriptor, the timer. */
+static bool drain(atesql_watch *w) {
+  bool any = false;
+  const driver *drv = w->store->drv;
+  if (drv->wake_drain && drv->wake_drain(w->store->conn)) any = true;
+  uint64_t ticks;
+  if (w->timer_fd >= 0 && read(w->timer_fd, &ticks, sizeof ticks) > 0)
+    any = true;
+  return any;
+}
+
+atesql_status atesql_watch_next(atesql_watch *w, int timeout_ms,
+                                atesql_worker_event **out) {
+  if (w == NULL || out == NULL) return ATESQL_INVALID_ARGUMENT;
+  *out = NULL;
+  *w->errmsg = '\0';
+  int64_t deadline = timeout_ms > 0 ? clock_now_ms() + timeout_ms : 0;
+  for (;;) {
+    if (w->count) {
+      *out = take(w);
+      return ATESQL_OK;
+    }
+    drain(w);
+    atesql_status st = refresh(w);
+    if (st != ATESQL_OK) return st;
+    /* Notifications that arrived during the read: read again. */
+    if (w->count == 0 && drain(w)) continue;
+    if (w->count) continue;
+    int wait = -1;
+    if (timeout_ms == 0) {
+      wait = 0;
+    } else if (timeout_ms > 0) {
+      int64_t left = deadline - clock_now_ms();
+      wait = left > 0 ? (int)left : 0;
+    }
+    if (wait == 0)
+      return watch_fail(w, ATESQL_DEADLINE_EXCEEDED,
+                        "watch: no event within %d ms", timeout_ms);
+    struct epoll_event ev[4];
+    if (epoll_wait(w->epfd, ev, 4, wait) < 0 && errno != EINTR)
+      return watch_fail(w, ATESQL_INTERNAL, "watch: epoll_wait: %s",
+                        strerror(errno));
+  }
+}
+
+int atesql_watch_fd(const atesql_watch *w) { return w ? w->epfd : -1; }
+
+int64_t atesql_watch_revision(const atesql_watch *w) {
+  return w ? w->last : 0;
+}
+
+const char *atesql_watch_errmsg(const atesql_watch *w) {
+  return w ? w->errmsg : "watch is NULL";
+}
+
+void atesql_worker_event_free(atesql_worker_event *e) { arena_free(e); }
+
+void atesql_watch_close(atesql_watch *w) {
+  if (w == NULL) return;
+  while (w->count)
+    arena_free(take(w));
+  atesql_store_close(w->store);
+  atesql_compiled_free(w->compiled);
+  free(w->sql);
+  if (w->epfd >= 0) close(w->epfd);
+  if (w->pending_fd >= 0) close(w->pending_fd);
+  if (w->timer_fd >= 0) close(w->timer_fd);
+  free(w);
+}
+
+/* The selector of opts, compiled for d (text parsed here). */
+static atesql_status compile_selector(const atesql_watch_opts *o,
+                                      atesql_dialect d,
+                                      atesql_compiled **out,
+                                      atesql_error *err) {
+  atesql_selector *parsed = NULL;
+  const atesql_selector *sel = o ? o->selector : NULL;
+  if (sel && atesql_selector_resource(sel) != ATESQL_RESOURCE_WORKERS)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "watch: the selector is not for workers");
+  if (sel == NULL) {
+    const char *text = o && o->selector_text ? o->selector_text : "";
+    atesql_status st = atesql_selector_parse(
+        ATESQL_RESOURCE_WORKERS, text, ATESQL_NUL_TERMINATED, &parsed, err);
+    if (st != ATESQL_OK) return st;
+    sel = parsed;
+  }
+  atesql_status st = atesql_selector_compile(sel, d, out, err);
+  atesql_selector_free(parsed);
+  return st;
+}
+
+static bool add_fd(int epfd, int fd) {
+  struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
+  return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) == 0;
+}
+
+/* Everything of open after the handle: descriptors, statement, start. */
+static atesql_status watch_setup(atesql_watch *w, const atesql_watch_opts *o,
+                                 atesql_error *err) {
+  atesql_dialect d = w->store->drv->dialect;
+  atesql_status st = compile_selector(o, d, &w->compiled, err);
+  if (st != ATESQL_OK) return st;
+  bool filtered = strcmp(w->compiled->sql, "TRUE") != 0;
+  if ((w->sql = fetch_sql(d, w->compiled, filtered)) == NULL)
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  for (size_t i = 0; i < w->compiled->param_count; i++) {
+    const atesql_param *p = &w->compiled->params[i];
+    w->params[i] = p->type == ATESQL_PARAM_INT64 ? param_int64(p->int64)
+                                                 : param_text(p->text);
+  }
+  w->nparams = w->compiled->param_count + 2;
+
+  w->epfd = epoll_create1(EPOLL_CLOEXEC);
+  w->pending_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  if (w->epfd < 0 || w->pending_fd < 0 || !add_fd(w->epfd, w->pending_fd))
+    return error_set(err, ATESQL_INTERNAL, 0, "watch: %s", strerror(errno));
+  if (d == ATESQL_DIALECT_SQLITE) {
+    int ms = o && o->poll_interval_ms > 0 ? o->poll_interval_ms
+                                          : ATESQL_WATCH_POLL_MS;
+    struct itimerspec every = {{ms / 1000, (long)(ms % 1000) * 1000000L},
+                               {ms / 1000, (long)(ms % 1000) * 1000000L}};
+    w->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (w->timer_fd < 0 || timerfd_settime(w->timer_fd, 0, &every, NULL) != 0 ||
+        !add_fd(w->epfd, w->timer_fd))
+      return error_set(err, ATESQL_INTERNAL, 0, "watch: timer: %s",
+                       strerror(errno));
+  }
+
+  int64_t since = o ? o->since_revision : ATESQL_WATCH_NOW;
+  if (since < ATESQL_WATCH_NOW)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "watch: since_revision %lld is negative",
+                     (long long)since);
+  int64_t current = 0, compacted = 0;
+  st = ensure_listening(w);
+  if (st == ATESQL_OK) st = atesql_store_revision(w->store, &current, &compacted);
+  if (st != ATESQL_OK)
+    return error_set(err, st, 0, "%s",
+                     *w->errmsg ? w->errmsg : atesql_errmsg(w->store));
+  if (since > current)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "watch: since_revision %lld is beyond the store's "
+                     "revision %lld",
+                     (long long)since, (long long)current);
+  if (since == ATESQL_WATCH_NOW) since = current;
+  if (since < compacted)
+    return error_set(err, ATESQL_COMPACTED, 0,
+                     "watch: the events after revision %lld were compacted "
+                     "(up to %lld): list again, and watch from the list's "
+                     "revision",
+                     (long long)since, (long long)compacted);
+  w->last = w->read_to = since;
+  return ATESQL_OK;
+}
+
+atesql_status atesql_watch_open(const char *url, const atesql_watch_opts *o,
+                                atesql_watch **out, atesql_error *err) {
+  atesql_error local;
+  if (err == NULL) err = &local;
+  if (out == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "watch: out is NULL");
+  *out = NULL;
+  if (url && strncmp(url, "sqlite::memory:", 15) == 0)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "watch: an in-memory SQLite database is private to its "
+                     "connection; watch a file");
+  atesql_watch *w = calloc(1, sizeof *w);
+  if (w == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  w->epfd = w->pending_fd = w->timer_fd = w->wake_fd = -1;
+  w->data_version = -1;
+  atesql_status st = atesql_store_open(url, &w->store, err);
+  if (st == ATESQL_OK) {
+    atesql_store_set_timeout(w->store, WATCH_QUERY_TIMEOUT_MS);
+    st = watch_setup(w, o, err);
+  }
+  if (st != ATESQL_OK) {
+    atesql_watch_close(w);
+    return st;
+  }
+  *out = w;
+  return ATESQL_OK;
+}
