@@ -326,6 +326,16 @@ static char *dump_db(sqlite3 *db) {
                 "locks WHERE key <> '" FAULTDB_FOLLOWUP_LOCK "' ORDER BY key"},
       {"schema_migrations", "SELECT version, name, checksum FROM "
                             "schema_migrations ORDER BY version"},
+      /* The change feed: written in each write's transaction, so it is
+      ** held to the same model (committed_at_ms left out: a clock). */
+      {"store_revision", "SELECT revision, compacted FROM store_revision"},
+      {"worker_events",
+       "SELECT revision, change, worker_namespace, worker_pool, worker_pod, "
+       "actor_namespace, actor_template, actor_id, actor_atespace, ip, "
+       "worker_pod_uid, node_name, version, prev_actor_namespace, "
+       "prev_actor_template, prev_actor_id, prev_actor_atespace, prev_ip, "
+       "prev_worker_pod_uid, prev_node_name, prev_version FROM worker_events "
+       "ORDER BY revision"},
   };
   int rc = SQLITE_OK;
   sqlite3_str *out = sqlite3_str_new(db);
@@ -989,6 +999,25 @@ static const char *verify_actor_resume(atesql_store *s, bool applied) {
   return why;
 }
 
+/* Compact the change feed up to the store's revision: every event gone
+** and the compacted revision recorded, or neither. */
+static void op_compact(atesql_store *s, const char *url, faultdb_outcome *o) {
+  (void)url;
+  atesql_compact_opts c = {.keep_revisions = 1};
+  int64_t done = 0;
+  if (faultdb_note(o, s, atesql_compact(s, &c, &done)) == ATESQL_OK)
+    result(o, "compacted=%lld", (long long)done);
+}
+
+static const char *verify_compact(atesql_store *s, bool applied) {
+  int64_t revision = 0, compacted = 0;
+  if (atesql_store_revision(s, &revision, &compacted) != ATESQL_OK)
+    return "read the store revision failed";
+  return applied ? check(revision > 1 && compacted == revision - 1,
+                         "not compacted up to the revision before the last")
+                 : check(compacted == 0, "compacted");
+}
+
 static const faultdb_op ops[] = {
     {"atespace_create", false, false, false, op_atespace_create,
      verify_atespace_create},
@@ -1011,6 +1040,7 @@ static const faultdb_op ops[] = {
     {"worker_release", false, false, false, op_worker_release,
      verify_worker_release},
     {"actor_resume", false, false, false, op_actor_resume, verify_actor_resume},
+    {"compact", false, false, false, op_compact, verify_compact},
     {"transaction", false, false, true, op_transaction, verify_transaction},
     {"import", false, false, true, op_import, verify_import},
     {"migrate", true, true, true, op_migrate, verify_migrate},

@@ -310,7 +310,7 @@ test_writes_are_stored_iff_acknowledged_when_memory_runs_out(void **state) {
   static const char *const ops[] = {
       "worker_create", "actor_create",   "worker_update", "actor_update",
       "lock_acquire",  "worker_claim",   "worker_release", "actor_resume",
-      NULL};
+      "compact",       NULL};
   walk(ops);
 }
 

@@ -430,7 +430,7 @@ static void
 test_assignment_is_stored_iff_acknowledged_under_io_faults(void **state) {
   (void)state;
   static const char *const ops[] = {"worker_claim", "worker_release",
-                                    "actor_resume", NULL};
+                                    "actor_resume", "compact", NULL};
   walk(ops);
 }
 
