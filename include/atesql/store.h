@@ -476,6 +476,12 @@ ATESQL_API atesql_status atesql_claim_explain(atesql_store *store,
 ** reflects (atesql_worker_page.revision); a watch opened at that revision
 ** delivers every later change exactly once, in order. Events are kept
 ** until compacted (atesql_compact).
+**
+** The price of that order on PostgreSQL: a transaction that writes a
+** worker takes the next revision at that write and holds it to its end,
+** so transactions writing workers commit one at a time (docs/
+** BENCHMARKS.md, Watch, measures it). Keep atesql_tx_begin transactions
+** that write workers short. On SQLite writers are one at a time anyway.
 */
 
 /* What happened to a worker. */

@@ -8,20 +8,26 @@
 -- "revision > last" skips an event whose transaction commits after a
 -- later-numbered one it already read. A sequence cannot give that: it
 -- hands out numbers at insert time, and transactions commit in another
--- order. So the number comes from a row, store_revision, which the
--- trigger updates and whose lock the writer holds until it ends: the next
--- writer of a worker waits there, then (READ COMMITTED re-reads the row
--- it waited for) takes the number after the committed one. A rollback
--- gives its numbers back. A transaction that sees revision r therefore
--- sees every change up to r and none after, and revisions are dense.
+-- order. So a writer first takes a transaction-scoped advisory lock (one
+-- per schema: its key is worker_events' oid), held until it ends, and
+-- only then reads the last revision (max(revision), one step down the
+-- primary key; compacted when every event is compacted away) in a new
+-- statement, whose snapshot includes the commit of the writer it waited
+-- for. The next writer of a worker waits at the lock, then takes the
+-- number after. A rollback gives its numbers back. A transaction that
+-- sees revision r therefore sees every change up to r and none after,
+-- and revisions are dense.
 -- The price: transactions that write workers commit one at a time, from
--- their first worker write to their commit (docs/BENCHMARKS.md, Watch,
--- measures it). Other options were weighed: reading only below the
--- oldest transaction in flight (txid snapshots, as PgQ does) keeps
--- writers parallel but delays every event behind the slowest open
--- transaction and needs the txid horizon in every read; logical decoding
--- needs a replication slot, wal_level=logical and a server setting users
--- may not control.
+-- their first worker write to their end (docs/BENCHMARKS.md, Watch,
+-- measures it). Other options were weighed. A counter row updated per
+-- change serializes the same way, but a transaction that writes many
+-- workers (an import) leaves one dead version of the row per change, and
+-- every update walks them: quadratic. Reading only below the oldest
+-- transaction in flight (txid snapshots, as PgQ does) keeps writers
+-- parallel but delays every event behind the slowest open transaction
+-- and needs the txid horizon in every read. Logical decoding needs a
+-- replication slot and wal_level=logical, a server setting users may not
+-- control.
 --
 -- An event holds the worker as written (NULL for a delete) and as it was
 -- before (prev_*, NULL for a create): a watch with a selector tells from
@@ -29,12 +35,13 @@
 -- Every change notifies the channel atesql_worker_events (delivered at
 -- commit, once per transaction) to wake watchers.
 
+-- The revision events are compacted up to (one row). The store's revision
+-- is worker_revision's: the last event's, or this when none is left.
 CREATE TABLE store_revision (
   id        integer PRIMARY KEY CHECK (id = 1),
-  revision  bigint NOT NULL, -- the revision of the last committed change
   compacted bigint NOT NULL  -- events up to this revision are removed
 );
-INSERT INTO store_revision (id, revision, compacted) VALUES (1, 0, 0);
+INSERT INTO store_revision (id, compacted) VALUES (1, 0);
 
 CREATE TABLE worker_events (
   revision             bigint PRIMARY KEY,
@@ -65,14 +72,24 @@ CREATE TABLE worker_events (
 CREATE INDEX worker_events_key
   ON worker_events (worker_namespace, worker_pool, worker_pod, revision);
 
+-- The store revision (the last committed change) and the compacted one,
+-- as every reader asks for them.
+CREATE VIEW worker_revision AS
+SELECT coalesce((SELECT max(revision) FROM worker_events), compacted)
+         AS revision,
+       compacted
+FROM store_revision WHERE id = 1;
+
 CREATE FUNCTION atesql_worker_event() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
   r bigint;
   ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
 BEGIN
-  UPDATE store_revision SET revision = revision + 1 WHERE id = 1
-  RETURNING revision INTO r;
+  -- Held to the end of the transaction; taken again at no cost.
+  PERFORM pg_advisory_xact_lock(1096041793, 'worker_events'::regclass::oid::integer);
+  -- A statement of its own: its snapshot follows the lock wait.
+  SELECT revision + 1 INTO r FROM worker_revision;
   IF TG_OP = 'INSERT' THEN
     INSERT INTO worker_events VALUES (r, 1, ms,
       NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,

@@ -21,6 +21,11 @@ CREATE TABLE store_revision (
 );
 INSERT INTO store_revision (id, revision, compacted) VALUES (1, 0, 0);
 
+-- The store revision and the compacted one, as every reader asks for them
+-- (the same view on PostgreSQL, which keeps no counter row).
+CREATE VIEW worker_revision AS
+SELECT revision, compacted FROM store_revision WHERE id = 1;
+
 CREATE TABLE worker_events (
   revision             INTEGER PRIMARY KEY,
   change               INTEGER NOT NULL, -- 1 created, 2 updated, 3 deleted

@@ -186,7 +186,7 @@ FROM current LEFT JOIN written ON true;
 -- The store revision (the last committed worker change) and the revision
 -- events are compacted up to.
 -- name: store_revision
-SELECT revision, compacted FROM store_revision WHERE id = 1;
+SELECT revision, compacted FROM worker_revision;
 
 -- The highest revision committed more than $1 milliseconds ago (0: none).
 -- name: revision_before_ms

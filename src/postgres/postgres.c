@@ -426,9 +426,12 @@ static bool postgres_in_transaction(driver_conn *c) {
 }
 
 /* NOTIFY arrives on the socket once the watch has run LISTEN on this
-** connection; a new connection (generation) needs LISTEN again. */
+** connection; a new connection (generation) needs LISTEN again. Behind a
+** transaction pooler a LISTEN lasts one transaction of some server
+** connection: none, and the watch polls. */
 static int postgres_wake_fd(driver_conn *c, uint64_t *generation) {
   *generation = c->generation;
+  if (c->unnamed) return -1;
   return PQstatus(c->pg) == CONNECTION_OK ? PQsocket(c->pg) : -1;
 }
 

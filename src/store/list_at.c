@@ -88,7 +88,7 @@ static atesql_status revision_if_empty(atesql_store *s,
   size_t n = c->compiled->param_count;
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb,
-                "SELECT revision FROM store_revision WHERE NOT EXISTS "
+                "SELECT revision FROM worker_revision WHERE NOT EXISTS "
                 "(SELECT 1 FROM %s WHERE %s",
                 spec->table, c->compiled->sql);
   if (c->keyset) append_keyset(&sb, s->drv->dialect, spec, c->pinned, &n);

@@ -153,7 +153,7 @@ const resource_spec worker_spec = {
     0,
     worker_pk,
     3,
-    "(SELECT revision FROM store_revision)",
+    "(SELECT revision FROM worker_revision)",
     sizeof(atesql_worker),
     decode_worker,
     worker_key,

@@ -7,7 +7,7 @@
 **               ORDER BY revision LIMIT $batch)
 **   SELECT s.revision, s.compacted, ev.*, <ev as written matches>,
 **          <ev as it was matches>
-**   FROM store_revision s LEFT JOIN ev ON TRUE ORDER BY ev.revision
+**   FROM worker_revision s LEFT JOIN ev ON TRUE ORDER BY ev.revision
 **
 ** One statement, one snapshot: the compacted revision it reads is the one
 ** its events were read under, so a gap is always seen. Revision order is
@@ -55,6 +55,7 @@ struct atesql_watch {
   int pending_fd; /* signalled while buf holds events */
   int timer_fd;   /* SQLite: the poll interval; -1 on PostgreSQL */
   int wake_fd;    /* the driver's, in epfd; -1: not registered */
+  bool polling;   /* the driver cannot wake it: the timer alone does */
   uint64_t generation;
   bool listening; /* watch_listen ran on the connection of generation */
   int64_t data_version; /* SQLite: at the last read; -1 before */
@@ -134,8 +135,8 @@ static char *fetch_sql(atesql_dialect d, const atesql_compiled *c,
   else
     strbuf_puts(&sb, "CASE WHEN ev.change <> 3 THEN 1 ELSE 0 END, "
                      "CASE WHEN ev.change <> 1 THEN 1 ELSE 0 END");
-  strbuf_puts(&sb, " FROM store_revision s LEFT JOIN ev ON TRUE "
-                   "WHERE s.id = 1 ORDER BY ev.revision");
+  strbuf_puts(&sb, " FROM worker_revision s LEFT JOIN ev ON TRUE "
+                   "ORDER BY ev.revision");
   return strbuf_detach(&sb);
 }
 
@@ -219,6 +220,7 @@ static void set_pending(atesql_watch *w) {
 /* A new connection (or the first): register its wake descriptor and run
 ** the listen statement, before any read on it. */
 static atesql_status ensure_listening(atesql_watch *w) {
+  if (w->polling) return ATESQL_OK;
   const driver *drv = w->store->drv;
   uint64_t gen = 0;
   int fd = drv->wake_fd ? drv->wake_fd(w->store->conn, &gen) : -1;
@@ -298,18 +300,19 @@ static atesql_status read_events(atesql_watch *w) {
 ** (made by the read that failed), listening first. */
 static atesql_status refresh(atesql_watch *w) {
   atesql_status st = ATESQL_OK;
-  for (int attempt = 0; attempt < 2; attempt++) {
+  for (int attempt = 0; attempt < 3; attempt++) {
     *w->errmsg = '\0';
     st = ensure_listening(w);
     bool changed = true;
-    if (st == ATESQL_OK && w->listening) st = file_changed(w, &changed);
+    if (st == ATESQL_OK) st = file_changed(w, &changed);
     if (st == ATESQL_OK && changed) st = read_events(w);
     if (st == ATESQL_OK) {
       /* Read on a connection made again during the read: listen, read
       ** again. */
       uint64_t gen = 0;
       const driver *drv = w->store->drv;
-      if (drv->wake_fd) drv->wake_fd(w->store->conn, &gen);
+      if (w->polling) return ATESQL_OK;
+      drv->wake_fd(w->store->conn, &gen);
       if (gen == w->generation) return ATESQL_OK;
       w->listening = false;
       continue;
@@ -446,7 +449,14 @@ static atesql_status watch_setup(atesql_watch *w, const atesql_watch_opts *o,
   w->pending_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (w->epfd < 0 || w->pending_fd < 0 || !add_fd(w->epfd, w->pending_fd))
     return error_set(err, ATESQL_INTERNAL, 0, "watch: %s", strerror(errno));
-  if (d == ATESQL_DIALECT_SQLITE) {
+  /* A connection the driver cannot wake (PostgreSQL behind a transaction
+  ** pooler, where LISTEN holds for one transaction; a read-only SQLite
+  ** file) is polled at the interval, as SQLite always is for other
+  ** processes' writers. */
+  uint64_t gen;
+  const driver *drv = w->store->drv;
+  w->polling = drv->wake_fd == NULL || drv->wake_fd(w->store->conn, &gen) < 0;
+  if (d == ATESQL_DIALECT_SQLITE || w->polling) {
     int ms = o && o->poll_interval_ms > 0 ? o->poll_interval_ms
                                           : ATESQL_WATCH_POLL_MS;
     struct itimerspec every = {{ms / 1000, (long)(ms % 1000) * 1000000L},

@@ -21,10 +21,10 @@
 
 static const char UNDO_0004_SQLITE_SQL[] =
     "DROP TRIGGER workers_event_created; DROP TRIGGER workers_event_updated;"
-    "DROP TRIGGER workers_event_deleted;"
+    "DROP TRIGGER workers_event_deleted; DROP VIEW worker_revision;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 static const char UNDO_0004_POSTGRES_SQL[] =
-    "DROP FUNCTION atesql_worker_event() CASCADE;"
+    "DROP FUNCTION atesql_worker_event() CASCADE; DROP VIEW worker_revision;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 
 static const char OLD_ROWS_SQL[] =

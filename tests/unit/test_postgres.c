@@ -370,8 +370,12 @@ static void test_scheduler_role_with_documented_grants_suffices(void **state) {
   admin_exec("GRANT SELECT, INSERT, UPDATE, DELETE ON atesql_roles.atespaces, "
              "atesql_roles.actors, atesql_roles.workers, atesql_roles.locks "
              "TO atesql_scheduler_test");
-  admin_exec("GRANT SELECT ON atesql_roles.schema_migrations TO "
+  admin_exec("GRANT SELECT, INSERT, DELETE ON atesql_roles.worker_events TO "
              "atesql_scheduler_test");
+  admin_exec("GRANT SELECT, UPDATE ON atesql_roles.store_revision TO "
+             "atesql_scheduler_test");
+  admin_exec("GRANT SELECT ON atesql_roles.worker_revision, "
+             "atesql_roles.schema_migrations TO atesql_scheduler_test");
 
   char url[1200];
   if (strstr(base_url, "://"))
@@ -405,6 +409,18 @@ static void test_scheduler_role_with_documented_grants_suffices(void **state) {
   assert_int_equal(atesql_worker_count(s, &opts, &n), ATESQL_OK);
   assert_int_equal(n, 1);
   assert_int_equal(atesql_actor_delete(s, "s1", "a1"), ATESQL_OK);
+  /* The change feed: a watch sees the role's writes; compaction. */
+  atesql_watch_opts wo = {.since_revision = 0};
+  atesql_watch *watch = NULL;
+  if (atesql_watch_open(url, &wo, &watch, &err) != ATESQL_OK)
+    fail_msg("watch as scheduler: %s", err.message);
+  atesql_worker_event *e = NULL;
+  assert_int_equal(atesql_watch_next(watch, 10000, &e), ATESQL_OK);
+  assert_string_equal(e->worker.worker_pod, "p1");
+  atesql_worker_event_free(e);
+  atesql_watch_close(watch);
+  atesql_compact_opts co = {.keep_revisions = 1};
+  assert_int_equal(atesql_compact(s, &co, NULL), ATESQL_OK);
   assert_int_equal(atesql_store_clear(s), ATESQL_OK);
   atesql_store_close(s);
 
