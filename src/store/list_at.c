@@ -62,7 +62,8 @@ static char *page_at_sql(atesql_dialect d, const resource_spec *spec,
   if (where == NULL) return NULL;
 
   strbuf sb = STRBUF_INIT;
-  strbuf_printf(&sb, "SELECT %s, %s FROM (SELECT %s FROM workers WHERE %s "
+  strbuf_printf(&sb,
+                "SELECT %s, %s FROM (SELECT %s FROM workers WHERE %s "
                 "AND NOT EXISTS (SELECT 1 FROM worker_events e "
                 "WHERE e.worker_namespace = workers.worker_namespace "
                 "AND e.worker_pool = workers.worker_pool "
@@ -129,8 +130,7 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
   int64_t want = c->keyset ? c->key.revision : -1;
   int64_t have = out->revision;
   atesql_status st = ATESQL_OK;
-  if (out->count == 0)
-    st = revision_if_empty(s, spec, c, nparams, &have);
+  if (out->count == 0) st = revision_if_empty(s, spec, c, nparams, &have);
   if (st == ATESQL_OK && have >= 0 && (want < 0 || have == want)) {
     out->revision = have;
     return ATESQL_OK;

@@ -57,7 +57,7 @@ struct atesql_watch {
   int wake_fd;    /* the driver's, in epfd; -1: not registered */
   bool polling;   /* the driver cannot wake it: the timer alone does */
   uint64_t generation;
-  bool listening; /* watch_listen ran on the connection of generation */
+  bool listening;       /* watch_listen ran on the connection of generation */
   int64_t data_version; /* SQLite: at the last read; -1 before */
   int64_t last;         /* delivered or passed over */
   int64_t read_to;      /* the last revision read into buf */
@@ -92,8 +92,8 @@ static atesql_status store_failed(atesql_watch *w, atesql_status st) {
 ** workers table names them. */
 static void image_columns(strbuf *sb, bool prev) {
   static const char *const text[] = {
-      "actor_namespace", "actor_template", "actor_id",  "actor_atespace",
-      "ip",              "worker_pod_uid", "node_name", "version"};
+      "actor_namespace", "actor_template", "actor_id", "actor_atespace", "ip",
+      "worker_pod_uid",  "node_name",      "version"};
   strbuf_puts(sb, "revision, worker_namespace, worker_pool, worker_pod");
   for (size_t i = 0; i < sizeof text / sizeof *text; i++)
     strbuf_printf(sb, prev ? ", prev_%s AS %s" : ", %s", text[i], text[i]);
@@ -120,14 +120,13 @@ static char *fetch_sql(atesql_dialect d, const atesql_compiled *c,
                   c->sql);
   }
   strbuf_puts(
-      &sb,
-      " SELECT s.revision, s.compacted, ev.revision, ev.change, "
-      "ev.committed_at_ms, ev.worker_namespace, ev.worker_pool, "
-      "ev.worker_pod, ev.actor_namespace, ev.actor_template, ev.actor_id, "
-      "ev.actor_atespace, ev.ip, ev.worker_pod_uid, ev.node_name, "
-      "ev.version, ev.prev_actor_namespace, ev.prev_actor_template, "
-      "ev.prev_actor_id, ev.prev_actor_atespace, ev.prev_ip, "
-      "ev.prev_worker_pod_uid, ev.prev_node_name, ev.prev_version, ");
+      &sb, " SELECT s.revision, s.compacted, ev.revision, ev.change, "
+           "ev.committed_at_ms, ev.worker_namespace, ev.worker_pool, "
+           "ev.worker_pod, ev.actor_namespace, ev.actor_template, ev.actor_id, "
+           "ev.actor_atespace, ev.ip, ev.worker_pod_uid, ev.node_name, "
+           "ev.version, ev.prev_actor_namespace, ev.prev_actor_template, "
+           "ev.prev_actor_id, ev.prev_actor_atespace, ev.prev_ip, "
+           "ev.prev_worker_pod_uid, ev.prev_node_name, ev.prev_version, ");
   if (filtered)
     strbuf_puts(&sb, "CASE WHEN ev.revision IN (SELECT revision FROM now_in) "
                      "THEN 1 ELSE 0 END, CASE WHEN ev.revision IN (SELECT "
@@ -146,9 +145,9 @@ enum {
   COL_REVISION,
   COL_CHANGE,
   COL_AT,
-  COL_KEY,        /* 3 key columns */
-  COL_NOW = 8,    /* 7 texts, then version */
-  COL_PREV = 16,  /* likewise */
+  COL_KEY,       /* 3 key columns */
+  COL_NOW = 8,   /* 7 texts, then version */
+  COL_PREV = 16, /* likewise */
   COL_NOW_IN = 24,
   COL_WAS_IN
 };
@@ -157,11 +156,11 @@ enum {
 ** from COL_KEY; strings in root's arena. */
 static bool read_image(const query *q, int first, void *root,
                        atesql_worker *wk) {
-  const char **const fields[] = {
-      &wk->worker_namespace, &wk->worker_pool,   &wk->worker_pod,
-      &wk->actor_namespace,  &wk->actor_template, &wk->actor_id,
-      &wk->actor_atespace,   &wk->ip,             &wk->worker_pod_uid,
-      &wk->node_name};
+  const char **const fields[] = {&wk->worker_namespace, &wk->worker_pool,
+                                 &wk->worker_pod,       &wk->actor_namespace,
+                                 &wk->actor_template,   &wk->actor_id,
+                                 &wk->actor_atespace,   &wk->ip,
+                                 &wk->worker_pod_uid,   &wk->node_name};
   for (int i = 0; i < 10; i++) {
     int col = i < 3 ? COL_KEY + i : first + i - 3;
     size_t len;
@@ -227,8 +226,8 @@ static atesql_status ensure_listening(atesql_watch *w) {
   if (w->listening && gen == w->generation && fd == w->wake_fd)
     return ATESQL_OK;
   /* The statement reconnects a lost connection first. */
-  atesql_status st = drv->exec(w->store->conn,
-                               w->store->named_sql[STMT_watch_listen]);
+  atesql_status st =
+      drv->exec(w->store->conn, w->store->named_sql[STMT_watch_listen]);
   if (st != ATESQL_OK)
     return watch_fail(w, st, "watch: listen: %s", drv->errmsg(w->store->conn));
   fd = drv->wake_fd ? drv->wake_fd(w->store->conn, &gen) : -1;
@@ -236,8 +235,7 @@ static atesql_status ensure_listening(atesql_watch *w) {
     if (w->wake_fd >= 0) epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->wake_fd, NULL);
     struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
     if (fd >= 0 && epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0 &&
-        !(errno == EEXIST &&
-          epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev) == 0))
+        !(errno == EEXIST && epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev) == 0))
       return watch_fail(w, ATESQL_INTERNAL, "watch: epoll: %s",
                         strerror(errno));
     w->wake_fd = fd;
@@ -269,8 +267,7 @@ static atesql_status read_events(atesql_watch *w) {
   w->params[w->nparams - 1] = param_int64(BATCH);
   query q = {0};
   atesql_status st = query_sql(w->store, w->sql, w->params, w->nparams, &q);
-  if (st == ATESQL_OK && q.row &&
-      query_int64(&q, COL_COMPACTED) > w->read_to) {
+  if (st == ATESQL_OK && q.row && query_int64(&q, COL_COMPACTED) > w->read_to) {
     st = watch_fail(w, ATESQL_COMPACTED,
                     "watch: the events after revision %lld were compacted "
                     "(up to %lld): list again, and watch from the list's "
@@ -379,9 +376,7 @@ atesql_status atesql_watch_next(atesql_watch *w, int timeout_ms,
 
 int atesql_watch_fd(const atesql_watch *w) { return w ? w->epfd : -1; }
 
-int64_t atesql_watch_revision(const atesql_watch *w) {
-  return w ? w->last : 0;
-}
+int64_t atesql_watch_revision(const atesql_watch *w) { return w ? w->last : 0; }
 
 const char *atesql_watch_errmsg(const atesql_watch *w) {
   return w ? w->errmsg : "watch is NULL";
@@ -404,8 +399,7 @@ void atesql_watch_close(atesql_watch *w) {
 
 /* The selector of opts, compiled for d (text parsed here). */
 static atesql_status compile_selector(const atesql_watch_opts *o,
-                                      atesql_dialect d,
-                                      atesql_compiled **out,
+                                      atesql_dialect d, atesql_compiled **out,
                                       atesql_error *err) {
   atesql_selector *parsed = NULL;
   const atesql_selector *sel = o ? o->selector : NULL;
@@ -475,7 +469,8 @@ static atesql_status watch_setup(atesql_watch *w, const atesql_watch_opts *o,
                      (long long)since);
   int64_t current = 0, compacted = 0;
   st = ensure_listening(w);
-  if (st == ATESQL_OK) st = atesql_store_revision(w->store, &current, &compacted);
+  if (st == ATESQL_OK)
+    st = atesql_store_revision(w->store, &current, &compacted);
   if (st != ATESQL_OK)
     return error_set(err, st, 0, "%s",
                      *w->errmsg ? w->errmsg : atesql_errmsg(w->store));

@@ -95,8 +95,8 @@ static void test_watch_delivers_every_change_in_order(void **state) {
   assert_ok(s, atesql_worker_claim(s, &req, &claimed));
   atesql_worker_free(claimed);
   bool released = false;
-  assert_ok(s, atesql_worker_release(s, "ns", "cpu", "p1", "space", "a1",
-                                     &released));
+  assert_ok(
+      s, atesql_worker_release(s, "ns", "cpu", "p1", "space", "a1", &released));
   assert_true(released);
   assert_ok(s, atesql_worker_delete(s, "ns", "cpu", "p1"));
 
@@ -172,8 +172,8 @@ static void test_filtered_watch_reports_entering_and_leaving(void **state) {
   int64_t r0 = revision_now(s);
   atesql_watch *w = open_watch("worker_pool=cpu,actor_id=", ATESQL_WATCH_NOW);
 
-  create_worker(s, "ns", "gpu", "g1");  /* r0+1: not in the set */
-  create_worker(s, "ns", "cpu", "c1");  /* r0+2: enters */
+  create_worker(s, "ns", "gpu", "g1"); /* r0+1: not in the set */
+  create_worker(s, "ns", "cpu", "c1"); /* r0+2: enters */
   atesql_worker c1 = make_worker("ns", "cpu", "c1");
   c1.actor_id = "a1";
   c1.actor_atespace = "space";
@@ -184,7 +184,7 @@ static void test_filtered_watch_reports_entering_and_leaving(void **state) {
   c1.actor_atespace = "";
   assert_ok(s, atesql_worker_update(s, &c1, 3, NULL)); /* r0+5: enters */
   c1.node_name = "n10";
-  assert_ok(s, atesql_worker_update(s, &c1, 4, NULL)); /* r0+6: stays */
+  assert_ok(s, atesql_worker_update(s, &c1, 4, NULL));      /* r0+6: stays */
   assert_ok(s, atesql_worker_delete(s, "ns", "gpu", "g1")); /* r0+7: outside */
   assert_ok(s, atesql_worker_delete(s, "ns", "cpu", "c1")); /* r0+8: leaves */
 
@@ -332,9 +332,8 @@ static void cache_apply(cache *c, const atesql_worker_event *e) {
     cache_put(c, &e->worker);
     break;
   case ATESQL_EVENT_DELETED:
-    if (at < 0 ||
-        c->items[at].version != (e->previous ? e->previous->version
-                                             : e->worker.version))
+    if (at < 0 || c->items[at].version !=
+                      (e->previous ? e->previous->version : e->worker.version))
       fail_msg("revision %lld deletes '%s', cache has %s",
                (long long)e->revision, key, at < 0 ? "none" : "another");
     cache_drop(c, &e->worker);
@@ -561,8 +560,7 @@ static void test_watch_fd_wakes_a_poll_loop(void **state) {
   o.poll_interval_ms = 60000; /* in-process writers wake it, not the timer */
   atesql_watch *w = NULL;
   atesql_error err = {0};
-  assert_int_equal(atesql_watch_open(conformance_url, &o, &w, &err),
-                   ATESQL_OK);
+  assert_int_equal(atesql_watch_open(conformance_url, &o, &w, &err), ATESQL_OK);
   expect_no_event(w);
   struct pollfd p = {.fd = atesql_watch_fd(w), .events = POLLIN};
   assert_int_equal(poll(&p, 1, 0), 0);

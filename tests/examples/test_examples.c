@@ -23,9 +23,32 @@ static void test_resume_actor_runs(void **state) {
   cli_result_free(&r);
 }
 
+/* examples/free_worker_cache.c: a cache kept by list + watch equals a
+** fresh listing after claims, releases, creates and deletes. */
+static void test_free_worker_cache_runs(void **state) {
+  (void)state;
+  const char *url = test_backend_fresh_url("example_cache");
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "'%s' '%s' 2>&1", FREE_WORKER_CACHE_PATH, url);
+  FILE *f = popen(cmd, "r");
+  assert_non_null(f);
+  char out[8192];
+  size_t n = fread(out, 1, sizeof out - 1, f);
+  out[n] = '\0';
+  int status = pclose(f);
+  printf("%s", out);
+  if (status != 0) fail_msg("free_worker_cache exited with status %d", status);
+  assert_non_null(strstr(out, "listed 3 free workers at revision "));
+  assert_non_null(strstr(out, ": w1 entered\n"));
+  assert_non_null(strstr(out, ": w9 entered\n"));
+  assert_non_null(strstr(out, "cache: 3 free workers, as a fresh listing"));
+  assert_non_null(strstr(out, "free_worker_cache: ok\n"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_resume_actor_runs),
+      cmocka_unit_test(test_free_worker_cache_runs),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
