@@ -15,7 +15,8 @@ enum {
   EXIT_FAILURE_OTHER = 1, /* any failure not below */
   EXIT_USAGE = 2,         /* bad usage or invalid input */
   EXIT_NOT_FOUND = 3,
-  EXIT_NO_CAPACITY = 4 /* workers claim: no free worker fits */
+  EXIT_NO_CAPACITY = 4, /* workers claim: no free worker fits */
+  EXIT_COMPACTED = 5    /* the events asked for were compacted: list again */
 };
 
 /* Print "atesql: <message>" as one line on stderr; returns code. */
@@ -75,5 +76,12 @@ int cmd_explain(const char *db, int argc, char **argv);
 
 /* atesql demo [--db URL] */
 int cmd_demo(const char *db, int argc, char **argv);
+
+/* atesql watch workers [--selector S] [--since REV] [--json]
+** [--timeout-ms N] (watch.c) */
+int cmd_watch(const char *db, int argc, char **argv);
+
+/* atesql compact [--revision R] [--keep-revisions N] [--keep DURATION] */
+int cmd_compact(const char *db, int argc, char **argv);
 
 #endif /* ATESQL_CLI_H */

@@ -19,7 +19,7 @@ static atesql_status worker_list(atesql_store *s, const atesql_list_opts *opts,
   atesql_worker_page *p = NULL;
   atesql_status st = atesql_worker_list(s, opts, &p);
   if (st != ATESQL_OK) return st;
-  *out = (cli_page){p, p->items, p->count, p->next_page_token};
+  *out = (cli_page){p, p->items, p->count, p->next_page_token, p->revision};
   return ATESQL_OK;
 }
 
@@ -74,7 +74,7 @@ static atesql_status actor_list(atesql_store *s, const atesql_list_opts *opts,
   atesql_actor_page *p = NULL;
   atesql_status st = atesql_actor_list(s, opts, &p);
   if (st != ATESQL_OK) return st;
-  *out = (cli_page){p, p->items, p->count, p->next_page_token};
+  *out = (cli_page){p, p->items, p->count, p->next_page_token, -1};
   return ATESQL_OK;
 }
 
@@ -169,7 +169,7 @@ atespace_list(atesql_store *s, const atesql_list_opts *opts, cli_page *out) {
   atesql_atespace_page *p = NULL;
   atesql_status st = atesql_atespace_list(s, opts, &p);
   if (st != ATESQL_OK) return st;
-  *out = (cli_page){p, p->items, p->count, p->next_page_token};
+  *out = (cli_page){p, p->items, p->count, p->next_page_token, -1};
   return ATESQL_OK;
 }
 

@@ -16,6 +16,9 @@ typedef struct cli_page {
   const void *items; /* count records of kind->record_size bytes */
   size_t count;
   const char *next_page_token; /* "" on the last page */
+  /* Workers: the store revision the listing reflects (every page of one
+  ** listing has its first page's); -1 for kinds without a change feed. */
+  int64_t revision;
 } cli_page;
 
 typedef struct cli_kind {

@@ -3,8 +3,10 @@
 ** [--json]`: without --limit, follow next_page_token until the last page
 ** and print every match; with --limit N, print one page of at most N and,
 ** when more remain, write `next_page_token=TOKEN` as a line on stderr.
-** The human form is an aligned table; --json writes one protojson document
-** per line.
+** A workers listing that starts at the first page (no --page-token) also
+** writes `revision=N` on stderr: the store revision it reflects, for
+** `atesql watch workers --since N`. The human form is an aligned table;
+** --json writes one protojson document per line.
 */
 #include <errno.h>
 #include <getopt.h>
@@ -96,10 +98,12 @@ static int emit_page(const cli_kind *kind, const cli_page *page, table *t) {
 ** given token on. Page tokens live in their page, so the one that
 ** continues the listing is copied before the page is freed; with a limit,
 ** *next receives it (NULL on the last page) for the caller to free.
+** *revision receives the revision the listing reflects (the same on every
+** page), -1 for kinds without one.
 */
 static int list_pages(const cli_kind *kind, atesql_store *store,
                       const atesql_selector *sel, const list_args *args,
-                      table *t, char **next) {
+                      table *t, char **next, int64_t *revision) {
   atesql_list_opts opts = {0};
   opts.selector = sel;
   opts.page_size = args->limit ? args->limit : ATESQL_MAX_PAGE_SIZE;
@@ -113,6 +117,7 @@ static int list_pages(const cli_kind *kind, atesql_store *store,
       rc = cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
       break;
     }
+    *revision = page.revision;
     rc = emit_page(kind, &page, t);
     bool more = page.next_page_token[0] != '\0';
     free(token);
@@ -149,19 +154,20 @@ int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv) {
   rc = cli_open_store(cli_db_url(db), &store);
   if (rc == EXIT_OK) {
     char *next = NULL;
+    int64_t revision = -1;
     table *t = NULL;
     if (!args.json) t = table_new(kind->columns, kind->column_count);
     if (!args.json && t == NULL)
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
     else
-      rc = list_pages(kind, store, sel, &args, t, &next);
+      rc = list_pages(kind, store, sel, &args, t, &next, &revision);
     if (rc == EXIT_OK && t && !table_print(t, stdout, 0))
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
-    /* After the records, so it is the last thing a reader sees. */
-    if (rc == EXIT_OK && next) {
-      fflush(stdout);
-      fprintf(stderr, "next_page_token=%s\n", next);
-    }
+    /* After the records, so they are the last thing a reader sees. */
+    fflush(stdout);
+    if (rc == EXIT_OK && revision >= 0 && args.page_token == NULL)
+      fprintf(stderr, "revision=%lld\n", (long long)revision);
+    if (rc == EXIT_OK && next) fprintf(stderr, "next_page_token=%s\n", next);
     free(next);
     table_free(t);
     atesql_store_close(store);

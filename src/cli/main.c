@@ -19,7 +19,8 @@ static const char usage[] =
     "      apply pending schema migrations, or show which are applied\n"
     "  workers|actors|atespaces list [--selector S] [--limit N]\n"
     "                                [--page-token T] [--json]\n"
-    "      list records (all pages, or one page of N with --limit)\n"
+    "      list records (all pages, or one page of N with --limit); a\n"
+    "      workers listing from its first page writes revision=N on stderr\n"
     "  workers get NAMESPACE/POOL/POD...  [--json]\n"
     "  actors get ATESPACE/ACTOR_ID...    [--json]\n"
     "  atespaces get NAME...              [--json]\n"
@@ -34,6 +35,19 @@ static const char usage[] =
     "      it holds already, if any), preferred nodes first\n"
     "  workers release NAMESPACE/POOL/POD --actor ATESPACE/ID\n"
     "      free the worker if the actor still holds it\n"
+    "  watch workers [--selector S] [--since REV] [--json] [--timeout-ms N]\n"
+    "      print each change of the workers a selector picks, as it is\n"
+    "      committed, until SIGINT or SIGTERM (or N ms without one): from\n"
+    "      now, or every change after revision REV (0: all kept). A line:\n"
+    "        REV TYPE NS/POOL/POD node=N ip=IP actor=ATESPACE/ID version=V\n"
+    "      TYPE is CREATED, UPDATED or DELETED as the selector sees it (a\n"
+    "      worker updated out of it is DELETED); change=UPDATED follows\n"
+    "      when the store's change differs. --json: one object a line,\n"
+    "      {revision, type, change, committedAtMs, worker, previous}\n"
+    "  compact [--revision R] [--keep-revisions N] [--keep DURATION]\n"
+    "      remove the change events up to revision R, all but the last N,\n"
+    "      or those older than DURATION (90s, 15m, 24h, or ms); with\n"
+    "      several, only what every one of them removes\n"
     "  compile workers|actors SELECTOR [--dialect sqlite|postgres] [--json]\n"
     "      print the SQL WHERE fragment and parameters of a selector\n"
     "  explain workers|actors|atespaces SELECTOR\n"
@@ -50,7 +64,8 @@ static const char usage[] =
     "  --help      print this help\n"
     "\n"
     "exit codes: 0 success, 2 usage or invalid input, 3 not found,\n"
-    "            4 no free worker (claim), 1 other\n";
+    "            4 no free worker (claim), 5 events compacted (watch, list:\n"
+    "            list again), 1 other\n";
 
 typedef struct command {
   const char *name;
@@ -61,7 +76,8 @@ static const command commands[] = {
     {"migrate", cmd_migrate}, {"workers", cmd_records},
     {"actors", cmd_records},  {"atespaces", cmd_records},
     {"compile", cmd_compile}, {"explain", cmd_explain},
-    {"demo", cmd_demo},
+    {"demo", cmd_demo},       {"watch", cmd_watch},
+    {"compact", cmd_compact},
 };
 
 /* Errors are one line on stderr: a newline or other control byte in the
@@ -89,6 +105,7 @@ int cli_exit_code(atesql_status status) {
   case ATESQL_INVALID_ARGUMENT: return EXIT_USAGE;
   case ATESQL_NOT_FOUND: return EXIT_NOT_FOUND;
   case ATESQL_RESOURCE_EXHAUSTED: return EXIT_NO_CAPACITY;
+  case ATESQL_COMPACTED: return EXIT_COMPACTED;
   default: return EXIT_FAILURE_OTHER;
   }
 }

@@ -1,6 +1,8 @@
 /*
 ** Running the atesql program from a test: arguments in, exit code, stdout
-** and stderr out. Used by every CLI suite.
+** and stderr out. Used by every CLI suite. A long-running command (watch)
+** runs as a child whose stdout is read line by line while the test goes
+** on, and is ended by a signal.
 */
 #ifndef ATESQL_TEST_CLI_RUN_H
 #define ATESQL_TEST_CLI_RUN_H
@@ -16,5 +18,25 @@ typedef struct cli_result {
 cli_result cli_run(const char *const *args, const char *input);
 
 void cli_result_free(cli_result *r);
+
+typedef struct cli_child cli_child;
+
+/* Start ATESQL_CLI_PATH with argv (as cli_run) and an empty stdin, and
+** return at once. */
+cli_child *cli_spawn(const char *const *args);
+
+/* The child's next line on stdout, without its newline, waiting up to
+** timeout_ms for it; NULL when none came in time or stdout closed. The
+** caller frees it. */
+char *cli_child_line(cli_child *child, int timeout_ms);
+
+/* Send sig to the child (SIGSTOP, SIGCONT ...) and return. */
+void cli_child_signal(cli_child *child, int sig);
+
+/* Send sig to the child (0: none), wait for it to exit, and free it. The
+** result's out holds the stdout no cli_child_line returned; err all of
+** stderr. A child that sig does not end within 10 s is killed: its
+** exit_code is then -1. */
+cli_result cli_child_finish(cli_child *child, int sig);
 
 #endif /* ATESQL_TEST_CLI_RUN_H */

@@ -1,7 +1,8 @@
 /*
 ** The atesql commands over a real SQLite file: migrate up and status,
 ** import (all or nothing) and list --json giving the same documents back,
-** paging with --limit and next_page_token, get by key, the exit codes and
+** paging with --limit and next_page_token (and the revision a workers
+** listing writes), get by key, the exit codes and
 ** one-line errors of bad selectors, bad keys, missing records and an
 ** unmigrated database, explain, and the demo. Every test uses its own
 ** fresh database: a file under $ATESQL_TEST_DIR, or a schema on the
@@ -152,7 +153,8 @@ static void test_import_then_list_json_gives_the_input_back(void **state) {
   cli_result r = RUN(NULL, "--db", url, "workers", "list", "--json");
   assert_int_equal(r.exit_code, 0);
   assert_string_equal(r.out, workers_jsonl);
-  assert_string_equal(r.err, "");
+  /* The store revision the listing reflects: one per imported worker. */
+  assert_string_equal(r.err, "revision=3\n");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "actors", "list", "--json");
   assert_int_equal(r.exit_code, 0);
@@ -290,7 +292,8 @@ static void test_list_with_limit_prints_a_token_that_continues(void **state) {
   assert_non_null(strstr(r.out, "\"p0001\""));
   char *token = token_of(&r);
   assert_non_null(token);
-  assert_int_equal(count_lines(r.err), 1);
+  assert_int_equal(count_lines(r.err), 2);
+  assert_non_null(strstr(r.err, "revision=5\n"));
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "workers", "list", "--limit=2", "--page-token",
@@ -336,7 +339,7 @@ static void test_list_without_limit_follows_every_page(void **state) {
   cli_result r = RUN(NULL, "--db", url, "workers", "list", "--json");
   assert_int_equal(r.exit_code, 0);
   assert_int_equal(count_lines(r.out), 2345);
-  assert_string_equal(r.err, "");
+  assert_string_equal(r.err, "revision=2345\n");
   cli_result_free(&r);
   /* The human table: a header and one row per worker. */
   r = RUN(NULL, "--db", url, "workers", "list", "--selector",
