@@ -54,17 +54,22 @@ static const field_def actor_fields[] = {
     {"version", "version", FIELD_INT64, NULL, 0, false, false},
 };
 
+/* "labels.KEY": the worker_labels table (migrations 0005). */
+static const field_def worker_labels_field = {
+    "labels", NULL, FIELD_LABEL, NULL, 0, false, false};
+
 static const field_def atespace_fields[] = {
     TEXT("name", true),
 };
 
 static const resource_def resources[] = {
     {ATESQL_RESOURCE_WORKERS, "workers", "workers", worker_fields,
-     COUNT(worker_fields)},
+     COUNT(worker_fields), &worker_labels_field, "worker_labels",
+     "\"worker_namespace\", \"worker_pool\", \"worker_pod\"", "worker_free"},
     {ATESQL_RESOURCE_ACTORS, "actors", "actors", actor_fields,
-     COUNT(actor_fields)},
+     COUNT(actor_fields), NULL, NULL, NULL, NULL},
     {ATESQL_RESOURCE_ATESPACES, "atespaces", "atespaces", atespace_fields,
-     COUNT(atespace_fields)},
+     COUNT(atespace_fields), NULL, NULL, NULL, NULL},
 };
 
 const resource_def *schema_resource(atesql_resource id) {
@@ -135,6 +140,7 @@ const field_def *schema_nearest_field(const resource_def *res, const char *name,
 }
 
 size_t schema_field_index(const resource_def *res, const field_def *field) {
+  if (field == res->labels) return res->field_count;
   return (size_t)(field - res->fields);
 }
 

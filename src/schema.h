@@ -12,7 +12,14 @@
 
 #include "atesql/types.h"
 
-typedef enum field_type { FIELD_TEXT = 1, FIELD_ENUM, FIELD_INT64 } field_type;
+/* FIELD_LABEL: the labels of a resource that has them ("labels.KEY"),
+** stored in a table of their own (worker_labels); its column is NULL. */
+typedef enum field_type {
+  FIELD_TEXT = 1,
+  FIELD_ENUM,
+  FIELD_INT64,
+  FIELD_LABEL
+} field_type;
 
 typedef struct field_def {
   const char *name;   /* the selector's spelling */
@@ -34,6 +41,15 @@ typedef struct resource_def {
   const char *table; /* its table */
   const field_def *fields;
   size_t field_count;
+  /* Labels ("labels.KEY" terms), or NULL when the resource has none. The
+  ** table holds (<key columns of the resource>, key, value); label terms
+  ** sort after every field's. */
+  const field_def *labels;
+  const char *label_table;
+  const char *label_key; /* the key columns both tables share, quoted */
+  /* The label table's copy of "the split_empty field is empty" (a free
+  ** worker), 1 or 0; NULL: none. */
+  const char *label_empty;
 } resource_def;
 
 /* The definition of a resource, or NULL for a value out of range. */
@@ -52,7 +68,7 @@ const field_def *schema_nearest_field(const resource_def *res, const char *name,
                                       size_t len);
 
 /* The position of `field` in its resource's table: the normalized order of
-** selector terms. */
+** selector terms (the labels pseudo-field comes after every field). */
 size_t schema_field_index(const resource_def *res, const field_def *field);
 
 /* The number of an enum field's proto name (len bytes), or -1. */

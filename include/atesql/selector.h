@@ -10,6 +10,9 @@
 **     selector := "" | term ("," term)*          comma is AND
 **     term     := field ("=" | "==" | "!=") value
 **               | field ("in" | "notin") "(" value ("," value)* ")"
+**               | "labels." key                   the label exists
+**               | "!labels." key                  the label does not exist
+**     field    := a whitelisted field | "labels." key
 **     value    := possibly empty; "\" escapes , = ! ( ) \ and space
 **
 ** - Spaces and tabs around fields, operators, commas and parentheses are
@@ -25,6 +28,13 @@
 **   without NUL bytes.
 ** - Terms are ANDed. Duplicate terms collapse into one; contradictory terms
 **   ("worker_pool=a,worker_pool=b") are allowed and simply match nothing.
+** - Labels (workers only): "labels.gpu_type=h100", "labels.zone in (a,b)",
+**   "labels.zone!=x", "labels.zone notin (a,b)", "labels.gpu_type",
+**   "!labels.gpu_type", with Kubernetes label selector meaning: != and
+**   notin also match workers without the label. Keys and values follow
+**   Kubernetes label syntax (types.h, atesql_worker); a key may hold '/'
+**   ("labels.example.com/zone=a"). A label term is a B-tree search of the
+**   label index, mixed freely with field terms.
 **
 ** Every error is ATESQL_INVALID_ARGUMENT with a message naming the problem
 ** and the 1-based byte column where it starts, e.g.
@@ -53,10 +63,12 @@ extern "C" {
 typedef struct atesql_selector atesql_selector;
 
 typedef enum atesql_op {
-  ATESQL_OP_EQ = 1, /* "=" or "==": one value */
-  ATESQL_OP_NEQ,    /* "!=": one value */
-  ATESQL_OP_IN,     /* "in (...)": one or more values */
-  ATESQL_OP_NOTIN   /* "notin (...)": one or more values */
+  ATESQL_OP_EQ = 1,  /* "=" or "==": one value */
+  ATESQL_OP_NEQ,     /* "!=": one value */
+  ATESQL_OP_IN,      /* "in (...)": one or more values */
+  ATESQL_OP_NOTIN,   /* "notin (...)": one or more values */
+  ATESQL_OP_EXISTS,  /* labels only: "labels.KEY", no value */
+  ATESQL_OP_NOTEXISTS /* labels only: "!labels.KEY", no value */
 } atesql_op;
 
 /* The SQL dialects a selector compiles to. */
@@ -90,8 +102,10 @@ ATESQL_API atesql_status atesql_selector_parse(atesql_resource resource,
 ** Add one term, the C form of the text grammar: `field op values`.
 ** EQ and NEQ take exactly one value, IN and NOTIN one or more. Values are
 ** NUL-terminated strings (enum fields take proto names, int64 fields decimal
-** text) copied by the call. Produces the same selector as parsing the
-** equivalent text. On failure the selector is unchanged.
+** text) copied by the call. A label term names its field "labels.KEY";
+** EXISTS and NOTEXISTS (labels only) take no value. Produces the same
+** selector as parsing the equivalent text. On failure the selector is
+** unchanged.
 ** Errors: INVALID_ARGUMENT (unknown field, bad value, wrong value count,
 ** limits), NO_MEMORY.
 */

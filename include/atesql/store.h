@@ -559,6 +559,8 @@ ATESQL_API atesql_status atesql_watch_open(const char *url,
 ** new one could not be made: call again to retry, or close and open a new
 ** watch from atesql_watch_revision). A connection lost and made again is
 ** not an error: the watch goes on from its last revision, losing nothing.
+** A signal does not end the wait (it is resumed); a caller that must stop
+** on a signal waits on atesql_watch_fd with its own descriptors instead.
 */
 ATESQL_API atesql_status atesql_watch_next(atesql_watch *watch, int timeout_ms,
                                            atesql_worker_event **out);

@@ -178,7 +178,7 @@ typedef struct atesql_snapshot_info {
   size_t local_node_vm_count;
 } atesql_snapshot_info;
 
-/* One entry of Selector.match_labels. */
+/* One entry of Selector.match_labels, or one label of a worker. */
 typedef struct atesql_label {
   const char *key;
   const char *value;
@@ -222,6 +222,15 @@ typedef struct atesql_actor {
 ** A worker. Key: (worker_namespace, worker_pool, worker_pod). actor_id ""
 ** means the worker is free. ip is immutable after create; version is managed
 ** by the store.
+**
+** labels: free-form scheduling attributes (gpu_type=h100), selectable as
+** "labels.gpu_type=h100" (selector.h). Keys and values follow Kubernetes
+** label syntax: a key is an optional DNS-subdomain prefix (at most 253
+** bytes) and '/', then a name of at most 63 characters [A-Za-z0-9._-]
+** beginning and ending with a letter or digit; a value is empty or such a
+** name. At most ATESQL_WORKER_LABELS_MAX labels, keys unique; anything else
+** is INVALID_ARGUMENT naming the label. An update replaces the whole set.
+** The store returns them sorted by key.
 */
 typedef struct atesql_worker {
   const char *worker_namespace;
@@ -235,7 +244,12 @@ typedef struct atesql_worker {
   const char *worker_pod_uid;
   const char *node_name;
   int64_t version;
+  const atesql_label *labels;
+  size_t label_count;
 } atesql_worker;
+
+/* The most labels a worker has. */
+#define ATESQL_WORKER_LABELS_MAX 64
 
 /*
 ** One page of a list. items[0..count) in primary-key order.

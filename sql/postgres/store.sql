@@ -88,13 +88,15 @@ FROM current LEFT JOIN deleted ON true;
 -- Parameters of worker statements: $1 worker_namespace, $2 worker_pool,
 -- $3 worker_pod, $4 actor_namespace, $5 actor_template, $6 actor_id,
 -- $7 actor_atespace, $8 ip, $9 worker_pod_uid, $10 node_name,
--- $11 the version: the record's at create, the expected one at update.
+-- $11 the version: the record's at create, the expected one at update,
+-- $12 labels (a JSON object, store/labels.c).
 
 -- name: worker_create
 INSERT INTO workers (worker_namespace, worker_pool, worker_pod,
   actor_namespace, actor_template, actor_id, actor_atespace, ip,
-  worker_pod_uid, node_name, version)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+  worker_pod_uid, node_name, version, labels)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+  $12);
 
 -- name: worker_update
 WITH current AS (
@@ -103,7 +105,7 @@ WITH current AS (
 ), written AS (
   UPDATE workers SET actor_namespace = $4, actor_template = $5,
     actor_id = $6, actor_atespace = $7, worker_pod_uid = $9,
-    node_name = $10, version = workers.version + 1
+    node_name = $10, labels = $12, version = workers.version + 1
   WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
     AND version = $11 AND version < 9223372036854775807 AND ip = $8
   RETURNING version
@@ -148,7 +150,7 @@ SELECT pg_advisory_xact_lock(hashtextextended('atesql claim ' || $1, 0));
 -- name: claim_holders
 SELECT worker_namespace, worker_pool, worker_pod, actor_namespace,
   actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
-  version FROM workers
+  version, labels FROM workers
 WHERE actor_id = $1 AND actor_id <> '' AND actor_atespace = $2
 ORDER BY worker_namespace, worker_pool, worker_pod
 FOR UPDATE;
@@ -162,7 +164,7 @@ WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
   AND actor_id = '' AND version < 9223372036854775807
 RETURNING worker_namespace, worker_pool, worker_pod, actor_namespace,
   actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
-  version;
+  version, labels;
 
 -- Free a worker if the actor still holds it: $1..$3 its key,
 -- $4 actor_atespace, $5 actor_id. Like worker_update, one row: the new

@@ -51,7 +51,7 @@ static atesql_status worker_import(atesql_store *s, const void *record) {
 }
 
 static const char *const worker_columns[] = {
-    "NAMESPACE", "POOL", "POD", "NODE", "IP", "ACTOR", "VERSION"};
+    "NAMESPACE", "POOL", "POD", "NODE", "IP", "ACTOR", "VERSION", "LABELS"};
 
 static void worker_row(table *t, const void *record) {
   const atesql_worker *w = record;
@@ -65,6 +65,13 @@ static void worker_row(table *t, const void *record) {
   else
     table_cell(t, "-");
   table_cellf(t, "%lld", (long long)w->version);
+  /* k=v,... in key order; label syntax holds no ',' or '='. */
+  char labels[2048];
+  size_t len = 0;
+  for (size_t i = 0; i < w->label_count && len < sizeof labels; i++)
+    len += (size_t)snprintf(labels + len, sizeof labels - len, "%s%s=%s",
+                            i ? "," : "", w->labels[i].key, w->labels[i].value);
+  table_cell(t, w->label_count ? labels : "-");
 }
 
 /* ---- actors ---- */

@@ -139,6 +139,10 @@ static const json_field worker_fields[] = {
     STRING("workerPodUid", "worker_pod_uid", atesql_worker, worker_pod_uid),
     STRING("nodeName", "node_name", atesql_worker, node_name),
     STRING("actorAtespace", "actor_atespace", atesql_worker, actor_atespace),
+    /* atesql's own: upstream's Worker has no labels, so its documents
+    ** (without the field) import as workers without labels. */
+    REPEATED("labels", "labels", KIND_LABEL_MAP, atesql_worker, labels,
+             label_count),
 };
 
 /* ExternalSnapshotInfo and LocalSnapshotInfo: flattened into

@@ -22,8 +22,11 @@ typedef struct sel_value {
 typedef struct sel_term {
   const field_def *field;
   atesql_op op;
-  sel_value *values; /* one for EQ/NEQ, one or more for IN/NOTIN */
+  sel_value *values; /* one for EQ/NEQ, one or more for IN/NOTIN, none for
+                        EXISTS/NOTEXISTS */
   size_t count;
+  char *label; /* FIELD_LABEL: the label key (owned); else NULL */
+  size_t label_len;
 } sel_term;
 
 struct atesql_selector {
@@ -45,14 +48,25 @@ atesql_status sel_value_make(const field_def *field, const char *raw,
                              sel_value *out, atesql_error *err);
 
 /*
-** Add a term to sel, taking ownership of values[0..count) (freed on every
-** path, also on error). Sorts and deduplicates the values, inserts the term
-** in normalized position, and drops it if an equal term exists.
+** Add a term to sel, taking ownership of label (a FIELD_LABEL term's key,
+** else NULL) and values[0..count) (freed on every path, also on error).
+** Sorts and deduplicates the values, inserts the term in normalized
+** position, and drops it if an equal term exists.
 ** Errors: INVALID_ARGUMENT (too many terms), NO_MEMORY.
 */
 atesql_status sel_add_term(atesql_selector *sel, const field_def *field,
-                           atesql_op op, sel_value *values, size_t count,
-                           size_t column, atesql_error *err);
+                           char *label, atesql_op op, sel_value *values,
+                           size_t count, size_t column, atesql_error *err);
+
+/*
+** "labels.KEY" (len bytes) of a resource with labels: *key receives a
+** pointer to KEY within name, or NULL when name is not a label term
+** (then nothing is checked). A bad key is INVALID_ARGUMENT naming it;
+** `where` and `column` place it as for sel_value_make.
+*/
+atesql_status sel_label_key(const resource_def *res, const char *name,
+                            size_t len, const char *where, size_t column,
+                            const char **key, atesql_error *err);
 
 /* The error for a field name that is not whitelisted, with the nearest
 ** valid name or the list of valid names. */
@@ -64,5 +78,22 @@ atesql_status sel_unknown_field(const resource_def *res, const char *name,
 bool sel_has_indexable_term(const atesql_selector *sel);
 
 void sel_values_free(sel_value *values, size_t count);
+
+/* Where a compiled selector finds labels. */
+typedef enum sel_labels {
+  SEL_LABELS_TABLE = 0, /* the label table, joined on the record's key: a
+                           list, count or claim over the records' table */
+  SEL_LABELS_JSON       /* a column "labels" holding the JSON object: a
+                           worker as an event holds it (store/watch.c) */
+} sel_labels;
+
+/*
+** atesql_selector_compile with the labels found per `labels` and the
+** placeholders numbered from first_param (the parameters are still
+** params[0..param_count)).
+*/
+atesql_status sel_compile(const atesql_selector *sel, atesql_dialect dialect,
+                          sel_labels labels, size_t first_param,
+                          atesql_compiled **out, atesql_error *err);
 
 #endif /* ATESQL_SELECTOR_AST_H */

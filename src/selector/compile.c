@@ -26,10 +26,18 @@ typedef struct draft_param {
 } draft_param;
 
 /* The SQL shapes of one dialect: %s is the column, %zu the placeholder's
-** number. */
+** number. A label term's shapes take the key's placeholder and the
+** value's (or list's); in the table form the key columns come first. */
 typedef struct dialect_shapes {
   const char *eq, *neq, *in, *notin;
   char *(*encode_list)(const sel_term *t);
+  /* Label terms against the label table: the value condition after
+  ** "key = <key>", by op (EQ, NEQ, IN, NOTIN; EXISTS has none). */
+  const char *label_value, *label_list;
+  /* Label terms against a JSON column "labels", by op - 1. */
+  const char *json[6];
+  /* The key's parameter in the JSON form: a path, or the key itself. */
+  bool json_path;
 } dialect_shapes;
 
 /* A JSON array of the term's values: strings, or numbers for enum/int64
@@ -39,6 +47,8 @@ static char *encode_json_list(const sel_term *t) {
   if (arr == NULL) return NULL;
   for (size_t i = 0; i < t->count; i++) {
     json_t *v = t->field->type == FIELD_TEXT
+                    ? json_stringn(t->values[i].text, t->values[i].len)
+                : t->field->type == FIELD_LABEL
                     ? json_stringn(t->values[i].text, t->values[i].len)
                     : json_integer((json_int_t)t->values[i].number);
     if (json_array_append_new(arr, v) != 0) {
@@ -56,7 +66,7 @@ static char *encode_pg_array(const sel_term *t) {
   for (size_t i = 0; i < t->count; i++) {
     const sel_value *v = &t->values[i];
     if (i) strbuf_puts(&sb, ",");
-    if (t->field->type != FIELD_TEXT) {
+    if (t->field->type == FIELD_ENUM || t->field->type == FIELD_INT64) {
       strbuf_printf(&sb, "%" PRId64, v->number);
       continue;
     }
@@ -77,14 +87,42 @@ static const dialect_shapes sqlite_shapes = {
     "\"%s\" IN (SELECT value FROM json_each(?%zu))",
     "\"%s\" NOT IN (SELECT value FROM json_each(?%zu))",
     encode_json_list,
+    " AND value = ?%zu",
+    " AND value IN (SELECT value FROM json_each(?%zu))",
+    {
+        "json_extract(\"labels\", ?%zu) = ?%zu",
+        "json_extract(\"labels\", ?%zu) IS NOT ?%zu",
+        "json_extract(\"labels\", ?%zu) IN "
+        "(SELECT value FROM json_each(?%zu))",
+        "coalesce(json_extract(\"labels\", ?%zu) NOT IN "
+        "(SELECT value FROM json_each(?%zu)), 1)",
+        "json_type(\"labels\", ?%zu) IS NOT NULL",
+        "json_type(\"labels\", ?%zu) IS NULL",
+    },
+    true,
 };
 
 static const dialect_shapes postgres_shapes = {
-    "\"%s\" = $%zu",       "\"%s\" <> $%zu", "\"%s\" = ANY($%zu)",
-    "\"%s\" <> ALL($%zu)", encode_pg_array,
+    "\"%s\" = $%zu",
+    "\"%s\" <> $%zu",
+    "\"%s\" = ANY($%zu)",
+    "\"%s\" <> ALL($%zu)",
+    encode_pg_array,
+    " AND value = $%zu",
+    " AND value = ANY($%zu)",
+    {
+        "(\"labels\" ->> $%zu::text) = $%zu",
+        "(\"labels\" ->> $%zu::text) IS DISTINCT FROM $%zu",
+        "(\"labels\" ->> $%zu::text) = ANY($%zu)",
+        "NOT coalesce((\"labels\" ->> $%zu::text) = ANY($%zu), false)",
+        "(\"labels\" ->> $%zu::text) IS NOT NULL",
+        "(\"labels\" ->> $%zu::text) IS NULL",
+    },
+    false,
 };
 
-/* Fill *param with the bound form of term t; false when out of memory. */
+/* Fill *param with the bound form of term t's values (not a label
+** term's key); false when out of memory. */
 static bool draft_term_param(const dialect_shapes *d, const sel_term *t,
                              draft_param *param) {
   if (t->op == ATESQL_OP_IN || t->op == ATESQL_OP_NOTIN) {
@@ -92,7 +130,7 @@ static bool draft_term_param(const dialect_shapes *d, const sel_term *t,
     param->text = d->encode_list(t);
     return param->text != NULL;
   }
-  if (t->field->type != FIELD_TEXT) {
+  if (t->field->type == FIELD_ENUM || t->field->type == FIELD_INT64) {
     param->type = ATESQL_PARAM_INT64;
     param->int64 = t->values[0].number;
     return true;
@@ -142,6 +180,70 @@ static bool compile_term(strbuf *sql, const dialect_shapes *d,
   return true;
 }
 
+/* The key of a label term as its parameter: the key, or for SQLite's
+** JSON functions the path $."key" (a label key holds no quote). */
+static char *label_key_param(const dialect_shapes *d, const sel_term *t,
+                             sel_labels labels) {
+  strbuf sb = STRBUF_INIT;
+  if (labels == SEL_LABELS_JSON && d->json_path)
+    strbuf_printf(&sb, "$.\"%s\"", t->label);
+  else
+    strbuf_puts(&sb, t->label);
+  return strbuf_detach(&sb);
+}
+
+/*
+** Append label term t, its key at placeholder `at` and its value or list
+** (all but EXISTS and NOTEXISTS) at `at + 1`. Against the label table a
+** term is a search of its (key, value) index:
+**   (key columns) [NOT] IN (SELECT key columns FROM worker_labels
+**                           WHERE key = ?k [AND value ...])
+** with NOT for !=, notin and absence (Kubernetes: they match records
+** without the label).
+*/
+static void compile_label_term(strbuf *sql, const dialect_shapes *d,
+                               const atesql_selector *sel, const sel_term *t,
+                               const size_t *placeholders, sel_labels labels,
+                               size_t at) {
+  const resource_def *res = sel->res;
+  bool has_value = t->op != ATESQL_OP_EXISTS && t->op != ATESQL_OP_NOTEXISTS;
+  if (labels == SEL_LABELS_JSON) {
+    strbuf_printf(sql, d->json[t->op - 1], at, at + 1);
+    return;
+  }
+  bool negative = t->op == ATESQL_OP_NEQ || t->op == ATESQL_OP_NOTIN ||
+                  t->op == ATESQL_OP_NOTEXISTS;
+  strbuf_printf(sql,
+                "(%s) %sIN (SELECT %s FROM %s WHERE key = ", res->label_key,
+                negative ? "NOT " : "", res->label_key, res->label_table);
+  strbuf_printf(sql, d == &postgres_shapes ? "$%zu" : "?%zu", at);
+  if (has_value)
+    strbuf_printf(sql,
+                  t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_NEQ
+                      ? d->label_value
+                      : d->label_list,
+                  at + 1);
+  /* The selector's "=" terms on key columns the label table holds narrow
+  ** the label search too (its index continues with worker_pool, then
+  ** worker_namespace), at their own placeholders. */
+  for (size_t i = 0; !negative && i < sel->count; i++) {
+    const sel_term *f = &sel->terms[i];
+    if (f->op != ATESQL_OP_EQ || f->field->type == FIELD_LABEL) continue;
+    if (f->field->split_empty && is_empty_text(f)) {
+      if (res->label_empty)
+        strbuf_printf(sql, " AND \"%s\" = 1", res->label_empty);
+      continue;
+    }
+    if (!f->field->immutable || placeholders[i] == 0 ||
+        strstr(res->label_key, f->field->column) == NULL)
+      continue;
+    strbuf_printf(sql, " AND \"%s\" = ", f->field->column);
+    strbuf_printf(sql, d == &postgres_shapes ? "$%zu" : "?%zu",
+                  placeholders[i]);
+  }
+  strbuf_puts(sql, ")");
+}
+
 /*
 ** Pack the SQL text and the parameters into one allocation: the struct,
 ** then the parameter array, then every string.
@@ -179,6 +281,12 @@ atesql_status atesql_selector_compile(const atesql_selector *sel,
                                       atesql_dialect dialect,
                                       atesql_compiled **out,
                                       atesql_error *err) {
+  return sel_compile(sel, dialect, SEL_LABELS_TABLE, 1, out, err);
+}
+
+atesql_status sel_compile(const atesql_selector *sel, atesql_dialect dialect,
+                          sel_labels labels, size_t first_param,
+                          atesql_compiled **out, atesql_error *err) {
   if (sel == NULL || out == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "selector and out must not be NULL");
@@ -192,14 +300,27 @@ atesql_status atesql_selector_compile(const atesql_selector *sel,
                      (int)dialect);
 
   strbuf sql = STRBUF_INIT;
-  draft_param *params = calloc(sel->count ? sel->count : 1, sizeof *params);
+  /* At most two parameters a term: a label's key and its value(s). */
+  draft_param *params = calloc(sel->count ? 2 * sel->count : 1, sizeof *params);
+  /* The placeholder of each term's value (0: none, written as ''). */
+  size_t placeholders[ATESQL_SELECTOR_TERMS_MAX] = {0};
   bool ok = params != NULL;
   size_t n = 0;
   if (sel->count == 0) strbuf_puts(&sql, "TRUE");
   for (size_t i = 0; ok && i < sel->count; i++) {
+    const sel_term *t = &sel->terms[i];
     if (i) strbuf_puts(&sql, " AND ");
-    if (compile_term(&sql, d, &sel->terms[i], n + 1))
-      ok = draft_term_param(d, &sel->terms[i], &params[n++]);
+    if (t->field->type == FIELD_LABEL) {
+      compile_label_term(&sql, d, sel, t, placeholders, labels,
+                         first_param + n);
+      params[n].type = ATESQL_PARAM_TEXT;
+      ok = (params[n++].text = label_key_param(d, t, labels)) != NULL;
+      if (ok && t->op != ATESQL_OP_EXISTS && t->op != ATESQL_OP_NOTEXISTS)
+        ok = draft_term_param(d, t, &params[n++]);
+    } else if (compile_term(&sql, d, t, first_param + n)) {
+      placeholders[i] = first_param + n;
+      ok = draft_term_param(d, t, &params[n++]);
+    }
   }
   if (ok && !strbuf_failed(&sql)) *out = pack_compiled(&sql, params, n);
   for (size_t i = 0; params && i < n; i++)

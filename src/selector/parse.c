@@ -175,19 +175,62 @@ static atesql_status parse_list(parser *p, const field_def *field,
   }
 }
 
+/* A label key may hold '/' (prefix/name); field names never do. */
+static size_t scan_field(parser *p) {
+  size_t start = p->pos;
+  while (!at_end(p) && (is_name_char(peek(p)) || peek(p) == '/'))
+    p->pos++;
+  return p->pos - start;
+}
+
 static atesql_status parse_term(parser *p) {
   char seen[24];
+  size_t bang_pos = p->pos;
+  bool negated = peek(p) == '!';
+  if (negated) p->pos++;
   size_t field_pos = p->pos;
-  size_t name_len = scan_name(p);
+  size_t name_len = scan_field(p);
   if (name_len == 0)
     return fail(p, field_pos, NULL, "expected a field name, found %s",
                 describe(p, field_pos, seen, sizeof seen));
+  char where[40];
+  snprintf(where, sizeof where, " at column %zu", field_pos + 1);
+  const char *key = NULL;
+  atesql_status st = sel_label_key(p->sel->res, p->text + field_pos, name_len,
+                                   where, field_pos + 1, &key, p->err);
+  if (st != ATESQL_OK) return st;
   const field_def *field =
-      schema_field(p->sel->res, p->text + field_pos, name_len);
+      key ? p->sel->res->labels
+          : schema_field(p->sel->res, p->text + field_pos, name_len);
   if (field == NULL)
     return sel_unknown_field(p->sel->res, p->text + field_pos, name_len,
                              field_pos + 1, p->err);
+  if (negated && key == NULL)
+    return fail(p, bang_pos, "write 'field!=value'",
+                "'!' before field '%s': only a label's absence is written "
+                "'!labels.KEY'",
+                field->name);
+  char *label = NULL;
+  if (key) {
+    size_t klen = name_len - (size_t)(key - (p->text + field_pos));
+    label = malloc(klen + 1);
+    if (label == NULL)
+      return error_set(p->err, ATESQL_NO_MEMORY, 0, "out of memory");
+    memcpy(label, key, klen);
+    label[klen] = '\0';
+  }
   skip_spaces(p);
+  if (key && (at_end(p) || peek(p) == ','))
+    return sel_add_term(p->sel, field, label,
+                        negated ? ATESQL_OP_NOTEXISTS : ATESQL_OP_EXISTS, NULL,
+                        0, field_pos + 1, p->err);
+  if (negated) {
+    st = fail(p, p->pos, "'!labels.KEY' stands alone; write 'labels.KEY!=v'",
+              "unexpected %s after '!labels.%.60s'",
+              describe(p, p->pos, seen, sizeof seen), label);
+    free(label);
+    return st;
+  }
 
   size_t op_pos = p->pos;
   atesql_op op;
@@ -204,19 +247,22 @@ static atesql_status parse_term(parser *p) {
       op = ATESQL_OP_IN;
     else if (word == 5 && memcmp(p->text + op_pos, "notin", 5) == 0)
       op = ATESQL_OP_NOTIN;
-    else
+    else {
+      free(label);
       return fail(p, op_pos, "expected =, ==, !=, in or notin",
                   "missing operator after field '%s'", field->name);
+    }
   }
 
   sel_value *values = NULL;
   size_t count = 0;
-  atesql_status st;
   if (op == ATESQL_OP_EQ || op == ATESQL_OP_NEQ) {
     skip_spaces(p);
     values = calloc(1, sizeof *values);
-    if (values == NULL)
+    if (values == NULL) {
+      free(label);
       return error_set(p->err, ATESQL_NO_MEMORY, 0, "out of memory");
+    }
     st = parse_value(p, field, false, &values[0]);
     count = st == ATESQL_OK ? 1 : 0;
   } else {
@@ -225,9 +271,11 @@ static atesql_status parse_term(parser *p) {
   }
   if (st != ATESQL_OK) {
     sel_values_free(values, count);
+    free(label);
     return st;
   }
-  return sel_add_term(p->sel, field, op, values, count, field_pos + 1, p->err);
+  return sel_add_term(p->sel, field, label, op, values, count, field_pos + 1,
+                      p->err);
 }
 
 static atesql_status parse_selector(parser *p) {

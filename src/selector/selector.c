@@ -12,6 +12,7 @@
 
 #include "selector/ast.h"
 #include "util/error.h"
+#include "util/label_syntax.h"
 #include "util/strbuf.h"
 #include "util/utf8.h"
 
@@ -66,6 +67,11 @@ atesql_status sel_value_make(const field_def *field, const char *raw,
   char canonical[32];
   const char *text = raw;
   int64_t number = 0;
+  const char *why =
+      field->type == FIELD_LABEL ? label_value_problem(raw, len) : NULL;
+  if (why)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, column,
+                     "invalid label value '%s'%s: %s", shown, where, why);
   if (field->type == FIELD_ENUM) {
     /* A proto name, or any 32-bit number: proto3 enums are open, and a
     ** record may hold a value without a name. */
@@ -106,7 +112,7 @@ void sel_values_free(sel_value *values, size_t count) {
 
 static int value_cmp(const field_def *field, const sel_value *a,
                      const sel_value *b) {
-  if (field->type != FIELD_TEXT)
+  if (field->type == FIELD_ENUM || field->type == FIELD_INT64)
     return (a->number > b->number) - (a->number < b->number);
   size_t n = a->len < b->len ? a->len : b->len;
   int c = memcmp(a->text, b->text, n);
@@ -135,11 +141,21 @@ static size_t sort_unique_values(const field_def *field, sel_value *v,
   return n;
 }
 
+static int bytes_cmp(const char *a, size_t alen, const char *b, size_t blen) {
+  int c = memcmp(a, b, alen < blen ? alen : blen);
+  if (c) return c;
+  return (alen > blen) - (alen < blen);
+}
+
 static int term_cmp(const resource_def *res, const sel_term *a,
                     const sel_term *b) {
   size_t fa = schema_field_index(res, a->field);
   size_t fb = schema_field_index(res, b->field);
   if (fa != fb) return fa < fb ? -1 : 1;
+  if (a->label || b->label) {
+    int c = bytes_cmp(a->label, a->label_len, b->label, b->label_len);
+    if (c) return c;
+  }
   if (a->op != b->op) return a->op < b->op ? -1 : 1;
   for (size_t i = 0; i < a->count && i < b->count; i++) {
     int c = value_cmp(a->field, &a->values[i], &b->values[i]);
@@ -149,18 +165,22 @@ static int term_cmp(const resource_def *res, const sel_term *a,
 }
 
 atesql_status sel_add_term(atesql_selector *sel, const field_def *field,
-                           atesql_op op, sel_value *values, size_t count,
-                           size_t column, atesql_error *err) {
-  sel_term term = {field, op, values, sort_unique_values(field, values, count)};
+                           char *label, atesql_op op, sel_value *values,
+                           size_t count, size_t column, atesql_error *err) {
+  sel_term term = {field,  op,
+                   values, sort_unique_values(field, values, count),
+                   label,  label ? strlen(label) : 0};
   size_t pos = sel->count;
   while (pos > 0 && term_cmp(sel->res, &sel->terms[pos - 1], &term) > 0)
     pos--;
   if (pos > 0 && term_cmp(sel->res, &sel->terms[pos - 1], &term) == 0) {
     sel_values_free(values, term.count);
+    free(label);
     return ATESQL_OK;
   }
   if (sel->count == ATESQL_SELECTOR_TERMS_MAX) {
     sel_values_free(values, term.count);
+    free(label);
     if (column)
       return error_set(err, ATESQL_INVALID_ARGUMENT, column,
                        "too many terms at column %zu; the limit is %d", column,
@@ -174,6 +194,7 @@ atesql_status sel_add_term(atesql_selector *sel, const field_def *field,
     sel_term *terms = realloc(sel->terms, cap * sizeof *terms);
     if (terms == NULL) {
       sel_values_free(values, term.count);
+      free(label);
       return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
     }
     sel->terms = terms;
@@ -204,15 +225,18 @@ atesql_status atesql_selector_new(atesql_resource resource,
 
 void atesql_selector_free(atesql_selector *sel) {
   if (sel == NULL) return;
-  for (size_t i = 0; i < sel->count; i++)
+  for (size_t i = 0; i < sel->count; i++) {
     sel_values_free(sel->terms[i].values, sel->terms[i].count);
+    free(sel->terms[i].label);
+  }
   free(sel->terms);
   free(sel);
 }
 
 bool sel_has_indexable_term(const atesql_selector *sel) {
   for (size_t i = 0; i < sel->count; i++)
-    if (sel->terms[i].op == ATESQL_OP_EQ || sel->terms[i].op == ATESQL_OP_IN)
+    if (sel->terms[i].op == ATESQL_OP_EQ || sel->terms[i].op == ATESQL_OP_IN ||
+        sel->terms[i].op == ATESQL_OP_EXISTS)
       return true;
   return false;
 }
@@ -227,6 +251,8 @@ static const char *op_text(atesql_op op) {
   case ATESQL_OP_NEQ: return "!=";
   case ATESQL_OP_IN: return "in";
   case ATESQL_OP_NOTIN: return "notin";
+  case ATESQL_OP_EXISTS: return "exists";
+  case ATESQL_OP_NOTEXISTS: return "notexists";
   }
   return "?";
 }
@@ -267,12 +293,32 @@ atesql_status atesql_selector_add(atesql_selector *sel, const char *field,
   if (sel == NULL || field == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "selector and field must not be NULL");
-  const field_def *f = schema_field(sel->res, field, strlen(field));
+  const char *key = NULL;
+  atesql_status kst =
+      sel_label_key(sel->res, field, strlen(field), "", 0, &key, err);
+  if (kst != ATESQL_OK) return kst;
+  const field_def *f =
+      key ? sel->res->labels : schema_field(sel->res, field, strlen(field));
   if (f == NULL)
     return unknown_field_error(sel->res, field, strlen(field), "", 0, err);
-  if (op < ATESQL_OP_EQ || op > ATESQL_OP_NOTIN)
+  if (op < ATESQL_OP_EQ || op > ATESQL_OP_NOTEXISTS)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
-                     "unknown operator %d for field '%s'", (int)op, f->name);
+                     "unknown operator %d for field '%s'", (int)op, field);
+  bool existence = op == ATESQL_OP_EXISTS || op == ATESQL_OP_NOTEXISTS;
+  if (existence && key == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "operator '%s' is for labels, not field '%s'", op_text(op),
+                     f->name);
+  if (existence && value_count != 0)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "operator '%s' on '%s' takes no value, got %zu",
+                     op_text(op), field, value_count);
+  if (existence) {
+    char *label = strdup(key);
+    if (label == NULL)
+      return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+    return sel_add_term(sel, f, label, op, NULL, 0, 0, err);
+  }
   bool single = op == ATESQL_OP_EQ || op == ATESQL_OP_NEQ;
   if (single && value_count != 1)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
@@ -307,7 +353,33 @@ atesql_status atesql_selector_add(atesql_selector *sel, const char *field,
       return st;
     }
   }
-  return sel_add_term(sel, f, op, owned, value_count, 0, err);
+  char *label = key ? strdup(key) : NULL;
+  if (key && label == NULL) {
+    sel_values_free(owned, value_count);
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  }
+  return sel_add_term(sel, f, label, op, owned, value_count, 0, err);
+}
+
+atesql_status sel_label_key(const resource_def *res, const char *name,
+                            size_t len, const char *where, size_t column,
+                            const char **key, atesql_error *err) {
+  static const char prefix[] = "labels.";
+  *key = NULL;
+  if (res->labels == NULL || len < sizeof prefix - 1 ||
+      memcmp(name, prefix, sizeof prefix - 1) != 0)
+    return ATESQL_OK;
+  const char *k = name + sizeof prefix - 1;
+  size_t klen = len - (sizeof prefix - 1);
+  const char *why = label_key_problem(k, klen);
+  if (why) {
+    char shown[96];
+    error_excerpt(shown, sizeof shown, k, klen, 48);
+    return error_set(err, ATESQL_INVALID_ARGUMENT, column,
+                     "invalid label key '%s'%s: %s", shown, where, why);
+  }
+  *key = k;
+  return ATESQL_OK;
 }
 
 bool atesql_selector_equal(const atesql_selector *a, const atesql_selector *b) {
@@ -332,7 +404,13 @@ atesql_status atesql_selector_format(const atesql_selector *sel, char **out) {
   for (size_t i = 0; i < sel->count; i++) {
     const sel_term *t = &sel->terms[i];
     if (i) strbuf_puts(&sb, ",");
+    if (t->op == ATESQL_OP_NOTEXISTS) strbuf_puts(&sb, "!");
     strbuf_puts(&sb, t->field->name);
+    if (t->label) {
+      strbuf_puts(&sb, ".");
+      strbuf_append(&sb, t->label, t->label_len);
+    }
+    if (t->op == ATESQL_OP_EXISTS || t->op == ATESQL_OP_NOTEXISTS) continue;
     if (t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_NEQ) {
       strbuf_puts(&sb, op_text(t->op));
       format_value(&sb, &t->values[0]);

@@ -29,7 +29,29 @@ bool explain_mentions(const char *text, const char *word) {
   return false;
 }
 
+uint64_t explain_label_bounded(const atesql_selector *sel, const judgement *j) {
+  if (!j->label_search || !j->by_key) return 0;
+  uint64_t bounded = 0;
+  for (size_t i = 0; i < sel->count; i++) {
+    const sel_term *t = &sel->terms[i];
+    bool positive = t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_IN ||
+                    t->op == ATESQL_OP_EXISTS;
+    /* actor_id = '' is the label rows' worker_free. */
+    const char *col =
+        t->field->split_empty && t->count == 1 && t->values[0].len == 0
+            ? sel->res->label_empty
+            : t->field->column;
+    if (t->field->type == FIELD_LABEL
+            ? positive
+            : t->op == ATESQL_OP_EQ && col &&
+                  explain_mentions(j->label_cond, col))
+      bounded |= (uint64_t)1 << i;
+  }
+  return bounded;
+}
+
 bool explain_term_implied(const sel_term *t, const char *predicate) {
+  if (t->field->column == NULL) return false; /* a label term */
   char empty_eq[80];
   snprintf(empty_eq, sizeof empty_eq, "%s = ''", t->field->column);
   return t->op == ATESQL_OP_EQ && t->values[0].len == 0 &&
@@ -41,8 +63,9 @@ static void term_fields(const atesql_selector *sel, uint64_t mask, bool want,
                         strbuf *out) {
   for (size_t i = 0; i < sel->count; i++)
     if ((bool)(mask >> i & 1) == want)
-      strbuf_printf(out, "%s%s", out->len ? ", " : "",
-                    sel->terms[i].field->name);
+      strbuf_printf(out, "%s%s%s%s", out->len ? ", " : "",
+                    sel->terms[i].field->name, sel->terms[i].label ? "." : "",
+                    sel->terms[i].label ? sel->terms[i].label : "");
   strbuf_append(out, "", 0);
 }
 

@@ -31,6 +31,12 @@ typedef struct judgement {
   /* A later page whose token the search does not bound: it reads from the
   ** start of the range and skips to the token row by row. */
   bool token_filtered;
+  /* The label table was searched through its (key, value, ...) index, and
+  ** what that search's condition names; by_key: the records were then
+  ** fetched by their whole primary key (a search driven by the labels). */
+  bool label_search;
+  bool by_key;
+  char label_cond[512];
   int64_t rows_read;
   int64_t rows_returned;
 } judgement;
@@ -74,6 +80,13 @@ atesql_status explain_postgres(atesql_store *s, const explained_page *p,
 */
 atesql_status explain_run(atesql_store *s, explained_page *p,
                           atesql_plan **out);
+
+/*
+** The terms a search driven by the labels bounds: its positive label terms
+** (a search of the label index) and the "=" terms the compiler added to
+** that search (their column in its condition). Else 0.
+*/
+uint64_t explain_label_bounded(const atesql_selector *sel, const judgement *j);
 
 /* Does a partial index's WHERE (`predicate`, as the dialect prints it)
 ** hold exactly the rows of term t? True for col = '' under a partial

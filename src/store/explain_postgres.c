@@ -31,13 +31,29 @@ static int64_t plan_int(json_t *node, const char *key) {
 }
 
 /* Walk the plan tree: index searches and scans of `table`, sorts, and the
-** rows read; *filters collects the Filter texts of the table's nodes. */
-static void judge_node(const char *table, json_t *node, judgement *j,
+** rows read; *filters collects the Filter texts of the table's nodes.
+** `labels` is the table of its labels (NULL: none): a search of it that
+** drives the plan (not a SubPlan checked row by row) is noted with its
+** condition. `parent` is the relation of the node above (a Bitmap Index
+** Scan names none: it is its heap scan's). */
+static void judge_node(const char *table, const char *labels, json_t *node,
+                       const char *parent, bool in_subplan, judgement *j,
                        strbuf *filters) {
   const char *type = json_string_value(json_object_get(node, "Node Type"));
   const char *rel = json_string_value(json_object_get(node, "Relation Name"));
   const char *idx = json_string_value(json_object_get(node, "Index Name"));
+  const char *how =
+      json_string_value(json_object_get(node, "Parent Relationship"));
+  in_subplan = in_subplan || (how && strcmp(how, "SubPlan") == 0);
+  if (rel == NULL && type && strcmp(type, "Bitmap Index Scan") == 0)
+    rel = parent;
   bool ours = rel != NULL && strcmp(rel, table) == 0;
+  if (labels && rel && strcmp(rel, labels) == 0 && idx &&
+      strstr(idx, "_key_value") && !in_subplan) {
+    const char *cond = json_string_value(json_object_get(node, "Index Cond"));
+    j->label_search = true;
+    if (cond) snprintf(j->label_cond, sizeof j->label_cond, "%s", cond);
+  }
   if (type &&
       (strcmp(type, "Sort") == 0 || strcmp(type, "Incremental Sort") == 0))
     j->sorted = true;
@@ -51,9 +67,14 @@ static void judge_node(const char *table, json_t *node, judgement *j,
     const char *filter = json_string_value(json_object_get(node, "Filter"));
     if (filter) strbuf_printf(filters, "%s ", filter);
   }
-  /* An index node: of our table, or a Bitmap Index Scan under our Bitmap
-  ** Heap Scan (it names no relation). */
-  if (type && idx && (ours || rel == NULL) && strstr(type, "Index")) {
+  /* An index node of our table (a Bitmap Index Scan under our Bitmap
+  ** Heap Scan included). */
+  if (type && idx && ours && strstr(type, "Index")) {
+    const char *cond = json_string_value(json_object_get(node, "Index Cond"));
+    /* Fetched by the whole key from a label search's rows. */
+    if (cond && strstr(cond, "worker_namespace = ") &&
+        strstr(cond, "worker_pod = ") && labels && strstr(cond, labels))
+      j->by_key = true;
     if (json_object_get(node, "Index Cond") == NULL &&
         strcmp(type, "Bitmap Index Scan") != 0)
       j->scanned = true; /* walks the whole index in order */
@@ -65,7 +86,8 @@ static void judge_node(const char *table, json_t *node, judgement *j,
   json_t *children = json_object_get(node, "Plans");
   size_t i;
   json_t *child;
-  json_array_foreach(children, i, child) judge_node(table, child, j, filters);
+  json_array_foreach(children, i, child)
+      judge_node(table, labels, child, rel, in_subplan, j, filters);
 }
 
 /* The WHERE of a partial index, as the server prints it
@@ -106,7 +128,8 @@ static atesql_status explain_one(atesql_store *s, const explained_page *p,
     strbuf_append(text, doc, len);
     json_t *root = json_loadb(doc, len, 0, NULL);
     json_t *top = json_array_get(root, 0);
-    judge_node(p->spec->table, json_object_get(top, "Plan"), j, &filters);
+    judge_node(p->spec->table, p->call->selector->res->label_table,
+               json_object_get(top, "Plan"), NULL, false, j, &filters);
     json_decref(root);
     st = query_next(&q);
   }
@@ -128,6 +151,15 @@ static atesql_status explain_one(atesql_store *s, const explained_page *p,
   if (st == ATESQL_OK && j->searched && !j->scanned)
     for (size_t i = 0; i < sel->count; i++) {
       const sel_term *t = &sel->terms[i];
+      /* A label term is bound when a search of the label index drives
+      ** the plan; a negative one is always checked row by row. */
+      if (t->field->column == NULL) {
+        if (j->label_search &&
+            (t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_IN ||
+             t->op == ATESQL_OP_EXISTS))
+          j->bounded |= (uint64_t)1 << i;
+        continue;
+      }
       if (explain_term_implied(t, predicate) ||
           !explain_mentions(filters.data ? filters.data : "", t->field->column))
         j->bounded |= (uint64_t)1 << i;

@@ -30,10 +30,19 @@ static void search_constraint(const char *detail, char *out, size_t outsz) {
     snprintf(out, outsz, "%.*s", (int)(close - open - 2), open + 2);
 }
 
-/* One plan line of the statement on `table`. */
-static void judge_line(const char *table, const char *detail, judgement *j,
-                       char *constraint, size_t csz) {
+/* One plan line of the statement on `table`; `labels` is the table of
+** its labels (NULL: none). */
+static void judge_line(const char *table, const char *labels,
+                       const char *detail, judgement *j, char *constraint,
+                       size_t csz) {
   size_t tlen = strlen(table);
+  if (labels && strncmp(detail, "SEARCH ", 7) == 0 &&
+      strncmp(detail + 7, labels, strlen(labels)) == 0 &&
+      detail[7 + strlen(labels)] == ' ' && strstr(detail, "_key_value ")) {
+    j->label_search = true;
+    search_constraint(detail + 7, j->label_cond, sizeof j->label_cond);
+    return;
+  }
   if (strncmp(detail, "USE TEMP B-TREE FOR ORDER BY", 28) == 0 ||
       strncmp(detail, "USE TEMP B-TREE FOR RIGHT PART OF ORDER BY", 42) == 0)
     j->sorted = true;
@@ -168,6 +177,7 @@ static bool token_is_bounded(const explained_page *p, const judgement *j,
     bool pinned = false;
     for (size_t i = 0; i < sel->count && !pinned; i++)
       pinned = (j->bounded >> i & 1) && sel->terms[i].op == ATESQL_OP_EQ &&
+               sel->terms[i].field->column &&
                strcmp(sel->terms[i].field->column, col) == 0;
     if (!pinned && !explain_mentions(constraint, col)) return false;
   }
@@ -194,7 +204,8 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
     char line[512];
     snprintf(line, sizeof line, "%.*s", (int)len, detail);
     strbuf_printf(text, "%s%s", text->len ? "\n" : "", line);
-    judge_line(p->spec->table, line, j, constraint, sizeof constraint);
+    judge_line(p->spec->table, p->call->selector->res->label_table, line, j,
+               constraint, sizeof constraint);
     st = query_next(&q);
   }
   atesql_status done = query_done(&q);
@@ -208,14 +219,28 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
     if (st != ATESQL_OK) return store_fail_db(s, st, "explain");
   }
   const atesql_selector *sel = p->call->selector;
-  if (j->searched && !j->scanned)
+  /* Records fetched by their whole key: driven by a label search, which
+  ** bounds what it names; the key's own condition bounds no term. */
+  bool by_key = true;
+  for (size_t k = 0; k < p->spec->pk_count; k++) {
+    char eq[80];
+    snprintf(eq, sizeof eq, "%s=?", p->spec->pk[k]);
+    by_key = by_key && strstr(constraint, eq) != NULL;
+  }
+  j->by_key = by_key;
+  uint64_t by_labels = explain_label_bounded(sel, j);
+  if (by_labels) {
+    j->bounded = by_labels;
+  } else if (j->searched && !j->scanned) {
     for (size_t i = 0; i < sel->count; i++) {
       const sel_term *t = &sel->terms[i];
+      if (t->field->column == NULL) continue; /* a label term: filtered */
       if (explain_mentions(constraint, t->field->column) ||
           explain_term_implied(t, predicate))
         j->bounded |= (uint64_t)1 << i;
     }
-  bool token_bounded = token_is_bounded(p, j, constraint);
+  }
+  bool token_bounded = !by_labels && token_is_bounded(p, j, constraint);
   j->token_filtered = p->call->key.count > 0 && !token_bounded;
   return count_read(s, p, token_bounded, j);
 }

@@ -59,7 +59,7 @@ static unsigned pinned_key_columns(const atesql_selector *sel,
   unsigned pinned = 0;
   for (size_t k = 0; k < spec->pk_count; k++)
     for (size_t i = 0; i < sel->count; i++)
-      if (sel->terms[i].op == ATESQL_OP_EQ &&
+      if (sel->terms[i].op == ATESQL_OP_EQ && sel->terms[i].field->column &&
           strcmp(sel->terms[i].field->column, spec->pk[k]) == 0)
         pinned |= 1u << k;
   return pinned;

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "selector/ast.h"
 #include "store/list.h"
 #include "util/arena.h"
 
@@ -39,7 +40,8 @@ static const char prev_image[] =
     "e.prev_actor_template AS actor_template, "
     "e.prev_actor_id AS actor_id, e.prev_actor_atespace AS actor_atespace, "
     "e.prev_ip AS ip, e.prev_worker_pod_uid AS worker_pod_uid, "
-    "e.prev_node_name AS node_name, e.prev_version AS version "
+    "e.prev_node_name AS node_name, e.prev_version AS version, "
+    "e.prev_labels AS labels "
     "FROM worker_events e WHERE e.revision > %s AND e.change <> 1 "
     "AND NOT EXISTS (SELECT 1 FROM worker_events f "
     "WHERE f.worker_namespace = e.worker_namespace "
@@ -47,9 +49,11 @@ static const char prev_image[] =
     "AND f.revision > %s AND f.revision < e.revision)";
 
 /* The page statement of c as of a revision: the selector's parameters,
-** the keyset's, then the revision, then the limit. */
+** the keyset's, then the revision, then the limit, then those of `prev`:
+** the selector compiled to read an event's labels from its JSON column
+** (selector/ast.h, SEL_LABELS_JSON). */
 static char *page_at_sql(atesql_dialect d, const resource_spec *spec,
-                         const list_call *c) {
+                         const list_call *c, const atesql_compiled *prev) {
   size_t where_params = c->compiled->param_count;
   size_t n = where_params;
   strbuf cond = STRBUF_INIT;
@@ -72,7 +76,12 @@ static char *page_at_sql(atesql_dialect d, const resource_spec *spec,
                 spec->columns, spec->revision, spec->columns, where, rev,
                 spec->columns);
   strbuf_printf(&sb, prev_image, rev, rev);
-  strbuf_printf(&sb, ") AS workers WHERE %s) AS page ORDER BY ", where);
+  strbuf_printf(&sb, ") AS workers WHERE %s", prev->sql);
+  if (c->keyset) {
+    size_t k = where_params;
+    append_keyset(&sb, d, spec, c->pinned, &k);
+  }
+  strbuf_puts(&sb, ") AS page ORDER BY ");
   for (size_t i = 0; i < spec->pk_count; i++)
     strbuf_printf(&sb, "%s%s", i ? ", " : "", spec->pk[i]);
   strbuf_printf(&sb, " LIMIT %s", limit);
@@ -142,15 +151,25 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
   memset(out, 0, sizeof *out);
   if (st != ATESQL_OK) return st;
 
-  db_param params[LIST_MAX_PARAMS + 1];
+  atesql_compiled *prev = NULL;
+  atesql_error err;
+  if (sel_compile(c->selector, s->drv->dialect, SEL_LABELS_JSON, nparams + 2,
+                  &prev, &err) != ATESQL_OK)
+    return store_fail(s, err.status, "%s", err.message);
+  db_param params[LIST_MAX_PARAMS + 1 + 2 * ATESQL_SELECTOR_TERMS_MAX];
   memcpy(params, c->params, (nparams - 1) * sizeof *params);
   params[nparams - 1] = param_int64(want);
   params[nparams] = c->params[nparams - 1]; /* the limit */
-  char *sql = page_at_sql(s->drv->dialect, spec, c);
-  if (sql == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  st = run_list(s, spec, sql, sql_hash(sql), params, nparams + 1, page_size,
-                page_struct, out, more);
+  size_t n = nparams + 1 + bind_compiled(prev, params + nparams + 1);
+  char *sql = page_at_sql(s->drv->dialect, spec, c, prev);
+  if (sql == NULL) {
+    atesql_compiled_free(prev);
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  }
+  st = run_list(s, spec, sql, sql_hash(sql), params, n, page_size, page_struct,
+                out, more);
   free(sql);
+  atesql_compiled_free(prev);
   int64_t compacted = 0;
   if (st == ATESQL_OK) st = read_store_revision(s, NULL, &compacted);
   if (st == ATESQL_OK && compacted > want)

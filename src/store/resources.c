@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codec/json.h"
+#include "store/labels.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
 
@@ -62,6 +63,18 @@ static atesql_status decode_worker(atesql_store *s, const query *q, void *root,
   if (!read_texts(q, 0, 10, root, fields))
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   w->version = query_int64(q, 10);
+  size_t len;
+  const char *json = query_text(q, 11, &len);
+  atesql_status st =
+      json ? labels_from_json(json, len, root, &w->labels, &w->label_count)
+           : ATESQL_NO_MEMORY;
+  if (st == ATESQL_NO_MEMORY)
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (st != ATESQL_OK)
+    return store_fail(s, ATESQL_INTERNAL,
+                      "worker '%s/%s/%s': stored labels are not a JSON object "
+                      "of strings",
+                      w->worker_namespace, w->worker_pool, w->worker_pod);
   return ATESQL_OK;
 }
 
@@ -147,10 +160,10 @@ const resource_spec worker_spec = {
     "workers",
     "worker_namespace, worker_pool, worker_pod, actor_namespace, "
     "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name, "
-    "version",
-    11,
+    "version, labels",
+    12,
     1u << 10,
-    0,
+    1u << 11,
     worker_pk,
     3,
     "(SELECT revision FROM worker_revision)",
@@ -235,8 +248,8 @@ size_t row_page_bytes(const query *q, const resource_spec *spec) {
 }
 
 atesql_status get_record(atesql_store *s, const resource_spec *spec,
-                         const char *const *parts, const char *what,
-                         void **out, int64_t *revision) {
+                         const char *const *parts, const char *what, void **out,
+                         int64_t *revision) {
   *out = NULL;
   db_param params[3];
   for (size_t i = 0; i < spec->pk_count; i++) {

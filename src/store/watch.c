@@ -40,6 +40,8 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
+#include "selector/ast.h"
+#include "store/labels.h"
 #include "store/resources.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -93,7 +95,7 @@ static atesql_status store_failed(atesql_watch *w, atesql_status st) {
 static void image_columns(strbuf *sb, bool prev) {
   static const char *const text[] = {
       "actor_namespace", "actor_template", "actor_id", "actor_atespace", "ip",
-      "worker_pod_uid",  "node_name",      "version"};
+      "worker_pod_uid",  "node_name",      "version",  "labels"};
   strbuf_puts(sb, "revision, worker_namespace, worker_pool, worker_pod");
   for (size_t i = 0; i < sizeof text / sizeof *text; i++)
     strbuf_printf(sb, prev ? ", prev_%s AS %s" : ", %s", text[i], text[i]);
@@ -126,7 +128,8 @@ static char *fetch_sql(atesql_dialect d, const atesql_compiled *c,
            "ev.actor_atespace, ev.ip, ev.worker_pod_uid, ev.node_name, "
            "ev.version, ev.prev_actor_namespace, ev.prev_actor_template, "
            "ev.prev_actor_id, ev.prev_actor_atespace, ev.prev_ip, "
-           "ev.prev_worker_pod_uid, ev.prev_node_name, ev.prev_version, ");
+           "ev.prev_worker_pod_uid, ev.prev_node_name, ev.prev_version, "
+           "ev.labels, ev.prev_labels, ");
   if (filtered)
     strbuf_puts(&sb, "CASE WHEN ev.revision IN (SELECT revision FROM now_in) "
                      "THEN 1 ELSE 0 END, CASE WHEN ev.revision IN (SELECT "
@@ -148,13 +151,15 @@ enum {
   COL_KEY,       /* 3 key columns */
   COL_NOW = 8,   /* 7 texts, then version */
   COL_PREV = 16, /* likewise */
-  COL_NOW_IN = 24,
+  COL_LABELS = 24,
+  COL_PREV_LABELS,
+  COL_NOW_IN,
   COL_WAS_IN
 };
 
-/* Columns first..first+7 of q (7 texts and a version) into *wk, the key
-** from COL_KEY; strings in root's arena. */
-static bool read_image(const query *q, int first, void *root,
+/* Columns first..first+7 of q (7 texts and a version) and the labels
+** column into *wk, the key from COL_KEY; strings in root's arena. */
+static bool read_image(const query *q, int first, int labels, void *root,
                        atesql_worker *wk) {
   const char **const fields[] = {&wk->worker_namespace, &wk->worker_pool,
                                  &wk->worker_pod,       &wk->actor_namespace,
@@ -169,7 +174,10 @@ static bool read_image(const query *q, int first, void *root,
       return false;
   }
   wk->version = query_int64(q, first + 7);
-  return true;
+  size_t len;
+  const char *json = query_text(q, labels, &len);
+  return json && labels_from_json(json, len, root, &wk->labels,
+                                  &wk->label_count) == ATESQL_OK;
 }
 
 /* The event of q's current row as its watch sees it, into *out; NULL
@@ -189,11 +197,12 @@ static atesql_status event_from_row(atesql_watch *w, const query *q,
   e->type = now_in && was_in ? ATESQL_EVENT_UPDATED
             : now_in         ? ATESQL_EVENT_CREATED
                              : ATESQL_EVENT_DELETED;
-  bool ok = read_image(q, change == ATESQL_EVENT_DELETED ? COL_PREV : COL_NOW,
-                       e, &e->worker);
+  bool deleted = change == ATESQL_EVENT_DELETED;
+  bool ok = read_image(q, deleted ? COL_PREV : COL_NOW,
+                       deleted ? COL_PREV_LABELS : COL_LABELS, e, &e->worker);
   if (ok && change != ATESQL_EVENT_CREATED) {
     atesql_worker *prev = arena_alloc(e, sizeof *prev);
-    ok = prev && read_image(q, COL_PREV, e, prev);
+    ok = prev && read_image(q, COL_PREV, COL_PREV_LABELS, e, prev);
     e->previous = prev;
   }
   if (!ok) {
@@ -353,6 +362,10 @@ atesql_status atesql_watch_next(atesql_watch *w, int timeout_ms,
     }
     drain(w);
     atesql_status st = refresh(w);
+    /* A read that ran out of the watch's own time is a server that does
+    ** not answer: UNAVAILABLE, so that DEADLINE_EXCEEDED means only "no
+    ** event within timeout_ms". */
+    if (st == ATESQL_DEADLINE_EXCEEDED) st = ATESQL_UNAVAILABLE;
     if (st != ATESQL_OK) return st;
     /* Notifications that arrived during the read: read again. */
     if (w->count == 0 && drain(w)) continue;
@@ -413,7 +426,8 @@ static atesql_status compile_selector(const atesql_watch_opts *o,
     if (st != ATESQL_OK) return st;
     sel = parsed;
   }
-  atesql_status st = atesql_selector_compile(sel, d, out, err);
+  /* An event holds its worker's labels as a JSON column. */
+  atesql_status st = sel_compile(sel, d, SEL_LABELS_JSON, 1, out, err);
   atesql_selector_free(parsed);
   return st;
 }

@@ -5,9 +5,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
+#include "store/labels.h"
 #include "store/list.h"
 
-enum { WORKER_PARAMS = 10 }; /* the record's columns, ?1..?10 */
+/* The record's columns ?1..?10, the version ?11, the labels ?12. */
+enum { WORKER_PARAMS = 10, LABELS_PARAM = 11, ALL_PARAMS = 12 };
 
 /* "worker 'ns/pool/pod'" for messages. */
 static void worker_name(const char *ns, const char *pool, const char *pod,
@@ -29,9 +33,11 @@ static atesql_status check_key(atesql_store *s, const char *ns,
   return st;
 }
 
-/* Validate w and fill params[0..WORKER_PARAMS) in statement order. */
+/* Validate w and fill params[0..WORKER_PARAMS) and the labels parameter
+** in statement order; *labels receives the labels column to free(). */
 static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
-                                   db_param *params) {
+                                   db_param *params, char **labels) {
+  *labels = NULL;
   if (w == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "worker is NULL");
   atesql_status st =
@@ -48,7 +54,11 @@ static atesql_status worker_params(atesql_store *s, const atesql_worker *w,
                           w->node_name};
   for (size_t i = 0; st == ATESQL_OK && i < 7; i++)
     st = check_indexed_text(s, names[i], values[i], false);
+  if (st == ATESQL_OK) st = labels_check(s, w->labels, w->label_count);
   if (st != ATESQL_OK) return st;
+  if ((*labels = labels_to_json(w->labels, w->label_count)) == NULL)
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  params[LABELS_PARAM] = param_text(*labels);
   params[0] = param_text(w->worker_namespace);
   params[1] = param_text(w->worker_pool);
   params[2] = param_text(w->worker_pod);
@@ -81,14 +91,16 @@ atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
 /* Create w at `version`: 1 for a create, the record's own for an import. */
 static atesql_status create_worker(atesql_store *s, const atesql_worker *w,
                                    int64_t version) {
-  db_param params[WORKER_PARAMS + 1];
-  atesql_status st = worker_params(s, w, params);
+  db_param params[ALL_PARAMS];
+  char *labels;
+  atesql_status st = worker_params(s, w, params, &labels);
   if (st != ATESQL_OK) return st;
   params[WORKER_PARAMS] = param_int64(version);
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
               sizeof what);
-  st = exec_named(s, STMT_worker_create, params, WORKER_PARAMS + 1);
+  st = exec_named(s, STMT_worker_create, params, ALL_PARAMS);
+  free(labels);
   if (st == ATESQL_ALREADY_EXISTS)
     return store_fail(s, st, "%s already exists", what);
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
@@ -135,16 +147,18 @@ atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
                                    int64_t expected_version,
                                    int64_t *new_version) {
   store_begin_call(s);
-  db_param params[WORKER_PARAMS + 1];
-  atesql_status st = worker_params(s, w, params);
+  db_param params[ALL_PARAMS];
+  char *labels;
+  atesql_status st = worker_params(s, w, params, &labels);
   if (st != ATESQL_OK) return st;
   params[WORKER_PARAMS] = param_int64(expected_version);
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
               sizeof what);
   write_outcome out;
-  st = conditional_write(s, STMT_worker_update, params, WORKER_PARAMS + 1,
+  st = conditional_write(s, STMT_worker_update, params, ALL_PARAMS,
                          STMT_worker_probe, 3, &out);
+  free(labels);
   if (st != ATESQL_OK) return store_fail_db(s, st, "update %s", what);
   if (!out.wrote) {
     st = diagnose_update(s, &out, expected_version, w->ip, what);

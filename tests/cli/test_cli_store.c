@@ -111,13 +111,14 @@ static void test_migrate_up_twice_then_status(void **state) {
   assert_string_equal(r.out,
                       "applied 0001_init\napplied 0002_protojson_presence\n"
                       "applied 0003_scheduler_indexes\n"
-                      "applied 0004_worker_events\n");
+                      "applied 0004_worker_events\n"
+                      "applied 0005_worker_labels\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "up");
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out, "schema is up to date (version 4)\n");
+  assert_string_equal(r.out, "schema is up to date (version 5)\n");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "status");
@@ -346,9 +347,10 @@ static void test_list_without_limit_follows_every_page(void **state) {
           "worker_pod in (p0001,p2344)");
   assert_int_equal(r.exit_code, 0);
   assert_string_equal(r.out,
-                      "NAMESPACE  POOL  POD    NODE  IP  ACTOR  VERSION\n"
-                      "ns         cpu   p0001  -     -   -      1\n"
-                      "ns         cpu   p2344  -     -   -      1\n");
+                      "NAMESPACE  POOL  POD    NODE  IP  ACTOR  VERSION  "
+                      "LABELS\n"
+                      "ns         cpu   p0001  -     -   -      1        -\n"
+                      "ns         cpu   p2344  -     -   -      1        -\n");
   cli_result_free(&r);
   free(input);
 }
@@ -432,9 +434,9 @@ static void test_get_found_and_not_found(void **state) {
   r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu/p1");
   assert_int_equal(r.exit_code, 0);
   assert_string_equal(r.out, "NAMESPACE  POOL  POD  NODE    IP        "
-                             "ACTOR  VERSION\n"
+                             "ACTOR  VERSION  LABELS\n"
                              "ns         cpu   p1   node-1  10.0.0.1  -      "
-                             "1\n");
+                             "1        -\n");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "actors", "get", "s1/a1");
@@ -599,6 +601,48 @@ static void test_demo_runs_and_catches_the_stale_claim(void **state) {
   cli_result_free(&r);
 }
 
+/* Labels through the CLI: imported from the documents' labels map, shown
+** in the LABELS column and in --json, selected by list and claim. */
+static void test_labels_import_list_and_claim(void **state) {
+  (void)state;
+  const char *url = migrated_db("labels");
+  import_ok(url, "workers",
+            "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+            "\"workerPod\":\"p1\",\"labels\":{\"zone\":\"a\","
+            "\"gpu_type\":\"h100\"}}\n"
+            "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\","
+            "\"workerPod\":\"p2\"}\n",
+            "imported 2 workers\n");
+  cli_result r = RUN(NULL, "--db", url, "workers", "list", "--selector",
+                     "labels.gpu_type=h100");
+  assert_int_equal(r.exit_code, 0);
+  assert_string_equal(r.out,
+                      "NAMESPACE  POOL  POD  NODE  IP  ACTOR  VERSION  LABELS\n"
+                      "ns         cpu   p1   -     -   -      1        "
+                      "gpu_type=h100,zone=a\n");
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "workers", "get", "ns/cpu/p1", "--json");
+  assert_int_equal(r.exit_code, 0);
+  assert_non_null(
+      strstr(r.out, "\"labels\":{\"gpu_type\":\"h100\",\"zone\":\"a\"}"));
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "workers", "list", "--selector", "!labels.zone");
+  assert_int_equal(r.exit_code, 0);
+  assert_non_null(strstr(r.out, " p2 "));
+  assert_null(strstr(r.out, " p1 "));
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/cpu", "--actor",
+          "space/a1", "--selector", "labels.zone=a");
+  assert_int_equal(r.exit_code, 0);
+  assert_non_null(strstr(r.out, " p1 "));
+  cli_result_free(&r);
+  r = RUN(NULL, "--db", url, "workers", "list", "--selector",
+          "labels.Bad_=x");
+  assert_int_equal(r.exit_code, 2);
+  assert_one_error_line(&r, "invalid label key 'Bad_'");
+  cli_result_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_migrate_up_twice_then_status),
@@ -620,6 +664,7 @@ int main(void) {
       cmocka_unit_test(test_password_in_db_url_is_never_printed),
       cmocka_unit_test(test_explain_shows_the_statement_plan_and_verdict),
       cmocka_unit_test(test_demo_runs_and_catches_the_stale_claim),
+      cmocka_unit_test(test_labels_import_list_and_claim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

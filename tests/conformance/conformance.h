@@ -44,6 +44,7 @@ const struct CMUnitTest *concurrency_tests(size_t *count);
 const struct CMUnitTest *record_tests(size_t *count);
 const struct CMUnitTest *claim_tests(size_t *count);
 const struct CMUnitTest *watch_tests(size_t *count);
+const struct CMUnitTest *label_tests(size_t *count);
 
 /*
 ** Fail unless `call` returns `want`; the failure names both statuses and

@@ -24,10 +24,13 @@ static const char *const seeds[] = {
     "actor_id notin (,a1, a2 ),version==7",
     "worker_pod=a\\ b\\=c\\(d\\)",
     "ip=10.0.0.1,worker_pod_uid=\xc3\xa9\xe2\x82\xac",
+    "worker_pool=cpu,actor_id=,labels.gpu_type=h100",
+    "!labels.zone,labels.example.com/rack in (r1,r2),labels.tier",
+    "labels.a notin (x,y),labels.b!=c,worker_namespace=ns",
 };
 
 /* Bytes the grammar gives meaning to, and a few it does not. */
-static const char alphabet[] = "=!(),\\ \t_aeinostw0123456789\xc3\xff\x80";
+static const char alphabet[] = "=!(),\\ \t_aeinostw0123456789./\xc3\xff\x80";
 
 static void check_parsed(const atesql_selector *sel, const char *text,
                          size_t len) {
@@ -47,13 +50,14 @@ static void check_parsed(const atesql_selector *sel, const char *text,
     assert_int_equal(atesql_selector_compile(sel, dialects[d], &c, &err),
                      ATESQL_OK);
     /* No byte of a value reaches SQL: the SQL is made of whitelisted
-    ** names, operators, placeholders and the empty string '' only. */
+    ** names, operators, placeholders, row values (label terms), the empty
+    ** string '' and a label search's "worker_free" = 1 only. */
     for (const char *p = c->sql; *p; p++)
       if (p[0] == '\'' && p[1] == '\'')
         p++;
       else if (!strchr("abcdefghijklmnopqrstuvwxyz_\" "
-                  "=<>?$0123456789()ANDINOTSELCVUFRMJHY",
-                  *p))
+                       "=<>?$0123456789(),ANDINOTSELCVUFRMJHYW",
+                       *p))
         fail_msg("unexpected byte '%c' in SQL '%s'", *p, c->sql);
     atesql_compiled_free(c);
   }

@@ -57,7 +57,9 @@ static const char sqlite_fill[] =
     "  iif(i * 2654435761 %% 10 = 0, '', printf('actor-%%07d', i)), "
     "  iif(i * 2654435761 %% 10 = 0, '', printf('space-%%02d', i %% 50)), "
     "  '10.0.0.1', printf('uid-%%d', i), "
-    "  printf('node-%%07d', i * 7919 %% %ld / 50), 1 FROM s;"
+    "  printf('node-%%07d', i * 7919 %% %ld / 50), 1, "
+    "  CASE i / 10 %% 100 WHEN 7 THEN '{\"gpu_type\":\"h100\"}' "
+    "    WHEN 8 THEN '{\"gpu_type\":\"a100\"}' ELSE '{}' END FROM s;"
     "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
     "  WHERE i < %ld / 10 - 1) "
     "INSERT INTO actors (atespace, actor_id, version, status, "
@@ -79,7 +81,9 @@ static const char postgres_fill[] =
     "  CASE WHEN i * 2654435761 %% 10 = 0 THEN '' "
     "    ELSE 'space-' || lpad((i %% 50)::text, 2, '0') END, "
     "  '10.0.0.1', 'uid-' || i, "
-    "  'node-' || lpad((i * 7919 %% %ld / 50)::text, 7, '0'), 1 "
+    "  'node-' || lpad((i * 7919 %% %ld / 50)::text, 7, '0'), 1, "
+    "  (CASE i / 10 %% 100 WHEN 7 THEN '{\"gpu_type\":\"h100\"}' "
+    "    WHEN 8 THEN '{\"gpu_type\":\"a100\"}' ELSE '{}' END)::jsonb "
     "  FROM generate_series(0::bigint, %ld - 1) i;"
     "INSERT INTO actors (atespace, actor_id, version, status, "
     "  latest_snapshot_info, worker_selector) "
@@ -281,6 +285,46 @@ static void test_the_workers_of_a_node(void **state) {
   expect_bound(ATESQL_RESOURCE_WORKERS, sel);
 }
 
+/*
+** Labels (1% of workers carry gpu_type=h100, 1% gpu_type=a100): a label
+** term is a search of the label index, never a JSON scan. With the
+** scheduler's pool and "free" it is one range of that index (worker_pool
+** and worker_free follow (key, value) in it), so the question reads the
+** workers it returns. The label search yields workers out of key order:
+** the plan sorts what it reads (every worker matching, no other), and a
+** later page reads them again and skips to its token, which the verdict
+** reports (as for test_free_workers_of_eligible_pools on SQLite).
+*/
+static void test_free_workers_of_a_pool_with_a_label(void **state) {
+  (void)state;
+  expect_pages(ATESQL_RESOURCE_WORKERS,
+               "worker_pool=pool-03,actor_id=,labels.gpu_type=h100", true);
+  expect_pages(ATESQL_RESOURCE_WORKERS,
+               "worker_pool=pool-03,actor_id=,labels.gpu_type in (a100,h100)",
+               true);
+}
+
+static void test_workers_with_a_label(void **state) {
+  (void)state;
+  expect_pages(ATESQL_RESOURCE_WORKERS, "labels.gpu_type=h100", true);
+}
+
+/* Absence and != match the workers without the label: checked row by row
+** on what the other terms bound, and reported so. */
+static void test_a_negative_label_term_is_filtered(void **state) {
+  (void)state;
+  atesql_list_opts opts = {
+      .selector_text = "worker_pool=pool-03,actor_id=,!labels.gpu_type",
+      .page_size = 100};
+  atesql_plan *plan = NULL;
+  OK(atesql_explain(store, ATESQL_RESOURCE_WORKERS, &opts, &plan));
+  printf("  !labels.gpu_type: %s\n", plan->verdict);
+  assert_non_null(strstr(plan->filtered, "labels.gpu_type"));
+  assert_null(strstr(plan->bounded, "labels.gpu_type"));
+  assert_non_null(strstr(plan->bounded, "worker_pool"));
+  atesql_plan_free(plan);
+}
+
 /* A claim's candidate search (atesql_claim_explain): the first free worker
 ** of an eligible pool on the snapshot nodes, then anywhere in the pool.
 ** Each reads the one row it returns: O(log n) per claim. (The holder
@@ -299,6 +343,26 @@ static void expect_claim_bound(const char *const *nodes, size_t nnodes) {
   if (!plan->index_bound || plan->rows_read > plan->rows_returned ||
       plan->rows_returned != 1)
     fail_msg("a claim's search is not index-bound: %s\nSQL: %s\nplan:\n%s",
+             plan->verdict, plan->sql, plan->plan);
+  atesql_plan_free(plan);
+}
+
+/* A claim restricted to a label: one range of the label index, LIMIT 1. */
+static void test_a_claim_with_a_label_reads_log_n_rows(void **state) {
+  (void)state;
+  const atesql_pool_ref pool[] = {{"fleet-0", "pool-03"}};
+  atesql_claim_request req = {.pools = pool,
+                              .pool_count = 1,
+                              .selector_text = "labels.gpu_type=h100",
+                              .actor_atespace = "space-01",
+                              .actor_id = "newcomer"};
+  atesql_plan *plan = NULL;
+  OK(atesql_claim_explain(store, &req, &plan));
+  printf("  claim with a label: %s\n", plan->verdict);
+  if (!plan->index_bound || plan->rows_read > plan->rows_returned ||
+      plan->rows_returned != 1)
+    fail_msg("a claim's labelled search is not index-bound: %s\nSQL: "
+             "%s\nplan:\n%s",
              plan->verdict, plan->sql, plan->plan);
   atesql_plan_free(plan);
 }
@@ -362,7 +426,11 @@ int main(void) {
       cmocka_unit_test(test_actors_of_an_atespace_in_a_status),
       cmocka_unit_test(test_actors_in_a_status_across_atespaces),
       cmocka_unit_test(test_the_workers_of_a_node),
+      cmocka_unit_test(test_free_workers_of_a_pool_with_a_label),
+      cmocka_unit_test(test_workers_with_a_label),
+      cmocka_unit_test(test_a_negative_label_term_is_filtered),
       cmocka_unit_test(test_a_claim_reads_log_n_rows),
+      cmocka_unit_test(test_a_claim_with_a_label_reads_log_n_rows),
       cmocka_unit_test(test_a_missing_index_fails_the_judgement),
   };
   return cmocka_run_group_tests(tests, load_fleet, close_store);

@@ -21,7 +21,11 @@
 
 static const char UNDO_0004_SQLITE_SQL[] =
     "DROP TRIGGER workers_event_created; DROP TRIGGER workers_event_updated;"
-    "DROP TRIGGER workers_event_deleted; DROP VIEW worker_revision;"
+    "DROP TRIGGER workers_event_deleted;"
+    "DROP TRIGGER workers_labels_created; DROP TRIGGER workers_labels_updated;"
+    "DROP TRIGGER workers_labels_freed;"
+    "DROP TABLE worker_labels; ALTER TABLE workers DROP COLUMN labels;"
+    "DROP VIEW worker_revision;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 static const char UNDO_0004_POSTGRES_SQL[] =
     "DROP FUNCTION atesql_worker_event() CASCADE; DROP VIEW worker_revision;"
