@@ -19,11 +19,17 @@ CREATE TABLE worker_labels (
   key              text COLLATE "C" NOT NULL,
   value            text COLLATE "C" NOT NULL,
   worker_free      integer NOT NULL,
-  PRIMARY KEY (worker_namespace, worker_pool, worker_pod, key),
   FOREIGN KEY (worker_namespace, worker_pool, worker_pod)
     REFERENCES workers (worker_namespace, worker_pool, worker_pod)
     ON DELETE CASCADE
 );
+-- A worker's rows, for the triggers and the cascade. Not a primary key on
+-- (worker, key) (keys come from one JSON object: unique already): with
+-- key in it, the planner would weigh that index against the one below for
+-- a label search narrowed to a pool, and for a claim's LIMIT 1 sometimes
+-- take it, walking the pool's label rows.
+CREATE INDEX worker_labels_worker
+  ON worker_labels (worker_namespace, worker_pool, worker_pod);
 -- A label term searches (key, value); the compiler adds the selector's
 -- "worker_pool = P" and "actor_id = ''" to that search, so "free workers
 -- of pool P with label L" reads exactly those workers.

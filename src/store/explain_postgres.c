@@ -45,9 +45,12 @@ static void judge_node(const char *table, const char *labels, json_t *node,
   const char *how =
       json_string_value(json_object_get(node, "Parent Relationship"));
   in_subplan = in_subplan || (how && strcmp(how, "SubPlan") == 0);
+  /* Rows are counted at the nodes that name the table; a Bitmap Index
+  ** Scan (it names none) searches for its heap scan. */
+  bool ours = rel != NULL && strcmp(rel, table) == 0;
   if (rel == NULL && type && strcmp(type, "Bitmap Index Scan") == 0)
     rel = parent;
-  bool ours = rel != NULL && strcmp(rel, table) == 0;
+  bool our_index = rel != NULL && strcmp(rel, table) == 0;
   if (labels && rel && strcmp(rel, labels) == 0 && idx &&
       strstr(idx, "_key_value") && !in_subplan) {
     const char *cond = json_string_value(json_object_get(node, "Index Cond"));
@@ -69,7 +72,7 @@ static void judge_node(const char *table, const char *labels, json_t *node,
   }
   /* An index node of our table (a Bitmap Index Scan under our Bitmap
   ** Heap Scan included). */
-  if (type && idx && ours && strstr(type, "Index")) {
+  if (type && idx && our_index && strstr(type, "Index")) {
     const char *cond = json_string_value(json_object_get(node, "Index Cond"));
     /* Fetched by the whole key from a label search's rows. */
     if (cond && strstr(cond, "worker_namespace = ") &&

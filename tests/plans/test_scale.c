@@ -167,9 +167,10 @@ static void expect_bound_page(atesql_resource r, const char *selector,
   OK(atesql_explain(store, r, &opts, &plan));
   printf("  %s%s (page %zu): %s\n", selector, token ? " [later page]" : "",
          page_size, plan->verdict);
-  if (token_unbound) {
-    /* Known and reported: see test_free_workers_of_eligible_pools. */
-    if (plan->index_bound || !strstr(plan->verdict, "not the page token"))
+  if (token_unbound && !plan->index_bound) {
+    /* Known and reported: see test_free_workers_of_eligible_pools. (A
+    ** backend that bounds the token after all is held to the rule below.) */
+    if (!strstr(plan->verdict, "not the page token"))
       fail_msg("'%s' later page: want the unbound page token reported, got: "
                "%s",
                selector, plan->verdict);

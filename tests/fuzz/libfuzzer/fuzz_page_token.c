@@ -6,6 +6,7 @@
 **   rest     the payload
 ** Modes:
 **   0 text     the payload is the token text, as a client sends it back.
+**              (Format 3: a header of 19 bytes, the revision at 11-18.)
 **   1 resealed the payload is a raw token before base64url; the harness
 **              writes the selector's hash at bytes 2-9 and appends the
 **              trailing checksum, as anyone can (SipHash-2-4 under an
@@ -28,7 +29,7 @@
 #include "harness.h"
 #include "store/token.h"
 
-enum { SEL_HASH = 8, CHECKSUM = crypto_shorthash_BYTES, HEADER = 11 };
+enum { SEL_HASH = 8, CHECKSUM = crypto_shorthash_BYTES, HEADER = 19 };
 
 static const char *const selectors[] = {
     "",
@@ -46,10 +47,10 @@ static size_t key_count(atesql_resource r) {
 /* token_encode and token_decode by selector text. */
 static atesql_status encode(atesql_resource resource, const char *selector,
                             const char *const *parts, size_t count,
-                            char **out) {
+                            int64_t revision, char **out) {
   unsigned char hash[TOKEN_SELECTOR_HASH];
   token_selector_hash(selector, hash);
-  return token_encode(resource, hash, parts, count, out);
+  return token_encode(resource, hash, parts, count, revision, out);
 }
 
 /* Decode token; check the outcome's contract. Returns the status. */
@@ -83,8 +84,8 @@ static void check_canonical(const char *token, atesql_resource resource,
   for (size_t i = 0; i < key->count; i++)
     if (strlen(key->parts[i]) != key->lens[i]) return;
   char *again = NULL;
-  HARNESS_REQUIRE(encode(resource, selector, key->parts, key->count, &again) ==
-                  ATESQL_OK);
+  HARNESS_REQUIRE(encode(resource, selector, key->parts, key->count,
+                         key->revision, &again) == ATESQL_OK);
   if (strcmp(again, token) != 0)
     harness_fail("decoded token '%s' re-encodes as '%s'", token, again);
   free(again);
@@ -145,10 +146,19 @@ static void mode_round(const uint8_t *p, size_t n, atesql_resource resource,
     at += strlen(copy + at) + 1;
   }
   char *token = NULL;
-  HARNESS_REQUIRE(encode(resource, selector, parts, want, &token) == ATESQL_OK);
+  /* A revision from the payload, up to the full 64 bits. */
+  uint64_t bits = 0;
+  for (size_t i = 0; i < n && i < 8; i++)
+    bits = bits << 8 | p[i];
+  int64_t revision = (int64_t)bits;
+  HARNESS_REQUIRE(encode(resource, selector, parts, want, revision, &token) ==
+                  ATESQL_OK);
   page_key key;
   if (decode(token, resource, selector, &key) != ATESQL_OK)
     harness_fail("fresh token '%s' is refused", token);
+  if (key.revision != revision)
+    harness_fail("token '%s': revision %lld, want %lld", token,
+                 (long long)key.revision, (long long)revision);
   for (size_t i = 0; i < want; i++)
     if (key.lens[i] != strlen(parts[i]) || strcmp(key.parts[i], parts[i]) != 0)
       harness_fail("token '%s': part %zu is '%s', want '%s'", token, i,
