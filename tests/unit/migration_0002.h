@@ -28,6 +28,8 @@ static const char UNDO_0004_SQLITE_SQL[] =
     "DROP VIEW worker_revision;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 static const char UNDO_0004_POSTGRES_SQL[] =
+    "DROP FUNCTION atesql_worker_labels() CASCADE; DROP TABLE worker_labels;"
+    "ALTER TABLE workers DROP COLUMN labels;"
     "DROP FUNCTION atesql_worker_event() CASCADE; DROP VIEW worker_revision;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 

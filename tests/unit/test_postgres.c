@@ -372,6 +372,8 @@ static void test_scheduler_role_with_documented_grants_suffices(void **state) {
              "TO atesql_scheduler_test");
   admin_exec("GRANT SELECT, INSERT, DELETE ON atesql_roles.worker_events TO "
              "atesql_scheduler_test");
+  admin_exec("GRANT SELECT, INSERT, UPDATE, DELETE ON "
+             "atesql_roles.worker_labels TO atesql_scheduler_test");
   admin_exec("GRANT SELECT, UPDATE ON atesql_roles.store_revision TO "
              "atesql_scheduler_test");
   admin_exec("GRANT SELECT ON atesql_roles.worker_revision, "
@@ -397,6 +399,9 @@ static void test_scheduler_role_with_documented_grants_suffices(void **state) {
                         .status = ATESQL_ACTOR_STATUS_SUSPENDED};
   assert_int_equal(atesql_actor_create(s, &actor), ATESQL_OK);
   atesql_worker w = worker("p1");
+  const atesql_label gpu[] = {{"gpu_type", "h100"}};
+  w.labels = gpu;
+  w.label_count = 1;
   assert_int_equal(atesql_worker_create(s, &w), ATESQL_OK);
   w.actor_id = "a1";
   assert_int_equal(atesql_worker_update(s, &w, 1, NULL), ATESQL_OK);
