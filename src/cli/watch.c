@@ -118,7 +118,8 @@ static void put_field(const char *text) {
     putchar(*p < 0x20 || *p == 0x7f ? '?' : *p);
 }
 
-/* "12 CREATED ns/cpu/w1 node=n1 ip=10.0.0.1 actor=s1/a1 version=1", and
+/* "12 CREATED ns/cpu/w1 node=n1 ip=10.0.0.1 actor=s1/a1 version=1", then
+** " labels=k=v,..." when it has labels (their syntax holds no space), and
 ** " change=UPDATED" when the store's change is not the type the selector
 ** sees. */
 static void print_event_line(const atesql_worker_event *e) {
@@ -140,6 +141,11 @@ static void print_event_line(const atesql_worker_event *e) {
   }
   put_field(w->actor_id);
   printf(" version=%" PRId64, w->version);
+  if (w->label_count) {
+    fputs(" labels=", stdout);
+    for (size_t i = 0; i < w->label_count; i++)
+      printf("%s%s=%s", i ? "," : "", w->labels[i].key, w->labels[i].value);
+  }
   if (e->change != e->type) printf(" change=%s", event_type_name(e->change));
   putchar('\n');
 }
