@@ -40,6 +40,7 @@ static const char usage[] =
     "      committed, until SIGINT or SIGTERM (or N ms without one): from\n"
     "      now, or every change after revision REV (0: all kept). A line:\n"
     "        REV TYPE NS/POOL/POD node=N ip=IP actor=ATESPACE/ID version=V\n"
+    "      then labels=k=v,... when the worker has labels.\n"
     "      TYPE is CREATED, UPDATED or DELETED as the selector sees it (a\n"
     "      worker updated out of it is DELETED); change=UPDATED follows\n"
     "      when the store's change differs. --json: one object a line,\n"
