@@ -54,7 +54,7 @@ static const field_def actor_fields[] = {
     {"version", "version", FIELD_INT64, NULL, 0, false, false},
 };
 
-/* "labels.KEY": the worker_labels table (migrations 0005). */
+/* "labels.KEY": the worker_labels table (migrations 0004). */
 static const field_def worker_labels_field = {
     "labels", NULL, FIELD_LABEL, NULL, 0, false, false};
 

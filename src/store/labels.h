@@ -2,7 +2,7 @@
 ** Worker labels in the store: checked before they are written, kept in
 ** workers.labels as one JSON object (keys in byte order), read back into a
 ** record's arena. worker_labels, the index of label terms, is derived
-** from that column by triggers (migrations 0005).
+** from that column by triggers (migrations 0004).
 */
 #ifndef ATESQL_STORE_LABELS_H
 #define ATESQL_STORE_LABELS_H

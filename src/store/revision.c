@@ -1,6 +1,6 @@
 /*
 ** The store revision and compaction of the workers' change feed. The
-** events themselves are written by the triggers of migration 0004, in the
+** events themselves are written by the triggers of migration 0005, in the
 ** transaction of each worker change.
 */
 #include <stdint.h>

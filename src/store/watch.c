@@ -11,7 +11,7 @@
 **
 ** One statement, one snapshot: the compacted revision it reads is the one
 ** its events were read under, so a gap is always seen. Revision order is
-** commit order (migrations/<dialect>/0004 say how), so "revision > last"
+** commit order (migrations/<dialect>/0005 say how), so "revision > last"
 ** misses nothing. A selector is applied in SQL, to the worker as written
 ** and as it was, by the same compiled WHERE a list runs (over derived
 ** tables that name the event's columns as the workers table does): an

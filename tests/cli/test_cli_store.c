@@ -111,8 +111,8 @@ static void test_migrate_up_twice_then_status(void **state) {
   assert_string_equal(r.out,
                       "applied 0001_init\napplied 0002_protojson_presence\n"
                       "applied 0003_scheduler_indexes\n"
-                      "applied 0004_worker_events\n"
-                      "applied 0005_worker_labels\n");
+                      "applied 0004_worker_labels\n"
+                      "applied 0005_worker_events\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
 

@@ -3,10 +3,10 @@
 ** and PostgreSQL unit suites: actors as atesql 0001 stored them (every
 ** field of SnapshotInfo, both oneof members, "TYPE_*" names, an empty
 ** selector for none), and what each must read as once 0002 has run.
-** A suite migrates fully, undoes 0004 (its dialect's UNDO_0004_SQL), runs
-** OLD_ROWS_SQL with its own driver (this rewinds the schema to version 1,
-** undoing 0003's indexes, and writes the old rows), migrates up again and
-** calls check_migrated_rows.
+** A suite migrates fully, undoes 0004 and 0005 (its dialect's
+** UNDO_0004_*_SQL), runs OLD_ROWS_SQL with its own driver (this rewinds
+** the schema to version 1, undoing 0003's indexes, and writes the old
+** rows), migrates up again and calls check_migrated_rows.
 */
 #ifndef ATESQL_TEST_MIGRATION_0002_H
 #define ATESQL_TEST_MIGRATION_0002_H

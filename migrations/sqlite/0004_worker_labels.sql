@@ -5,8 +5,7 @@
 -- (key, value): a label term of a selector is a B-tree search there, not a
 -- JSON scan. Triggers keep worker_labels equal to workers.labels on every
 -- path that writes a worker (a delete cascades: atesql's connections
--- enforce foreign keys); the change feed carries the labels as written and
--- as they were.
+-- enforce foreign keys).
 
 ALTER TABLE workers ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
 
@@ -55,47 +54,4 @@ WHEN (NEW.actor_id = '') <> (OLD.actor_id = '')
   UPDATE worker_labels SET worker_free = NEW.actor_id = ''
   WHERE worker_namespace = NEW.worker_namespace
     AND worker_pool = NEW.worker_pool AND worker_pod = NEW.worker_pod;
-END;
-
--- Events carry the labels (NULL where the worker image is NULL).
-ALTER TABLE worker_events ADD COLUMN labels TEXT;
-ALTER TABLE worker_events ADD COLUMN prev_labels TEXT;
-
-DROP TRIGGER workers_event_created;
-DROP TRIGGER workers_event_updated;
-DROP TRIGGER workers_event_deleted;
-
-CREATE TRIGGER workers_event_created AFTER INSERT ON workers BEGIN
-  UPDATE store_revision SET revision = revision + 1 WHERE id = 1;
-  INSERT INTO worker_events VALUES (
-    (SELECT revision FROM store_revision WHERE id = 1), 1,
-    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
-    NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
-    NEW.actor_namespace, NEW.actor_template, NEW.actor_id, NEW.actor_atespace,
-    NEW.ip, NEW.worker_pod_uid, NEW.node_name, NEW.version,
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NEW.labels, NULL);
-END;
-
-CREATE TRIGGER workers_event_updated AFTER UPDATE ON workers BEGIN
-  UPDATE store_revision SET revision = revision + 1 WHERE id = 1;
-  INSERT INTO worker_events VALUES (
-    (SELECT revision FROM store_revision WHERE id = 1), 2,
-    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
-    NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
-    NEW.actor_namespace, NEW.actor_template, NEW.actor_id, NEW.actor_atespace,
-    NEW.ip, NEW.worker_pod_uid, NEW.node_name, NEW.version,
-    OLD.actor_namespace, OLD.actor_template, OLD.actor_id, OLD.actor_atespace,
-    OLD.ip, OLD.worker_pod_uid, OLD.node_name, OLD.version, NEW.labels,
-    OLD.labels);
-END;
-
-CREATE TRIGGER workers_event_deleted AFTER DELETE ON workers BEGIN
-  UPDATE store_revision SET revision = revision + 1 WHERE id = 1;
-  INSERT INTO worker_events VALUES (
-    (SELECT revision FROM store_revision WHERE id = 1), 3,
-    CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER),
-    OLD.worker_namespace, OLD.worker_pool, OLD.worker_pod,
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-    OLD.actor_namespace, OLD.actor_template, OLD.actor_id, OLD.actor_atespace,
-    OLD.ip, OLD.worker_pod_uid, OLD.node_name, OLD.version, NULL, OLD.labels);
 END;

@@ -1,11 +1,10 @@
 -- Worker labels: free-form key/value attributes (gpu_type=h100), so that a
 -- new scheduling attribute is data, not a migration; the same tables as
--- migrations/sqlite/0005. A worker's labels are one JSON object in
+-- migrations/sqlite/0004. A worker's labels are one JSON object in
 -- workers.labels (what get and list read), and one row per label in
 -- worker_labels, indexed on (key, value): a label term of a selector is a
 -- B-tree search there, not a JSON scan. A trigger keeps worker_labels
--- equal to workers.labels on every path that writes a worker; the change
--- feed carries the labels as written and as they were.
+-- equal to workers.labels on every path that writes a worker.
 
 ALTER TABLE workers ADD COLUMN labels jsonb NOT NULL DEFAULT '{}';
 
@@ -61,45 +60,3 @@ $$;
 
 CREATE TRIGGER workers_labels AFTER INSERT OR UPDATE OF labels, actor_id
 ON workers FOR EACH ROW EXECUTE FUNCTION atesql_worker_labels();
-
--- Events carry the labels (NULL where the worker image is NULL).
-ALTER TABLE worker_events ADD COLUMN labels jsonb;
-ALTER TABLE worker_events ADD COLUMN prev_labels jsonb;
-
-CREATE OR REPLACE FUNCTION atesql_worker_event() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-  r bigint;
-  ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
-BEGIN
-  -- Held to the end of the transaction; taken again at no cost.
-  PERFORM pg_advisory_xact_lock(1096041793, 'worker_events'::regclass::oid::integer);
-  -- A statement of its own: its snapshot follows the lock wait.
-  SELECT revision + 1 INTO r FROM worker_revision;
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO worker_events VALUES (r, 1, ms,
-      NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
-      NEW.actor_namespace, NEW.actor_template, NEW.actor_id,
-      NEW.actor_atespace, NEW.ip, NEW.worker_pod_uid, NEW.node_name,
-      NEW.version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-      NEW.labels, NULL);
-  ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO worker_events VALUES (r, 2, ms,
-      NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
-      NEW.actor_namespace, NEW.actor_template, NEW.actor_id,
-      NEW.actor_atespace, NEW.ip, NEW.worker_pod_uid, NEW.node_name,
-      NEW.version, OLD.actor_namespace, OLD.actor_template, OLD.actor_id,
-      OLD.actor_atespace, OLD.ip, OLD.worker_pod_uid, OLD.node_name,
-      OLD.version, NEW.labels, OLD.labels);
-  ELSE
-    INSERT INTO worker_events VALUES (r, 3, ms,
-      OLD.worker_namespace, OLD.worker_pool, OLD.worker_pod,
-      NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-      OLD.actor_namespace, OLD.actor_template, OLD.actor_id,
-      OLD.actor_atespace, OLD.ip, OLD.worker_pod_uid, OLD.node_name,
-      OLD.version, NULL, OLD.labels);
-  END IF;
-  PERFORM pg_notify('atesql_worker_events', '');
-  RETURN NULL;
-END
-$$;

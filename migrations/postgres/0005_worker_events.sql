@@ -1,6 +1,6 @@
 -- The workers' change feed: every create, update and delete of a worker
 -- appends an event, numbered by the store revision, in the transaction
--- that makes the change; the same tables as migrations/sqlite/0004. A
+-- that makes the change; the same tables as migrations/sqlite/0005. A
 -- trigger writes it, so that no path that writes a worker (the store's
 -- operations, an import, an operator's SQL) can leave the feed behind.
 --
@@ -30,8 +30,9 @@
 -- control.
 --
 -- An event holds the worker as written (NULL for a delete) and as it was
--- before (prev_*, NULL for a create): a watch with a selector tells from
--- the two whether the worker entered, stayed in or left the selected set.
+-- before (prev_*, NULL for a create), labels included (migrations 0004):
+-- a watch with a selector tells from the two whether the worker entered,
+-- stayed in or left the selected set.
 -- Every change notifies the channel atesql_worker_events (delivered at
 -- commit, once per transaction) to wake watchers.
 
@@ -65,7 +66,9 @@ CREATE TABLE worker_events (
   prev_ip              text COLLATE "C",
   prev_worker_pod_uid  text COLLATE "C",
   prev_node_name       text COLLATE "C",
-  prev_version         bigint
+  prev_version         bigint,
+  labels               jsonb,
+  prev_labels          jsonb
 );
 -- A worker's events in order: a list's later page, read at the revision
 -- of its first, finds the workers changed since.
@@ -95,7 +98,8 @@ BEGIN
       NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
       NEW.actor_namespace, NEW.actor_template, NEW.actor_id,
       NEW.actor_atespace, NEW.ip, NEW.worker_pod_uid, NEW.node_name,
-      NEW.version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+      NEW.version, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+      NEW.labels, NULL);
   ELSIF TG_OP = 'UPDATE' THEN
     INSERT INTO worker_events VALUES (r, 2, ms,
       NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
@@ -103,14 +107,14 @@ BEGIN
       NEW.actor_atespace, NEW.ip, NEW.worker_pod_uid, NEW.node_name,
       NEW.version, OLD.actor_namespace, OLD.actor_template, OLD.actor_id,
       OLD.actor_atespace, OLD.ip, OLD.worker_pod_uid, OLD.node_name,
-      OLD.version);
+      OLD.version, NEW.labels, OLD.labels);
   ELSE
     INSERT INTO worker_events VALUES (r, 3, ms,
       OLD.worker_namespace, OLD.worker_pool, OLD.worker_pod,
       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
       OLD.actor_namespace, OLD.actor_template, OLD.actor_id,
       OLD.actor_atespace, OLD.ip, OLD.worker_pod_uid, OLD.node_name,
-      OLD.version);
+      OLD.version, NULL, OLD.labels);
   END IF;
   PERFORM pg_notify('atesql_worker_events', '');
   RETURN NULL;

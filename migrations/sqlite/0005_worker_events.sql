@@ -11,8 +11,9 @@
 -- are dense.
 --
 -- An event holds the worker as written (NULL for a delete) and as it was
--- before (prev_*, NULL for a create): a watch with a selector tells from
--- the two whether the worker entered, stayed in or left the selected set.
+-- before (prev_*, NULL for a create), labels included (migrations 0004):
+-- a watch with a selector tells from the two whether the worker entered,
+-- stayed in or left the selected set.
 
 CREATE TABLE store_revision (
   id        INTEGER PRIMARY KEY CHECK (id = 1),
@@ -48,7 +49,9 @@ CREATE TABLE worker_events (
   prev_ip              TEXT,
   prev_worker_pod_uid  TEXT,
   prev_node_name       TEXT,
-  prev_version         INTEGER
+  prev_version         INTEGER,
+  labels               TEXT,
+  prev_labels          TEXT
 );
 -- A worker's events in order: a list's later page, read at the revision
 -- of its first, finds the workers changed since.
@@ -63,7 +66,7 @@ CREATE TRIGGER workers_event_created AFTER INSERT ON workers BEGIN
     NEW.worker_namespace, NEW.worker_pool, NEW.worker_pod,
     NEW.actor_namespace, NEW.actor_template, NEW.actor_id, NEW.actor_atespace,
     NEW.ip, NEW.worker_pod_uid, NEW.node_name, NEW.version,
-    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NEW.labels, NULL);
 END;
 
 CREATE TRIGGER workers_event_updated AFTER UPDATE ON workers BEGIN
@@ -75,7 +78,8 @@ CREATE TRIGGER workers_event_updated AFTER UPDATE ON workers BEGIN
     NEW.actor_namespace, NEW.actor_template, NEW.actor_id, NEW.actor_atespace,
     NEW.ip, NEW.worker_pod_uid, NEW.node_name, NEW.version,
     OLD.actor_namespace, OLD.actor_template, OLD.actor_id, OLD.actor_atespace,
-    OLD.ip, OLD.worker_pod_uid, OLD.node_name, OLD.version);
+    OLD.ip, OLD.worker_pod_uid, OLD.node_name, OLD.version, NEW.labels,
+    OLD.labels);
 END;
 
 CREATE TRIGGER workers_event_deleted AFTER DELETE ON workers BEGIN
@@ -86,5 +90,5 @@ CREATE TRIGGER workers_event_deleted AFTER DELETE ON workers BEGIN
     OLD.worker_namespace, OLD.worker_pool, OLD.worker_pod,
     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
     OLD.actor_namespace, OLD.actor_template, OLD.actor_id, OLD.actor_atespace,
-    OLD.ip, OLD.worker_pod_uid, OLD.node_name, OLD.version);
+    OLD.ip, OLD.worker_pod_uid, OLD.node_name, OLD.version, NULL, OLD.labels);
 END;
