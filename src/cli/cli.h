@@ -36,6 +36,27 @@ atesql_resource cli_resource(const char *name);
 */
 int cli_bad_option(int c, char **argv, const char *usage);
 
+struct option;
+
+/* Take one option of a command: c is its value in the options table, arg
+** its argument (NULL when it has none), ctx what cli_parse_options was
+** given. Returns -1 to go on, else the exit code to stop with. */
+typedef int (*cli_take_option)(int c, const char *arg, void *ctx);
+
+/*
+** Parse a command's options with getopt_long from argv[1]: --help (value
+** 'h', which options must hold) prints the usage line, a bad option is
+** reported (cli_bad_option), and every other option goes to take. Returns
+** -1 to go on with the positional arguments from optind, or the exit code
+** to return at once.
+*/
+int cli_parse_options(int argc, char **argv, const struct option *options,
+                      const char *usage_line, cli_take_option take, void *ctx);
+
+/* Report arg, a positional argument the command does not take, with the
+** usage line. Returns EXIT_USAGE. */
+int cli_unexpected_argument(const char *arg, const char *usage_line);
+
 /* The database of commands that need one: db (from --db) when not NULL,
 ** else $ATESQL_DB when set and not empty, else "sqlite:atesql.db". */
 const char *cli_db_url(const char *db);

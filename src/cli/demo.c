@@ -564,25 +564,23 @@ static int run_demo(demo *d, const char *url, bool fresh_file) {
   return rc == EXIT_OK ? resume_paused_actor(d, url) : rc;
 }
 
+/* --db URL, the demo's one option besides --help, into the const char *
+** at ctx (cli_take_option). */
+static int take_demo_option(int c, const char *arg, void *ctx) {
+  (void)c;
+  *(const char **)ctx = arg;
+  return -1;
+}
+
 int cmd_demo(const char *db, int argc, char **argv) {
   static const struct option options[] = {
       {"db", required_argument, NULL, 'd'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    if (c == 'd') {
-      db = optarg;
-    } else if (c == 'h') {
-      printf("usage: %s\n", demo_usage);
-      return EXIT_OK;
-    } else {
-      return cli_bad_option(c, argv, demo_usage);
-    }
-  }
+  int rc =
+      cli_parse_options(argc, argv, options, demo_usage, take_demo_option, &db);
+  if (rc >= 0) return rc;
   if (optind != argc) return cli_fail(EXIT_USAGE, "usage: %s", demo_usage);
 
   /* $ATESQL_DB is deliberately ignored: the demo writes a sample fleet and
@@ -590,13 +588,13 @@ int cmd_demo(const char *db, int argc, char **argv) {
   bool fresh_file = db == NULL;
   char url[96];
   if (fresh_file) {
-    int rc = remove_demo_file();
+    rc = remove_demo_file();
     if (rc != EXIT_OK) return rc;
     snprintf(url, sizeof url, "sqlite:%s", demo_file);
     db = url;
   }
   demo d = {NULL, cli_kind_by_name("workers"), cli_kind_by_name("actors")};
-  int rc = run_demo(&d, db, fresh_file);
+  rc = run_demo(&d, db, fresh_file);
   atesql_store_close(d.store);
   return cli_finish_output(rc);
 }

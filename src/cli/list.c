@@ -33,6 +33,23 @@ static size_t parse_count(const char *text) {
   return (size_t)n;
 }
 
+/* One option of list into the list_args at ctx (cli_take_option). */
+static int take_list_option(int c, const char *arg, void *ctx) {
+  list_args *args = ctx;
+  switch (c) {
+  case 's': args->selector_text = arg; break;
+  case 't': args->page_token = arg; break;
+  case 'j': args->json = 1; break;
+  case 'l':
+    args->limit = parse_count(arg);
+    if (args->limit == 0)
+      return cli_fail(EXIT_USAGE, "--limit takes a positive number, not '%s'",
+                      arg);
+    break;
+  }
+  return -1;
+}
+
 /* Parse the options; returns -1 to go on, else the exit code. */
 static int parse_list_args(const cli_kind *kind, int argc, char **argv,
                            list_args *args) {
@@ -49,27 +66,10 @@ static int parse_list_args(const cli_kind *kind, int argc, char **argv,
            "atesql %s list [--selector S] [--limit N] [--page-token T] "
            "[--json]",
            kind->plural);
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    switch (c) {
-    case 's': args->selector_text = optarg; break;
-    case 't': args->page_token = optarg; break;
-    case 'j': args->json = 1; break;
-    case 'l':
-      args->limit = parse_count(optarg);
-      if (args->limit == 0)
-        return cli_fail(EXIT_USAGE, "--limit takes a positive number, not '%s'",
-                        optarg);
-      break;
-    case 'h': printf("usage: %s\n", list_usage); return EXIT_OK;
-    default: return cli_bad_option(c, argv, list_usage);
-    }
-  }
-  if (optind != argc)
-    return cli_fail(EXIT_USAGE, "unexpected argument '%s'; usage: %s",
-                    argv[optind], list_usage);
+  int rc = cli_parse_options(argc, argv, options, list_usage, take_list_option,
+                             args);
+  if (rc >= 0) return rc;
+  if (optind != argc) return cli_unexpected_argument(argv[optind], list_usage);
   return -1;
 }
 

@@ -139,6 +139,28 @@ int cli_bad_option(int c, char **argv, const char *usage_line) {
                   usage_line);
 }
 
+int cli_parse_options(int argc, char **argv, const struct option *options,
+                      const char *usage_line, cli_take_option take, void *ctx) {
+  int c;
+  optind = 1;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    if (c == 'h') {
+      printf("usage: %s\n", usage_line);
+      return EXIT_OK;
+    }
+    int rc = c == '?' || c == ':' ? cli_bad_option(c, argv, usage_line)
+                                  : take(c, optarg, ctx);
+    if (rc >= 0) return rc;
+  }
+  return -1;
+}
+
+int cli_unexpected_argument(const char *arg, const char *usage_line) {
+  return cli_fail(EXIT_USAGE, "unexpected argument '%s'; usage: %s", arg,
+                  usage_line);
+}
+
 const char *cli_db_url(const char *db) {
   if (db) return db;
   const char *env = getenv("ATESQL_DB");
@@ -196,18 +218,13 @@ int main(int argc, char **argv) {
                   name);
 }
 
+/* --help is the only option, so take is never called. */
 int cli_parse_help_only(int argc, char **argv, const char *usage_line) {
   static const struct option options[] = {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  optind = 1;
-  opterr = 0;
-  int c = getopt_long(argc, argv, ":", options, NULL);
-  if (c == -1) return -1;
-  if (c != 'h') return cli_bad_option(c, argv, usage_line);
-  printf("usage: %s\n", usage_line);
-  return EXIT_OK;
+  return cli_parse_options(argc, argv, options, usage_line, NULL, NULL);
 }
 
 void cli_print_applied(const atesql_migration_list *applied) {

@@ -52,6 +52,27 @@ typedef struct watch_args {
   bool json;
 } watch_args;
 
+/* One option of watch into the watch_args at ctx (cli_take_option). */
+static int take_watch_option(int c, const char *arg, void *ctx) {
+  watch_args *args = ctx;
+  switch (c) {
+  case 's': args->selector_text = arg; break;
+  case 'j': args->json = true; break;
+  case 'r':
+    if (!parse_int64(arg, 0, &args->since))
+      return cli_fail(EXIT_USAGE,
+                      "--since takes a revision (0 or more), not '%s'", arg);
+    break;
+  case 't':
+    if (!parse_int64(arg, 0, &args->timeout_ms))
+      return cli_fail(EXIT_USAGE,
+                      "--timeout-ms takes milliseconds (0 or more), not '%s'",
+                      arg);
+    break;
+  }
+  return -1;
+}
+
 /* Parse the options and the resource; returns -1 to go on, else the exit
 ** code. */
 static int parse_watch_args(int argc, char **argv, watch_args *args) {
@@ -63,29 +84,9 @@ static int parse_watch_args(int argc, char **argv, watch_args *args) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    switch (c) {
-    case 's': args->selector_text = optarg; break;
-    case 'j': args->json = true; break;
-    case 'r':
-      if (!parse_int64(optarg, 0, &args->since))
-        return cli_fail(EXIT_USAGE,
-                        "--since takes a revision (0 or more), not '%s'",
-                        optarg);
-      break;
-    case 't':
-      if (!parse_int64(optarg, 0, &args->timeout_ms))
-        return cli_fail(EXIT_USAGE,
-                        "--timeout-ms takes milliseconds (0 or more), not '%s'",
-                        optarg);
-      break;
-    case 'h': printf("usage: %s\n", watch_usage); return EXIT_OK;
-    default: return cli_bad_option(c, argv, watch_usage);
-    }
-  }
+  int rc = cli_parse_options(argc, argv, options, watch_usage,
+                             take_watch_option, args);
+  if (rc >= 0) return rc;
   if (optind == argc)
     return cli_fail(EXIT_USAGE, "what to watch? usage: %s", watch_usage);
   if (strcmp(argv[optind], "workers") != 0)
@@ -93,8 +94,7 @@ static int parse_watch_args(int argc, char **argv, watch_args *args) {
                     "only workers have a change feed, not '%s'; usage: %s",
                     argv[optind], watch_usage);
   if (optind + 1 != argc)
-    return cli_fail(EXIT_USAGE, "unexpected argument '%s'; usage: %s",
-                    argv[optind + 1], watch_usage);
+    return cli_unexpected_argument(argv[optind + 1], watch_usage);
   return -1;
 }
 
@@ -354,6 +354,33 @@ static bool parse_duration(const char *text, int64_t *ms) {
   return false;
 }
 
+/* One option of compact into the atesql_compact_opts at ctx
+** (cli_take_option). */
+static int take_compact_option(int c, const char *arg, void *ctx) {
+  atesql_compact_opts *o = ctx;
+  switch (c) {
+  case 'r':
+    if (!parse_int64(arg, 1, &o->revision))
+      return cli_fail(EXIT_USAGE,
+                      "--revision takes a positive number, not '%s'", arg);
+    break;
+  case 'n':
+    if (!parse_int64(arg, 1, &o->keep_revisions))
+      return cli_fail(EXIT_USAGE,
+                      "--keep-revisions takes a positive number, not '%s'",
+                      arg);
+    break;
+  case 'k':
+    if (!parse_duration(arg, &o->keep_ms))
+      return cli_fail(EXIT_USAGE,
+                      "--keep takes a duration such as 90s, 15m, 24h or "
+                      "milliseconds, not '%s'",
+                      arg);
+    break;
+  }
+  return -1;
+}
+
 /* Parse the options into *o; returns -1 to go on, else the exit code. */
 static int parse_compact_args(int argc, char **argv, atesql_compact_opts *o) {
   static const struct option options[] = {
@@ -363,38 +390,11 @@ static int parse_compact_args(int argc, char **argv, atesql_compact_opts *o) {
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  int c;
-  optind = 1;
-  opterr = 0;
-  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
-    switch (c) {
-    case 'r':
-      if (!parse_int64(optarg, 1, &o->revision))
-        return cli_fail(EXIT_USAGE,
-                        "--revision takes a positive number, not "
-                        "'%s'",
-                        optarg);
-      break;
-    case 'n':
-      if (!parse_int64(optarg, 1, &o->keep_revisions))
-        return cli_fail(EXIT_USAGE,
-                        "--keep-revisions takes a positive number, not '%s'",
-                        optarg);
-      break;
-    case 'k':
-      if (!parse_duration(optarg, &o->keep_ms))
-        return cli_fail(EXIT_USAGE,
-                        "--keep takes a duration such as 90s, 15m, 24h or "
-                        "milliseconds, not '%s'",
-                        optarg);
-      break;
-    case 'h': printf("usage: %s\n", compact_usage); return EXIT_OK;
-    default: return cli_bad_option(c, argv, compact_usage);
-    }
-  }
+  int rc = cli_parse_options(argc, argv, options, compact_usage,
+                             take_compact_option, o);
+  if (rc >= 0) return rc;
   if (optind != argc)
-    return cli_fail(EXIT_USAGE, "unexpected argument '%s'; usage: %s",
-                    argv[optind], compact_usage);
+    return cli_unexpected_argument(argv[optind], compact_usage);
   if (o->revision == 0 && o->keep_revisions == 0 && o->keep_ms == 0)
     return cli_fail(EXIT_USAGE,
                     "say what to remove with --revision, --keep-revisions "

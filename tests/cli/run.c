@@ -1,10 +1,12 @@
 /*
 ** cli_run and cli_spawn: fork/exec the atesql program with pipes on all
 ** three standard streams, and collect stdout and stderr with poll() so
-** that neither pipe can fill up and deadlock the child.
+** that neither pipe can fill up and deadlock the child. Then the helpers
+** the CLI suites share, which run the program and assert with cmocka.
 */
 #include "cli/run.h"
 
+#include "suite.h"
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -15,6 +17,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "backend.h"
 
 /* How long cli_child_finish waits for a signalled child to exit. */
 enum { STOP_WAIT_MS = 10000 };
@@ -167,4 +171,28 @@ cli_result cli_run(const char *const *args, const char *input) {
 void cli_result_free(cli_result *r) {
   free(r->out);
   free(r->err);
+}
+
+const char *cli_workers_db(const char *suite, const char *name,
+                           const char *workers_jsonl) {
+  char full[64];
+  snprintf(full, sizeof full, "%s_%s", suite, name);
+  const char *url = test_backend_fresh_url(full);
+  cli_result r =
+      cli_run((const char *const[]){"--db", url, "migrate", "up", NULL}, NULL);
+  assert_int_equal(r.exit_code, 0);
+  cli_result_free(&r);
+  r = cli_run(
+      (const char *const[]){"--db", url, "workers", "import", "-", NULL},
+      workers_jsonl);
+  assert_int_equal(r.exit_code, 0);
+  cli_result_free(&r);
+  return url;
+}
+
+void cli_assert_error(const cli_result *r, int code, const char *needle) {
+  assert_int_equal(r->exit_code, code);
+  if (strncmp(r->err, "atesql: ", 8) != 0 || strstr(r->err, needle) == NULL)
+    fail_msg("stderr '%s' lacks 'atesql: ... %s'", r->err, needle);
+  assert_ptr_equal(strchr(r->err, '\n'), r->err + strlen(r->err) - 1);
 }

@@ -2,7 +2,8 @@
 ** Running the atesql program from a test: arguments in, exit code, stdout
 ** and stderr out. Used by every CLI suite. A long-running command (watch)
 ** runs as a child whose stdout is read line by line while the test goes
-** on, and is ended by a signal.
+** on, and is ended by a signal. Last, what several suites build on it: a
+** database holding a fleet, and the check of an error report.
 */
 #ifndef ATESQL_TEST_CLI_RUN_H
 #define ATESQL_TEST_CLI_RUN_H
@@ -38,5 +39,18 @@ void cli_child_signal(cli_child *child, int sig);
 ** stderr. A child that sig does not end within 10 s is killed: its
 ** exit_code is then -1. */
 cli_result cli_child_finish(cli_child *child, int sig);
+
+/*
+** A fresh database for test `name` of `suite`, named "<suite>_<name>" on
+** the suite's backend (backend.h), migrated with `atesql migrate up` and
+** holding the workers of workers_jsonl (`atesql workers import -`). The
+** URL is static, overwritten by the next call.
+*/
+const char *cli_workers_db(const char *suite, const char *name,
+                           const char *workers_jsonl);
+
+/* Assert that the program exited with code and wrote exactly one line on
+** stderr, starting "atesql: " and holding needle. */
+void cli_assert_error(const cli_result *r, int code, const char *needle);
 
 #endif /* ATESQL_TEST_CLI_RUN_H */

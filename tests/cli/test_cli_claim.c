@@ -7,10 +7,8 @@
 */
 #include "suite.h"
 #include <jansson.h>
-#include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
 #include "cli/run.h"
 
 #define RUN(input, ...) cli_run((const char *const[]){__VA_ARGS__, NULL}, input)
@@ -22,22 +20,7 @@ static const char fleet[] =
     "\"ip\":\"10.0.0.2\",\"nodeName\":\"n2\"}\n";
 
 static const char *fleet_db(const char *name) {
-  char full[64];
-  snprintf(full, sizeof full, "cli_claim_%s", name);
-  const char *url = test_backend_fresh_url(full);
-  cli_result r = RUN(NULL, "--db", url, "migrate", "up");
-  assert_int_equal(r.exit_code, 0);
-  cli_result_free(&r);
-  r = RUN(fleet, "--db", url, "workers", "import", "-");
-  assert_int_equal(r.exit_code, 0);
-  cli_result_free(&r);
-  return url;
-}
-
-static void assert_error(const cli_result *r, int code, const char *needle) {
-  assert_int_equal(r->exit_code, code);
-  if (strncmp(r->err, "atesql: ", 8) != 0 || strstr(r->err, needle) == NULL)
-    fail_msg("stderr '%s' lacks 'atesql: ... %s'", r->err, needle);
+  return cli_workers_db("cli_claim", name, fleet);
 }
 
 static void
@@ -68,11 +51,11 @@ static void test_no_free_worker_exits_4(void **state) {
   cli_result r =
       RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/cpu", "--actor",
           "s1/a1", "--prefer-node", "n9", "--require-preferred");
-  assert_error(&r, 4, "no free worker");
+  cli_assert_error(&r, 4, "no free worker");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/gpu", "--actor",
           "s1/a1");
-  assert_error(&r, 4, "'ns/gpu'");
+  cli_assert_error(&r, 4, "'ns/gpu'");
   cli_result_free(&r);
 }
 
@@ -96,7 +79,7 @@ static void test_release_frees_only_for_the_holder(void **state) {
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "release", "ns/cpu/w7", "--actor",
           "s1/a1");
-  assert_error(&r, 3, "not found");
+  cli_assert_error(&r, 3, "not found");
   cli_result_free(&r);
 }
 
@@ -104,25 +87,25 @@ static void test_bad_usage_exits_2(void **state) {
   (void)state;
   const char *url = fleet_db("usage");
   cli_result r = RUN(NULL, "--db", url, "workers", "claim", "--actor", "s1/a1");
-  assert_error(&r, 2, "usage: atesql workers claim");
+  cli_assert_error(&r, 2, "usage: atesql workers claim");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "cpu", "--actor",
           "s1/a1");
-  assert_error(&r, 2, "invalid pool 'cpu'");
+  cli_assert_error(&r, 2, "invalid pool 'cpu'");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/cpu", "--actor",
           "s1/a1", "--require-preferred");
-  assert_error(&r, 2, "--require-preferred needs --prefer-node");
+  cli_assert_error(&r, 2, "--require-preferred needs --prefer-node");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "claim", "--pool", "ns/cpu", "--actor",
           "s1/a1", "--selector", "nod=x");
-  assert_error(&r, 2, "unknown field 'nod'");
+  cli_assert_error(&r, 2, "unknown field 'nod'");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "release", "ns/cpu/w1");
-  assert_error(&r, 2, "usage: atesql workers release");
+  cli_assert_error(&r, 2, "usage: atesql workers release");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "actors", "claim");
-  assert_error(&r, 2, "expected list, get or import");
+  cli_assert_error(&r, 2, "expected list, get or import");
   cli_result_free(&r);
 }
 

@@ -39,23 +39,7 @@ static const char fleet[] =
 
 /* A fresh database holding w1 (revision 1) and w2 (revision 2). */
 static const char *fleet_db(const char *name) {
-  char full[64];
-  snprintf(full, sizeof full, "cli_watch_%s", name);
-  const char *url = test_backend_fresh_url(full);
-  cli_result r = RUN(NULL, "--db", url, "migrate", "up");
-  assert_int_equal(r.exit_code, 0);
-  cli_result_free(&r);
-  r = RUN(fleet, "--db", url, "workers", "import", "-");
-  assert_int_equal(r.exit_code, 0);
-  cli_result_free(&r);
-  return url;
-}
-
-static void assert_error(const cli_result *r, int code, const char *needle) {
-  assert_int_equal(r->exit_code, code);
-  if (strncmp(r->err, "atesql: ", 8) != 0 || strstr(r->err, needle) == NULL)
-    fail_msg("stderr '%s' lacks 'atesql: ... %s'", r->err, needle);
-  assert_ptr_equal(strchr(r->err, '\n'), r->err + strlen(r->err) - 1);
+  return cli_workers_db("cli_watch", name, fleet);
 }
 
 /* The document `workers get KEY --json` prints, without its newline. */
@@ -398,7 +382,7 @@ static void test_compacted_events_exit_5_saying_list_again(void **state) {
 
   r = RUN(NULL, "--db", url, "watch", "workers", "--since", "0");
   assert_string_equal(r.out, "");
-  assert_error(&r, 5, "compacted");
+  cli_assert_error(&r, 5, "compacted");
   assert_non_null(strstr(r.err, "list again"));
   assert_non_null(strstr(r.err, "'atesql watch workers --since N'"));
   cli_result_free(&r);
@@ -417,7 +401,7 @@ static void test_compacted_events_exit_5_saying_list_again(void **state) {
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "workers", "list", "--limit", "1", "--page-token",
           next);
-  assert_error(&r, 5, "list again");
+  cli_assert_error(&r, 5, "list again");
   cli_result_free(&r);
   free(next);
 }
@@ -438,7 +422,8 @@ static void test_a_watch_overtaken_by_compaction_exits_5(void **state) {
   cli_result_free(&r);
   r = cli_child_finish(child, SIGCONT);
   assert_string_equal(r.out, "");
-  assert_error(&r, 5, "the events after revision 3 were compacted (up to 4)");
+  cli_assert_error(&r, 5,
+                   "the events after revision 3 were compacted (up to 4)");
   assert_non_null(strstr(r.err, "'atesql watch workers --since N'"));
   cli_result_free(&r);
 }
@@ -472,7 +457,7 @@ static void test_compact_removes_what_every_option_allows(void **state) {
   assert_string_equal(r.out, "compacted up to revision 4\n");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "compact", "--revision", "9");
-  assert_error(&r, 2, "beyond");
+  cli_assert_error(&r, 2, "beyond");
   cli_result_free(&r);
   r = RUN(NULL, "--db", url, "watch", "workers", "--since", "4", "--timeout-ms",
           "300");
@@ -482,13 +467,31 @@ static void test_compact_removes_what_every_option_allows(void **state) {
   cli_result_free(&r);
 }
 
+/* A usage error: the arguments after `atesql --db URL COMMAND`, and what
+** its report holds. */
+typedef struct usage_case {
+  const char *args[4];
+  const char *needle;
+} usage_case;
+
+/* Each case of `command` exits 2 with its one-line report and no output. */
+static void assert_usage_errors(const char *url, const char *command,
+                                const usage_case *cases, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    const char *argv[8] = {"--db", url, command};
+    for (size_t k = 0; k < 4 && cases[i].args[k]; k++)
+      argv[3 + k] = cases[i].args[k];
+    cli_result r = cli_run(argv, NULL);
+    assert_string_equal(r.out, "");
+    cli_assert_error(&r, 2, cases[i].needle);
+    cli_result_free(&r);
+  }
+}
+
 static void test_compact_bad_usage_exits_2(void **state) {
   (void)state;
   const char *url = fleet_db("compact_usage");
-  const struct {
-    const char *args[3];
-    const char *needle;
-  } cases[] = {
+  const usage_case cases[] = {
       {{NULL},
        "say what to remove with --revision, --keep-revisions or "
        "--keep; usage: atesql compact"},
@@ -502,24 +505,13 @@ static void test_compact_bad_usage_exits_2(void **state) {
       {{"--revision", "2", "now"}, "unexpected argument 'now'"},
       {{"--frob"}, "unknown option '--frob'"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    const char *argv[8] = {"--db", url, "compact"};
-    for (size_t k = 0; k < 3 && cases[i].args[k]; k++)
-      argv[3 + k] = cases[i].args[k];
-    cli_result r = cli_run(argv, NULL);
-    assert_string_equal(r.out, "");
-    assert_error(&r, 2, cases[i].needle);
-    cli_result_free(&r);
-  }
+  assert_usage_errors(url, "compact", cases, sizeof cases / sizeof cases[0]);
 }
 
 static void test_watch_bad_usage_exits_2(void **state) {
   (void)state;
   const char *url = fleet_db("watch_usage");
-  const struct {
-    const char *args[4];
-    const char *needle;
-  } cases[] = {
+  const usage_case cases[] = {
       {{NULL}, "what to watch? usage: atesql watch workers"},
       {{"actors"}, "only workers have a change feed, not 'actors'"},
       {{"workers", "w1"}, "unexpected argument 'w1'"},
@@ -530,15 +522,7 @@ static void test_watch_bad_usage_exits_2(void **state) {
       {{"workers", "--selector", "nod=x"}, "unknown field 'nod' at column 1"},
       {{"workers", "--json=yes"}, "option '--json' takes no value"},
   };
-  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-    const char *argv[8] = {"--db", url, "watch"};
-    for (size_t k = 0; k < 4 && cases[i].args[k]; k++)
-      argv[3 + k] = cases[i].args[k];
-    cli_result r = cli_run(argv, NULL);
-    assert_string_equal(r.out, "");
-    assert_error(&r, 2, cases[i].needle);
-    cli_result_free(&r);
-  }
+  assert_usage_errors(url, "watch", cases, sizeof cases / sizeof cases[0]);
 }
 
 #ifdef ATESQL_WITH_POSTGRES

@@ -239,8 +239,7 @@ static void test_filtered_watch_reports_entering_and_leaving(void **state) {
 /* A cache of workers keyed by "ns/pool/pod". */
 typedef struct cache {
   char **keys;
-  atesql_worker *items; /* strings point into the owned copies below */
-  char **owned;         /* one strdup'd blob per item */
+  atesql_worker *items; /* their strings are the cache's own copies */
   size_t count, cap;
 } cache;
 
@@ -254,6 +253,26 @@ static char *dupstr(const char *s) {
   char *d = strdup(s);
   assert_non_null(d);
   return d;
+}
+
+enum { WORKER_STRINGS = 10 };
+
+/* Point f at the worker's string fields, which the cache holds copies of. */
+static void worker_strings(atesql_worker *w, const char **f[WORKER_STRINGS]) {
+  const char **all[WORKER_STRINGS] = {&w->worker_namespace, &w->worker_pool,
+                                      &w->worker_pod,       &w->actor_namespace,
+                                      &w->actor_template,   &w->actor_id,
+                                      &w->actor_atespace,   &w->ip,
+                                      &w->worker_pod_uid,   &w->node_name};
+  memcpy(f, all, sizeof all);
+}
+
+/* Free the cache's copies of a cached worker's strings. */
+static void free_worker_strings(atesql_worker *w) {
+  const char **f[WORKER_STRINGS];
+  worker_strings(w, f);
+  for (size_t i = 0; i < WORKER_STRINGS; i++)
+    free((char *)*f[i]);
 }
 
 static void cache_put(cache *c, const atesql_worker *wk) {
@@ -271,23 +290,13 @@ static void cache_put(cache *c, const atesql_worker *wk) {
     at = (ssize_t)c->count++;
     c->keys[at] = dupstr(key);
   } else {
-    atesql_worker *old = &c->items[at];
-    const char **f[] = {&old->worker_namespace, &old->worker_pool,
-                        &old->worker_pod,       &old->actor_namespace,
-                        &old->actor_template,   &old->actor_id,
-                        &old->actor_atespace,   &old->ip,
-                        &old->worker_pod_uid,   &old->node_name};
-    for (size_t i = 0; i < 10; i++)
-      free((char *)*f[i]);
+    free_worker_strings(&c->items[at]);
   }
   atesql_worker *n = &c->items[at];
   *n = *wk;
-  const char **f[] = {&n->worker_namespace, &n->worker_pool,
-                      &n->worker_pod,       &n->actor_namespace,
-                      &n->actor_template,   &n->actor_id,
-                      &n->actor_atespace,   &n->ip,
-                      &n->worker_pod_uid,   &n->node_name};
-  for (size_t i = 0; i < 10; i++)
+  const char **f[WORKER_STRINGS];
+  worker_strings(n, f);
+  for (size_t i = 0; i < WORKER_STRINGS; i++)
     *f[i] = dupstr(*f[i]);
 }
 
@@ -296,14 +305,7 @@ static void cache_drop(cache *c, const atesql_worker *wk) {
   worker_key(key, wk);
   ssize_t at = cache_find(c, key);
   if (at < 0) fail_msg("event deletes '%s', which the cache lacks", key);
-  atesql_worker *old = &c->items[at];
-  const char **f[] = {&old->worker_namespace, &old->worker_pool,
-                      &old->worker_pod,       &old->actor_namespace,
-                      &old->actor_template,   &old->actor_id,
-                      &old->actor_atespace,   &old->ip,
-                      &old->worker_pod_uid,   &old->node_name};
-  for (size_t i = 0; i < 10; i++)
-    free((char *)*f[i]);
+  free_worker_strings(&c->items[at]);
   free(c->keys[at]);
   c->count--;
   c->keys[at] = c->keys[c->count];
