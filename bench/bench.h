@@ -30,10 +30,19 @@ enum {
   POOL_SET = 2,           /* pools in "free workers of eligible pools" */
   SCAN_PAGE = 1000,       /* the page size of the scan implementation */
   LOCK_KEYS = 64,         /* distinct lock keys the lock workload cycles */
+  /* One worker in 100 carries the label the label workload asks for
+  ** (LABEL_KEY=LABEL_VALUE), another one in 100 the same key with
+  ** LABEL_OTHER_VALUE, drawn independently of which workers are free. */
+  LABEL_ONE_IN = 100,
+  LABELS_JSON_MAX = 64, /* a worker's labels as a JSON object */
   /* Above this many workers only SQLite runs: PostgreSQL, Redis and the
   ** in-memory cache would take too long to load or too much memory. */
   SQLITE_ONLY_ABOVE = 1000000
 };
+
+#define LABEL_KEY         "gpu_type"
+#define LABEL_VALUE       "h100"
+#define LABEL_OTHER_VALUE "a100"
 
 /* A fleet of one size: every record follows from its index and n. */
 typedef struct fleet {
@@ -49,13 +58,27 @@ typedef struct record_buf {
   char text[12][64];
   char snapshot_node[32];
   const char *snapshot_nodes[1];
-  atesql_label label;
+  atesql_label label;        /* an actor's worker selector */
+  atesql_label worker_label; /* a worker's label, when it has one */
   atesql_snapshot_info snapshot;
   atesql_worker_selector selector;
 } record_buf;
 
 /* Worker i (0 <= i < workers); workers come in primary-key order. */
 void fleet_worker(const fleet *f, size_t i, record_buf *b, atesql_worker *w);
+/* w's labels as atesql stores them, a JSON object sorted by key:
+** {"gpu_type":"h100"} or {}. */
+void worker_labels_json(const atesql_worker *w, char *buf, size_t bufsz);
+/* Whether w carries label key=value. */
+bool worker_has_label(const atesql_worker *w, const char *key,
+                      const char *value);
+/* How many workers of f carry LABEL_KEY=LABEL_VALUE, and how many of
+** those are free: about workers / LABEL_ONE_IN and a FREE_ONE_IN-th of
+** that, when the label is independent of being free. */
+typedef struct label_census {
+  size_t labeled, labeled_free;
+} label_census;
+label_census fleet_label_census(const fleet *f);
 /* Actor j (0 <= j < actors). */
 void fleet_actor(const fleet *f, size_t j, record_buf *b, atesql_actor *a);
 /* The name of atespace k mod FLEET_ATESPACES. */
@@ -73,6 +96,7 @@ typedef enum workload {
   WL_LIST_NODE,            /* every worker of one node */
   WL_LIST_ACTORS_STATUS,   /* actors of one atespace in one status */
   WL_LIST_STATUS,          /* actors in one status, every atespace */
+  WL_LIST_POOL_LABEL_FREE, /* free workers in one pool with one label */
   WL_COUNT_POOL_FREE,      /* the number of free workers in one pool */
   WL_GET_WORKER,           /* one worker by key */
   WL_CREATE_WORKER,        /* a new worker in the benchmark's namespace */
@@ -130,9 +154,12 @@ typedef struct op_args {
   size_t atespace_index;     /* actors, holder: the atespace's number */
   char atespace[32];         /* ... and name */
   int status;                /* actors: the status */
-  record_buf buf;            /* the strings of worker */
-  atesql_worker worker;      /* get: its key; create/update: all of it */
-  int64_t expected_version;  /* update */
+  const char *label_key;     /* pool_label_free: the label */
+  const char *label_value;
+  record_buf buf;       /* the strings of worker */
+  atesql_worker worker; /* get: its key; create/update: all of it */
+  char worker_labels[LABELS_JSON_MAX]; /* create/update: worker's labels */
+  int64_t expected_version;            /* update */
   char lock_key[32];
   char lock_owner[32];
 } op_args;

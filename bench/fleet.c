@@ -22,6 +22,7 @@ const char *const workload_names[WL_COUNT] = {
     [WL_LIST_NODE] = "list_node",
     [WL_LIST_ACTORS_STATUS] = "list_actors_status",
     [WL_LIST_STATUS] = "list_status",
+    [WL_LIST_POOL_LABEL_FREE] = "list_pool_label_free",
     [WL_COUNT_POOL_FREE] = "count_pool_free",
     [WL_GET_WORKER] = "get_worker",
     [WL_CREATE_WORKER] = "create_worker",
@@ -37,7 +38,8 @@ bool workload_lists_actors(workload w) {
 
 bool workload_has_pages(workload w) {
   return w == WL_LIST_POOL_FREE || w == WL_LIST_POOLS_FREE ||
-         w == WL_LIST_ACTORS_STATUS || w == WL_LIST_STATUS;
+         w == WL_LIST_ACTORS_STATUS || w == WL_LIST_STATUS ||
+         w == WL_LIST_POOL_LABEL_FREE;
 }
 
 bool workload_is_write(workload w) {
@@ -109,16 +111,32 @@ static void uid(uint64_t seed, char *buf, size_t bufsz) {
 /* What the questions ask about worker i, from its index alone: cheap
 ** enough for the reference answers to test every worker of a large fleet
 ** before generating any of its strings. */
+typedef enum worker_label_kind {
+  NO_LABEL,
+  LABEL_ASKED, /* LABEL_KEY=LABEL_VALUE, the label the workload asks for */
+  LABEL_OTHER  /* LABEL_KEY=LABEL_OTHER_VALUE */
+} worker_label_kind;
+
 typedef struct worker_facts {
   size_t pool, node;
   bool free;
   size_t actor; /* the actor it holds, when not free */
+  worker_label_kind label;
 } worker_facts;
+
+/* The label is drawn from a hash of its own: a formula sharing a modulus
+** with "free" (i mod 10, i / 10 mod 100, ...) would tie the two together,
+** and "free workers with the label" would be all or none of them. */
+static worker_label_kind worker_label(size_t i) {
+  uint64_t h = mix(i ^ 0x6c6162656c73ull) % LABEL_ONE_IN;
+  return h == 0 ? LABEL_ASKED : h == 1 ? LABEL_OTHER : NO_LABEL;
+}
 
 static worker_facts worker_facts_of(const fleet *f, size_t i) {
   uint64_t r = mix(i);
   return (worker_facts){worker_pool(f, i), worker_node(f, i),
-                        r % FREE_ONE_IN == 0, (size_t)(mix(r) % f->actors)};
+                        r % FREE_ONE_IN == 0, (size_t)(mix(r) % f->actors),
+                        worker_label(i)};
 }
 
 void fleet_worker(const fleet *f, size_t i, record_buf *b, atesql_worker *w) {
@@ -147,6 +165,29 @@ void fleet_worker(const fleet *f, size_t i, record_buf *b, atesql_worker *w) {
   w->worker_pod_uid = b->text[8];
   w->node_name = b->text[9];
   w->version = 1;
+  if (k.label != NO_LABEL) {
+    b->worker_label.key = LABEL_KEY;
+    b->worker_label.value =
+        k.label == LABEL_ASKED ? LABEL_VALUE : LABEL_OTHER_VALUE;
+    w->labels = &b->worker_label;
+    w->label_count = 1;
+  }
+}
+
+void worker_labels_json(const atesql_worker *w, char *buf, size_t bufsz) {
+  size_t at = (size_t)snprintf(buf, bufsz, "{");
+  for (size_t i = 0; i < w->label_count && at < bufsz; i++)
+    at += (size_t)snprintf(buf + at, bufsz - at, "%s\"%s\":\"%s\"",
+                           i ? "," : "", w->labels[i].key, w->labels[i].value);
+  if (at < bufsz) snprintf(buf + at, bufsz - at, "}");
+}
+
+bool worker_has_label(const atesql_worker *w, const char *key,
+                      const char *value) {
+  for (size_t i = 0; i < w->label_count; i++)
+    if (strcmp(w->labels[i].key, key) == 0)
+      return strcmp(w->labels[i].value, value) == 0;
+  return false;
 }
 
 /* Actor j's hash: its status and snapshot node. */
@@ -198,6 +239,17 @@ void fleet_actor(const fleet *f, size_t j, record_buf *b, atesql_actor *a) {
   b->label.value = b->text[7];
   b->selector = (atesql_worker_selector){&b->label, 1};
   a->worker_selector = &b->selector;
+}
+
+label_census fleet_label_census(const fleet *f) {
+  label_census c = {0};
+  for (size_t i = 0; i < f->workers; i++) {
+    worker_facts k = worker_facts_of(f, i);
+    if (k.label != LABEL_ASKED) continue;
+    c.labeled++;
+    c.labeled_free += k.free;
+  }
+  return c;
 }
 
 static int compare_strings(const void *x, const void *y) {
@@ -298,6 +350,14 @@ static void make_question(const fleet *f, workload w, uint64_t r, op_args *a) {
     snprintf(a->selector, sizeof a->selector,
              "worker_pool=%s,actor_id=", a->pool);
     break;
+  case WL_LIST_POOL_LABEL_FREE:
+    pick_pool(r, a);
+    a->label_key = LABEL_KEY;
+    a->label_value = LABEL_VALUE;
+    snprintf(a->selector, sizeof a->selector,
+             "worker_pool=%s,actor_id=,labels.%s=%s", a->pool, a->label_key,
+             a->label_value);
+    break;
   case WL_LIST_NODES_FREE:
     pick_nodes(f, r, &a->nodes);
     join_names(&a->nodes, list, sizeof list);
@@ -358,12 +418,16 @@ void make_args(const fleet *f, workload w, size_t page, size_t seq,
   case WL_GET_WORKER:
     fleet_worker(f, (size_t)(r % f->workers), &a->buf, &a->worker);
     break;
-  case WL_CREATE_WORKER: created_worker(f, seq, impl_name, a); break;
+  case WL_CREATE_WORKER:
+    created_worker(f, seq, impl_name, a);
+    worker_labels_json(&a->worker, a->worker_labels, sizeof a->worker_labels);
+    break;
   case WL_UPDATE_WORKER:
     if (created == 0) die("update_worker: %s created no workers", impl_name);
     created_worker(f, seq % created, impl_name, a);
     uid(seq ^ 0x0bd47eull, a->buf.text[8], sizeof a->buf.text[8]);
     a->expected_version = 1 + (int64_t)(seq / created);
+    worker_labels_json(&a->worker, a->worker_labels, sizeof a->worker_labels);
     break;
   case WL_LOCK_CYCLE:
     snprintf(a->lock_key, sizeof a->lock_key, "bench-lock-%02zu",
@@ -385,6 +449,9 @@ bool worker_matches(const op_args *a, const atesql_worker *w) {
   case WL_LIST_POOL_FREE:
   case WL_COUNT_POOL_FREE:
     return free_worker && strcmp(w->worker_pool, a->pool) == 0;
+  case WL_LIST_POOL_LABEL_FREE:
+    return free_worker && strcmp(w->worker_pool, a->pool) == 0 &&
+           worker_has_label(w, a->label_key, a->label_value);
   case WL_LIST_NODES_FREE:
     return free_worker && name_set_has(&a->nodes, w->node_name);
   case WL_LIST_POOL_NODES_FREE:
@@ -438,6 +505,8 @@ static bool facts_match(const op_args *a, const worker_facts *k) {
   switch (a->w) {
   case WL_LIST_POOL_FREE:
   case WL_COUNT_POOL_FREE: return k->free && k->pool == a->pool_index;
+  case WL_LIST_POOL_LABEL_FREE:
+    return k->free && k->pool == a->pool_index && k->label == LABEL_ASKED;
   case WL_LIST_NODES_FREE:
     return k->free && contains_number(&a->nodes, k->node);
   case WL_LIST_POOL_NODES_FREE:

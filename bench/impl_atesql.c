@@ -170,6 +170,7 @@ impl *open_atesql(const char *url) {
               [WL_LIST_NODE] = list_workers,
               [WL_LIST_ACTORS_STATUS] = list_actors,
               [WL_LIST_STATUS] = list_actors,
+              [WL_LIST_POOL_LABEL_FREE] = list_workers,
               [WL_COUNT_POOL_FREE] = count_workers,
               [WL_GET_WORKER] = get_worker,
               [WL_CREATE_WORKER] = create_worker,
@@ -197,6 +198,7 @@ impl *open_scan(const char *url) {
               [WL_LIST_NODE] = scan_workers,
               [WL_LIST_ACTORS_STATUS] = scan_actors,
               [WL_LIST_STATUS] = scan_actors,
+              [WL_LIST_POOL_LABEL_FREE] = scan_workers,
               [WL_COUNT_POOL_FREE] = scan_workers,
           },
   };

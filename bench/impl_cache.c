@@ -9,9 +9,12 @@
 **     array beside two columns, a one-byte tag (free, and the pool as a
 **     number) and the node as a number; a query walks the tags of every
 **     worker, collects the matches and cuts the first page in key order;
+**     label strings are interned, so a label question compares the
+**     labels of the workers that pass the tag by pointer;
 **   - "cache_faithful", upstream's steps: per query, allocate a slice and
 **     copy every value pointer into it, filter through a set of eligible
-**     pools, shuffle the matches (Fisher-Yates), then cut the page.
+**     pools (and the question's label, looked up in each such worker's
+**     labels), shuffle the matches (Fisher-Yates), then cut the page.
 ** Both load the fleet from the generator when opened, before any timing,
 ** and keep it until closed, so the peak_rss of their cells includes it.
 */
@@ -48,9 +51,11 @@ typedef struct arena {
   size_t used; /* bytes used of the last chunk */
 } arena;
 
-static char *arena_strdup(arena *a, const char *s) {
-  size_t len = strlen(s) + 1;
-  if (a->count == 0 || a->used + len > ARENA_CHUNK) {
+/* size bytes (at most ARENA_CHUNK) at a multiple of align (a power of
+** two); strings take align 1, so that they pack as tightly as before. */
+static void *arena_alloc(arena *a, size_t size, size_t align) {
+  a->used = (a->used + align - 1) & ~(align - 1);
+  if (a->count == 0 || a->used + size > ARENA_CHUNK) {
     if (a->count == a->cap) {
       a->cap = a->cap ? a->cap * 2 : 16;
       a->chunks = checked(realloc(a->chunks, a->cap * sizeof *a->chunks));
@@ -58,10 +63,14 @@ static char *arena_strdup(arena *a, const char *s) {
     a->chunks[a->count++] = checked(malloc(ARENA_CHUNK));
     a->used = 0;
   }
-  char *copy = a->chunks[a->count - 1] + a->used;
-  memcpy(copy, s, len);
-  a->used += len;
-  return copy;
+  void *p = a->chunks[a->count - 1] + a->used;
+  a->used += size;
+  return p;
+}
+
+static char *arena_strdup(arena *a, const char *s) {
+  size_t len = strlen(s) + 1;
+  return memcpy(arena_alloc(a, len, 1), s, len);
 }
 
 static void arena_free(arena *a) {
@@ -240,7 +249,8 @@ static size_t first_page(const atesql_worker *const *matches, size_t n,
   return k;
 }
 
-/* Copy w and its strings into the arena. */
+/* Copy w and its strings into the arena; its labels are the caller's to
+** copy. */
 static void copy_worker(arena *a, const atesql_worker *w, atesql_worker *out) {
   *out = *w;
   out->worker_namespace = arena_strdup(a, w->worker_namespace);
@@ -259,7 +269,9 @@ static void copy_worker(arena *a, const atesql_worker *w, atesql_worker *out) {
 ** cache: the values in one dense array, and beside them two columns the
 ** filters read: a one-byte tag (free bit and pool number, so "free in an
 ** eligible pool" is one lookup in a 128-entry table) and the node's
-** number. A pool question reads one byte per worker.
+** number. A pool question reads one byte per worker. Label keys and values
+** are interned: one copy of each distinct string, so a label question
+** looks its two strings up once and compares pointers.
 */
 enum { TAG_FREE = 0x40, TAG_VALUES = 0x80 };
 
@@ -272,6 +284,7 @@ typedef struct cache {
   size_t node_words;     /* ... in this many words */
   str_map by_key;        /* "namespace:pod" -> index into values */
   str_map nodes;         /* node name -> number */
+  str_map label_strings; /* the interned label keys and values */
   pool_table pools;
   arena strings;
   /* Every value so far came after the one before it in key order, as a
@@ -281,6 +294,40 @@ typedef struct cache {
   const atesql_worker **matches; /* one query's matches */
   const atesql_worker *page_buf[MAX_PAGE];
 } cache;
+
+/* The cache's copy of label text, made on first sight. */
+static const char *intern(cache *c, const char *text) {
+  size_t i = map_slot(&c->label_strings, text);
+  if (c->label_strings.keys[i]) return c->label_strings.keys[i];
+  const char *copy = arena_strdup(&c->strings, text);
+  map_put(&c->label_strings, copy, 0);
+  return copy;
+}
+
+/* The cache's copy of text if some label holds it, else NULL. */
+static const char *interned(const cache *c, const char *text) {
+  return c->label_strings.keys[map_slot(&c->label_strings, text)];
+}
+
+/* out's labels: w's, as interned strings in an array in the arena. */
+static void copy_labels(cache *c, const atesql_worker *w, atesql_worker *out) {
+  out->labels = NULL;
+  if (w->label_count == 0) return;
+  atesql_label *labels = arena_alloc(
+      &c->strings, w->label_count * sizeof *labels, _Alignof(atesql_label));
+  for (size_t j = 0; j < w->label_count; j++)
+    labels[j] = (atesql_label){intern(c, w->labels[j].key),
+                               intern(c, w->labels[j].value)};
+  out->labels = labels;
+}
+
+/* Whether w has label key=value, both interned (NULL: no label has it). */
+static bool has_interned_label(const atesql_worker *w, const char *key,
+                               const char *value) {
+  for (size_t j = 0; j < w->label_count; j++)
+    if (w->labels[j].key == key) return w->labels[j].value == value;
+  return false;
+}
 
 /* Add w, or replace the worker with its key: a watch event's effect. */
 static void cache_put(cache *c, const atesql_worker *w) {
@@ -294,6 +341,7 @@ static void cache_put(cache *c, const atesql_worker *w) {
       c->in_key_order = false;
   }
   copy_worker(&c->strings, w, &c->values[i]);
+  copy_labels(c, w, &c->values[i]);
   const atesql_worker *v = &c->values[i];
   uint32_t node = map_get(&c->nodes, v->node_name);
   if (node == NO_NUMBER) {
@@ -338,12 +386,16 @@ static size_t cache_list(void *ctx, const op_args *a, digest *d) {
   for (size_t i = 0; i < pool_count; i++)
     wanted[TAG_FREE | pools[i]] = 1;
   bool by_node = mark_nodes(c, a, true);
+  bool by_label = a->label_key != NULL;
+  const char *key = by_label ? interned(c, a->label_key) : NULL;
+  const char *value = by_label ? interned(c, a->label_value) : NULL;
   size_t n = 0;
   if (names_pools(a)) { /* one worker in 200 passes the tag: branch on it */
     for (size_t i = 0; i < c->count; i++) {
       if (!wanted[c->tags[i]]) continue;
       uint32_t node = c->nodes_of[i];
       if (by_node && !(c->node_bits[node / 64] >> (node % 64) & 1)) continue;
+      if (by_label && !has_interned_label(&c->values[i], key, value)) continue;
       c->matches[n++] = &c->values[i];
     }
   } else { /* every free worker passes: a branch would mispredict */
@@ -371,6 +423,7 @@ static void close_cache(impl *im) {
   free(c->matches);
   map_free(&c->by_key);
   map_free(&c->nodes);
+  map_free(&c->label_strings);
   pool_table_free(&c->pools);
   arena_free(&c->strings);
   free(c);
@@ -378,10 +431,9 @@ static void close_cache(impl *im) {
 }
 
 static const op_fn cache_ops[WL_COUNT] = {
-    [WL_LIST_POOL_FREE] = cache_list,
-    [WL_LIST_NODES_FREE] = cache_list,
-    [WL_LIST_POOL_NODES_FREE] = cache_list,
-    [WL_LIST_POOLS_FREE] = cache_list,
+    [WL_LIST_POOL_FREE] = cache_list,       [WL_LIST_NODES_FREE] = cache_list,
+    [WL_LIST_POOL_NODES_FREE] = cache_list, [WL_LIST_POOLS_FREE] = cache_list,
+    [WL_LIST_POOL_LABEL_FREE] = cache_list,
 };
 
 impl *open_cache(const fleet *f) {
@@ -393,6 +445,7 @@ impl *open_cache(const fleet *f) {
   c->matches = checked(malloc(f->workers * sizeof *c->matches));
   map_init(&c->by_key, f->workers);
   map_init(&c->nodes, f->nodes);
+  map_init(&c->label_strings, 16);
   for (size_t i = 0; i < f->workers; i++) {
     record_buf b;
     atesql_worker w;
@@ -423,17 +476,27 @@ typedef struct faithful {
   const atesql_worker *page_buf[MAX_PAGE];
 } faithful;
 
-/* A worker and its strings in one allocation of its own, as a decoded
-** protobuf message lives on the heap. */
+/* Append text at *at, returning the copy. */
+static const char *append_text(char **at, const char *text) {
+  size_t len = strlen(text) + 1;
+  char *copy = memcpy(*at, text, len);
+  *at += len;
+  return copy;
+}
+
+/* A worker, its labels and its strings in one allocation of its own, as a
+** decoded protobuf message lives on the heap. */
 static atesql_worker *new_record(const atesql_worker *w) {
   const char *fields[] = {w->worker_namespace, w->worker_pool,
                           w->worker_pod,       w->actor_namespace,
                           w->actor_template,   w->actor_id,
                           w->actor_atespace,   w->ip,
                           w->worker_pod_uid,   w->node_name};
-  size_t size = sizeof(atesql_worker);
+  size_t size = sizeof(atesql_worker) + w->label_count * sizeof(atesql_label);
   for (size_t i = 0; i < 10; i++)
     size += strlen(fields[i]) + 1;
+  for (size_t j = 0; j < w->label_count; j++)
+    size += strlen(w->labels[j].key) + strlen(w->labels[j].value) + 2;
   atesql_worker *r = checked(malloc(size));
   *r = *w;
   const char **out[] = {&r->worker_namespace, &r->worker_pool,
@@ -441,13 +504,15 @@ static atesql_worker *new_record(const atesql_worker *w) {
                         &r->actor_template,   &r->actor_id,
                         &r->actor_atespace,   &r->ip,
                         &r->worker_pod_uid,   &r->node_name};
-  char *at = (char *)(r + 1);
-  for (size_t i = 0; i < 10; i++) {
-    size_t len = strlen(fields[i]) + 1;
-    memcpy(at, fields[i], len);
-    *out[i] = at;
-    at += len;
+  atesql_label *labels = (atesql_label *)(r + 1);
+  char *at = (char *)(labels + w->label_count);
+  for (size_t i = 0; i < 10; i++)
+    *out[i] = append_text(&at, fields[i]);
+  for (size_t j = 0; j < w->label_count; j++) {
+    labels[j].key = append_text(&at, w->labels[j].key);
+    labels[j].value = append_text(&at, w->labels[j].value);
   }
+  r->labels = w->label_count ? labels : NULL;
   return r;
 }
 
@@ -554,6 +619,9 @@ static size_t faithful_list(void *ctx, const op_args *a, digest *d) {
     const atesql_worker *w = all[i];
     if (w->actor_id[0] != '\0' || !eligible_has(&eligible, w)) continue;
     if (by_node && !node_listed(a, w->node_name)) continue;
+    /* A selector's label looked up in the worker's labels. */
+    if (a->label_key && !worker_has_label(w, a->label_key, a->label_value))
+      continue;
     if (count == cap) {
       cap = cap ? cap * 2 : 1;
       found = checked(realloc(found, cap * sizeof *found));
@@ -591,6 +659,7 @@ static const op_fn faithful_ops[WL_COUNT] = {
     [WL_LIST_NODES_FREE] = faithful_list,
     [WL_LIST_POOL_NODES_FREE] = faithful_list,
     [WL_LIST_POOLS_FREE] = faithful_list,
+    [WL_LIST_POOL_LABEL_FREE] = faithful_list,
 };
 
 impl *open_cache_faithful(const fleet *f) {

@@ -6,8 +6,11 @@
 ** check_raw_matches_atesql() proves at startup that the list statements
 ** are exactly the ones atesql_explain reports. The write statements are
 ** copies of sql/<dialect>/store.sql (worker_create, worker_update,
-** lock_acquire, lock_release).
+** lock_acquire, lock_release). A worker row's labels column is decoded
+** with jansson, as atesql decodes it (store/labels.c): a client cannot use
+** a worker without its labels.
 */
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -33,6 +36,8 @@ typedef enum raw_value {
   V_ACTOR_ID,    /* actor_id */
   V_ATESPACE,    /* atespace */
   V_STATUS,      /* status, an integer */
+  V_LABEL_KEY,   /* label_key */
+  V_LABEL_VALUE, /* label_value */
   V_W_NAMESPACE, /* worker.worker_namespace ... */
   V_W_POOL,
   V_W_POD,
@@ -42,8 +47,10 @@ typedef enum raw_value {
   V_W_ACTOR_ATESPACE,
   V_W_IP,
   V_W_POD_UID,
-  V_W_NODE,  /* ... worker.node_name */
-  V_VERSION, /* expected_version, an integer */
+  V_W_NODE,    /* ... worker.node_name */
+  V_W_VERSION, /* worker.version, an integer */
+  V_W_LABELS,  /* the worker's labels as a JSON object */
+  V_VERSION,   /* expected_version, an integer */
   V_LOCK_KEY,
   V_LOCK_OWNER,
   V_LOCK_TTL /* 30000 ms, an integer */
@@ -52,16 +59,21 @@ typedef enum raw_value {
 #define WORKER_COLUMNS                                                         \
   "worker_namespace, worker_pool, worker_pod, actor_namespace, "               \
   "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name, "  \
-  "version"
+  "version, labels"
+/* A worker row's labels column, after the ten text columns and version. */
+enum { WORKER_LABELS_COLUMN = 11 };
 #define WORKER_ORDER " ORDER BY worker_namespace, worker_pool, worker_pod"
 #define ACTOR_COLUMNS                                                          \
   "atespace, actor_id, actor_template_namespace, actor_template_name, "        \
   "ateom_pod_namespace, ateom_pod_name, ateom_pod_ip, ateom_pod_uid, "         \
   "in_progress_snapshot, worker_pool_name, status, version, "                  \
   "latest_snapshot_info, worker_selector"
-#define ACTOR_ORDER    " ORDER BY atespace, actor_id"
-#define SELECT_WORKERS "SELECT " WORKER_COLUMNS " FROM workers WHERE "
-#define SELECT_ACTORS  "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
+#define ACTOR_ORDER " ORDER BY atespace, actor_id"
+/* A worker page or get also reads the revision it reflects. */
+#define SELECT_WORKERS                                                         \
+  "SELECT " WORKER_COLUMNS ", (SELECT revision FROM worker_revision) FROM "    \
+  "workers WHERE "
+#define SELECT_ACTORS "SELECT " ACTOR_COLUMNS " FROM actors WHERE "
 #define WORKER_FIELDS                                                          \
   V_W_NAMESPACE, V_W_POOL, V_W_POD, V_W_ACTOR_NAMESPACE, V_W_ACTOR_TEMPLATE,   \
       V_W_ACTOR_ID, V_W_ACTOR_ATESPACE, V_W_IP, V_W_POD_UID, V_W_NODE
@@ -134,6 +146,22 @@ static const raw_statement statements[RAW_STATEMENTS] = {
     [WL_LIST_STATUS] = {SELECT_ACTORS "\"status\" = ?1" ACTOR_ORDER " LIMIT ?2",
                         SELECT_ACTORS "\"status\" = $1" ACTOR_ORDER " LIMIT $2",
                         {V_STATUS, V_LIMIT}},
+    [WL_LIST_POOL_LABEL_FREE] =
+        {SELECT_WORKERS
+         "\"worker_pool\" = ?1 AND \"actor_id\" = '' AND "
+         "(\"worker_namespace\", \"worker_pool\", \"worker_pod\") IN "
+         "(SELECT \"worker_namespace\", \"worker_pool\", \"worker_pod\" "
+         "FROM worker_labels WHERE key = ?2 AND value = ?3 AND "
+         "\"worker_pool\" = ?1 AND \"worker_free\" = 1)" WORKER_ORDER
+         " LIMIT ?4",
+         SELECT_WORKERS
+         "\"worker_pool\" = $1 AND \"actor_id\" = '' AND "
+         "(\"worker_namespace\", \"worker_pool\", \"worker_pod\") IN "
+         "(SELECT \"worker_namespace\", \"worker_pool\", \"worker_pod\" "
+         "FROM worker_labels WHERE key = $2 AND value = $3 AND "
+         "\"worker_pool\" = $1 AND \"worker_free\" = 1)" WORKER_ORDER
+         " LIMIT $4",
+         {V_POOL, V_LABEL_KEY, V_LABEL_VALUE, V_LIMIT}},
     [WL_COUNT_POOL_FREE] = {"SELECT count(*) FROM workers WHERE "
                             "\"worker_pool\" = ?1 AND \"actor_id\" = ''",
                             "SELECT count(*) FROM workers WHERE "
@@ -145,26 +173,31 @@ static const raw_statement statements[RAW_STATEMENTS] = {
                                       "= $2 AND worker_pod = $3",
                        {V_W_NAMESPACE, V_W_POOL, V_W_POD}},
     [WL_CREATE_WORKER] = {"INSERT INTO workers (" WORKER_COLUMNS ") "
-                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 1)",
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                          "?11, ?12)",
                           "INSERT INTO workers (" WORKER_COLUMNS ") "
-                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1)",
-                          {WORKER_FIELDS}},
+                          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, "
+                          "$11, $12)",
+                          {WORKER_FIELDS, V_W_VERSION, V_W_LABELS}},
     [WL_UPDATE_WORKER] =
         {"UPDATE workers SET actor_namespace = ?4, actor_template = ?5, "
          "actor_id = ?6, actor_atespace = ?7, worker_pod_uid = ?9, "
-         "node_name = ?10, version = version + 1 "
+         "node_name = ?10, labels = ?12, version = version + 1 "
          "WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3 "
-         "AND version = ?11 AND ip = ?8 RETURNING version",
+         "AND version = ?11 AND version < 9223372036854775807 AND ip = ?8 "
+         "RETURNING version",
          "WITH current AS (SELECT version, ip FROM workers "
          "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3"
          "), written AS (UPDATE workers SET actor_namespace = $4, "
          "actor_template = $5, actor_id = $6, actor_atespace = $7, "
-         "worker_pod_uid = $9, node_name = $10, version = workers.version + 1 "
+         "worker_pod_uid = $9, node_name = $10, labels = $12, "
+         "version = workers.version + 1 "
          "WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3 "
-         "AND version = $11 AND ip = $8 RETURNING version) "
+         "AND version = $11 AND version < 9223372036854775807 AND ip = $8 "
+         "RETURNING version) "
          "SELECT written.version, current.version, current.ip "
          "FROM current LEFT JOIN written ON true",
-         {WORKER_FIELDS, V_VERSION}},
+         {WORKER_FIELDS, V_VERSION, V_W_LABELS}},
     [WL_LOCK_CYCLE] =
         {"INSERT INTO locks (key, value, expires_at_ms) VALUES (?1, "
          "?2, " SQLITE_NOW_MS " + ?3) ON CONFLICT (key) DO UPDATE SET value = "
@@ -228,6 +261,8 @@ static const char *value_text(const raw_ctx *r, raw_value v, const op_args *a) {
   case V_NODE: return a->node;
   case V_ACTOR_ID: return a->actor_id;
   case V_ATESPACE: return a->atespace;
+  case V_LABEL_KEY: return a->label_key;
+  case V_LABEL_VALUE: return a->label_value;
   case V_W_NAMESPACE: return w->worker_namespace;
   case V_W_POOL: return w->worker_pool;
   case V_W_POD: return w->worker_pod;
@@ -238,6 +273,7 @@ static const char *value_text(const raw_ctx *r, raw_value v, const op_args *a) {
   case V_W_IP: return w->ip;
   case V_W_POD_UID: return w->worker_pod_uid;
   case V_W_NODE: return w->node_name;
+  case V_W_LABELS: return a->worker_labels;
   case V_LOCK_KEY: return a->lock_key;
   case V_LOCK_OWNER: return a->lock_owner;
   default: die("raw: value %d is not text", (int)v);
@@ -256,6 +292,7 @@ static size_t raw_params(const raw_ctx *r, int st, const op_args *a,
     case V_LIMIT: set_int(&p[n], (int64_t)a->page + 1); break;
     case V_STATUS: set_int(&p[n], a->status); break;
     case V_VERSION: set_int(&p[n], a->expected_version); break;
+    case V_W_VERSION: set_int(&p[n], a->worker.version); break;
     case V_LOCK_TTL: set_int(&p[n], 30000); break;
     default: set_text(&p[n], value_text(r, binds[n], a)); break;
     }
@@ -271,14 +308,52 @@ typedef struct raw_result {
   int64_t first;
 } raw_result;
 
+/* How a statement's rows are read: the first key_cols columns go to the
+** digest, and column labels_col (if not -1) is a worker's labels. */
+typedef struct row_shape {
+  int key_cols;
+  int labels_col;
+} row_shape;
+
+static const row_shape NO_ROWS_READ = {0, -1};
+static const row_shape WORKER_ROWS = {3, WORKER_LABELS_COLUMN};
+static const row_shape ACTOR_ROWS = {2, -1};
+
+/* Decode a worker's labels column as atesql does: "{}" without a parser,
+** anything else with jansson, every key and value read. */
+static void read_labels(raw_ctx *r, const char *text, size_t len) {
+  if (len == 2 && text[0] == '{' && text[1] == '}') return;
+  json_error_t err;
+  json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+  if (doc == NULL || !json_is_object(doc))
+    die("raw: labels '%.*s' are not a JSON object", (int)len, text);
+  const char *key;
+  json_t *value;
+  json_object_foreach(doc, key, value) {
+    if (!json_is_string(value))
+      die("raw: label '%s' is not a string: '%.*s'", key, (int)len, text);
+    r->sink += strlen(key) + json_string_length(value);
+  }
+  json_decref(doc);
+}
+
+/* Read one text column (the labels decoded), feeding d when it is a key
+** column. */
+static void read_text_column(raw_ctx *r, int c, const char *text, size_t len,
+                             row_shape shape, digest *d) {
+  r->sink += len;
+  if (c == shape.labels_col) read_labels(r, text, len);
+  if (d && c < shape.key_cols) digest_add(d, text, len);
+}
+
 /*
 ** Run statement st on SQLite: bind, step, and read every column of up to
 ** `page` rows as a client would (text as pointer and length, integers as
-** integers); the row after a page is stepped, not read, as atesql does.
-** The first key_cols columns of each row read go to d.
+** integers, a worker's labels decoded); the row after a page is stepped,
+** not read, as atesql does.
 */
 static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
-                             size_t page, int key_cols, digest *d) {
+                             size_t page, row_shape shape, digest *d) {
   sqlite3_stmt *s = r->stmts[st];
   raw_result res = {0};
   for (size_t i = 0; i < n; i++)
@@ -300,8 +375,7 @@ static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
       }
       const unsigned char *text = sqlite3_column_text(s, c);
       size_t len = (size_t)sqlite3_column_bytes(s, c);
-      r->sink += len;
-      if (d && c < key_cols) digest_add(d, (const char *)text, len);
+      read_text_column(r, c, (const char *)text, len, shape, d);
     }
     res.rows++;
   }
@@ -313,7 +387,7 @@ static raw_result run_sqlite(raw_ctx *r, int st, const raw_param *p, size_t n,
 
 /* The same on PostgreSQL: one PQexecPrepared, results in text. */
 static raw_result run_pg(raw_ctx *r, int st, const raw_param *p, size_t n,
-                         size_t page, int key_cols, digest *d) {
+                         size_t page, row_shape shape, digest *d) {
   const char *values[16];
   char name[16];
   for (size_t i = 0; i < n; i++)
@@ -330,52 +404,50 @@ static raw_result run_pg(raw_ctx *r, int st, const raw_param *p, size_t n,
     out.first = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
   }
   for (int row = 0; row < rows && out.rows < page; row++, out.rows++)
-    for (int c = 0; c < cols; c++) {
-      const char *text = PQgetvalue(res, row, c);
-      size_t len = (size_t)PQgetlength(res, row, c);
-      r->sink += len;
-      if (d && c < key_cols) digest_add(d, text, len);
-    }
+    for (int c = 0; c < cols; c++)
+      read_text_column(r, c, PQgetvalue(res, row, c),
+                       (size_t)PQgetlength(res, row, c), shape, d);
   PQclear(res);
   return out;
 }
 
-static raw_result run(raw_ctx *r, int st, const op_args *a, int key_cols,
+static raw_result run(raw_ctx *r, int st, const op_args *a, row_shape shape,
                       digest *d) {
   raw_param p[16] = {{0}};
   size_t n = raw_params(r, st, a, p);
-  return r->pg ? run_pg(r, st, p, n, a->page, key_cols, d)
-               : run_sqlite(r, st, p, n, a->page, key_cols, d);
+  return r->pg ? run_pg(r, st, p, n, a->page, shape, d)
+               : run_sqlite(r, st, p, n, a->page, shape, d);
 }
 
 static size_t raw_list_workers(void *ctx, const op_args *a, digest *d) {
-  return run(ctx, a->w, a, 3, d).rows;
+  return run(ctx, a->w, a, WORKER_ROWS, d).rows;
 }
 
 static size_t raw_list_actors(void *ctx, const op_args *a, digest *d) {
-  return run(ctx, a->w, a, 2, d).rows;
+  return run(ctx, a->w, a, ACTOR_ROWS, d).rows;
 }
 
 static size_t raw_count(void *ctx, const op_args *a, digest *d) {
-  raw_result res = run(ctx, a->w, a, 0, NULL);
+  raw_result res = run(ctx, a->w, a, NO_ROWS_READ, NULL);
   if (d) digest_count(d, (size_t)res.first);
   return (size_t)res.first;
 }
 
 static size_t raw_get_worker(void *ctx, const op_args *a, digest *d) {
-  if (run(ctx, a->w, a, 3, d).rows != 1) die("raw get worker: not found");
+  if (run(ctx, a->w, a, WORKER_ROWS, d).rows != 1)
+    die("raw get worker: not found");
   return 1;
 }
 
 static size_t raw_create_worker(void *ctx, const op_args *a, digest *d) {
   (void)d;
-  run(ctx, a->w, a, 0, NULL);
+  run(ctx, a->w, a, NO_ROWS_READ, NULL);
   return 1;
 }
 
 static size_t raw_update_worker(void *ctx, const op_args *a, digest *d) {
   (void)d;
-  raw_result res = run(ctx, a->w, a, 0, NULL);
+  raw_result res = run(ctx, a->w, a, NO_ROWS_READ, NULL);
   if (res.rows != 1 || res.first_null || res.first != a->expected_version + 1)
     die("raw update worker: not written at version %lld",
         (long long)a->expected_version);
@@ -384,9 +456,9 @@ static size_t raw_update_worker(void *ctx, const op_args *a, digest *d) {
 
 static size_t raw_lock_cycle(void *ctx, const op_args *a, digest *d) {
   (void)d;
-  if (run(ctx, WL_LOCK_CYCLE, a, 0, NULL).rows != 1)
+  if (run(ctx, WL_LOCK_CYCLE, a, NO_ROWS_READ, NULL).rows != 1)
     die("raw acquire lock '%s': held", a->lock_key);
-  raw_result res = run(ctx, RAW_LOCK_RELEASE, a, 0, NULL);
+  raw_result res = run(ctx, RAW_LOCK_RELEASE, a, NO_ROWS_READ, NULL);
   if (res.rows != 1 || res.first != 1)
     die("raw release lock '%s': not held", a->lock_key);
   return 1;
@@ -420,6 +492,7 @@ static impl *new_raw_impl(raw_ctx *r) {
               [WL_LIST_NODE] = raw_list_workers,
               [WL_LIST_ACTORS_STATUS] = raw_list_actors,
               [WL_LIST_STATUS] = raw_list_actors,
+              [WL_LIST_POOL_LABEL_FREE] = raw_list_workers,
               [WL_COUNT_POOL_FREE] = raw_count,
               [WL_GET_WORKER] = raw_get_worker,
               [WL_CREATE_WORKER] = raw_create_worker,
@@ -567,7 +640,7 @@ static void print_generic_plan(raw_ctx *r, const fleet *f, workload w,
   op_args a;
   for (size_t seq = 10; seq > 0; seq--) {
     make_args(f, w, PAGE_ROWS, seq - 1, "check", 0, &a);
-    run(r, w, &a, 0, NULL);
+    run(r, w, &a, NO_ROWS_READ, NULL);
   }
   raw_param p[16] = {{0}};
   size_t n = raw_params(r, w, &a, p);

@@ -201,6 +201,7 @@ impl *open_redis(const char *host, int port) {
               [WL_LIST_NODE] = redis_workers,
               [WL_LIST_ACTORS_STATUS] = redis_actors,
               [WL_LIST_STATUS] = redis_actors,
+              [WL_LIST_POOL_LABEL_FREE] = redis_workers,
               [WL_COUNT_POOL_FREE] = redis_workers,
               [WL_GET_WORKER] = redis_get_worker,
           },

@@ -4,7 +4,9 @@
 ** of prepared inserts (without a journal, the secondary indexes made after
 ** the rows) or from PostgreSQL COPY, and the planner statistics from
 ** atesql_store_analyze. Rows are generated table by table (fleet.c) and
-** handed to a sink that knows one database.
+** handed to a sink that knows one database. A worker's labels go to the
+** workers.labels column as the JSON object atesql writes; the migration's
+** triggers fill worker_labels from it, as they do for atesql's writes.
 */
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -24,13 +26,13 @@ static const char *const table_columns[T_COUNT] = {
     "name",
     "worker_namespace, worker_pool, worker_pod, actor_namespace, "
     "actor_template, actor_id, actor_atespace, ip, worker_pod_uid, "
-    "node_name, version",
+    "node_name, version, labels",
     "atespace, actor_id, version, actor_template_namespace, "
     "actor_template_name, status, ateom_pod_namespace, ateom_pod_name, "
     "ateom_pod_ip, ateom_pod_uid, in_progress_snapshot, worker_pool_name, "
     "latest_snapshot_info, worker_selector",
 };
-static const int table_fields[T_COUNT] = {1, 11, 14};
+static const int table_fields[T_COUNT] = {1, 12, 14};
 
 /* A database that takes one row at a time, every field as text. */
 typedef void (*row_sink)(void *ctx, const char *const *fields, size_t n);
@@ -93,7 +95,9 @@ static void write_table(const fleet *f, table t, row_sink sink, void *ctx) {
     for (size_t i = 0; i < f->workers; i++) {
       record_buf b;
       atesql_worker w;
+      char labels[LABELS_JSON_MAX];
       fleet_worker(f, i, &b, &w);
+      worker_labels_json(&w, labels, sizeof labels);
       const char *fields[] = {w.worker_namespace,
                               w.worker_pool,
                               w.worker_pod,
@@ -104,7 +108,8 @@ static void write_table(const fleet *f, table t, row_sink sink, void *ctx) {
                               w.ip,
                               w.worker_pod_uid,
                               w.node_name,
-                              "1"};
+                              "1",
+                              labels};
       sink(ctx, fields, (size_t)table_fields[T_WORKERS]);
     }
   } else {
@@ -332,8 +337,17 @@ void load_postgres(const char *admin_conninfo, const char *db_conninfo,
       PQclear(res);
   }
   /* Set the visibility map, as autovacuum would soon after a bulk load,
-  ** so that index-only scans are possible from the first measurement. */
-  pg_exec(c.conn, "VACUUM workers, actors, atespaces", PGRES_COMMAND_OK);
-  PQfinish(c.conn);
+  ** so that index-only scans are possible from the first measurement,
+  ** and so that autovacuum has no table to work on during the run
+  ** (worker_events holds one event per loaded worker). */
+  pg_exec(c.conn,
+          "VACUUM workers, worker_labels, worker_events, actors, atespaces",
+          PGRES_COMMAND_OK);
   analyze(db_conninfo);
+  /* atesql_store_analyze leaves worker_labels and worker_events out on
+  ** PostgreSQL (its statement names atespaces, actors, workers and locks);
+  ** autovacuum would analyze them within a minute of the load, and plans
+  ** could then change during the run. Analyzed here, they do not. */
+  pg_exec(c.conn, "ANALYZE worker_labels, worker_events", PGRES_COMMAND_OK);
+  PQfinish(c.conn);
 }

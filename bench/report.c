@@ -20,7 +20,7 @@ void report_header(bool json, const char *environment) {
     return;
   }
   printf("# %s\n", environment);
-  printf("%8s  %-8s  %-23s  %-14s  %5s  %8s  %10s  %10s  %10s  %11s  %9s\n",
+  printf("%8s  %-8s  %-25s  %-14s  %5s  %8s  %10s  %10s  %10s  %11s  %9s\n",
          "N", "backend", "workload", "impl", "ops", "rows", "p50_us", "p99_us",
          "ops/s", "peak_rss_kb", "growth_kb");
 }
@@ -35,7 +35,7 @@ void report_cell(bool json, const cell *c) {
            c->workers, c->backend, label, c->impl, c->ops, c->rows, c->p50_us,
            c->p99_us, c->ops_per_s, c->peak_rss_kb, c->rss_growth_kb);
   else
-    printf("%8zu  %-8s  %-23s  %-14s  %5zu  %8.1f  %10.1f  %10.1f  %10.1f  "
+    printf("%8zu  %-8s  %-25s  %-14s  %5zu  %8.1f  %10.1f  %10.1f  %10.1f  "
            "%11ld  %9ld\n",
            c->workers, c->backend, label, c->impl, c->ops, c->rows, c->p50_us,
            c->p99_us, c->ops_per_s, c->peak_rss_kb, c->rss_growth_kb);
@@ -87,7 +87,7 @@ static const char *const sql_backends[] = {"sqlite", "postgres"};
 /* Redis and the caches are one store each, so they are divided by each
 ** SQL backend's atesql. */
 static void report_ratios(cells all) {
-  printf("\nRatios of p50 latencies\n%8s  %-23s  %-8s  %15s  %15s  %15s  %15s  "
+  printf("\nRatios of p50 latencies\n%8s  %-25s  %-8s  %15s  %15s  %15s  %15s  "
          "%15s\n",
          "N", "workload", "backend", "atesql/raw", "scan/atesql",
          "redis/atesql", "cache/atesql", "faithful/atesql");
@@ -96,7 +96,7 @@ static void report_ratios(cells all) {
     char label[64];
     if (strcmp(c->impl, "atesql") != 0) continue;
     workload_label(c->w, c->page, label, sizeof label);
-    printf("%8zu  %-23s  %-8s", c->workers, label, c->backend);
+    printf("%8zu  %-25s  %-8s", c->workers, label, c->backend);
     print_ratio(ratio(c, partner(all, c, c->backend, "raw")));
     print_ratio(ratio(partner(all, c, c->backend, "scan"), c));
     print_ratio(ratio(partner(all, c, "redis", "redis"), c));
