@@ -28,7 +28,7 @@ DELETE FROM atespaces;
 DELETE FROM locks;
 
 -- name: analyze
-ANALYZE atespaces, actors, workers, locks;
+ANALYZE atespaces, actors, workers, locks, worker_labels, worker_events;
 
 -- name: atespace_create
 INSERT INTO atespaces (name) VALUES ($1);
