@@ -10,22 +10,18 @@
 ** PostgreSQL server and runs this; docs/BENCHMARKS.md ("Claims") explains
 ** the output.
 */
-#include <errno.h>
-#include <fcntl.h>
 #include <libpq-fe.h>
-#include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <atesql/atesql.h>
+
+#include "harness.h"
 
 /* The database every cell starts from. */
 enum {
@@ -41,24 +37,20 @@ enum {
 
 enum {
   CLAIMERS_MAX = 64,
-  COUNTS_MAX = 16,
-  FSYNC_PROBES = 200,     /* fdatasync calls of the disk probe */
-  CELL_FSYNC_PROBES = 50, /* ... and of the probe before each cell */
+  CELL_FSYNC_PROBES = 50, /* fdatasync calls of the probe before each cell */
   RESULTS_MAX = 2 * 3 * COUNTS_MAX
 };
 
 #define POOL_NS            "ns"
 #define POOL_NAME          "cpu"
 #define ACTOR_ATESPACE     "claims"
-#define ACTOR_TEMPLATE     "tmpl"
 #define UPSTREAM_SELECTOR  "worker_pool=cpu,actor_id="
 #define POOL_SELECTOR      "worker_namespace=ns,worker_pool=cpu"
 #define POOL_FREE_SELECTOR "worker_namespace=ns,worker_pool=cpu,actor_id="
 #define PG_BASE_DB         "atesql_claims_base"
 #define PG_CELL_DB         "atesql_claims_cell"
 
-typedef enum backend_id { B_SQLITE, B_POSTGRES, B_COUNT } backend_id;
-static const char *const backend_names[B_COUNT] = {"sqlite", "postgres"};
+const char program_name[] = "atesql_claims";
 
 typedef enum impl_id {
   IMPL_ATESQL,         /* atesql_worker_claim, atesql_worker_release */
@@ -73,8 +65,7 @@ static const size_t impl_page_size[IMPL_COUNT] = {0, 100, 1};
 typedef struct options {
   bool backends[B_COUNT];
   bool impls[IMPL_COUNT];
-  int counts[COUNTS_MAX]; /* claimers per cell */
-  size_t count_count;
+  counts claimers;      /* per cell */
   double seconds;       /* per cell */
   const char *dir;      /* where the temporary SQLite directory goes */
   const char *postgres; /* key=value conninfo of the server; NULL: none */
@@ -92,146 +83,37 @@ typedef struct options {
   long sqlite_busy_timeout_ms;
 } options;
 
-static void die(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("atesql_claims: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
-
-static void check(atesql_store *s, atesql_status st, const char *what) {
-  if (st != ATESQL_OK)
-    die("%s: %s: %s", what, atesql_status_str(st), atesql_errmsg(s));
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* The 1-, 5- and 15-minute load averages, as /proc/loadavg spells them. */
-static void load_average(char *buf, size_t bufsz) {
-  snprintf(buf, bufsz, "?");
-  FILE *f = fopen("/proc/loadavg", "r");
-  if (f == NULL) return;
-  double a, b, c;
-  if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3)
-    snprintf(buf, bufsz, "%.2f %.2f %.2f", a, b, c);
-  fclose(f);
-}
-
-static int compare_doubles(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile p of sorted[0..n); 0 when n is 0. */
-static double percentile(const double *sorted, size_t n, double p) {
-  if (n == 0) return 0;
-  size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-  return sorted[rank ? rank - 1 : 0];
-}
-
-/*
-** The flush time of the disk the databases write to: `probes` times (at
-** most FSYNC_PROBES), write 4 kB into a file in dir and fdatasync it, as a
-** WAL commit does. p50 and p99 in ms.
-*/
-static void probe_fsync(const char *dir, int probes, double *p50, double *p99) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/fsync-probe", dir);
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) die("open %s: %s", path, strerror(errno));
-  static double ms[FSYNC_PROBES];
-  char block[4096];
-  memset(block, 'x', sizeof block);
-  for (int i = 0; i < probes; i++) {
-    double t0 = now_s();
-    if (pwrite(fd, block, sizeof block, (off_t)(i % 64) * 4096) < 0 ||
-        fdatasync(fd) != 0)
-      die("write %s: %s", path, strerror(errno));
-    ms[i] = (now_s() - t0) * 1e3;
-  }
-  close(fd);
-  unlink(path);
-  qsort(ms, (size_t)probes, sizeof ms[0], compare_doubles);
-  *p50 = percentile(ms, (size_t)probes, 50);
-  *p99 = percentile(ms, (size_t)probes, 99);
-}
-
 /* ---- The database every cell starts from ---- */
-
-/* The strings of one generated worker. */
-typedef struct worker_buf {
-  char ns[32], pool[32], pod[32], actor_id[64], ip[32], uid[64], node[64];
-} worker_buf;
-
-/*
-** Worker i of pool (ns, pool), free when i is a multiple of free_every,
-** else held by a background actor; nodes node_prefix-0 .. -(nodes - 1).
-*/
-static void make_worker(const char *ns, const char *pool,
-                        const char *pod_prefix, int i, int free_every,
-                        const char *node_prefix, int nodes, int ip_block,
-                        worker_buf *b, atesql_worker *w) {
-  snprintf(b->ns, sizeof b->ns, "%s", ns);
-  snprintf(b->pool, sizeof b->pool, "%s", pool);
-  snprintf(b->pod, sizeof b->pod, "%s-%04d", pod_prefix, i);
-  snprintf(b->ip, sizeof b->ip, "10.%d.%d.%d", ip_block, i / 250, i % 250);
-  snprintf(b->uid, sizeof b->uid, "uid-%s-%s-%04d", ns, pool, i);
-  snprintf(b->node, sizeof b->node, "%s-%03d", node_prefix, i % nodes);
-  bool free_worker = i % free_every == 0;
-  snprintf(b->actor_id, sizeof b->actor_id, "bg-%s-%s-%04d", ns, pool, i);
-  *w = (atesql_worker){
-      .worker_namespace = b->ns,
-      .worker_pool = b->pool,
-      .worker_pod = b->pod,
-      .actor_namespace = free_worker ? "" : b->ns,
-      .actor_template = free_worker ? "" : ACTOR_TEMPLATE,
-      .actor_id = free_worker ? "" : b->actor_id,
-      .actor_atespace = free_worker ? "" : "background",
-      .ip = b->ip,
-      .worker_pod_uid = b->uid,
-      .node_name = b->node,
-  };
-}
 
 /* Migrate the empty database at url and load the workers, in one
 ** transaction, then refresh the planner statistics. */
 static void load_database(const char *url) {
-  atesql_error err = {0};
-  atesql_migration_list *applied = NULL;
-  if (atesql_migrate_up(url, &applied, &err) != ATESQL_OK)
-    die("migrate %s: %s", url, err.message);
-  atesql_migration_list_free(applied);
-  atesql_store *s = NULL;
-  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
-    die("open %s: %s", url, err.message);
+  atesql_store *s = migrate_and_open(url);
   check(s, atesql_tx_begin(s), "begin the load");
-  worker_buf b;
-  atesql_worker w;
-  for (int i = 0; i < POOL_WORKERS; i++) {
-    make_worker(POOL_NS, POOL_NAME, "cpu", i, POOL_WORKERS / POOL_FREE, "node",
-                POOL_NODES, 0, &b, &w);
-    check(s, atesql_worker_create(s, &w), "load a worker");
-  }
+  pool_spec pool = {.ns = POOL_NS,
+                    .pool = POOL_NAME,
+                    .workers = POOL_WORKERS,
+                    .free_every = POOL_WORKERS / POOL_FREE,
+                    .pod_prefix = "cpu",
+                    .node_prefix = "node",
+                    .nodes = POOL_NODES,
+                    .ip_block = 0};
+  load_pool(s, &pool);
   for (int n = 0; n < OTHER_NAMESPACES; n++)
     for (int p = 0; p < OTHER_POOLS; p++) {
-      char ns[16], pool[16], nodes[32];
+      char ns[16], name[16], nodes[32];
       snprintf(ns, sizeof ns, "other-%d", n);
-      snprintf(pool, sizeof pool, "pool-%d", p);
-      snprintf(nodes, sizeof nodes, "%s-%s", ns, pool);
-      for (int i = 0; i < OTHER_WORKERS; i++) {
-        make_worker(ns, pool, "pod", i, OTHER_WORKERS / OTHER_FREE, nodes,
-                    OTHER_NODES, 1 + n * OTHER_POOLS + p, &b, &w);
-        check(s, atesql_worker_create(s, &w), "load a worker");
-      }
+      snprintf(name, sizeof name, "pool-%d", p);
+      snprintf(nodes, sizeof nodes, "%s-%s", ns, name);
+      pool_spec other = {.ns = ns,
+                         .pool = name,
+                         .workers = OTHER_WORKERS,
+                         .free_every = OTHER_WORKERS / OTHER_FREE,
+                         .pod_prefix = "pod",
+                         .node_prefix = nodes,
+                         .nodes = OTHER_NODES,
+                         .ip_block = 1 + n * OTHER_POOLS + p};
+      load_pool(s, &other);
     }
   check(s, atesql_tx_commit(s), "commit the load");
   check(s, atesql_store_analyze(s), "analyze");
@@ -242,66 +124,32 @@ static void load_database(const char *url) {
 typedef struct backend {
   backend_id id;
   char dir[4096];      /* SQLite: the temporary directory */
-  char base[4096];     /* SQLite: the base file */
-  char cell_url[4200]; /* the URL the claimers open */
+  char base[4200];     /* SQLite: the base file */
+  char cell[4200];     /* SQLite: the cell's file */
+  char cell_url[4300]; /* the URL the claimers open */
   PGconn *admin;       /* PostgreSQL: to make and drop databases */
   const char *conninfo;
 } backend;
-
-static void pg_exec(PGconn *c, const char *sql) {
-  PGresult *res = PQexec(c, sql);
-  if (PQresultStatus(res) != PGRES_COMMAND_OK)
-    die("postgres: %s: %s", sql, PQresultErrorMessage(res));
-  PQclear(res);
-}
-
-/* Server notices ("database does not exist, skipping") are not news. */
-static void ignore_notice(void *arg, const char *message) {
-  (void)arg;
-  (void)message;
-}
-
-static PGconn *pg_connect(const char *conninfo) {
-  PGconn *c = PQconnectdb(conninfo);
-  if (PQstatus(c) != CONNECTION_OK)
-    die("postgres connect '%s': %s", conninfo, PQerrorMessage(c));
-  PQsetNoticeProcessor(c, ignore_notice, NULL);
-  return c;
-}
-
-static void copy_file(const char *from, const char *to) {
-  int in = open(from, O_RDONLY);
-  int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (in < 0 || out < 0) die("copy %s to %s: %s", from, to, strerror(errno));
-  static char buf[1 << 16];
-  ssize_t n;
-  while ((n = read(in, buf, sizeof buf)) > 0)
-    if (write(out, buf, (size_t)n) != n)
-      die("write %s: %s", to, strerror(errno));
-  if (n < 0 || fsync(out) != 0) die("copy %s: %s", from, strerror(errno));
-  close(in);
-  close(out);
-}
 
 /* Make the base database of b: a fresh SQLite file in a new temporary
 ** directory under dir, or a fresh PostgreSQL database. */
 static void backend_setup(backend *b, const options *o) {
   double t0 = now_s();
   if (b->id == B_SQLITE) {
-    snprintf(b->dir, sizeof b->dir, "%s/atesql-claims-XXXXXX", o->dir);
-    if (mkdtemp(b->dir) == NULL) die("mkdtemp %s: %s", b->dir, strerror(errno));
+    make_temp_dir(b->dir, sizeof b->dir, o->dir, "atesql-claims");
     snprintf(b->base, sizeof b->base, "%s/base.db", b->dir);
-    char url[4200];
+    snprintf(b->cell, sizeof b->cell, "%s/cell.db", b->dir);
+    char url[4300];
     snprintf(url, sizeof url, "sqlite:%s", b->base);
     load_database(url);
     snprintf(b->cell_url, sizeof b->cell_url,
-             "sqlite:%s/cell.db?synchronous=%s&busy_timeout_ms=%ld", b->dir,
+             "sqlite:%s?synchronous=%s&busy_timeout_ms=%ld", b->cell,
              o->sqlite_synchronous, o->sqlite_busy_timeout_ms);
   } else {
     b->conninfo = o->postgres;
     b->admin = pg_connect(o->postgres);
-    pg_exec(b->admin, "DROP DATABASE IF EXISTS " PG_CELL_DB " WITH (FORCE)");
-    pg_exec(b->admin, "DROP DATABASE IF EXISTS " PG_BASE_DB " WITH (FORCE)");
+    pg_drop_database(b->admin, PG_CELL_DB);
+    pg_drop_database(b->admin, PG_BASE_DB);
     pg_exec(b->admin, "CREATE DATABASE " PG_BASE_DB);
     char url[4200];
     snprintf(url, sizeof url, "%s dbname=" PG_BASE_DB, o->postgres);
@@ -319,43 +167,20 @@ static void backend_setup(backend *b, const options *o) {
 /* Replace the cell's database with a copy of the base. No handle may be
 ** open on either. */
 static void backend_fresh_cell(backend *b) {
-  if (b->id == B_SQLITE) {
-    /* The last handle on the base checkpointed and removed its WAL, so
-    ** the file alone holds the database. */
-    char wal[4200];
-    struct stat st;
-    snprintf(wal, sizeof wal, "%s-wal", b->base);
-    if (stat(wal, &st) == 0 && st.st_size > 0)
-      die("%s is not empty: the base is not in one file", wal);
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-      char path[4200];
-      snprintf(path, sizeof path, "%s/cell.db%s", b->dir, suffixes[i]);
-      if (unlink(path) != 0 && errno != ENOENT)
-        die("remove %s: %s", path, strerror(errno));
-    }
-    char cell[4200];
-    snprintf(cell, sizeof cell, "%s/cell.db", b->dir);
-    copy_file(b->base, cell);
-  } else {
-    pg_exec(b->admin, "DROP DATABASE IF EXISTS " PG_CELL_DB " WITH (FORCE)");
-    pg_exec(b->admin, "CREATE DATABASE " PG_CELL_DB " TEMPLATE " PG_BASE_DB);
-  }
+  if (b->id == B_SQLITE)
+    sqlite_copy_database(b->base, b->cell);
+  else
+    pg_copy_database(b->admin, PG_BASE_DB, PG_CELL_DB);
 }
 
 static void backend_teardown(backend *b) {
   if (b->id == B_SQLITE) {
-    const char *names[] = {"base.db", "base.db-wal", "base.db-shm",
-                           "cell.db", "cell.db-wal", "cell.db-shm"};
-    for (int i = 0; i < 6; i++) {
-      char path[4200];
-      snprintf(path, sizeof path, "%s/%s", b->dir, names[i]);
-      unlink(path);
-    }
+    sqlite_remove_database(b->base);
+    sqlite_remove_database(b->cell);
     rmdir(b->dir);
   } else {
-    pg_exec(b->admin, "DROP DATABASE IF EXISTS " PG_CELL_DB " WITH (FORCE)");
-    pg_exec(b->admin, "DROP DATABASE IF EXISTS " PG_BASE_DB " WITH (FORCE)");
+    pg_drop_database(b->admin, PG_CELL_DB);
+    pg_drop_database(b->admin, PG_BASE_DB);
     PQfinish(b->admin);
   }
 }
@@ -401,12 +226,6 @@ typedef struct run {
   claimer claimers[CLAIMERS_MAX];
   int count;
 } run;
-
-static void barrier_wait(run *r) {
-  int rc = pthread_barrier_wait(&r->barrier);
-  if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-    die("pthread_barrier_wait: %s", strerror(rc));
-}
 
 static uint64_t claim_tag(const claimer *c) {
   return ((uint64_t)(c->id + 1) << 40) | c->seq;
@@ -552,15 +371,6 @@ static void release(claimer *c) {
   h->holding = false;
 }
 
-static void record_latency(claimer *c, double ms) {
-  if (c->claims == c->cap) {
-    c->cap = c->cap ? 2 * c->cap : 4096;
-    c->latency_ms = realloc(c->latency_ms, c->cap * sizeof *c->latency_ms);
-    if (c->latency_ms == NULL) die("out of memory");
-  }
-  c->latency_ms[c->claims++] = ms;
-}
-
 /* One claim for a fresh actor, timed; recorded when `record`. True when
 ** it got a worker. */
 static bool claim_once(claimer *c, bool record) {
@@ -574,8 +384,9 @@ static bool claim_once(claimer *c, bool record) {
   double t1 = now_s();
   if (!record) return got;
   c->last_end = t1;
+  double ms = (t1 - t0) * 1e3;
   if (got)
-    record_latency(c, (t1 - t0) * 1e3);
+    append((void **)&c->latency_ms, &c->claims, &c->cap, sizeof ms, &ms);
   else
     c->exhausted++;
   return got;
@@ -593,15 +404,15 @@ static void *claimer_main(void *arg) {
   if (atesql_store_open(c->run->url, &c->store, &err) != ATESQL_OK)
     die("claimer %d: open %s: %s", c->id, c->run->url, err.message);
   if (claim_once(c, false)) release(c);
-  barrier_wait(c->run); /* warmed up */
-  barrier_wait(c->run); /* start and deadline set */
+  barrier_wait(&c->run->barrier); /* warmed up */
+  barrier_wait(&c->run->barrier); /* start and deadline set */
   for (;;) {
     bool got = claim_once(c, true);
     if (now_s() >= c->run->deadline) break; /* keep it for the check */
     if (got) release(c);
   }
-  barrier_wait(c->run); /* holding */
-  barrier_wait(c->run); /* checked */
+  barrier_wait(&c->run->barrier); /* holding */
+  barrier_wait(&c->run->barrier); /* checked */
   if (c->held.holding) release(c);
   atesql_store_close(c->store);
   return NULL;
@@ -713,17 +524,14 @@ static result run_cell(backend *b, impl_id impl, int count, const options *o) {
     rc = pthread_create(&threads[i], NULL, claimer_main, &r.claimers[i]);
     if (rc != 0) die("pthread_create: %s", strerror(rc));
   }
-  barrier_wait(&r); /* warmed up */
+  barrier_wait(&r.barrier); /* warmed up */
   r.start = now_s();
   r.deadline = r.start + o->seconds;
-  barrier_wait(&r); /* go */
-  barrier_wait(&r); /* holding */
-  atesql_error err = {0};
-  atesql_store *s = NULL;
-  if (atesql_store_open(b->cell_url, &s, &err) != ATESQL_OK)
-    die("open %s: %s", b->cell_url, err.message);
+  barrier_wait(&r.barrier); /* go */
+  barrier_wait(&r.barrier); /* holding */
+  atesql_store *s = open_store(b->cell_url);
   check_holding(s, &r);
-  barrier_wait(&r); /* checked */
+  barrier_wait(&r.barrier); /* checked */
   for (int i = 0; i < count; i++)
     pthread_join(threads[i], NULL);
   check_released(s);
@@ -837,59 +645,18 @@ static void usage(void) {
       "                     [--claimers 1,2,4,8] [--seconds S] [--dir DIR]",
       "                     [--seed N] [--json]",
       "                     [--sqlite-synchronous full|normal]",
-      "                     [--sqlite-busy-timeout-ms N] [--writes-in-tx]",
-      "CONNINFO is a libpq key=value string (\"\" takes the server from",
-      "the PG* environment); the benchmark makes and drops the databases",
-      PG_BASE_DB " and " PG_CELL_DB " there. SQLite files go to a temporary",
-      "directory under DIR (default: $TMPDIR or /tmp)."};
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-    fprintf(stderr, "%s\n", lines[i]);
-  exit(2);
-}
-
-/* Set flags[i] for each comma-separated name of names[0..n) in list. */
-static void parse_names(const char *list, const char *const *names, size_t n,
-                        bool *flags) {
-  memset(flags, 0, n * sizeof *flags);
-  char *copy = strdup(list), *save = NULL;
-  if (copy == NULL) die("out of memory");
-  for (char *t = strtok_r(copy, ",", &save); t;
-       t = strtok_r(NULL, ",", &save)) {
-    size_t i = 0;
-    while (i < n && strcmp(t, names[i]) != 0)
-      i++;
-    if (i == n) die("unknown name '%s' in '%s'", t, list);
-    flags[i] = true;
-  }
-  free(copy);
-}
-
-static void parse_counts(const char *list, options *o) {
-  o->count_count = 0;
-  char *copy = strdup(list), *save = NULL;
-  if (copy == NULL) die("out of memory");
-  for (char *t = strtok_r(copy, ",", &save); t;
-       t = strtok_r(NULL, ",", &save)) {
-    char *end;
-    long v = strtol(t, &end, 10);
-    if (*end || v < 1 || v > CLAIMERS_MAX || o->count_count == COUNTS_MAX)
-      die("--claimers: '%s' is not 1..%d (at most %d counts)", t, CLAIMERS_MAX,
-          COUNTS_MAX);
-    o->counts[o->count_count++] = (int)v;
-  }
-  free(copy);
-  if (o->count_count == 0) die("--claimers names no count");
+      "                     [--sqlite-busy-timeout-ms N] [--writes-in-tx]"};
+  print_usage_and_exit(lines, sizeof lines / sizeof lines[0], PG_BASE_DB,
+                       PG_CELL_DB);
 }
 
 static options parse_options(int argc, char **argv) {
   options o = {.seconds = 5,
                .seed = 1,
-               .counts = {1, 2, 4, 8},
-               .count_count = 4,
+               .claimers = {{1, 2, 4, 8}, 4},
                .sqlite_synchronous = "full",
                .sqlite_busy_timeout_ms = 60000};
-  const char *tmp = getenv("TMPDIR");
-  o.dir = tmp && *tmp ? tmp : "/tmp";
+  o.dir = default_dir();
   const char *backends = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -908,7 +675,7 @@ static options parse_options(int argc, char **argv) {
     else if (strcmp(a, "--impls") == 0)
       parse_names(v, impl_names, IMPL_COUNT, o.impls);
     else if (strcmp(a, "--claimers") == 0)
-      parse_counts(v, &o);
+      parse_counts(a, v, CLAIMERS_MAX, &o.claimers);
     else if (strcmp(a, "--seconds") == 0)
       o.seconds = atof(v);
     else if (strcmp(a, "--dir") == 0)
@@ -928,17 +695,7 @@ static options parse_options(int argc, char **argv) {
   if (!any_impl)
     for (int i = 0; i < IMPL_COUNT; i++)
       o.impls[i] = true;
-  if (backends)
-    parse_names(backends, backend_names, B_COUNT, o.backends);
-  else {
-    o.backends[B_SQLITE] = true;
-    o.backends[B_POSTGRES] = o.postgres != NULL;
-  }
-  if (o.backends[B_POSTGRES] && o.postgres == NULL)
-    die("the postgres backend needs --postgres CONNINFO");
-  if (o.postgres && (strncmp(o.postgres, "postgres://", 11) == 0 ||
-                     strncmp(o.postgres, "postgresql://", 13) == 0))
-    die("--postgres takes a key=value conninfo, not a URL");
+  parse_backends(backends, o.postgres, o.backends);
   if (!(o.seconds > 0)) die("--seconds must be positive");
   if (strcmp(o.sqlite_synchronous, "full") != 0 &&
       strcmp(o.sqlite_synchronous, "normal") != 0)
@@ -958,7 +715,7 @@ static void print_banner(FILE *out, const options *o) {
     PQfinish(c);
   }
   char load[64];
-  load_average(load, sizeof load);
+  load_average(load, sizeof load, NULL);
   fprintf(out,
           "# atesql %s, SQLite %s%s; %ld cores, load average %s at start; "
           "%.1f s per cell\n",
@@ -970,10 +727,7 @@ static void print_banner(FILE *out, const options *o) {
           o->sqlite_synchronous, o->sqlite_busy_timeout_ms,
           o->writes_in_tx ? "in a transaction (--writes-in-tx)"
                           : "on their own");
-  double p50, p99;
-  probe_fsync(o->dir, FSYNC_PROBES, &p50, &p99);
-  fprintf(out, "# fdatasync of 4 kB in %s: p50 %.3f ms, p99 %.3f ms\n", o->dir,
-          p50, p99);
+  print_fsync_at_start(out, o->dir);
   fflush(out);
 }
 
@@ -991,34 +745,28 @@ int main(int argc, char **argv) {
   static result results[RESULTS_MAX];
   size_t n = 0;
   int most = 0;
-  for (size_t k = 0; k < o.count_count; k++)
-    if (o.counts[k] > most) most = o.counts[k];
+  for (size_t k = 0; k < o.claimers.count; k++)
+    if (o.claimers.n[k] > most) most = o.claimers.n[k];
   for (backend_id b = 0; b < B_COUNT; b++) {
     if (!o.backends[b]) continue;
     /* The implementations take turns at each count, so that the cells
     ** compared are measured close together on a shared machine. */
-    for (size_t k = 0; k < o.count_count; k++) {
+    for (size_t k = 0; k < o.claimers.count; k++) {
       for (impl_id impl = 0; impl < IMPL_COUNT && n < RESULTS_MAX; impl++) {
         if (!o.impls[impl]) continue;
         char load[64];
-        load_average(load, sizeof load);
+        load_average(load, sizeof load, NULL);
         fprintf(stderr, "%s %s %d claimers (load %s)\n", backend_names[b],
-                impl_names[impl], o.counts[k], load);
-        results[n] = run_cell(&backends[b], impl, o.counts[k], &o);
+                impl_names[impl], o.claimers.n[k], load);
+        results[n] = run_cell(&backends[b], impl, o.claimers.n[k], &o);
         print_result(&results[n], o.json);
         n++;
       }
     }
   }
-  char load[64];
-  load_average(load, sizeof load);
-  fprintf(notes, "# load average %s at the end; %.0f s in all\n", load,
-          now_s() - t0);
+  print_load_at_end(notes, t0);
   print_criteria(notes, results, n, most);
-  double p50, p99;
-  probe_fsync(o.dir, FSYNC_PROBES, &p50, &p99);
-  fprintf(notes, "# fdatasync of 4 kB at the end: p50 %.3f ms, p99 %.3f ms\n",
-          p50, p99);
+  print_fsync_at_end(notes, o.dir);
   for (backend_id b = 0; b < B_COUNT; b++)
     if (o.backends[b]) backend_teardown(&backends[b]);
   return 0;

@@ -18,23 +18,22 @@
 ** explains the output.
 */
 #include <errno.h>
-#include <fcntl.h>
 #include <libpq-fe.h>
 #include <math.h>
 #include <pthread.h>
 #include <sqlite3.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <atesql/atesql.h>
+
+#include "harness.h"
 
 /* The database every cell starts from. */
 enum {
@@ -49,8 +48,6 @@ enum {
 
 enum {
   WRITERS_MAX = 64,
-  COUNTS_MAX = 16,
-  FSYNC_PROBES = 200,
   /* How long the watcher may take, after the writers end, to deliver the
   ** last event before the cell counts the rest as missing. */
   DRAIN_GRACE_S = 10,
@@ -66,12 +63,10 @@ enum {
 #define CLAIM_POOL     "cpu"
 #define NS             "ns"
 #define ACTOR_ATESPACE "watch"
-#define ACTOR_TEMPLATE "tmpl"
 #define PG_BASE_DB     "atesql_watch_base"
 #define PG_CELL_DB     "atesql_watch_" /* + the feed variant's name */
 
-typedef enum backend_id { B_SQLITE, B_POSTGRES, B_COUNT } backend_id;
-static const char *const backend_names[B_COUNT] = {"sqlite", "postgres"};
+const char program_name[] = "atesql_watch";
 
 /* Where the delivery cells' watcher runs. */
 typedef enum mode_id { M_IN_PROCESS, M_OTHER_PROCESS, M_COUNT } mode_id;
@@ -111,11 +106,6 @@ static bool feed_logs(feed_id f) { return f == F_FEED || f == F_LOG_ONLY; }
 typedef enum part_id { P_DELIVERY, P_WRITES, P_COUNT } part_id;
 static const char *const part_names[P_COUNT] = {"delivery", "writes"};
 
-typedef struct counts {
-  int n[COUNTS_MAX];
-  size_t count;
-} counts;
-
 typedef struct options {
   bool backends[B_COUNT];
   bool parts[P_COUNT];
@@ -133,50 +123,12 @@ typedef struct options {
   const char *postgres;    /* key=value conninfo of the server; NULL: none */
 } options;
 
-static void die(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2), noreturn));
-static void die(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fputs("atesql_watch: ", stderr);
-  vfprintf(stderr, fmt, ap);
-  fputc('\n', stderr);
-  va_end(ap);
-  exit(1);
-}
-
-static void check(atesql_store *s, atesql_status st, const char *what) {
-  if (st != ATESQL_OK)
-    die("%s: %s: %s", what, atesql_status_str(st), atesql_errmsg(s));
-}
-
-static double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Sleep until CLOCK_MONOTONIC reads t (seconds). */
 static void sleep_until(double t) {
   struct timespec ts = {.tv_sec = (time_t)t,
                         .tv_nsec = (long)((t - floor(t)) * 1e9)};
   while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
     ;
-}
-
-/* The 1-, 5- and 15-minute load averages, as /proc/loadavg spells them;
-** *one receives the first (-1 when unknown). */
-static void load_average(char *buf, size_t bufsz, double *one) {
-  snprintf(buf, bufsz, "?");
-  if (one) *one = -1;
-  FILE *f = fopen("/proc/loadavg", "r");
-  if (f == NULL) return;
-  double a, b, c;
-  if (fscanf(f, "%lf %lf %lf", &a, &b, &c) == 3) {
-    snprintf(buf, bufsz, "%.2f %.2f %.2f", a, b, c);
-    if (one) *one = a;
-  }
-  fclose(f);
 }
 
 static double load_now(void) {
@@ -186,102 +138,23 @@ static double load_now(void) {
   return one;
 }
 
-static int compare_doubles(const void *a, const void *b) {
-  double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
-/* The nearest-rank percentile p of sorted[0..n); 0 when n is 0. */
-static double percentile(const double *sorted, size_t n, double p) {
-  if (n == 0) return 0;
-  size_t rank = (size_t)ceil(p / 100.0 * (double)n);
-  return sorted[rank ? rank - 1 : 0];
-}
-
-/*
-** Append v to the growable array *items of *count elements of size `size`
-** (capacity *cap), growing it by doubling. Dies when out of memory.
-*/
-static void append(void **items, size_t *count, size_t *cap, size_t size,
-                   const void *v) {
-  if (*count == *cap) {
-    *cap = *cap ? 2 * *cap : 4096;
-    *items = realloc(*items, *cap * size);
-    if (*items == NULL) die("out of memory");
-  }
-  memcpy((char *)*items + *count * size, v, size);
-  (*count)++;
-}
-
-/*
-** The flush time of the disk the databases write to: `probes` times (at
-** most FSYNC_PROBES), write 4 kB into a file in dir and fdatasync it, as a
-** WAL commit does. p50 and p99 in ms.
-*/
-static void probe_fsync(const char *dir, int probes, double *p50, double *p99) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/fsync-probe", dir);
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) die("open %s: %s", path, strerror(errno));
-  static double ms[FSYNC_PROBES];
-  char block[4096];
-  memset(block, 'x', sizeof block);
-  for (int i = 0; i < probes; i++) {
-    double t0 = now_s();
-    if (pwrite(fd, block, sizeof block, (off_t)(i % 64) * 4096) < 0 ||
-        fdatasync(fd) != 0)
-      die("write %s: %s", path, strerror(errno));
-    ms[i] = (now_s() - t0) * 1e3;
-  }
-  close(fd);
-  unlink(path);
-  qsort(ms, (size_t)probes, sizeof ms[0], compare_doubles);
-  *p50 = percentile(ms, (size_t)probes, 50);
-  *p99 = percentile(ms, (size_t)probes, 99);
-}
-
 /* ---- The database every cell starts from ---- */
-
-/* The strings of one generated worker. */
-typedef struct worker_buf {
-  char ns[32], pool[32], pod[32], actor_id[64], ip[32], uid[64], node[64];
-} worker_buf;
-
-/*
-** Worker i of pool (ns, pool), free when i is a multiple of free_every,
-** else held by a background actor; on the nodes ns-pool-000 .. -099.
-*/
-static void make_worker(const char *ns, const char *pool, int i, int free_every,
-                        int ip_block, worker_buf *b, atesql_worker *w) {
-  snprintf(b->ns, sizeof b->ns, "%s", ns);
-  snprintf(b->pool, sizeof b->pool, "%s", pool);
-  snprintf(b->pod, sizeof b->pod, "%s-%04d", pool, i);
-  snprintf(b->ip, sizeof b->ip, "10.%d.%d.%d", ip_block, i / 250, i % 250);
-  snprintf(b->uid, sizeof b->uid, "uid-%s-%s-%04d", ns, pool, i);
-  snprintf(b->node, sizeof b->node, "%s-%s-%03d", ns, pool, i % NODES);
-  bool free_worker = i % free_every == 0;
-  snprintf(b->actor_id, sizeof b->actor_id, "bg-%s-%s-%04d", ns, pool, i);
-  *w = (atesql_worker){
-      .worker_namespace = b->ns,
-      .worker_pool = b->pool,
-      .worker_pod = b->pod,
-      .actor_namespace = free_worker ? "" : b->ns,
-      .actor_template = free_worker ? "" : ACTOR_TEMPLATE,
-      .actor_id = free_worker ? "" : b->actor_id,
-      .actor_atespace = free_worker ? "" : "background",
-      .ip = b->ip,
-      .worker_pod_uid = b->uid,
-      .node_name = b->node,
-  };
-}
 
 /* The updaters' workers as loaded (free, at version 1). */
 static worker_buf update_bufs[UPDATE_WORKERS];
 static atesql_worker update_records[UPDATE_WORKERS];
 
 static void make_update_workers(void) {
+  pool_spec pool = {.ns = NS,
+                    .pool = UPDATE_POOL,
+                    .workers = UPDATE_WORKERS,
+                    .free_every = 1,
+                    .pod_prefix = UPDATE_POOL,
+                    .node_prefix = NS "-" UPDATE_POOL,
+                    .nodes = NODES,
+                    .ip_block = 0};
   for (int i = 0; i < UPDATE_WORKERS; i++)
-    make_worker(NS, UPDATE_POOL, i, 1, 0, &update_bufs[i], &update_records[i]);
+    make_worker(&pool, i, &update_bufs[i], &update_records[i]);
 }
 
 /*
@@ -290,30 +163,32 @@ static void make_update_workers(void) {
 ** events away, so that every cell's feed starts empty.
 */
 static void load_database(const char *url) {
-  atesql_error err = {0};
-  atesql_migration_list *applied = NULL;
-  if (atesql_migrate_up(url, &applied, &err) != ATESQL_OK)
-    die("migrate %s: %s", url, err.message);
-  atesql_migration_list_free(applied);
-  atesql_store *s = NULL;
-  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
-    die("open %s: %s", url, err.message);
+  atesql_store *s = migrate_and_open(url);
   check(s, atesql_tx_begin(s), "begin the load");
   for (int i = 0; i < UPDATE_WORKERS; i++)
     check(s, atesql_worker_create(s, &update_records[i]), "load a worker");
-  worker_buf b = {0};
-  atesql_worker w;
-  for (int i = 0; i < CLAIM_WORKERS; i++) {
-    make_worker(NS, CLAIM_POOL, i, CLAIM_WORKERS / CLAIM_FREE, 1, &b, &w);
-    check(s, atesql_worker_create(s, &w), "load a worker");
-  }
+  pool_spec claim = {.ns = NS,
+                     .pool = CLAIM_POOL,
+                     .workers = CLAIM_WORKERS,
+                     .free_every = CLAIM_WORKERS / CLAIM_FREE,
+                     .pod_prefix = CLAIM_POOL,
+                     .node_prefix = NS "-" CLAIM_POOL,
+                     .nodes = NODES,
+                     .ip_block = 1};
+  load_pool(s, &claim);
   for (int p = 0; p < OTHER_POOLS; p++) {
-    char pool[16];
+    char pool[16], nodes[32];
     snprintf(pool, sizeof pool, "pool-%d", p);
-    for (int i = 0; i < OTHER_WORKERS; i++) {
-      make_worker("other", pool, i, OTHER_WORKERS / OTHER_FREE, 2 + p, &b, &w);
-      check(s, atesql_worker_create(s, &w), "load a worker");
-    }
+    snprintf(nodes, sizeof nodes, "other-%s", pool);
+    pool_spec other = {.ns = "other",
+                       .pool = pool,
+                       .workers = OTHER_WORKERS,
+                       .free_every = OTHER_WORKERS / OTHER_FREE,
+                       .pod_prefix = pool,
+                       .node_prefix = nodes,
+                       .nodes = NODES,
+                       .ip_block = 2 + p};
+    load_pool(s, &other);
   }
   check(s, atesql_tx_commit(s), "commit the load");
   check(s, atesql_store_analyze(s), "analyze");
@@ -336,54 +211,12 @@ typedef struct backend {
   PGconn *admin;                /* PostgreSQL: to make and drop databases */
 } backend;
 
-static void pg_exec(PGconn *c, const char *sql) {
-  PGresult *res = PQexec(c, sql);
-  if (PQresultStatus(res) != PGRES_COMMAND_OK)
-    die("postgres: %s: %s", sql, PQresultErrorMessage(res));
-  PQclear(res);
-}
-
-/* Server notices ("database does not exist, skipping") are not news. */
-static void ignore_notice(void *arg, const char *message) {
-  (void)arg;
-  (void)message;
-}
-
-static PGconn *pg_connect(const char *conninfo) {
-  PGconn *c = PQconnectdb(conninfo);
-  if (PQstatus(c) != CONNECTION_OK)
-    die("postgres connect '%s': %s", conninfo, PQerrorMessage(c));
-  PQsetNoticeProcessor(c, ignore_notice, NULL);
-  return c;
-}
-
-static void pg_drop_database(PGconn *admin, const char *name) {
-  char sql[128];
-  snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
-  pg_exec(admin, sql);
-}
-
-static void copy_file(const char *from, const char *to) {
-  int in = open(from, O_RDONLY);
-  int out = open(to, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (in < 0 || out < 0) die("copy %s to %s: %s", from, to, strerror(errno));
-  static char buf[1 << 16];
-  ssize_t n;
-  while ((n = read(in, buf, sizeof buf)) > 0)
-    if (write(out, buf, (size_t)n) != n)
-      die("write %s: %s", to, strerror(errno));
-  if (n < 0 || fsync(out) != 0) die("copy %s: %s", from, strerror(errno));
-  close(in);
-  close(out);
-}
-
 /* Make the base database of b: a fresh SQLite file in a new temporary
 ** directory under dir, or a fresh PostgreSQL database. */
 static void backend_setup(backend *b, const options *o) {
   double t0 = now_s();
   if (b->id == B_SQLITE) {
-    snprintf(b->dir, sizeof b->dir, "%s/atesql-watch-XXXXXX", o->dir);
-    if (mkdtemp(b->dir) == NULL) die("mkdtemp %s: %s", b->dir, strerror(errno));
+    make_temp_dir(b->dir, sizeof b->dir, o->dir, "atesql-watch");
     snprintf(b->base, sizeof b->base, "%s/base.db", b->dir);
     char url[4300];
     snprintf(url, sizeof url, "sqlite:%s", b->base);
@@ -469,44 +302,18 @@ static void set_feed(backend *b, feed_id f) {
 /* Replace the cell of feed variant f with a copy of the base, its feed
 ** as f says. No handle may be open on either. */
 static void backend_fresh_cell(backend *b, feed_id f) {
-  if (b->id == B_SQLITE) {
-    /* The last handle on the base checkpointed and removed its WAL, so
-    ** the file alone holds the database. */
-    char wal[4300];
-    struct stat st;
-    snprintf(wal, sizeof wal, "%s-wal", b->base);
-    if (stat(wal, &st) == 0 && st.st_size > 0)
-      die("%s is not empty: the base is not in one file", wal);
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-      char path[4300];
-      snprintf(path, sizeof path, "%s%s", b->cell[f], suffixes[i]);
-      if (unlink(path) != 0 && errno != ENOENT)
-        die("remove %s: %s", path, strerror(errno));
-    }
-    copy_file(b->base, b->cell[f]);
-  } else {
-    pg_drop_database(b->admin, b->cell_db[f]);
-    char sql[128];
-    snprintf(sql, sizeof sql, "CREATE DATABASE %s TEMPLATE " PG_BASE_DB,
-             b->cell_db[f]);
-    pg_exec(b->admin, sql);
-  }
+  if (b->id == B_SQLITE)
+    sqlite_copy_database(b->base, b->cell[f]);
+  else
+    pg_copy_database(b->admin, PG_BASE_DB, b->cell_db[f]);
   set_feed(b, f);
 }
 
 static void backend_teardown(backend *b) {
   if (b->id == B_SQLITE) {
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-      char path[4300];
-      snprintf(path, sizeof path, "%s%s", b->base, suffixes[i]);
-      unlink(path);
-      for (feed_id f = 0; f < F_COUNT; f++) {
-        snprintf(path, sizeof path, "%s%s", b->cell[f], suffixes[i]);
-        unlink(path);
-      }
-    }
+    sqlite_remove_database(b->base);
+    for (feed_id f = 0; f < F_COUNT; f++)
+      sqlite_remove_database(b->cell[f]);
     rmdir(b->dir);
   } else {
     for (feed_id f = 0; f < F_COUNT; f++)
@@ -518,10 +325,7 @@ static void backend_teardown(backend *b) {
 
 /* The store revision of the database at url, on a handle of its own. */
 static int64_t url_revision(const char *url) {
-  atesql_error err = {0};
-  atesql_store *s = NULL;
-  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
-    die("open %s: %s", url, err.message);
+  atesql_store *s = open_store(url);
   int64_t revision = 0;
   check(s, atesql_store_revision(s, &revision, NULL), "read the revision");
   atesql_store_close(s);
@@ -569,12 +373,6 @@ typedef struct cell {
   bool held[UPDATE_WORKERS];
   writer w[WRITERS_MAX];
 } cell;
-
-static void barrier_wait(cell *c) {
-  int rc = pthread_barrier_wait(&c->barrier);
-  if (rc != 0 && rc != PTHREAD_BARRIER_SERIAL_THREAD)
-    die("pthread_barrier_wait: %s", strerror(rc));
-}
 
 static void next_actor(writer *wr) {
   wr->seq++;
@@ -653,8 +451,8 @@ static void *delivery_writer_main(void *arg) {
   writer *wr = arg;
   cell *c = wr->cell;
   writer_open(wr);
-  barrier_wait(c); /* opened */
-  barrier_wait(c); /* start and deadline set */
+  barrier_wait(&c->barrier); /* opened */
+  barrier_wait(&c->barrier); /* start and deadline set */
   double next = c->start + c->period * wr->id / c->writers;
   while (next < c->deadline) {
     sleep_until(next);
@@ -680,8 +478,8 @@ static void *write_writer_main(void *arg) {
     update_once(wr);
   else
     claim_release_once(wr);
-  barrier_wait(c); /* warmed up */
-  barrier_wait(c); /* start and deadline set */
+  barrier_wait(&c->barrier); /* warmed up */
+  barrier_wait(&c->barrier); /* start and deadline set */
   do {
     double t0 = now_s();
     if (c->op == OP_UPDATE)
@@ -712,10 +510,10 @@ static void run_writers(cell *c, void *(*body)(void *), double lead,
     rc = pthread_create(&threads[i], NULL, body, &c->w[i]);
     if (rc != 0) die("pthread_create: %s", strerror(rc));
   }
-  barrier_wait(c);
+  barrier_wait(&c->barrier);
   c->start = now_s() + lead;
   c->deadline = c->start + seconds;
-  barrier_wait(c);
+  barrier_wait(&c->barrier);
   for (int i = 0; i < c->writers; i++)
     pthread_join(threads[i], NULL);
   pthread_barrier_destroy(&c->barrier);
@@ -1255,48 +1053,9 @@ static void usage(void) {
       "                    [--feeds feed,none] [--write-seconds S] [--rounds "
       "N]",
       "--feeds also takes log_only and notify_only (PostgreSQL only): the",
-      "feed's trigger without its NOTIFY, and a trigger with only a NOTIFY.",
-      "CONNINFO is a libpq key=value string (\"\" takes the server from",
-      "the PG* environment); the benchmark makes and drops the databases",
-      PG_BASE_DB " and " PG_CELL_DB " there. SQLite files go to a temporary",
-      "directory under DIR (default: $TMPDIR or /tmp)."};
-  for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
-    fprintf(stderr, "%s\n", lines[i]);
-  exit(2);
-}
-
-/* Set flags[i] for each comma-separated name of names[0..n) in list. */
-static void parse_names(const char *list, const char *const *names, size_t n,
-                        bool *flags) {
-  memset(flags, 0, n * sizeof *flags);
-  char *copy = strdup(list), *save = NULL;
-  if (copy == NULL) die("out of memory");
-  for (char *t = strtok_r(copy, ",", &save); t;
-       t = strtok_r(NULL, ",", &save)) {
-    size_t i = 0;
-    while (i < n && strcmp(t, names[i]) != 0)
-      i++;
-    if (i == n) die("unknown name '%s' in '%s'", t, list);
-    flags[i] = true;
-  }
-  free(copy);
-}
-
-static void parse_counts(const char *what, const char *list, counts *c) {
-  c->count = 0;
-  char *copy = strdup(list), *save = NULL;
-  if (copy == NULL) die("out of memory");
-  for (char *t = strtok_r(copy, ",", &save); t;
-       t = strtok_r(NULL, ",", &save)) {
-    char *end;
-    long v = strtol(t, &end, 10);
-    if (*end || v < 1 || v > WRITERS_MAX || c->count == COUNTS_MAX)
-      die("%s: '%s' is not 1..%d (at most %d counts)", what, t, WRITERS_MAX,
-          COUNTS_MAX);
-    c->n[c->count++] = (int)v;
-  }
-  free(copy);
-  if (c->count == 0) die("%s names no count", what);
+      "feed's trigger without its NOTIFY, and a trigger with only a NOTIFY."};
+  print_usage_and_exit(lines, sizeof lines / sizeof lines[0], PG_BASE_DB,
+                       PG_CELL_DB);
 }
 
 static void all_true(bool *flags, size_t n) {
@@ -1315,8 +1074,7 @@ static options parse_options(int argc, char **argv) {
   all_true(o.modes, M_COUNT);
   all_true(o.ops, OP_COUNT);
   o.feeds[F_FEED] = o.feeds[F_NONE] = true;
-  const char *tmp = getenv("TMPDIR");
-  o.dir = tmp && *tmp ? tmp : "/tmp";
+  o.dir = default_dir();
   const char *backends = NULL;
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
@@ -1336,9 +1094,9 @@ static options parse_options(int argc, char **argv) {
     else if (strcmp(a, "--feeds") == 0)
       parse_names(v, feed_names, F_COUNT, o.feeds);
     else if (strcmp(a, "--delivery-writers") == 0)
-      parse_counts(a, v, &o.delivery_writers);
+      parse_counts(a, v, WRITERS_MAX, &o.delivery_writers);
     else if (strcmp(a, "--write-writers") == 0)
-      parse_counts(a, v, &o.write_writers);
+      parse_counts(a, v, WRITERS_MAX, &o.write_writers);
     else if (strcmp(a, "--rate") == 0)
       o.rate = atof(v);
     else if (strcmp(a, "--delivery-seconds") == 0)
@@ -1354,17 +1112,7 @@ static options parse_options(int argc, char **argv) {
     else
       usage();
   }
-  if (backends)
-    parse_names(backends, backend_names, B_COUNT, o.backends);
-  else {
-    o.backends[B_SQLITE] = true;
-    o.backends[B_POSTGRES] = o.postgres != NULL;
-  }
-  if (o.backends[B_POSTGRES] && o.postgres == NULL)
-    die("the postgres backend needs --postgres CONNINFO");
-  if (o.postgres && (strncmp(o.postgres, "postgres://", 11) == 0 ||
-                     strncmp(o.postgres, "postgresql://", 13) == 0))
-    die("--postgres takes a key=value conninfo, not a URL");
+  parse_backends(backends, o.postgres, o.backends);
   if (!(o.rate > 0 && o.rate <= 100000)) die("--rate takes 1..100000");
   if (!(o.delivery_seconds > 0 && o.write_seconds > 0))
     die("--delivery-seconds and --write-seconds must be positive");
@@ -1392,10 +1140,7 @@ static void print_banner(const options *o) {
          "average %s at start\n",
          atesql_version(), sqlite3_libversion(), pg,
          sysconf(_SC_NPROCESSORS_ONLN), load);
-  double p50, p99;
-  probe_fsync(o->dir, FSYNC_PROBES, &p50, &p99);
-  printf("# fdatasync of 4 kB in %s: p50 %.3f ms, p99 %.3f ms\n", o->dir, p50,
-         p99);
+  print_fsync_at_start(stdout, o->dir);
   fflush(stdout);
 }
 
@@ -1466,13 +1211,8 @@ int main(int argc, char **argv) {
     print_write_ratios(results, n);
   }
 
-  char load[64];
-  load_average(load, sizeof load, NULL);
-  printf("# load average %s at the end; %.0f s in all\n", load, now_s() - t0);
-  double p50, p99;
-  probe_fsync(o.dir, FSYNC_PROBES, &p50, &p99);
-  printf("# fdatasync of 4 kB at the end: p50 %.3f ms, p99 %.3f ms\n", p50,
-         p99);
+  print_load_at_end(stdout, t0);
+  print_fsync_at_end(stdout, o.dir);
   for (backend_id b = 0; b < B_COUNT; b++)
     if (o.backends[b]) backend_teardown(&backends[b]);
   return 0;
