@@ -65,11 +65,12 @@ static const field_def atespace_fields[] = {
 static const resource_def resources[] = {
     {ATESQL_RESOURCE_WORKERS, "workers", "workers", worker_fields,
      COUNT(worker_fields), &worker_labels_field, "worker_labels",
-     "\"worker_namespace\", \"worker_pool\", \"worker_pod\"", "worker_free"},
+     "\"worker_namespace\", \"worker_pool\", \"worker_pod\"",
+     "worker_labels_key_value", "worker_free"},
     {ATESQL_RESOURCE_ACTORS, "actors", "actors", actor_fields,
-     COUNT(actor_fields), NULL, NULL, NULL, NULL},
+     COUNT(actor_fields), NULL, NULL, NULL, NULL, NULL},
     {ATESQL_RESOURCE_ATESPACES, "atespaces", "atespaces", atespace_fields,
-     COUNT(atespace_fields), NULL, NULL, NULL, NULL},
+     COUNT(atespace_fields), NULL, NULL, NULL, NULL, NULL},
 };
 
 const resource_def *schema_resource(atesql_resource id) {

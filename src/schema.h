@@ -46,7 +46,8 @@ typedef struct resource_def {
   ** sort after every field's. */
   const field_def *labels;
   const char *label_table;
-  const char *label_key; /* the key columns both tables share, quoted */
+  const char *label_key;   /* the key columns both tables share, quoted */
+  const char *label_index; /* the index a label term searches */
   /* The label table's copy of "the split_empty field is empty" (a free
   ** worker), 1 or 0; NULL: none. */
   const char *label_empty;

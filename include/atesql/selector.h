@@ -63,11 +63,11 @@ extern "C" {
 typedef struct atesql_selector atesql_selector;
 
 typedef enum atesql_op {
-  ATESQL_OP_EQ = 1,  /* "=" or "==": one value */
-  ATESQL_OP_NEQ,     /* "!=": one value */
-  ATESQL_OP_IN,      /* "in (...)": one or more values */
-  ATESQL_OP_NOTIN,   /* "notin (...)": one or more values */
-  ATESQL_OP_EXISTS,  /* labels only: "labels.KEY", no value */
+  ATESQL_OP_EQ = 1,   /* "=" or "==": one value */
+  ATESQL_OP_NEQ,      /* "!=": one value */
+  ATESQL_OP_IN,       /* "in (...)": one or more values */
+  ATESQL_OP_NOTIN,    /* "notin (...)": one or more values */
+  ATESQL_OP_EXISTS,   /* labels only: "labels.KEY", no value */
   ATESQL_OP_NOTEXISTS /* labels only: "!labels.KEY", no value */
 } atesql_op;
 

@@ -47,9 +47,9 @@ typedef enum atesql_status {
                               commit can leave it durable): reread first */
   ATESQL_NO_MEMORY,        /* an allocation failed; nothing was written */
   ATESQL_INTERNAL,         /* anything else; the message says what */
-  ATESQL_DEADLINE_EXCEEDED, /* no answer within the handle's timeout
-                              (atesql_store_set_timeout): like UNAVAILABLE,
-                              a write may or may not have happened */
+  ATESQL_DEADLINE_EXCEEDED,  /* no answer within the handle's timeout
+                               (atesql_store_set_timeout): like UNAVAILABLE,
+                               a write may or may not have happened */
   ATESQL_RESOURCE_EXHAUSTED, /* atesql_worker_claim: no free worker fits the
                                request; nothing was written */
   ATESQL_COMPACTED /* the events after the revision asked for were compacted

@@ -10,6 +10,7 @@
 */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,8 +235,10 @@ static void compile_label_term(strbuf *sql, const dialect_shapes *d,
         strbuf_printf(sql, " AND \"%s\" = 1", res->label_empty);
       continue;
     }
+    char quoted[80];
+    snprintf(quoted, sizeof quoted, "\"%s\"", f->field->column);
     if (!f->field->immutable || placeholders[i] == 0 ||
-        strstr(res->label_key, f->field->column) == NULL)
+        strstr(res->label_key, quoted) == NULL)
       continue;
     strbuf_printf(sql, " AND \"%s\" = ", f->field->column);
     strbuf_printf(sql, d == &postgres_shapes ? "$%zu" : "?%zu",

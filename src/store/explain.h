@@ -32,8 +32,9 @@ typedef struct judgement {
   ** start of the range and skips to the token row by row. */
   bool token_filtered;
   /* The label table was searched through its (key, value, ...) index, and
-  ** what that search's condition names; by_key: the records were then
-  ** fetched by their whole primary key (a search driven by the labels). */
+  ** what that search's condition names; by_key (SQLite, whose plan lines
+  ** say no more): the records were then fetched by their whole primary
+  ** key, so the label search drove the page. */
   bool label_search;
   bool by_key;
   char label_cond[512];

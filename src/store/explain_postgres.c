@@ -32,11 +32,11 @@ static int64_t plan_int(json_t *node, const char *key) {
 
 /* Walk the plan tree: index searches and scans of `table`, sorts, and the
 ** rows read; *filters collects the Filter texts of the table's nodes.
-** `labels` is the table of its labels (NULL: none): a search of it that
-** drives the plan (not a SubPlan checked row by row) is noted with its
-** condition. `parent` is the relation of the node above (a Bitmap Index
-** Scan names none: it is its heap scan's). */
-static void judge_node(const char *table, const char *labels, json_t *node,
+** res names the table and index of its labels (NULL when it has none): a
+** search of that index that drives the plan (not a SubPlan checked row by
+** row) is noted with its condition. `parent` is the relation of the node
+** above (a Bitmap Index Scan names none: it is its heap scan's). */
+static void judge_node(const char *table, const resource_def *res, json_t *node,
                        const char *parent, bool in_subplan, judgement *j,
                        strbuf *filters) {
   const char *type = json_string_value(json_object_get(node, "Node Type"));
@@ -51,8 +51,8 @@ static void judge_node(const char *table, const char *labels, json_t *node,
   if (rel == NULL && type && strcmp(type, "Bitmap Index Scan") == 0)
     rel = parent;
   bool our_index = rel != NULL && strcmp(rel, table) == 0;
-  if (labels && rel && strcmp(rel, labels) == 0 && idx &&
-      strstr(idx, "_key_value") && !in_subplan) {
+  if (res->label_index && idx && strcmp(idx, res->label_index) == 0 &&
+      !in_subplan) {
     const char *cond = json_string_value(json_object_get(node, "Index Cond"));
     j->label_search = true;
     if (cond) snprintf(j->label_cond, sizeof j->label_cond, "%s", cond);
@@ -73,11 +73,6 @@ static void judge_node(const char *table, const char *labels, json_t *node,
   /* An index node of our table (a Bitmap Index Scan under our Bitmap
   ** Heap Scan included). */
   if (type && idx && our_index && strstr(type, "Index")) {
-    const char *cond = json_string_value(json_object_get(node, "Index Cond"));
-    /* Fetched by the whole key from a label search's rows. */
-    if (cond && strstr(cond, "worker_namespace = ") &&
-        strstr(cond, "worker_pod = ") && labels && strstr(cond, labels))
-      j->by_key = true;
     if (json_object_get(node, "Index Cond") == NULL &&
         strcmp(type, "Bitmap Index Scan") != 0)
       j->scanned = true; /* walks the whole index in order */
@@ -90,7 +85,7 @@ static void judge_node(const char *table, const char *labels, json_t *node,
   size_t i;
   json_t *child;
   json_array_foreach(children, i, child)
-      judge_node(table, labels, child, rel, in_subplan, j, filters);
+      judge_node(table, res, child, rel, in_subplan, j, filters);
 }
 
 /* The WHERE of a partial index, as the server prints it
@@ -131,7 +126,7 @@ static atesql_status explain_one(atesql_store *s, const explained_page *p,
     strbuf_append(text, doc, len);
     json_t *root = json_loadb(doc, len, 0, NULL);
     json_t *top = json_array_get(root, 0);
-    judge_node(p->spec->table, p->call->selector->res->label_table,
+    judge_node(p->spec->table, p->call->selector->res,
                json_object_get(top, "Plan"), NULL, false, j, &filters);
     json_decref(root);
     st = query_next(&q);

@@ -30,15 +30,16 @@ static void search_constraint(const char *detail, char *out, size_t outsz) {
     snprintf(out, outsz, "%.*s", (int)(close - open - 2), open + 2);
 }
 
-/* One plan line of the statement on `table`; `labels` is the table of
-** its labels (NULL: none). */
-static void judge_line(const char *table, const char *labels,
+/* One plan line of the statement on `table`; res names the table and
+** index of its labels (NULL when it has none). */
+static void judge_line(const char *table, const resource_def *res,
                        const char *detail, judgement *j, char *constraint,
                        size_t csz) {
   size_t tlen = strlen(table);
+  const char *labels = res->label_table;
   if (labels && strncmp(detail, "SEARCH ", 7) == 0 &&
       strncmp(detail + 7, labels, strlen(labels)) == 0 &&
-      detail[7 + strlen(labels)] == ' ' && strstr(detail, "_key_value ")) {
+      detail[7 + strlen(labels)] == ' ' && strstr(detail, res->label_index)) {
     j->label_search = true;
     search_constraint(detail + 7, j->label_cond, sizeof j->label_cond);
     return;
@@ -204,8 +205,8 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
     char line[512];
     snprintf(line, sizeof line, "%.*s", (int)len, detail);
     strbuf_printf(text, "%s%s", text->len ? "\n" : "", line);
-    judge_line(p->spec->table, p->call->selector->res->label_table, line, j,
-               constraint, sizeof constraint);
+    judge_line(p->spec->table, p->call->selector->res, line, j, constraint,
+               sizeof constraint);
     st = query_next(&q);
   }
   atesql_status done = query_done(&q);

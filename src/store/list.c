@@ -326,8 +326,8 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
     st = run_list(s, spec, c.sql, c.sql_hash, c.params, nparams, page_size,
                   page_struct, out, &more);
   if (st == ATESQL_OK && spec->revision)
-    st = list_settle_revision(s, spec, &c, nparams, page_size, page_struct,
-                              out, &more);
+    st = list_settle_revision(s, spec, &c, nparams, page_size, page_struct, out,
+                              &more);
 
   if (st == ATESQL_OK) out->next_page_token = "";
   if (st == ATESQL_OK && more) {

@@ -56,8 +56,8 @@ void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz);
 ** names `what`), driver errors.
 */
 atesql_status get_record(atesql_store *s, const resource_spec *spec,
-                         const char *const *parts, const char *what,
-                         void **out, int64_t *revision);
+                         const char *const *parts, const char *what, void **out,
+                         int64_t *revision);
 
 /* The current row of q (spec->columns, in order) as a new one-allocation
 ** record. Errors: NO_MEMORY, a stored value that does not decode. */

@@ -636,8 +636,7 @@ static void test_labels_import_list_and_claim(void **state) {
   assert_int_equal(r.exit_code, 0);
   assert_non_null(strstr(r.out, " p1 "));
   cli_result_free(&r);
-  r = RUN(NULL, "--db", url, "workers", "list", "--selector",
-          "labels.Bad_=x");
+  r = RUN(NULL, "--db", url, "workers", "list", "--selector", "labels.Bad_=x");
   assert_int_equal(r.exit_code, 2);
   assert_one_error_line(&r, "invalid label key 'Bad_'");
   cli_result_free(&r);

@@ -904,12 +904,13 @@ static const char *w1_held_by_a1(atesql_store *s, bool applied) {
   atesql_worker *w = NULL;
   atesql_status st = atesql_worker_get(s, "ns", "pool", "w1", &w);
   const char *why = st != ATESQL_OK ? "get w1 failed"
-                    : applied ? check(strcmp(w->actor_id, "a1") == 0 &&
-                                          strcmp(w->actor_atespace, "space-a") == 0 &&
-                                          w->version == 2,
-                                      "w1 not claimed for a1 at version 2")
-                              : check(w->actor_id[0] == '\0' && w->version == 1,
-                                      "w1 not free at version 1");
+                    : applied
+                        ? check(strcmp(w->actor_id, "a1") == 0 &&
+                                    strcmp(w->actor_atespace, "space-a") == 0 &&
+                                    w->version == 2,
+                                "w1 not claimed for a1 at version 2")
+                        : check(w->actor_id[0] == '\0' && w->version == 1,
+                                "w1 not free at version 1");
   atesql_worker_free(w);
   return why;
 }
@@ -960,8 +961,8 @@ static const char *verify_worker_release(atesql_store *s, bool applied) {
       st != ATESQL_OK ? "get w-held failed"
       : applied       ? check(w->actor_id[0] == '\0' && w->version == 2,
                               "w-held not freed at version 2")
-                      : check(strcmp(w->actor_id, "a-held") == 0 && w->version == 1,
-                              "w-held not held at version 1");
+                : check(strcmp(w->actor_id, "a-held") == 0 && w->version == 1,
+                        "w-held not held at version 1");
   atesql_worker_free(w);
   return why;
 }

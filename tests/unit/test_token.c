@@ -70,20 +70,31 @@ static void test_tokens_round_trip_at_every_length(void **state) {
   }
 }
 
-static void test_token_of_the_earlier_format_is_refused_by_name(void **state) {
-  (void)state;
-  /* Version 1: the same header and parts, then 16 bytes of SHA-256. */
-  unsigned char raw[64] = {1, ATESQL_RESOURCE_ACTORS};
+/* The header and key parts "s1", "a1" of an actors token of an earlier
+** format (version byte, resource, selector hash, part count, parts) into
+** raw; returns its length. */
+static size_t old_token_body(unsigned char version, unsigned char *raw) {
+  raw[0] = version;
+  raw[1] = ATESQL_RESOURCE_ACTORS;
   memcpy(raw + 2, selector_hash, TOKEN_SELECTOR_HASH);
   size_t len = 10;
   raw[len++] = 2;
   const char *parts[] = {"s1", "a1"};
   for (size_t i = 0; i < 2; i++) {
+    memset(raw + len, 0, 3);
     raw[len + 3] = 2;
     len += 4;
     memcpy(raw + len, parts[i], 2);
     len += 2;
   }
+  return len;
+}
+
+static void test_token_of_the_earlier_format_is_refused_by_name(void **state) {
+  (void)state;
+  /* Version 1: the same header and parts, then 16 bytes of SHA-256. */
+  unsigned char raw[64];
+  size_t len = old_token_body(1, raw);
   unsigned char full[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(full, raw, len);
   memcpy(raw + len, full, 16);
@@ -113,17 +124,8 @@ static void test_token_of_the_earlier_format_is_refused_by_name(void **state) {
 ** read at the first page's revision. */
 static void test_token_of_version_2_is_refused_by_name(void **state) {
   (void)state;
-  unsigned char raw[64] = {2, ATESQL_RESOURCE_ACTORS};
-  memcpy(raw + 2, selector_hash, TOKEN_SELECTOR_HASH);
-  size_t len = 10;
-  raw[len++] = 2;
-  const char *parts[] = {"s1", "a1"};
-  for (size_t i = 0; i < 2; i++) {
-    raw[len + 3] = 2;
-    len += 4;
-    memcpy(raw + len, parts[i], 2);
-    len += 2;
-  }
+  unsigned char raw[64];
+  size_t len = old_token_body(2, raw);
   static const unsigned char zero_key[crypto_shorthash_KEYBYTES];
   crypto_shorthash(raw + len, raw, len, zero_key);
   len += crypto_shorthash_BYTES;
