@@ -31,14 +31,6 @@ typedef struct db_param {
 typedef struct driver {
   const char *name;
   atesql_dialect dialect;
-  /* The dialect's conditional writes (worker_update, actor_update,
-  ** actor_delete) return one row even when they change nothing: NULL in
-  ** column 0, then the probe statement's columns; no row means the record
-  ** is missing. Otherwise they return a row only when they wrote, and the
-  ** store runs the probe to learn why not. */
-  bool writes_report_probe;
-  /* Prepended to a statement to get its plan instead of its rows. */
-  const char *explain_prefix;
   /* Is `url` addressed to this driver? */
   bool (*accepts)(const char *url);
   /* Connect. On failure *out is NULL and err says why (never repeating a

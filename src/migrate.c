@@ -10,53 +10,15 @@
 ** re-read the applied set under the lock, so two runners never apply one
 ** migration twice.
 */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "atesql/migrate.h"
-#include "embedded.h"
+#include "migrations.h"
 #include "store/store.h"
 #include "util/arena.h"
 #include "util/error.h"
-
-enum { MAX_MIGRATIONS = 256 };
-
-typedef struct migration {
-  int64_t version;
-  char name[96];
-  const char *text;
-  char checksum[crypto_hash_sha256_BYTES * 2 + 1];
-} migration;
-
-/* The embedded migrations of a dialect, in version order. */
-static size_t embedded_migrations(atesql_dialect d, migration *out) {
-  const char *dir = d == ATESQL_DIALECT_SQLITE ? "sqlite" : "postgres";
-  size_t n = 0;
-  for (size_t i = 0; i < embedded_file_count && n < MAX_MIGRATIONS; i++) {
-    const embedded_file *f = &embedded_files[i];
-    if (strcmp(f->kind, "migrations") != 0 || strcmp(f->dialect, dir) != 0)
-      continue;
-    migration *m = &out[n++];
-    m->version = strtoll(f->name, NULL, 10);
-    const char *under = strchr(f->name, '_');
-    snprintf(m->name, sizeof m->name, "%s", under ? under + 1 : f->name);
-    char *dot = strrchr(m->name, '.');
-    if (dot) *dot = '\0';
-    m->text = f->text;
-    unsigned char hash[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(hash, (const unsigned char *)f->text, strlen(f->text));
-    sodium_bin2hex(m->checksum, sizeof m->checksum, hash, sizeof hash);
-  }
-  return n;
-}
-
-int64_t atesql_schema_version(void) {
-  migration all[MAX_MIGRATIONS];
-  size_t n = embedded_migrations(ATESQL_DIALECT_SQLITE, all);
-  return n ? all[n - 1].version : 0;
-}
 
 /* The list the API returns: the embedded migrations with what the
 ** database recorded of them. */
@@ -279,7 +241,7 @@ atesql_status atesql_migrate_up(const char *url,
   atesql_status st = store_connect(url, &s, err);
   if (st != ATESQL_OK) return st;
   migration all[MAX_MIGRATIONS];
-  size_t n = embedded_migrations(s->drv->dialect, all);
+  size_t n = migrations_embedded(s->dialect->dir, all);
 
   /* An up-to-date database is only read: `migrate up` may run against a
   ** read-only target (a standby, a fenced primary, sqlite ?mode=ro). */
@@ -332,7 +294,7 @@ atesql_status atesql_migrate_status(const char *url,
   atesql_status st = store_connect(url, &s, err);
   if (st != ATESQL_OK) return st;
   migration all[MAX_MIGRATIONS];
-  size_t n = embedded_migrations(s->drv->dialect, all);
+  size_t n = migrations_embedded(s->dialect->dir, all);
   applied_row rows[MAX_MIGRATIONS];
   size_t count = 0;
 

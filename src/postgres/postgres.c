@@ -451,8 +451,6 @@ static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
 const driver postgres_driver = {
     .name = "postgres",
     .dialect = ATESQL_DIALECT_POSTGRES,
-    .writes_report_probe = true,
-    .explain_prefix = "EXPLAIN (FORMAT JSON) ",
     .accepts = postgres_accepts,
     .connect = postgres_connect,
     .disconnect = postgres_disconnect,

@@ -365,8 +365,6 @@ static const char *sqlite_errmsg(driver_conn *c) { return c->msg; }
 const driver sqlite_driver = {
     .name = "sqlite",
     .dialect = ATESQL_DIALECT_SQLITE,
-    .writes_report_probe = false,
-    .explain_prefix = "EXPLAIN QUERY PLAN ",
     .accepts = sqlite_accepts,
     .connect = sqlite_connect,
     .disconnect = sqlite_disconnect,

@@ -161,7 +161,8 @@ static atesql_status candidate_selector(atesql_store *s,
 
 /*
 ** The statement of a candidate search: "SELECT key FROM workers WHERE
-** <selector> LIMIT 1", and on PostgreSQL FOR UPDATE SKIP LOCKED. No ORDER
+** <selector> LIMIT 1" and the dialect's candidate lock (PostgreSQL: FOR
+** UPDATE SKIP LOCKED). No ORDER
 ** BY: any free worker will do, and without one each database searches the
 ** index that bounds every term (free workers by node and pool, or by pool)
 ** instead of one that merely yields key order.
@@ -171,16 +172,13 @@ static atesql_status candidate_statement(atesql_store *s,
                                          atesql_compiled **where, char **sql) {
   atesql_error err;
   *sql = NULL;
-  if (atesql_selector_compile(sel, s->drv->dialect, where, &err) != ATESQL_OK)
+  if (atesql_selector_compile(sel, s->dialect->id, where, &err) != ATESQL_OK)
     return store_fail(s, err.status, "%s", err.message);
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb,
                 "SELECT worker_namespace, worker_pool, worker_pod FROM workers "
                 "WHERE %s LIMIT 1%s",
-                (*where)->sql,
-                s->drv->dialect == ATESQL_DIALECT_POSTGRES
-                    ? " FOR UPDATE SKIP LOCKED"
-                    : "");
+                (*where)->sql, s->dialect->candidate_lock);
   *sql = strbuf_detach(&sb);
   return *sql ? ATESQL_OK : store_fail(s, ATESQL_NO_MEMORY, "out of memory");
 }

@@ -1,7 +1,8 @@
 /*
 ** atesql_explain's parts: explain.c runs the page and writes the verdict;
-** each dialect's reader (explain_sqlite.c, explain_postgres.c) gets the
-** database's plan for the page and judges it by what it reads.
+** each dialect's reader (explain_sqlite.c, explain_postgres.c, chosen by
+** the dialect table) gets the database's plan for the page and judges it
+** by what it reads, with the helpers of explain_terms.c.
 */
 #ifndef ATESQL_STORE_EXPLAIN_H
 #define ATESQL_STORE_EXPLAIN_H
@@ -58,19 +59,17 @@ typedef struct explained_page {
 } explained_page;
 
 /*
-** Judge the plan of page p on SQLite: the EXPLAIN QUERY PLAN lines go to
-** text (one per line), the judgement to *j, rows_read counted with the
-** data.
+** The dialects' plan readers (store/dialect.h, explain_reader), one
+** signature for both:
+**  - SQLite: the EXPLAIN QUERY PLAN lines go to text (one per line), the
+**    judgement to *j, rows_read counted with the data; generic is left
+**    empty (SQLite plans each run afresh);
+**  - PostgreSQL: the custom plan's EXPLAIN (ANALYZE) document goes to
+**    text, that of the plan a prepared statement gets from its sixth
+**    execution on to generic, and the worse of the two judgements to *j.
 */
 atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
-                             strbuf *text, judgement *j);
-
-/*
-** Judge the plans of page p on PostgreSQL: the custom plan's EXPLAIN
-** (ANALYZE) document goes to text, that of the plan a prepared statement
-** gets from its sixth execution on to generic, and the worse of the two
-** judgements to *j.
-*/
+                             strbuf *text, strbuf *generic, judgement *j);
 atesql_status explain_postgres(atesql_store *s, const explained_page *p,
                                strbuf *text, strbuf *generic, judgement *j);
 

@@ -187,7 +187,7 @@ static atesql_status execute_args(atesql_store *s, const explained_page *p,
   for (size_t i = 0; i < p->nparams; i++) {
     if (p->call->params[i].type != DB_TEXT) continue;
     texts[nt++] = p->call->params[i];
-    placeholder(ATESQL_DIALECT_POSTGRES, nt, ph, sizeof ph);
+    placeholder(s->dialect, nt, ph, sizeof ph);
     strbuf_printf(&sql, "%squote_literal(%s::text)", nt > 1 ? ", " : "", ph);
   }
   if (nt == 0) strbuf_puts(&sql, "1");

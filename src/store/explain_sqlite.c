@@ -2,16 +2,15 @@
 ** atesql_explain on SQLite. EXPLAIN QUERY PLAN names the index a page
 ** searches and the columns that bound the search, e.g.
 **   SEARCH workers USING INDEX workers_free_node (node_name=? AND
-*worker_pool=?)
+**     worker_pool=?)
 **   USE TEMP B-TREE FOR ORDER BY
 ** This build of SQLite has no scan-status counters, so what the search
 ** reads is counted with the data: the rows that satisfy the terms the
 ** search bounds (those in its condition, and col = '' when a partial
-** index's WHERE is that term), from the page token on when the search bounds
-*the token too,
-** up to the last row returned when the LIMIT stopped the search in key
-** order. Every row in that range is visited; the terms the search does not
-** bound are checked on each.
+** index's WHERE is that term), from the page token on when the search
+** bounds the token too, up to the last row returned when the LIMIT
+** stopped the search in key order. Every row in that range is visited;
+** the terms the search does not bound are checked on each.
 */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,15 +96,16 @@ static atesql_selector subset(const atesql_selector *sel, uint64_t mask,
   return out;
 }
 
-static void append_row_value(strbuf *sql, const resource_spec *spec,
-                             const char *op, size_t *n) {
+static void append_row_value(strbuf *sql, const store_dialect *d,
+                             const resource_spec *spec, const char *op,
+                             size_t *n) {
   char ph[24];
   strbuf_puts(sql, " AND (");
   for (size_t i = 0; i < spec->pk_count; i++)
     strbuf_printf(sql, "%s%s", i ? ", " : "", spec->pk[i]);
   strbuf_printf(sql, ") %s (", op);
   for (size_t i = 0; i < spec->pk_count; i++) {
-    placeholder(ATESQL_DIALECT_SQLITE, ++*n, ph, sizeof ph);
+    placeholder(d, ++*n, ph, sizeof ph);
     strbuf_printf(sql, "%s%s", i ? ", " : "", ph);
   }
   strbuf_puts(sql, ")");
@@ -124,8 +124,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
   atesql_selector bounded = subset(sel, j->bounded, terms);
   atesql_compiled *c = NULL;
   atesql_error err;
-  if (atesql_selector_compile(&bounded, ATESQL_DIALECT_SQLITE, &c, &err) !=
-      ATESQL_OK)
+  if (atesql_selector_compile(&bounded, s->dialect->id, &c, &err) != ATESQL_OK)
     return store_fail(s, err.status, "%s", err.message);
   db_param params[EXPLAIN_MAX_PARAMS];
   size_t n = bind_compiled(c, params);
@@ -135,7 +134,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
   const page_key *key = &p->call->key;
   if (token_bounded && key->count) {
     size_t first = n;
-    append_row_value(&sql, p->spec, ">", &n);
+    append_row_value(&sql, s->dialect, p->spec, ">", &n);
     for (size_t i = 0; i < key->count; i++)
       params[first + i] = (db_param){DB_TEXT, key->parts[i], key->lens[i], 0};
   }
@@ -150,7 +149,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
   }
   if (!j->sorted && p->key_order && limit_stopped) {
     size_t first = n;
-    append_row_value(&sql, p->spec, "<=", &n);
+    append_row_value(&sql, s->dialect, p->spec, "<=", &n);
     for (size_t i = 0; i < p->spec->pk_count; i++)
       params[first + i] = param_text(p->last_key[i]);
   }
@@ -186,7 +185,8 @@ static bool token_is_bounded(const explained_page *p, const judgement *j,
 }
 
 atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
-                             strbuf *text, judgement *j) {
+                             strbuf *text, strbuf *generic, judgement *j) {
+  (void)generic; /* one plan: SQLite plans every run afresh */
   strbuf sql = STRBUF_INIT;
   strbuf_printf(&sql, "EXPLAIN QUERY PLAN %s", p->call->sql);
   if (strbuf_failed(&sql))

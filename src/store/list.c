@@ -65,8 +65,9 @@ static unsigned pinned_key_columns(const atesql_selector *sel,
   return pinned;
 }
 
-void append_keyset(strbuf *sb, atesql_dialect d, const resource_spec *spec,
-                   unsigned pinned, size_t *nparams) {
+void append_keyset(strbuf *sb, const store_dialect *d,
+                   const resource_spec *spec, unsigned pinned,
+                   size_t *nparams) {
   char ph[24];
   if (pinned == (1u << spec->pk_count) - 1) {
     strbuf_puts(sb, " AND FALSE"); /* one row can match: no next page */
@@ -97,7 +98,7 @@ void append_columns(strbuf *sb, const resource_spec *spec) {
   }
 }
 
-static char *list_sql(atesql_dialect d, const resource_spec *spec,
+static char *list_sql(const store_dialect *d, const resource_spec *spec,
                       const char *where, size_t nparams, bool keyset,
                       unsigned pinned) {
   strbuf sb = STRBUF_INIT;
@@ -119,7 +120,7 @@ static char *list_sql(atesql_dialect d, const resource_spec *spec,
 
 /* The statement of `kind` for a compiled selector: malloc'd, NULL when out
 ** of memory. */
-static char *statement_sql(atesql_dialect d, const resource_spec *spec,
+static char *statement_sql(const store_dialect *d, const resource_spec *spec,
                            const atesql_selector *sel,
                            const atesql_compiled *compiled, selector_sql kind) {
   if (kind != SELECTOR_SQL_COUNT)
@@ -138,12 +139,12 @@ static atesql_status resolve_cached(atesql_store *s, const resource_spec *spec,
                                     list_call *c) {
   atesql_error err;
   cached_selector *e;
-  atesql_status st = selector_cache_get(&s->selectors, spec->id,
-                                        s->drv->dialect, text, &e, &err);
+  atesql_status st = selector_cache_get(&s->selectors, spec->id, s->dialect->id,
+                                        text, &e, &err);
   if (st != ATESQL_OK) return store_fail(s, st, "selector: %s", err.message);
   if (e->sql[kind] == NULL &&
-      (e->sql[kind] = statement_sql(s->drv->dialect, spec, e->selector,
-                                    e->compiled, kind)) == NULL)
+      (e->sql[kind] = statement_sql(s->dialect, spec, e->selector, e->compiled,
+                                    kind)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   if (e->sql_hash[kind] == 0) e->sql_hash[kind] = sql_hash(e->sql[kind]);
   c->selector = e->selector;
@@ -165,12 +166,12 @@ static atesql_status resolve_built(atesql_store *s, const resource_spec *spec,
                       atesql_resource_name(atesql_selector_resource(sel)),
                       spec->table);
   atesql_error err;
-  if (atesql_selector_compile(sel, s->drv->dialect, &c->owned_compiled, &err) !=
+  if (atesql_selector_compile(sel, s->dialect->id, &c->owned_compiled, &err) !=
           ATESQL_OK ||
       (kind != SELECTOR_SQL_COUNT &&
        atesql_selector_format(sel, &c->owned_normalized) != ATESQL_OK) ||
-      (c->owned_sql = statement_sql(s->drv->dialect, spec, sel,
-                                    c->owned_compiled, kind)) == NULL)
+      (c->owned_sql = statement_sql(s->dialect, spec, sel, c->owned_compiled,
+                                    kind)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   c->selector = sel;
   c->compiled = c->owned_compiled;

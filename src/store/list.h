@@ -44,8 +44,8 @@ void list_call_release(list_call *c);
 ** *nparams (advanced past them); " AND FALSE" when every key column is
 ** pinned.
 */
-void append_keyset(strbuf *sb, atesql_dialect d, const resource_spec *spec,
-                   unsigned pinned, size_t *nparams);
+void append_keyset(strbuf *sb, const store_dialect *d,
+                   const resource_spec *spec, unsigned pinned, size_t *nparams);
 
 /* The SELECT list of a get or list of spec: its columns, then its
 ** revision column if it has one. */

@@ -52,7 +52,7 @@ static const char prev_image[] =
 ** the keyset's, then the revision, then the limit, then those of `prev`:
 ** the selector compiled to read an event's labels from its JSON column
 ** (selector/ast.h, SEL_LABELS_JSON). */
-static char *page_at_sql(atesql_dialect d, const resource_spec *spec,
+static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
                          const list_call *c, const atesql_compiled *prev) {
   size_t where_params = c->compiled->param_count;
   size_t n = where_params;
@@ -101,7 +101,7 @@ static atesql_status revision_if_empty(atesql_store *s,
                 "SELECT revision FROM worker_revision WHERE NOT EXISTS "
                 "(SELECT 1 FROM %s WHERE %s",
                 spec->table, c->compiled->sql);
-  if (c->keyset) append_keyset(&sb, s->drv->dialect, spec, c->pinned, &n);
+  if (c->keyset) append_keyset(&sb, s->dialect, spec, c->pinned, &n);
   strbuf_puts(&sb, ")");
   char *sql = strbuf_detach(&sb);
   if (sql == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
@@ -153,7 +153,7 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
 
   atesql_compiled *prev = NULL;
   atesql_error err;
-  if (sel_compile(c->selector, s->drv->dialect, SEL_LABELS_JSON, nparams + 2,
+  if (sel_compile(c->selector, s->dialect->id, SEL_LABELS_JSON, nparams + 2,
                   &prev, &err) != ATESQL_OK)
     return store_fail(s, err.status, "%s", err.message);
   db_param params[LIST_MAX_PARAMS + 1 + 2 * ATESQL_SELECTOR_TERMS_MAX];
@@ -161,7 +161,7 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
   params[nparams - 1] = param_int64(want);
   params[nparams] = c->params[nparams - 1]; /* the limit */
   size_t n = nparams + 1 + bind_compiled(prev, params + nparams + 1);
-  char *sql = page_at_sql(s->drv->dialect, spec, c, prev);
+  char *sql = page_at_sql(s->dialect, spec, c, prev);
   if (sql == NULL) {
     atesql_compiled_free(prev);
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");

@@ -13,10 +13,6 @@
 #include "util/arena.h"
 #include "util/strbuf.h"
 
-void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz) {
-  snprintf(buf, bufsz, "%c%zu", d == ATESQL_DIALECT_POSTGRES ? '$' : '?', n);
-}
-
 enum { MAX_TEXT_COLUMNS = 10 }; /* a worker's, an actor's (not its JSON) */
 
 /*
@@ -207,7 +203,7 @@ const resource_spec atespace_spec = {
 
 /* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...: built and
 ** prepared once per handle. */
-static char *get_sql(atesql_dialect d, const resource_spec *spec) {
+static char *get_sql(const store_dialect *d, const resource_spec *spec) {
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb, "SELECT %s%s%s FROM %s WHERE ", spec->columns,
                 spec->revision ? ", " : "",
@@ -259,7 +255,7 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     params[i] = param_text(parts[i]);
   }
   char **sql = &s->get_sql[spec->id];
-  if (*sql == NULL && (*sql = get_sql(s->drv->dialect, spec)) == NULL)
+  if (*sql == NULL && (*sql = get_sql(s->dialect, spec)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q;
   atesql_status st =

@@ -46,9 +46,6 @@ extern const resource_spec worker_spec, actor_spec, atespace_spec;
 */
 size_t row_page_bytes(const query *q, const resource_spec *spec);
 
-/* "$n" on PostgreSQL, "?n" on SQLite, into buf. */
-void placeholder(atesql_dialect d, size_t n, char *buf, size_t bufsz);
-
 /*
 ** Fetch one record by primary key (parts[0..pk_count)) into a new
 ** one-allocation record, and for a resource with a revision the revision

@@ -17,10 +17,6 @@ const char *const stmt_names[STMT_COUNT] = {
 #undef STMT_NAME
 };
 
-static const char *dialect_dir(atesql_dialect d) {
-  return d == ATESQL_DIALECT_SQLITE ? "sqlite" : "postgres";
-}
-
 static int stmt_index(const char *name, size_t len) {
   for (int i = 0; i < STMT_COUNT; i++)
     if (strlen(stmt_names[i]) == len && memcmp(stmt_names[i], name, len) == 0)
@@ -75,10 +71,10 @@ static void split_file(char *text, const char *sql[STMT_COUNT]) {
   }
 }
 
-atesql_status statements_load(atesql_dialect dialect,
+atesql_status statements_load(const store_dialect *dialect,
                               const char *sql[STMT_COUNT], char **storage,
                               atesql_error *err) {
-  const char *dir = dialect_dir(dialect);
+  const char *dir = dialect->dir;
   size_t total = 0;
   for (size_t i = 0; i < embedded_file_count; i++)
     if (strcmp(embedded_files[i].kind, "sql") == 0 &&

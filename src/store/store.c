@@ -323,7 +323,7 @@ atesql_status conditional_write(atesql_store *s, stmt_id write,
     out->wrote = st == ATESQL_OK;
     return st;
   }
-  if (s->drv->writes_report_probe) {
+  if (s->dialect->writes_report_probe) {
     out->found = out->probe.row;
     out->col = 1;
     return ATESQL_OK;
@@ -384,8 +384,9 @@ atesql_status store_connect(const char *url, atesql_store **out,
   atesql_store *s = calloc(1, sizeof *s);
   if (s == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
   s->drv = drv;
+  s->dialect = store_dialect_of(drv->dialect);
   atesql_status st =
-      statements_load(drv->dialect, s->named_sql, &s->named_storage, err);
+      statements_load(s->dialect, s->named_sql, &s->named_storage, err);
   if (st == ATESQL_OK) st = drv->connect(url, &s->conn, err);
   if (st != ATESQL_OK) {
     atesql_store_close(s);
@@ -450,7 +451,7 @@ atesql_status atesql_store_set_timeout(atesql_store *s, int64_t timeout_ms) {
 }
 
 atesql_dialect atesql_store_dialect(const atesql_store *s) {
-  return s->drv->dialect;
+  return s->dialect->id;
 }
 
 /* The transaction is over: let the driver's queue of writers go on. */

@@ -11,6 +11,7 @@
 
 #include "atesql/store.h"
 #include "driver.h"
+#include "store/dialect.h"
 #include "store/selector_cache.h"
 
 /* Statements loaded by name from the files of sql/<dialect>/. */
@@ -63,7 +64,7 @@ extern const char *const stmt_names[STMT_COUNT];
 ** sql[i] receives a pointer into *storage (one allocation the caller
 ** frees). Errors: INTERNAL naming a missing statement.
 */
-atesql_status statements_load(atesql_dialect dialect,
+atesql_status statements_load(const store_dialect *dialect,
                               const char *sql[STMT_COUNT], char **storage,
                               atesql_error *err);
 
@@ -88,6 +89,7 @@ typedef struct cached_stmt {
 
 struct atesql_store {
   const driver *drv;
+  const store_dialect *dialect; /* of drv: what its SQL differs in */
   driver_conn *conn;
   const char *named_sql[STMT_COUNT];
   char *named_storage;
@@ -171,7 +173,7 @@ typedef struct write_outcome {
 
 /* Run `write` (n params) and, when it changed nothing, learn why with
 ** `probe` (its first probe_n params), in one round trip where the dialect
-** allows it (driver.writes_report_probe). */
+** allows it (store_dialect.writes_report_probe). */
 atesql_status conditional_write(atesql_store *s, stmt_id write,
                                 const db_param *params, size_t n, stmt_id probe,
                                 size_t probe_n, write_outcome *out);

@@ -55,12 +55,12 @@ struct atesql_watch {
   atesql_store *store;
   int epfd;       /* atesql_watch_fd */
   int pending_fd; /* signalled while buf holds events */
-  int timer_fd;   /* SQLite: the poll interval; -1 on PostgreSQL */
+  int timer_fd;   /* the poll interval when it polls; else -1 */
   int wake_fd;    /* the driver's, in epfd; -1: not registered */
   bool polling;   /* the driver cannot wake it: the timer alone does */
   uint64_t generation;
   bool listening;       /* watch_listen ran on the connection of generation */
-  int64_t data_version; /* SQLite: at the last read; -1 before */
+  int64_t data_version; /* the dialect's changed_sql at the last read */
   int64_t last;         /* delivered or passed over */
   int64_t read_to;      /* the last revision read into buf */
   atesql_compiled *compiled;
@@ -101,7 +101,7 @@ static void image_columns(strbuf *sb, bool prev) {
     strbuf_printf(sb, prev ? ", prev_%s AS %s" : ", %s", text[i], text[i]);
 }
 
-static char *fetch_sql(atesql_dialect d, const atesql_compiled *c,
+static char *fetch_sql(const store_dialect *d, const atesql_compiled *c,
                        bool filtered) {
   char last[24], limit[24];
   placeholder(d, c->param_count + 1, last, sizeof last);
@@ -254,13 +254,15 @@ static atesql_status ensure_listening(atesql_watch *w) {
   return ATESQL_OK;
 }
 
-/* SQLite: whether the file changed since the last read (always true on
-** PostgreSQL, which reads only when woken). */
-static atesql_status file_changed(atesql_watch *w, bool *changed) {
+/* Whether the database changed since the last read, by the dialect's
+** changed_sql (SQLite: the file's data_version); always true where the
+** dialect has none (PostgreSQL, which reads only when woken). */
+static atesql_status database_changed(atesql_watch *w, bool *changed) {
   *changed = true;
-  if (w->store->drv->dialect != ATESQL_DIALECT_SQLITE) return ATESQL_OK;
+  const char *sql = w->store->dialect->changed_sql;
+  if (sql == NULL) return ATESQL_OK;
   query q = {0};
-  atesql_status st = query_sql(w->store, "PRAGMA data_version", NULL, 0, &q);
+  atesql_status st = query_sql(w->store, sql, NULL, 0, &q);
   if (st == ATESQL_OK && q.row) {
     int64_t v = query_int64(&q, 0);
     *changed = v != w->data_version;
@@ -310,7 +312,7 @@ static atesql_status refresh(atesql_watch *w) {
     *w->errmsg = '\0';
     st = ensure_listening(w);
     bool changed = true;
-    if (st == ATESQL_OK) st = file_changed(w, &changed);
+    if (st == ATESQL_OK) st = database_changed(w, &changed);
     if (st == ATESQL_OK && changed) st = read_events(w);
     if (st == ATESQL_OK) {
       /* Read on a connection made again during the read: listen, read
@@ -440,8 +442,8 @@ static bool add_fd(int epfd, int fd) {
 /* Everything of open after the handle: descriptors, statement, start. */
 static atesql_status watch_setup(atesql_watch *w, const atesql_watch_opts *o,
                                  atesql_error *err) {
-  atesql_dialect d = w->store->drv->dialect;
-  atesql_status st = compile_selector(o, d, &w->compiled, err);
+  const store_dialect *d = w->store->dialect;
+  atesql_status st = compile_selector(o, d->id, &w->compiled, err);
   if (st != ATESQL_OK) return st;
   bool filtered = strcmp(w->compiled->sql, "TRUE") != 0;
   if ((w->sql = fetch_sql(d, w->compiled, filtered)) == NULL)
@@ -464,7 +466,7 @@ static atesql_status watch_setup(atesql_watch *w, const atesql_watch_opts *o,
   uint64_t gen;
   const driver *drv = w->store->drv;
   w->polling = drv->wake_fd == NULL || drv->wake_fd(w->store->conn, &gen) < 0;
-  if (d == ATESQL_DIALECT_SQLITE || w->polling) {
+  if (d->watch_polls || w->polling) {
     int ms = o && o->poll_interval_ms > 0 ? o->poll_interval_ms
                                           : ATESQL_WATCH_POLL_MS;
     struct itimerspec every = {{ms / 1000, (long)(ms % 1000) * 1000000L},
