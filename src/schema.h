@@ -1,46 +1,94 @@
 /*
-** The field whitelist: for each resource, the fields a selector may name,
-** the column each one maps to, its type (text, enum with its proto names,
-** int64) and whether it is immutable after create. Nothing outside this
-** table can reach SQL as an identifier.
+** The data model as tables: for each resource, its columns in table
+** order, what each one is (type, key, immutable, selectable and how it is
+** indexed), where it lives in the record's C struct and how protojson
+** names it. The selector's whitelist is the selectable part of the table;
+** nothing outside these tables can reach SQL as an identifier.
 */
 #ifndef ATESQL_SCHEMA_H
 #define ATESQL_SCHEMA_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "atesql/types.h"
 
-/* FIELD_LABEL: the labels of a resource that has them ("labels.KEY"),
-** stored in a table of their own (worker_labels); its column is NULL. */
 typedef enum field_type {
-  FIELD_TEXT = 1,
-  FIELD_ENUM,
-  FIELD_INT64,
-  FIELD_LABEL
+  FIELD_TEXT = 1, /* const char * */
+  FIELD_ENUM,     /* an int-sized open enum, stored as its number */
+  FIELD_INT64,    /* int64_t */
+  /* The selector's "labels.KEY" terms, over the labels of a resource that
+  ** has them, kept in a table of their own (worker_labels); no column. */
+  FIELD_LABEL,
+  /* A label map (const atesql_label * and a size_t count), stored as a
+  ** JSON object of strings (store/labels.c). */
+  FIELD_LABEL_MAP,
+  /* A nested message with presence (a pointer, NULL when unset), stored
+  ** as its protojson document (src/codec); `message` says which. */
+  FIELD_MESSAGE
 } field_type;
 
+/* The nested messages a FIELD_MESSAGE column holds. */
+typedef enum field_message {
+  MESSAGE_NONE,
+  MESSAGE_SNAPSHOT_INFO,  /* atesql_snapshot_info */
+  MESSAGE_WORKER_SELECTOR /* atesql_worker_selector */
+} field_message;
+
+/*
+** One field of a record: a column of its table, a member of its C struct,
+** a field of its proto message. Everything the library does with a
+** record's columns (the column lists of its statements, the order their
+** parameters bind in, the decoding of its rows and of the change feed's
+** images, the protojson codec's fields, the selector's whitelist) is
+** generated from these rows.
+*/
 typedef struct field_def {
-  const char *name;   /* the selector's spelling */
-  const char *column; /* the table column; a plain identifier */
+  /* The column, the proto field's name and the selector's spelling. */
+  const char *name;
+  /* The table column: a plain identifier; NULL for FIELD_LABEL. */
+  const char *column;
   field_type type;
-  const char *const
-      *enum_names; /* FIELD_ENUM: proto names, indexed by number */
+  const char *const *enum_names; /* FIELD_ENUM: proto names by number */
   size_t enum_count;
   bool immutable; /* fixed after create (key parts included) */
+  bool version;   /* the record's version: set by the store, never bound */
   /* Indexed by two partial indexes, one for the empty value and one for
   ** the others (migrations 0003): the compiler adds "<> ''" to a term on
   ** non-empty values so that the second one fits. */
   bool split_empty;
+  field_message message; /* FIELD_MESSAGE */
+  /* The member in the record struct, and for FIELD_LABEL_MAP its count. */
+  size_t offset;
+  size_t count_offset;
+  /* protojson: the lowerCamelCase name, and the proto field number,
+  ** whose order the encoder writes fields in; 0 for a field of atesql's
+  ** own (worker labels), written after the proto's. */
+  const char *json_name;
+  int proto_number;
 } field_def;
 
+/*
+** A resource's column table. Its rows are in table order, laid out so
+** that the store needs no second list:
+**  - fields[0 .. key_count) are the primary key, in key order;
+**  - fields[0 .. field_count) are the selectable fields (the selector's
+**    whitelist, in its normalized order), each backed by an index;
+**  - fields[field_count .. column_count) are the other columns.
+** Statements bind a record's columns as parameters 1 .. column_count in
+** table order (store/statements.c expands {workers.columns} ... so).
+*/
 typedef struct resource_def {
   atesql_resource id;
   const char *name;  /* "workers", "actors", "atespaces" */
   const char *table; /* its table */
   const field_def *fields;
-  size_t field_count;
+  size_t key_count;
+  size_t field_count;  /* selectable */
+  size_t column_count; /* all */
+  size_t record_size;  /* sizeof its C struct */
+  const char *kind;    /* "worker": how messages name one record */
   /* Labels ("labels.KEY" terms), or NULL when the resource has none. The
   ** table holds (<key columns of the resource>, key, value); label terms
   ** sort after every field's. */
@@ -52,6 +100,8 @@ typedef struct resource_def {
   ** worker), 1 or 0; NULL: none. */
   const char *label_empty;
 } resource_def;
+
+extern const resource_def schema_workers, schema_actors, schema_atespaces;
 
 /* The definition of a resource, or NULL for a value out of range. */
 const resource_def *schema_resource(atesql_resource id);

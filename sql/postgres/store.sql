@@ -36,33 +36,27 @@ INSERT INTO atespaces (name) VALUES ($1);
 -- name: atespace_delete
 DELETE FROM atespaces WHERE name = $1 RETURNING name;
 
--- Parameters of actor statements: $1 atespace, $2 actor_id,
--- $3 actor_template_namespace, $4 actor_template_name, $5 status,
--- $6 ateom_pod_namespace, $7 ateom_pod_name, $8 ateom_pod_ip,
--- $9 ateom_pod_uid, $10 in_progress_snapshot, $11 worker_pool_name,
--- $12 latest_snapshot_info, $13 worker_selector, $14 the version:
--- the record's at create, the expected one at update. The largest
--- version cannot be updated (its successor would overflow).
+-- A record's statements name its columns by template, expanded from the
+-- column table (src/schema.c, src/store/columns.h): {actors.columns} is
+-- its columns in table order, which bind as parameters 1 .. n in that
+-- order ({actors.values}); {actors.key} matches the key (the first
+-- columns), {actors.set} writes the mutable columns, {actors.immutable}
+-- matches the other immutable ones, {actors.version} is the version's
+-- parameter: the record's at create, the expected one at update. An
+-- actor's key is $1 atespace, $2 actor_id. The largest version
+-- cannot be updated (its successor would overflow).
 
 -- name: actor_create
-INSERT INTO actors (atespace, actor_id, version, actor_template_namespace,
-  actor_template_name, status, ateom_pod_namespace, ateom_pod_name,
-  ateom_pod_ip, ateom_pod_uid, in_progress_snapshot, worker_pool_name,
-  latest_snapshot_info, worker_selector)
-VALUES ($1, $2, $14, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);
+INSERT INTO actors ({actors.columns}) VALUES ({actors.values});
 
 -- name: actor_update
 WITH current AS (
   SELECT version, actor_template_namespace, actor_template_name, status
   FROM actors WHERE atespace = $1 AND actor_id = $2
 ), written AS (
-  UPDATE actors SET status = $5, ateom_pod_namespace = $6,
-    ateom_pod_name = $7, ateom_pod_ip = $8, ateom_pod_uid = $9,
-    in_progress_snapshot = $10, worker_pool_name = $11,
-    latest_snapshot_info = $12, worker_selector = $13,
-    version = actors.version + 1
-  WHERE atespace = $1 AND actor_id = $2 AND version = $14 AND version < 9223372036854775807
-    AND actor_template_namespace = $3 AND actor_template_name = $4
+  UPDATE actors SET {actors.set}, version = actors.version + 1
+  WHERE {actors.key} AND version = {actors.version}
+    AND version < 9223372036854775807 AND {actors.immutable}
   RETURNING version
 )
 SELECT written.version, current.version, current.actor_template_namespace,
@@ -85,29 +79,22 @@ SELECT deleted.version, current.version, current.actor_template_namespace,
   current.actor_template_name, current.status
 FROM current LEFT JOIN deleted ON true;
 
--- Parameters of worker statements: $1 worker_namespace, $2 worker_pool,
--- $3 worker_pod, $4 actor_namespace, $5 actor_template, $6 actor_id,
--- $7 actor_atespace, $8 ip, $9 worker_pod_uid, $10 node_name,
--- $11 the version: the record's at create, the expected one at update,
--- $12 labels (a JSON object, store/labels.c).
+-- Worker statements use the templates of the actors' ({workers.columns}
+-- ...); a worker's key is $1 worker_namespace, $2 worker_pool,
+-- $3 worker_pod, and its labels travel as a JSON object
+-- (store/labels.c).
 
 -- name: worker_create
-INSERT INTO workers (worker_namespace, worker_pool, worker_pod,
-  actor_namespace, actor_template, actor_id, actor_atespace, ip,
-  worker_pod_uid, node_name, version, labels)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
-  $12);
+INSERT INTO workers ({workers.columns}) VALUES ({workers.values});
 
 -- name: worker_update
 WITH current AS (
   SELECT version, ip FROM workers
   WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
 ), written AS (
-  UPDATE workers SET actor_namespace = $4, actor_template = $5,
-    actor_id = $6, actor_atespace = $7, worker_pod_uid = $9,
-    node_name = $10, labels = $12, version = workers.version + 1
-  WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
-    AND version = $11 AND version < 9223372036854775807 AND ip = $8
+  UPDATE workers SET {workers.set}, version = workers.version + 1
+  WHERE {workers.key} AND version = {workers.version}
+    AND version < 9223372036854775807 AND {workers.immutable}
   RETURNING version
 )
 SELECT written.version, current.version, current.ip
@@ -148,9 +135,7 @@ SELECT pg_advisory_xact_lock(hashtextextended('atesql claim ' || $1, 0));
 -- The workers holding an actor: $1 actor_id (not empty), $2 actor_atespace.
 -- The rows are the workers' records (the columns of a get).
 -- name: claim_holders
-SELECT worker_namespace, worker_pool, worker_pod, actor_namespace,
-  actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
-  version, labels FROM workers
+SELECT {workers.columns} FROM workers
 WHERE actor_id = $1 AND actor_id <> '' AND actor_atespace = $2
 ORDER BY worker_namespace, worker_pool, worker_pod
 FOR UPDATE;
@@ -162,9 +147,7 @@ UPDATE workers SET actor_namespace = $4, actor_template = $5, actor_id = $6,
   actor_atespace = $7, version = version + 1
 WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
   AND actor_id = '' AND version < 9223372036854775807
-RETURNING worker_namespace, worker_pool, worker_pod, actor_namespace,
-  actor_template, actor_id, actor_atespace, ip, worker_pod_uid, node_name,
-  version, labels;
+RETURNING {workers.columns};
 
 -- Free a worker if the actor still holds it: $1..$3 its key,
 -- $4 actor_atespace, $5 actor_id. Like worker_update, one row: the new

@@ -80,13 +80,6 @@ static void write_verdict(const char *table, const list_call *c,
              table, read, ret);
 }
 
-static const resource_spec *spec_of(atesql_resource r) {
-  return r == ATESQL_RESOURCE_WORKERS     ? &worker_spec
-         : r == ATESQL_RESOURCE_ACTORS    ? &actor_spec
-         : r == ATESQL_RESOURCE_ATESPACES ? &atespace_spec
-                                          : NULL;
-}
-
 /* Copy the statement, its parameters, plans, judgement and verdict into
 ** one arena. */
 static atesql_plan *make_plan(const list_call *c, size_t nparams,
@@ -135,7 +128,7 @@ static atesql_status run_page(atesql_store *s, explained_page *p) {
       query_sql(s, p->call->sql, p->call->params, p->nparams, &q);
   while (st == ATESQL_OK && q.row) {
     p->returned++;
-    for (size_t i = 0; i < p->spec->pk_count; i++) {
+    for (size_t i = 0; i < p->spec->res->key_count; i++) {
       size_t len;
       const char *v = query_text(&q, (int)i, &len);
       free(p->last_key[i]);
@@ -149,7 +142,7 @@ static atesql_status run_page(atesql_store *s, explained_page *p) {
   }
   atesql_status done = query_done(&q);
   if (st == ATESQL_OK) st = done;
-  if (st != ATESQL_OK) store_fail_db(s, st, "list %s", p->spec->table);
+  if (st != ATESQL_OK) store_fail_db(s, st, "list %s", p->spec->res->table);
   return st;
 }
 
@@ -171,7 +164,7 @@ atesql_status explain_run(atesql_store *s, explained_page *page,
         strbuf_failed(&text))
       st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
     if (st == ATESQL_OK) {
-      write_verdict(page->spec->table, c, &j, bounded.data, filtered.data,
+      write_verdict(page->spec->res->table, c, &j, bounded.data, filtered.data,
                     verdict, sizeof verdict);
       *out = make_plan(c, page->nparams, &text, &generic, &j, bounded.data,
                        filtered.data, verdict);
@@ -192,7 +185,7 @@ atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
   store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
-  const resource_spec *spec = spec_of(resource);
+  const resource_spec *spec = resource_spec_of(resource);
   if (spec == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "unknown resource %d",
                       (int)resource);

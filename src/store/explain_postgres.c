@@ -126,7 +126,7 @@ static atesql_status explain_one(atesql_store *s, const explained_page *p,
     strbuf_append(text, doc, len);
     json_t *root = json_loadb(doc, len, 0, NULL);
     json_t *top = json_array_get(root, 0);
-    judge_node(p->spec->table, p->call->selector->res,
+    judge_node(p->spec->res->table, p->call->selector->res,
                json_object_get(top, "Plan"), NULL, false, j, &filters);
     json_decref(root);
     st = query_next(&q);

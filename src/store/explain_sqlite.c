@@ -101,10 +101,10 @@ static void append_row_value(strbuf *sql, const store_dialect *d,
                              size_t *n) {
   char ph[24];
   strbuf_puts(sql, " AND (");
-  for (size_t i = 0; i < spec->pk_count; i++)
-    strbuf_printf(sql, "%s%s", i ? ", " : "", spec->pk[i]);
+  for (size_t i = 0; i < spec->res->key_count; i++)
+    strbuf_printf(sql, "%s%s", i ? ", " : "", spec->res->fields[i].column);
   strbuf_printf(sql, ") %s (", op);
-  for (size_t i = 0; i < spec->pk_count; i++) {
+  for (size_t i = 0; i < spec->res->key_count; i++) {
     placeholder(d, ++*n, ph, sizeof ph);
     strbuf_printf(sql, "%s%s", i ? ", " : "", ph);
   }
@@ -129,7 +129,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
   db_param params[EXPLAIN_MAX_PARAMS];
   size_t n = bind_compiled(c, params);
   strbuf sql = STRBUF_INIT;
-  strbuf_printf(&sql, "SELECT count(*) FROM %s WHERE %s", p->spec->table,
+  strbuf_printf(&sql, "SELECT count(*) FROM %s WHERE %s", p->spec->res->table,
                 c->sql);
   const page_key *key = &p->call->key;
   if (token_bounded && key->count) {
@@ -150,7 +150,7 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
   if (!j->sorted && p->key_order && limit_stopped) {
     size_t first = n;
     append_row_value(&sql, s->dialect, p->spec, "<=", &n);
-    for (size_t i = 0; i < p->spec->pk_count; i++)
+    for (size_t i = 0; i < p->spec->res->key_count; i++)
       params[first + i] = param_text(p->last_key[i]);
   }
   atesql_status st = ATESQL_OK;
@@ -172,8 +172,8 @@ static atesql_status count_read(atesql_store *s, const explained_page *p,
 static bool token_is_bounded(const explained_page *p, const judgement *j,
                              const char *constraint) {
   const atesql_selector *sel = p->call->selector;
-  for (size_t k = 0; k < p->spec->pk_count; k++) {
-    const char *col = p->spec->pk[k];
+  for (size_t k = 0; k < p->spec->res->key_count; k++) {
+    const char *col = p->spec->res->fields[k].column;
     bool pinned = false;
     for (size_t i = 0; i < sel->count && !pinned; i++)
       pinned = (j->bounded >> i & 1) && sel->terms[i].op == ATESQL_OP_EQ &&
@@ -205,7 +205,7 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
     char line[512];
     snprintf(line, sizeof line, "%.*s", (int)len, detail);
     strbuf_printf(text, "%s%s", text->len ? "\n" : "", line);
-    judge_line(p->spec->table, p->call->selector->res, line, j, constraint,
+    judge_line(p->spec->res->table, p->call->selector->res, line, j, constraint,
                sizeof constraint);
     st = query_next(&q);
   }
@@ -223,9 +223,9 @@ atesql_status explain_sqlite(atesql_store *s, const explained_page *p,
   /* Records fetched by their whole key: driven by a label search, which
   ** bounds what it names; the key's own condition bounds no term. */
   bool by_key = true;
-  for (size_t k = 0; k < p->spec->pk_count; k++) {
+  for (size_t k = 0; k < p->spec->res->key_count; k++) {
     char eq[80];
-    snprintf(eq, sizeof eq, "%s=?", p->spec->pk[k]);
+    snprintf(eq, sizeof eq, "%s=?", p->spec->res->fields[k].column);
     by_key = by_key && strstr(constraint, eq) != NULL;
   }
   j->by_key = by_key;

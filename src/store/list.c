@@ -20,6 +20,8 @@
 #include <string.h>
 
 #include "selector/ast.h"
+#include "store/columns.h"
+#include "store/record.h"
 #include "store/token.h"
 #include "util/arena.h"
 #include "util/strbuf.h"
@@ -34,9 +36,9 @@ size_t bind_compiled(const atesql_compiled *c, db_param *params) {
 
 /* "a, b, c" of the primary key. */
 static void append_pk(strbuf *sb, const resource_spec *spec) {
-  for (size_t i = 0; i < spec->pk_count; i++) {
+  for (size_t i = 0; i < spec->res->key_count; i++) {
     if (i) strbuf_puts(sb, ", ");
-    strbuf_puts(sb, spec->pk[i]);
+    strbuf_puts(sb, spec->res->fields[i].column);
   }
 }
 
@@ -48,7 +50,7 @@ static void append_select(strbuf *sb, const char *what,
   strbuf_puts(sb, "SELECT ");
   strbuf_puts(sb, what);
   strbuf_puts(sb, " FROM ");
-  strbuf_puts(sb, spec->table);
+  strbuf_puts(sb, spec->res->table);
   strbuf_puts(sb, " WHERE ");
   strbuf_puts(sb, where);
 }
@@ -57,10 +59,10 @@ static void append_select(strbuf *sb, const char *what,
 static unsigned pinned_key_columns(const atesql_selector *sel,
                                    const resource_spec *spec) {
   unsigned pinned = 0;
-  for (size_t k = 0; k < spec->pk_count; k++)
+  for (size_t k = 0; k < spec->res->key_count; k++)
     for (size_t i = 0; i < sel->count; i++)
       if (sel->terms[i].op == ATESQL_OP_EQ && sel->terms[i].field->column &&
-          strcmp(sel->terms[i].field->column, spec->pk[k]) == 0)
+          strcmp(sel->terms[i].field->column, spec->res->fields[k].column) == 0)
         pinned |= 1u << k;
   return pinned;
 }
@@ -69,19 +71,19 @@ void append_keyset(strbuf *sb, const store_dialect *d,
                    const resource_spec *spec, unsigned pinned,
                    size_t *nparams) {
   char ph[24];
-  if (pinned == (1u << spec->pk_count) - 1) {
+  if (pinned == (1u << spec->res->key_count) - 1) {
     strbuf_puts(sb, " AND FALSE"); /* one row can match: no next page */
     return;
   }
   strbuf_puts(sb, " AND (");
   size_t n = 0;
-  for (size_t k = 0; k < spec->pk_count; k++) {
+  for (size_t k = 0; k < spec->res->key_count; k++) {
     if (pinned >> k & 1) continue;
     if (n++) strbuf_puts(sb, ", ");
-    strbuf_puts(sb, spec->pk[k]);
+    strbuf_puts(sb, spec->res->fields[k].column);
   }
   strbuf_puts(sb, ") > (");
-  for (size_t k = 0, i = 0; k < spec->pk_count; k++) {
+  for (size_t k = 0, i = 0; k < spec->res->key_count; k++) {
     if (pinned >> k & 1) continue;
     placeholder(d, ++*nparams, ph, sizeof ph);
     if (i++) strbuf_puts(sb, ", ");
@@ -91,7 +93,7 @@ void append_keyset(strbuf *sb, const store_dialect *d,
 }
 
 void append_columns(strbuf *sb, const resource_spec *spec) {
-  strbuf_puts(sb, spec->columns);
+  columns_list(sb, spec->res, "");
   if (spec->revision) {
     strbuf_puts(sb, ", ");
     strbuf_puts(sb, spec->revision);
@@ -106,7 +108,7 @@ static char *list_sql(const store_dialect *d, const resource_spec *spec,
   strbuf_puts(&sb, "SELECT ");
   append_columns(&sb, spec);
   strbuf_puts(&sb, " FROM ");
-  strbuf_puts(&sb, spec->table);
+  strbuf_puts(&sb, spec->res->table);
   strbuf_puts(&sb, " WHERE ");
   strbuf_puts(&sb, where);
   if (keyset) append_keyset(&sb, d, spec, pinned, &nparams);
@@ -139,8 +141,8 @@ static atesql_status resolve_cached(atesql_store *s, const resource_spec *spec,
                                     list_call *c) {
   atesql_error err;
   cached_selector *e;
-  atesql_status st = selector_cache_get(&s->selectors, spec->id, s->dialect->id,
-                                        text, &e, &err);
+  atesql_status st = selector_cache_get(&s->selectors, spec->res->id,
+                                        s->dialect->id, text, &e, &err);
   if (st != ATESQL_OK) return store_fail(s, st, "selector: %s", err.message);
   if (e->sql[kind] == NULL &&
       (e->sql[kind] = statement_sql(s->dialect, spec, e->selector, e->compiled,
@@ -161,10 +163,10 @@ static atesql_status resolve_cached(atesql_store *s, const resource_spec *spec,
 static atesql_status resolve_built(atesql_store *s, const resource_spec *spec,
                                    const atesql_selector *sel,
                                    selector_sql kind, list_call *c) {
-  if (atesql_selector_resource(sel) != spec->id)
+  if (atesql_selector_resource(sel) != spec->res->id)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "selector is for %s, not %s",
                       atesql_resource_name(atesql_selector_resource(sel)),
-                      spec->table);
+                      spec->res->table);
   atesql_error err;
   if (atesql_selector_compile(sel, s->dialect->id, &c->owned_compiled, &err) !=
           ATESQL_OK ||
@@ -220,16 +222,16 @@ atesql_status list_prepare(atesql_store *s, const resource_spec *spec,
   if (st != ATESQL_OK) return st;
   if (keyset) {
     char msg[200];
-    st = token_decode(token, spec->id, c->token_hash, spec->pk_count, &c->key,
-                      msg, sizeof msg);
+    st = token_decode(token, spec->res->id, c->token_hash, spec->res->key_count,
+                      &c->key, msg, sizeof msg);
     if (st != ATESQL_OK) return store_fail(s, st, "%s", msg);
   }
   size_t n = bind_compiled(c->compiled, c->params);
   unsigned pinned = keyset ? pinned_key_columns(c->selector, spec) : 0;
   c->keyset = keyset;
   c->pinned = pinned;
-  for (size_t i = 0; keyset && i < spec->pk_count; i++) {
-    if (pinned == (1u << spec->pk_count) - 1) break; /* "AND FALSE" */
+  for (size_t i = 0; keyset && i < spec->res->key_count; i++) {
+    if (pinned == (1u << spec->res->key_count) - 1) break; /* "AND FALSE" */
     if (pinned >> i & 1) continue;
     db_param p = {DB_TEXT, c->key.parts[i], c->key.lens[i], 0};
     c->params[n++] = p;
@@ -250,7 +252,7 @@ static size_t page_reserve(const query *q, const resource_spec *spec,
       page_size <= SMALL_PAGE ? ROW_GUESS : row_page_bytes(q, spec);
   size_t text = per_row > MAX_TEXT_RESERVE / page_size ? MAX_TEXT_RESERVE
                                                        : per_row * page_size;
-  return page_size * spec->item_size + text;
+  return page_size * spec->res->record_size + text;
 }
 
 /*
@@ -263,9 +265,10 @@ static atesql_status read_page(atesql_store *s, const resource_spec *spec,
                                query *q, size_t page_size, size_t page_struct,
                                list_result *out, bool *more) {
   void *root = arena_new(page_struct, page_reserve(q, spec, page_size));
-  char *items = root && q->row
-                    ? arena_alloc_uninit(root, page_size * spec->item_size)
-                    : NULL;
+  char *items =
+      root && q->row
+          ? arena_alloc_uninit(root, page_size * spec->res->record_size)
+          : NULL;
   if (root == NULL || (q->row && items == NULL)) {
     arena_free(root);
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
@@ -274,11 +277,11 @@ static atesql_status read_page(atesql_store *s, const resource_spec *spec,
   atesql_status st = ATESQL_OK;
   out->revision = -1;
   if (spec->revision && q->row)
-    out->revision = query_int64(q, spec->column_count);
+    out->revision = query_int64(q, spec->res->column_count);
   while (st == ATESQL_OK && q->row && count < page_size) {
-    void *item = items + count * spec->item_size;
-    memset(item, 0, spec->item_size);
-    st = spec->decode(s, q, root, item);
+    void *item = items + count * spec->res->record_size;
+    memset(item, 0, spec->res->record_size);
+    st = record_decode(s, spec->res, q, NULL, root, item);
     if (st != ATESQL_OK) break;
     count++;
     st = query_next(q);
@@ -301,7 +304,7 @@ atesql_status run_list(atesql_store *s, const resource_spec *spec,
   query q = {0};
   atesql_status st = query_sql_hashed(s, sql, hash, params, nparams, &q);
   if (st != ATESQL_OK) {
-    store_fail_db(s, st, "list %s", spec->table);
+    store_fail_db(s, st, "list %s", spec->res->table);
     query_done(&q);
     return st;
   }
@@ -333,10 +336,11 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
   if (st == ATESQL_OK) out->next_page_token = "";
   if (st == ATESQL_OK && more) {
     const char *parts[TOKEN_MAX_KEYS];
-    spec->item_key((char *)out->items + (out->count - 1) * spec->item_size,
-                   parts);
+    record_key(spec->res,
+               (char *)out->items + (out->count - 1) * spec->res->record_size,
+               parts);
     char *token = NULL;
-    st = token_encode(spec->id, c.token_hash, parts, spec->pk_count,
+    st = token_encode(spec->res->id, c.token_hash, parts, spec->res->key_count,
                       spec->revision ? out->revision : 0, &token);
     out->next_page_token =
         token ? arena_strndup(out->root, token, strlen(token)) : NULL;
@@ -364,7 +368,7 @@ atesql_status count_records(atesql_store *s, const resource_spec *spec,
     size_t n = bind_compiled(c.compiled, c.params);
     st = query_sql_hashed(s, c.sql, c.sql_hash, c.params, n, &q);
     if (st != ATESQL_OK)
-      store_fail_db(s, st, "count %s", spec->table);
+      store_fail_db(s, st, "count %s", spec->res->table);
     else
       *count = q.row ? query_int64(&q, 0) : 0;
   }

@@ -29,24 +29,36 @@
 #include <string.h>
 
 #include "selector/ast.h"
+#include "store/columns.h"
 #include "store/list.h"
 #include "util/arena.h"
 
-/* The worker columns of an event's previous image, named as the workers
-** table names them, so that the compiled selector applies unchanged. */
-static const char prev_image[] =
-    "SELECT e.worker_namespace, e.worker_pool, e.worker_pod, "
-    "e.prev_actor_namespace AS actor_namespace, "
-    "e.prev_actor_template AS actor_template, "
-    "e.prev_actor_id AS actor_id, e.prev_actor_atespace AS actor_atespace, "
-    "e.prev_ip AS ip, e.prev_worker_pod_uid AS worker_pod_uid, "
-    "e.prev_node_name AS node_name, e.prev_version AS version, "
-    "e.prev_labels AS labels "
-    "FROM worker_events e WHERE e.revision > %s AND e.change <> 1 "
-    "AND NOT EXISTS (SELECT 1 FROM worker_events f "
-    "WHERE f.worker_namespace = e.worker_namespace "
-    "AND f.worker_pool = e.worker_pool AND f.worker_pod = e.worker_pod "
-    "AND f.revision > %s AND f.revision < e.revision)";
+/*
+** The previous images of the first events after revision `rev` (a
+** placeholder) of each worker, except creations: its columns named as
+** the workers table names them, so that the compiled selector applies
+** unchanged.
+*/
+static void append_prev_images(strbuf *sb, const resource_def *res,
+                               const char *rev) {
+  strbuf_puts(sb, "SELECT ");
+  columns_image(sb, res, "e.", true);
+  strbuf_printf(sb,
+                " FROM worker_events e WHERE e.revision > %s AND e.change <> "
+                "%d AND NOT EXISTS (SELECT 1 FROM worker_events f WHERE ",
+                rev, (int)ATESQL_EVENT_CREATED);
+  for (size_t i = 0; i < res->key_count; i++)
+    strbuf_printf(sb, "f.%s = e.%s AND ", res->fields[i].column,
+                  res->fields[i].column);
+  strbuf_printf(sb, "f.revision > %s AND f.revision < e.revision)", rev);
+}
+
+/* "e.k1 = workers.k1 AND ...": an event of the worker of the row. */
+static void append_same_key(strbuf *sb, const resource_def *res) {
+  for (size_t i = 0; i < res->key_count; i++)
+    strbuf_printf(sb, "e.%s = workers.%s AND ", res->fields[i].column,
+                  res->fields[i].column);
+}
 
 /* The page statement of c as of a revision: the selector's parameters,
 ** the keyset's, then the revision, then the limit, then those of `prev`:
@@ -65,28 +77,32 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
   char *where = strbuf_detach(&cond);
   if (where == NULL) return NULL;
 
+  strbuf columns = STRBUF_INIT;
+  columns_list(&columns, spec->res, "");
+  const char *cols = columns.data ? columns.data : "";
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb,
                 "SELECT %s, %s FROM (SELECT %s FROM workers WHERE %s "
-                "AND NOT EXISTS (SELECT 1 FROM worker_events e "
-                "WHERE e.worker_namespace = workers.worker_namespace "
-                "AND e.worker_pool = workers.worker_pool "
-                "AND e.worker_pod = workers.worker_pod AND e.revision > %s) "
-                "UNION ALL SELECT %s FROM (",
-                spec->columns, spec->revision, spec->columns, where, rev,
-                spec->columns);
-  strbuf_printf(&sb, prev_image, rev, rev);
+                "AND NOT EXISTS (SELECT 1 FROM worker_events e WHERE ",
+                cols, spec->revision, cols, where);
+  append_same_key(&sb, spec->res);
+  strbuf_printf(&sb, "e.revision > %s) UNION ALL SELECT %s FROM (", rev, cols);
+  append_prev_images(&sb, spec->res, rev);
   strbuf_printf(&sb, ") AS workers WHERE %s", prev->sql);
+
   if (c->keyset) {
     size_t k = where_params;
     append_keyset(&sb, d, spec, c->pinned, &k);
   }
   strbuf_puts(&sb, ") AS page ORDER BY ");
-  for (size_t i = 0; i < spec->pk_count; i++)
-    strbuf_printf(&sb, "%s%s", i ? ", " : "", spec->pk[i]);
+  for (size_t i = 0; i < spec->res->key_count; i++)
+    strbuf_printf(&sb, "%s%s", i ? ", " : "", spec->res->fields[i].column);
   strbuf_printf(&sb, " LIMIT %s", limit);
   free(where);
-  return strbuf_detach(&sb);
+  bool failed = strbuf_failed(&columns);
+  strbuf_release(&columns);
+  if (failed) strbuf_release(&sb);
+  return failed ? NULL : strbuf_detach(&sb);
 }
 
 /* The store's revision, if the page condition of c (without its limit,
@@ -100,7 +116,7 @@ static atesql_status revision_if_empty(atesql_store *s,
   strbuf_printf(&sb,
                 "SELECT revision FROM worker_revision WHERE NOT EXISTS "
                 "(SELECT 1 FROM %s WHERE %s",
-                spec->table, c->compiled->sql);
+                spec->res->table, c->compiled->sql);
   if (c->keyset) append_keyset(&sb, s->dialect, spec, c->pinned, &n);
   strbuf_puts(&sb, ")");
   char *sql = strbuf_detach(&sb);
@@ -110,7 +126,7 @@ static atesql_status revision_if_empty(atesql_store *s,
   free(sql);
   if (st != ATESQL_OK) {
     query_done(&q);
-    return store_fail_db(s, st, "list %s", spec->table);
+    return store_fail_db(s, st, "list %s", spec->res->table);
   }
   *revision = q.row ? query_int64(&q, 0) : -1;
   return query_done(&q);
@@ -177,7 +193,7 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
                     "list %s: the listing reflects revision %lld, whose later "
                     "events were compacted (up to %lld): list again from the "
                     "first page",
-                    spec->table, (long long)want, (long long)compacted);
+                    spec->res->table, (long long)want, (long long)compacted);
   if (st != ATESQL_OK) {
     arena_free(out->root);
     memset(out, 0, sizeof *out);

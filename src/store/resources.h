@@ -1,8 +1,7 @@
 /*
-** How each resource's records travel between rows and structs: the SELECT
-** column list (the order every decoder reads), the primary key, and the
-** row decoders. The get, list and count operations are written once over
-** these specs.
+** The resources as the store reads them: each one's column table
+** (schema.h) and, for a resource with a change feed, its revision column.
+** The get, list and count operations are written once over these specs.
 */
 #ifndef ATESQL_STORE_RESOURCES_H
 #define ATESQL_STORE_RESOURCES_H
@@ -14,30 +13,17 @@
 #include "store/store.h"
 
 typedef struct resource_spec {
-  atesql_resource id;
-  const char *table;
-  const char *columns; /* the SELECT list, in decoder order */
-  int column_count;
-  /* Bit i: column i is an integer. It is never read as text: converting
-  ** it can fail for want of memory and leave the value NULL (SQLite). */
-  uint32_t int_columns;
-  /* Bit i: column i holds a nested document (JSON) the decoder parses. */
-  uint32_t json_columns;
-  const char *const *pk;
-  size_t pk_count;
-  /* The store revision, as a column a get or list appends after
-  ** `columns` (in the statement's snapshot), for a resource with a change
-  ** feed (workers); NULL for the others. */
+  const resource_def *res; /* its column table */
+  /* The store revision, as a column a get or list appends after the
+  ** record's columns (in the statement's snapshot), for a resource with a
+  ** change feed (workers); NULL for the others. */
   const char *revision;
-  size_t item_size;
-  /* Decode the current row into *item, strings in root's arena. */
-  atesql_status (*decode)(atesql_store *s, const query *q, void *root,
-                          void *item);
-  /* The primary-key parts of a decoded item. */
-  void (*item_key)(const void *item, const char **parts);
 } resource_spec;
 
 extern const resource_spec worker_spec, actor_spec, atespace_spec;
+
+/* The spec of a resource, or NULL for a value out of range. */
+const resource_spec *resource_spec_of(atesql_resource id);
 
 /*
 ** About the arena bytes that decoding the current row of q into a page
@@ -47,7 +33,7 @@ extern const resource_spec worker_spec, actor_spec, atespace_spec;
 size_t row_page_bytes(const query *q, const resource_spec *spec);
 
 /*
-** Fetch one record by primary key (parts[0..pk_count)) into a new
+** Fetch one record by primary key (parts[0..key_count)) into a new
 ** one-allocation record, and for a resource with a revision the revision
 ** it reflects into *revision (may be NULL). Errors: NOT_FOUND (message
 ** names `what`), driver errors.
@@ -56,8 +42,9 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what, void **out,
                          int64_t *revision);
 
-/* The current row of q (spec->columns, in order) as a new one-allocation
-** record. Errors: NO_MEMORY, a stored value that does not decode. */
+/* The current row of q (the record's columns, in table order) as a new
+** one-allocation record. Errors: NO_MEMORY, a stored value that does not
+** decode. */
 atesql_status record_from_row(atesql_store *s, const resource_spec *spec,
                               const query *q, void **out);
 

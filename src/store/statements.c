@@ -3,11 +3,16 @@
 ** a "-- name: NAME" line, embedded in the library at build time. This file
 ** finds, for one dialect, the text of every name in STORE_STATEMENTS, so the
 ** operations in src/store/ are written once and only their SQL differs.
+** A statement names a record's columns by template ({workers.columns},
+** columns.h), expanded here from the column tables, so that its column
+** lists and parameter numbers follow the table.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "embedded.h"
+#include "store/columns.h"
 #include "store/store.h"
 #include "util/error.h"
 
@@ -71,33 +76,69 @@ static void split_file(char *text, const char *sql[STMT_COUNT]) {
   }
 }
 
+/*
+** Append text with every {RESOURCE.PART} template expanded (columns.h).
+** False, with the template in *unknown, when one names nothing.
+*/
+static bool expand_templates(strbuf *sb, const store_dialect *d,
+                             const char *text, char *unknown,
+                             size_t unknown_size) {
+  const char *p = text;
+  for (const char *open; (open = strchr(p, '{')) != NULL;) {
+    const char *close = strchr(open, '}');
+    if (close == NULL) break;
+    strbuf_append(sb, p, (size_t)(open - p));
+    size_t len = (size_t)(close - open - 1);
+    if (!columns_template(sb, d, open + 1, len)) {
+      snprintf(unknown, unknown_size, "%.*s", (int)len, open + 1);
+      return false;
+    }
+    p = close + 1;
+  }
+  strbuf_puts(sb, p);
+  return true;
+}
+
 atesql_status statements_load(const store_dialect *dialect,
                               const char *sql[STMT_COUNT], char **storage,
                               atesql_error *err) {
-  const char *dir = dialect->dir;
-  size_t total = 0;
-  for (size_t i = 0; i < embedded_file_count; i++)
-    if (strcmp(embedded_files[i].kind, "sql") == 0 &&
-        strcmp(embedded_files[i].dialect, dir) == 0)
-      total += strlen(embedded_files[i].text) + 1;
-  char *buf = malloc(total + 1);
-  if (buf == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
-  memset((void *)sql, 0, STMT_COUNT * sizeof *sql);
-  char *at = buf;
+  /* Every file of the dialect, expanded, one after another with a NUL
+  ** after each; split in place once the buffer no longer moves. */
+  strbuf all = STRBUF_INIT;
+  size_t starts[64], files = 0;
   for (size_t i = 0; i < embedded_file_count; i++) {
     const embedded_file *f = &embedded_files[i];
-    if (strcmp(f->kind, "sql") != 0 || strcmp(f->dialect, dir) != 0) continue;
-    size_t len = strlen(f->text);
-    memcpy(at, f->text, len + 1);
-    split_file(at, sql);
-    at += len + 1;
+    if (strcmp(f->kind, "sql") != 0 || strcmp(f->dialect, dialect->dir) != 0)
+      continue;
+    if (files == sizeof starts / sizeof *starts) {
+      strbuf_release(&all);
+      return error_set(err, ATESQL_INTERNAL, 0, "too many files in sql/%s/",
+                       dialect->dir);
+    }
+    starts[files++] = all.len;
+    char unknown[64];
+    if (!expand_templates(&all, dialect, f->text, unknown, sizeof unknown)) {
+      strbuf_release(&all);
+      return error_set(err, ATESQL_INTERNAL, 0,
+                       "sql/%s/%s: unknown template {%s}", dialect->dir,
+                       f->name, unknown);
+    }
+    strbuf_append(&all, "", 1);
   }
+  if (strbuf_failed(&all)) {
+    strbuf_release(&all);
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  }
+  char *buf = strbuf_detach(&all);
+  memset((void *)sql, 0, STMT_COUNT * sizeof *sql);
+  for (size_t i = 0; i < files; i++)
+    split_file(buf + starts[i], sql);
   for (int i = 0; i < STMT_COUNT; i++) {
     if (sql[i] == NULL) {
       free(buf);
       return error_set(err, ATESQL_INTERNAL, 0,
                        "statement '%s' is missing from sql/%s/", stmt_names[i],
-                       dir);
+                       dialect->dir);
     }
   }
   *storage = buf;

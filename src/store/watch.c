@@ -41,7 +41,8 @@
 #include <unistd.h>
 
 #include "selector/ast.h"
-#include "store/labels.h"
+#include "store/columns.h"
+#include "store/record.h"
 #include "store/resources.h"
 #include "store/store.h"
 #include "util/arena.h"
@@ -90,19 +91,28 @@ static atesql_status store_failed(atesql_watch *w, atesql_status st) {
   return watch_fail(w, st, "%s", atesql_errmsg(w->store));
 }
 
-/* The columns of an event as written, or as it was (prev_), named as the
-** workers table names them. */
-static void image_columns(strbuf *sb, bool prev) {
-  static const char *const text[] = {
-      "actor_namespace", "actor_template", "actor_id", "actor_atespace", "ip",
-      "worker_pod_uid",  "node_name",      "version",  "labels"};
-  strbuf_puts(sb, "revision, worker_namespace, worker_pool, worker_pod");
-  for (size_t i = 0; i < sizeof text / sizeof *text; i++)
-    strbuf_printf(sb, prev ? ", prev_%s AS %s" : ", %s", text[i], text[i]);
-}
+/* The columns of a fetch row: the store's revision and compaction, the
+** event's revision, change and time, the worker's key, its other columns
+** as written, then as they were (both in table order), then whether it is
+** in the selected set as written and as it was. */
+enum {
+  COL_STORE_REVISION,
+  COL_COMPACTED,
+  COL_REVISION,
+  COL_CHANGE,
+  COL_AT,
+  COL_KEY
+};
+#define WORKER_KEYS (schema_workers.key_count)
+#define WORKER_REST (schema_workers.column_count - WORKER_KEYS)
+#define COL_NOW     ((int)(COL_KEY + WORKER_KEYS))
+#define COL_PREV    ((int)(COL_NOW + WORKER_REST))
+#define COL_NOW_IN  ((int)(COL_PREV + WORKER_REST))
+#define COL_WAS_IN  (COL_NOW_IN + 1)
 
 static char *fetch_sql(const store_dialect *d, const atesql_compiled *c,
                        bool filtered) {
+  const resource_def *res = &schema_workers;
   char last[24], limit[24];
   placeholder(d, c->param_count + 1, last, sizeof last);
   placeholder(d, c->param_count + 2, limit, sizeof limit);
@@ -112,72 +122,46 @@ static char *fetch_sql(const store_dialect *d, const atesql_compiled *c,
                 "ORDER BY revision LIMIT %s)",
                 last, limit);
   if (filtered) {
-    strbuf_puts(&sb, ", now_in AS (SELECT revision FROM (SELECT ");
-    image_columns(&sb, false);
-    strbuf_printf(&sb, " FROM ev WHERE change <> 3) AS workers WHERE %s)",
-                  c->sql);
-    strbuf_puts(&sb, ", was_in AS (SELECT revision FROM (SELECT ");
-    image_columns(&sb, true);
-    strbuf_printf(&sb, " FROM ev WHERE change <> 1) AS workers WHERE %s)",
-                  c->sql);
+    strbuf_puts(&sb, ", now_in AS (SELECT revision FROM (SELECT revision, ");
+    columns_image(&sb, res, "", false);
+    strbuf_printf(&sb, " FROM ev WHERE change <> %d) AS workers WHERE %s)",
+                  (int)ATESQL_EVENT_DELETED, c->sql);
+    strbuf_puts(&sb, ", was_in AS (SELECT revision FROM (SELECT revision, ");
+    columns_image(&sb, res, "", true);
+    strbuf_printf(&sb, " FROM ev WHERE change <> %d) AS workers WHERE %s)",
+                  (int)ATESQL_EVENT_CREATED, c->sql);
   }
-  strbuf_puts(
-      &sb, " SELECT s.revision, s.compacted, ev.revision, ev.change, "
-           "ev.committed_at_ms, ev.worker_namespace, ev.worker_pool, "
-           "ev.worker_pod, ev.actor_namespace, ev.actor_template, ev.actor_id, "
-           "ev.actor_atespace, ev.ip, ev.worker_pod_uid, ev.node_name, "
-           "ev.version, ev.prev_actor_namespace, ev.prev_actor_template, "
-           "ev.prev_actor_id, ev.prev_actor_atespace, ev.prev_ip, "
-           "ev.prev_worker_pod_uid, ev.prev_node_name, ev.prev_version, "
-           "ev.labels, ev.prev_labels, ");
+  strbuf_puts(&sb, " SELECT s.revision, s.compacted, ev.revision, ev.change, "
+                   "ev.committed_at_ms");
+  for (size_t i = 0; i < res->column_count; i++)
+    strbuf_printf(&sb, ", ev.%s", res->fields[i].column);
+  for (size_t i = res->key_count; i < res->column_count; i++)
+    strbuf_printf(&sb, ", ev.prev_%s", res->fields[i].column);
   if (filtered)
-    strbuf_puts(&sb, "CASE WHEN ev.revision IN (SELECT revision FROM now_in) "
+    strbuf_puts(&sb, ", CASE WHEN ev.revision IN (SELECT revision FROM now_in) "
                      "THEN 1 ELSE 0 END, CASE WHEN ev.revision IN (SELECT "
                      "revision FROM was_in) THEN 1 ELSE 0 END");
   else
-    strbuf_puts(&sb, "CASE WHEN ev.change <> 3 THEN 1 ELSE 0 END, "
-                     "CASE WHEN ev.change <> 1 THEN 1 ELSE 0 END");
+    strbuf_printf(&sb,
+                  ", CASE WHEN ev.change <> %d THEN 1 ELSE 0 END, "
+                  "CASE WHEN ev.change <> %d THEN 1 ELSE 0 END",
+                  (int)ATESQL_EVENT_DELETED, (int)ATESQL_EVENT_CREATED);
   strbuf_puts(&sb, " FROM worker_revision s LEFT JOIN ev ON TRUE "
                    "ORDER BY ev.revision");
   return strbuf_detach(&sb);
 }
 
-enum {
-  COL_STORE_REVISION,
-  COL_COMPACTED,
-  COL_REVISION,
-  COL_CHANGE,
-  COL_AT,
-  COL_KEY,       /* 3 key columns */
-  COL_NOW = 8,   /* 7 texts, then version */
-  COL_PREV = 16, /* likewise */
-  COL_LABELS = 24,
-  COL_PREV_LABELS,
-  COL_NOW_IN,
-  COL_WAS_IN
-};
-
-/* Columns first..first+7 of q (7 texts and a version) and the labels
-** column into *wk, the key from COL_KEY; strings in root's arena. */
-static bool read_image(const query *q, int first, int labels, void *root,
-                       atesql_worker *wk) {
-  const char **const fields[] = {&wk->worker_namespace, &wk->worker_pool,
-                                 &wk->worker_pod,       &wk->actor_namespace,
-                                 &wk->actor_template,   &wk->actor_id,
-                                 &wk->actor_atespace,   &wk->ip,
-                                 &wk->worker_pod_uid,   &wk->node_name};
-  for (int i = 0; i < 10; i++) {
-    int col = i < 3 ? COL_KEY + i : first + i - 3;
-    size_t len;
-    const char *text = query_text(q, col, &len);
-    if (text == NULL || (*fields[i] = arena_strndup(root, text, len)) == NULL)
-      return false;
-  }
-  wk->version = query_int64(q, first + 7);
-  size_t len;
-  const char *json = query_text(q, labels, &len);
-  return json && labels_from_json(json, len, root, &wk->labels,
-                                  &wk->label_count) == ATESQL_OK;
+/* The worker of q's row as written (prev false) or as it was, into *wk,
+** strings in root's arena. */
+static atesql_status read_image(atesql_store *s, const query *q, bool prev,
+                                void *root, atesql_worker *wk) {
+  const resource_def *res = &schema_workers;
+  int cols[RECORD_MAX_COLUMNS];
+  for (size_t i = 0; i < res->column_count; i++)
+    cols[i] = i < res->key_count
+                  ? COL_KEY + (int)i
+                  : (prev ? COL_PREV : COL_NOW) + (int)(i - res->key_count);
+  return record_decode(s, res, q, cols, root, wk);
 }
 
 /* The event of q's current row as its watch sees it, into *out; NULL
@@ -197,17 +181,19 @@ static atesql_status event_from_row(atesql_watch *w, const query *q,
   e->type = now_in && was_in ? ATESQL_EVENT_UPDATED
             : now_in         ? ATESQL_EVENT_CREATED
                              : ATESQL_EVENT_DELETED;
-  bool deleted = change == ATESQL_EVENT_DELETED;
-  bool ok = read_image(q, deleted ? COL_PREV : COL_NOW,
-                       deleted ? COL_PREV_LABELS : COL_LABELS, e, &e->worker);
-  if (ok && change != ATESQL_EVENT_CREATED) {
+  /* A deletion's worker is its last image. */
+  atesql_status st =
+      read_image(w->store, q, change == ATESQL_EVENT_DELETED, e, &e->worker);
+  if (st == ATESQL_OK && change != ATESQL_EVENT_CREATED) {
     atesql_worker *prev = arena_alloc(e, sizeof *prev);
-    ok = prev && read_image(q, COL_PREV, COL_PREV_LABELS, e, prev);
+    st = prev ? read_image(w->store, q, true, e, prev) : ATESQL_NO_MEMORY;
     e->previous = prev;
   }
-  if (!ok) {
+  if (st != ATESQL_OK) {
     arena_free(e);
-    return watch_fail(w, ATESQL_NO_MEMORY, "out of memory");
+    return st == ATESQL_NO_MEMORY
+               ? watch_fail(w, ATESQL_NO_MEMORY, "out of memory")
+               : store_failed(w, st);
   }
   *out = e;
   return ATESQL_OK;
