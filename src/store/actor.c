@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "store/list.h"
+#include "store/operations.h"
 #include "store/record.h"
 
 /* The column of the status in actor_probe's row: after the version and
@@ -28,9 +29,9 @@ static atesql_status check_key(atesql_store *s, const char *atespace,
   return record_check_key(s, &schema_actors, parts, for_write);
 }
 
-atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
-                               const char *id, atesql_actor **out) {
-  store_begin_call(s);
+atesql_status actor_get(atesql_store *s, const char *atespace, const char *id,
+                        atesql_actor **out) {
+
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   atesql_status st = check_key(s, atespace, id, false);
@@ -39,6 +40,12 @@ atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
   actor_name(atespace, id, what, sizeof what);
   const char *parts[] = {atespace, id};
   return get_record(s, &actor_spec, parts, what, (void **)out, NULL);
+}
+
+atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
+                               const char *id, atesql_actor **out) {
+  store_begin_call(s);
+  return actor_get(s, atespace, id, out);
 }
 
 /* Create a at `version`: 1 for a create, the record's own for an import. */
@@ -78,10 +85,8 @@ atesql_status atesql_actor_import(atesql_store *s, const atesql_actor *a) {
   return st == ATESQL_OK ? create_actor(s, a, version) : st;
 }
 
-atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
-                                  int64_t expected_version,
-                                  int64_t *new_version) {
-  store_begin_call(s);
+atesql_status actor_update(atesql_store *s, const atesql_actor *a,
+                           int64_t expected_version, int64_t *new_version) {
   bound_record row;
   atesql_status st = record_bind(s, &schema_actors, a, expected_version, &row);
   if (st != ATESQL_OK) {
@@ -104,6 +109,13 @@ atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
   }
   record_unbind(&row);
   return st;
+}
+
+atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
+                                  int64_t expected_version,
+                                  int64_t *new_version) {
+  store_begin_call(s);
+  return actor_update(s, a, expected_version, new_version);
 }
 
 atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
@@ -135,6 +147,7 @@ atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
 
 atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
                                 atesql_actor_page **out) {
+  store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
   atesql_status st =
@@ -150,5 +163,6 @@ atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
 
 atesql_status atesql_actor_count(atesql_store *s, const atesql_list_opts *opts,
                                  int64_t *count) {
+  store_begin_call(s);
   return count_records(s, &actor_spec, opts, count);
 }

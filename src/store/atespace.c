@@ -27,9 +27,8 @@ atesql_status atesql_atespace_create(atesql_store *s,
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
 }
 
-atesql_status atesql_atespace_get(atesql_store *s, const char *name,
+static atesql_status get_atespace(atesql_store *s, const char *name,
                                   atesql_atespace **out) {
-  store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   atesql_status st = check_text(s, "atespace name", name, false);
@@ -40,19 +39,24 @@ atesql_status atesql_atespace_get(atesql_store *s, const char *name,
   return get_record(s, &atespace_spec, parts, what, (void **)out, NULL);
 }
 
+atesql_status atesql_atespace_get(atesql_store *s, const char *name,
+                                  atesql_atespace **out) {
+  store_begin_call(s);
+  return get_atespace(s, name, out);
+}
+
 atesql_status atesql_atespace_exists(atesql_store *s, const char *name,
                                      bool *exists) {
+  store_begin_call(s);
   if (exists == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "exists is NULL");
   atesql_atespace *a = NULL;
-  atesql_status st = atesql_atespace_get(s, name, &a);
+  atesql_status st = get_atespace(s, name, &a);
   atesql_atespace_free(a);
   *exists = st == ATESQL_OK;
-  if (st == ATESQL_NOT_FOUND) {
-    store_begin_call(s);
-    return ATESQL_OK;
-  }
-  return st;
+  if (st != ATESQL_NOT_FOUND) return st;
+  s->errmsg[0] = '\0'; /* "no" is the answer, not a failure */
+  return ATESQL_OK;
 }
 
 atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
@@ -76,6 +80,7 @@ atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
 atesql_status atesql_atespace_list(atesql_store *s,
                                    const atesql_list_opts *opts,
                                    atesql_atespace_page **out) {
+  store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
   atesql_status st =

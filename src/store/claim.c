@@ -30,6 +30,7 @@
 #include "selector/ast.h"
 #include "store/explain.h"
 #include "store/list.h"
+#include "store/operations.h"
 #include "util/strbuf.h"
 
 typedef struct worker_key {
@@ -452,8 +453,7 @@ typedef struct resume_call {
 static atesql_status resume_in_tx(atesql_store *s, void *arg) {
   resume_call *r = arg;
   atesql_actor *a = NULL;
-  atesql_status st =
-      atesql_actor_get(s, r->req->actor_atespace, r->req->actor_id, &a);
+  atesql_status st = actor_get(s, r->req->actor_atespace, r->req->actor_id, &a);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   const char *parts[] = {a->atespace, a->actor_id};
@@ -481,12 +481,11 @@ static atesql_status resume_in_tx(atesql_store *s, void *arg) {
     moved.ateom_pod_ip = w->ip;
     moved.ateom_pod_uid = w->worker_pod_uid;
     moved.worker_pool_name = w->worker_pool;
-    st = atesql_actor_update(s, &moved, r->expected_version, NULL);
+    st = actor_update(s, &moved, r->expected_version, NULL);
   }
   atesql_actor_free(a);
   if (st == ATESQL_OK)
-    st = atesql_actor_get(s, r->req->actor_atespace, r->req->actor_id,
-                          &r->actor);
+    st = actor_get(s, r->req->actor_atespace, r->req->actor_id, &r->actor);
   if (st == ATESQL_OK)
     r->worker = c.worker;
   else

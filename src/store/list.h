@@ -1,6 +1,7 @@
 /*
-** The one implementation of list and count (store/list.c), shared by the
-** three resources.
+** The one implementation of list and count, shared by the three
+** resources: page building and reading (page.c), listings at a revision
+** (list_at.c) and the entry points (list.c).
 */
 #ifndef ATESQL_STORE_LIST_H
 #define ATESQL_STORE_LIST_H
@@ -37,6 +38,13 @@ typedef struct list_call {
 } list_call;
 
 void list_call_release(list_call *c);
+
+/* The selector of opts (built, else text; none selects everything) and
+** the statement of `kind` for it, into c. Errors: INVALID_ARGUMENT (the
+** selector), NO_MEMORY. */
+atesql_status resolve_selector(atesql_store *s, const resource_spec *spec,
+                               const atesql_list_opts *opts, selector_sql kind,
+                               list_call *c);
 
 /*
 ** " AND (k1, k2) > (?n+1, ?n+2)": the keyset condition of a later page over

@@ -132,22 +132,6 @@ static atesql_status revision_if_empty(atesql_store *s,
   return query_done(&q);
 }
 
-atesql_status read_store_revision(atesql_store *s, int64_t *revision,
-                                  int64_t *compacted) {
-  query q = {0};
-  atesql_status st = query_named(s, STMT_store_revision, NULL, 0, &q);
-  if (st == ATESQL_OK && !q.row)
-    st = store_fail(s, ATESQL_INTERNAL, "store_revision has no row");
-  else if (st != ATESQL_OK)
-    store_fail_db(s, st, "read the store revision");
-  if (st == ATESQL_OK) {
-    if (revision) *revision = query_int64(&q, 0);
-    if (compacted) *compacted = query_int64(&q, 1);
-  }
-  query_done(&q);
-  return st;
-}
-
 atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
                                    list_call *c, size_t nparams,
                                    size_t page_size, size_t page_struct,

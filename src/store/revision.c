@@ -7,6 +7,22 @@
 
 #include "store/store.h"
 
+atesql_status read_store_revision(atesql_store *s, int64_t *revision,
+                                  int64_t *compacted) {
+  query q = {0};
+  atesql_status st = query_named(s, STMT_store_revision, NULL, 0, &q);
+  if (st == ATESQL_OK && !q.row)
+    st = store_fail(s, ATESQL_INTERNAL, "store_revision has no row");
+  else if (st != ATESQL_OK)
+    store_fail_db(s, st, "read the store revision");
+  if (st == ATESQL_OK) {
+    if (revision) *revision = query_int64(&q, 0);
+    if (compacted) *compacted = query_int64(&q, 1);
+  }
+  query_done(&q);
+  return st;
+}
+
 atesql_status atesql_store_revision(atesql_store *s, int64_t *revision,
                                     int64_t *compacted) {
   store_begin_call(s);

@@ -1,8 +1,10 @@
 /*
-** The store's internals, shared by the files of src/store/: the handle, its
-** statements (named ones from sql/<dialect>/, cached dynamic ones for
-** lists), the query helpers every operation uses, and the error helpers
-** that fill atesql_errmsg.
+** The store's internals, shared by the files of src/store/: the handle
+** (store.c), its statements (named ones from sql/<dialect>/,
+** statements.c; cached dynamic ones for lists), the query helpers every
+** operation uses (query.c), the checks of a caller's input (checks.c),
+** the failure state that fills atesql_errmsg (failure.c) and
+** transactions (transaction.c).
 */
 #ifndef ATESQL_STORE_INTERNAL_H
 #define ATESQL_STORE_INTERNAL_H
@@ -179,7 +181,7 @@ atesql_status conditional_write(atesql_store *s, stmt_id write,
                                 size_t probe_n, write_outcome *out);
 
 /* The store revision and the revision events are compacted up to (either
-** pointer may be NULL), in one statement. */
+** pointer may be NULL), in one statement (revision.c). */
 atesql_status read_store_revision(atesql_store *s, int64_t *revision,
                                   int64_t *compacted);
 /* Set errmsg (printf-style) and return status. */
@@ -190,8 +192,21 @@ atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
 atesql_status store_fail_db(atesql_store *s, atesql_status status,
                             const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Clear errmsg at the start of a call. */
+/* The first statement of every public call on a handle, and nowhere
+** else: clear errmsg (keeping it as the reason of a transaction the last
+** call stopped, tx_break). */
 void store_begin_call(atesql_store *s);
+
+/*
+** Stop the open transaction: every call until rollback reports status,
+** and why (reason; NULL: the failing call's own final message, taken
+** when the next call begins).
+*/
+void tx_break(atesql_store *s, atesql_status status, const char *reason);
+
+/* A statement of the open transaction failed: stop the transaction (lost,
+** if the database no longer holds it). No-op outside a transaction. */
+void tx_statement_failed(atesql_store *s);
 
 /* Text and integer parameters; NULL text binds "". */
 db_param param_text(const char *text);

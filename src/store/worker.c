@@ -25,17 +25,10 @@ static atesql_status check_key(atesql_store *s, const char *ns,
   return record_check_key(s, &schema_workers, parts, for_write);
 }
 
-atesql_status atesql_worker_get(atesql_store *s, const char *ns,
+/* A get, and the revision it reflects into *revision (may be NULL). */
+static atesql_status get_worker(atesql_store *s, const char *ns,
                                 const char *pool, const char *pod,
-                                atesql_worker **out) {
-  return atesql_worker_get_at_revision(s, ns, pool, pod, out, NULL);
-}
-
-atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
-                                            const char *pool, const char *pod,
-                                            atesql_worker **out,
-                                            int64_t *revision) {
-  store_begin_call(s);
+                                atesql_worker **out, int64_t *revision) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   atesql_status st = check_key(s, ns, pool, pod, false);
@@ -44,6 +37,21 @@ atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
   worker_name(ns, pool, pod, what, sizeof what);
   const char *parts[] = {ns, pool, pod};
   return get_record(s, &worker_spec, parts, what, (void **)out, revision);
+}
+
+atesql_status atesql_worker_get(atesql_store *s, const char *ns,
+                                const char *pool, const char *pod,
+                                atesql_worker **out) {
+  store_begin_call(s);
+  return get_worker(s, ns, pool, pod, out, NULL);
+}
+
+atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
+                                            const char *pool, const char *pod,
+                                            atesql_worker **out,
+                                            int64_t *revision) {
+  store_begin_call(s);
+  return get_worker(s, ns, pool, pod, out, revision);
 }
 
 /* Create w at `version`: 1 for a create, the record's own for an import. */
@@ -122,6 +130,7 @@ atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
 
 atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
                                  atesql_worker_page **out) {
+  store_begin_call(s);
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
   atesql_status st =
@@ -138,5 +147,6 @@ atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
 
 atesql_status atesql_worker_count(atesql_store *s, const atesql_list_opts *opts,
                                   int64_t *count) {
+  store_begin_call(s);
   return count_records(s, &worker_spec, opts, count);
 }
