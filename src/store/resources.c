@@ -14,10 +14,12 @@
 #include "util/arena.h"
 #include "util/strbuf.h"
 
-const resource_spec worker_spec = {&schema_workers,
-                                   "(SELECT revision FROM worker_revision)"};
-const resource_spec actor_spec = {&schema_actors, NULL};
-const resource_spec atespace_spec = {&schema_atespaces, NULL};
+const resource_spec worker_spec = {
+    .res = &schema_workers,
+    .revision = "(SELECT revision FROM worker_revision)",
+};
+const resource_spec actor_spec = {.res = &schema_actors};
+const resource_spec atespace_spec = {.res = &schema_atespaces};
 
 const resource_spec *resource_spec_of(atesql_resource id) {
   return id == ATESQL_RESOURCE_WORKERS     ? &worker_spec

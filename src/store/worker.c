@@ -9,6 +9,7 @@
 
 #include "store/list.h"
 #include "store/record.h"
+#include "util/count.h"
 
 /* "worker 'ns/pool/pod'" for messages. */
 static void worker_name(const char *ns, const char *pool, const char *pod,
@@ -121,7 +122,7 @@ atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
   atesql_status st = check_key(s, ns, pool, pod, true);
   if (st != ATESQL_OK) return st;
   db_param params[] = {param_text(ns), param_text(pool), param_text(pod)};
-  st = exec_named(s, STMT_worker_delete, params, 3);
+  st = exec_named(s, STMT_worker_delete, params, COUNT(params));
   if (st == ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(ns, pool, pod, what, sizeof what);
