@@ -38,7 +38,7 @@ typedef struct atesql_store atesql_store;
 **   sqlite:PATH                        a file, created if missing
 **   sqlite::memory:                    a private in-memory database
 **   sqlite:PATH?busy_timeout_ms=N      wait up to N ms for a locked file
-*(default 5000)
+**                                      (default 5000)
 **   postgres://... or postgresql://... a PostgreSQL server, as libpq reads it
 **   key=value ... conninfo             likewise
 ** The schema must be at the library's version: an unmigrated, older or
@@ -65,11 +65,11 @@ ATESQL_API const char *atesql_errmsg(const atesql_store *store);
 ** waits more than timeout_ms for its answer (PostgreSQL: the network and
 ** the server; SQLite: a lock, or its own run). 0 (the default) means no
 ** bound. A statement that runs out returns DEADLINE_EXCEEDED; like an
-** UNAVAILABLE write, it may or may not have happened (reread). On PostgreSQL
-*the connection of such a call is abandoned and
-** the next call makes a new one: a stopped or unreachable server cannot
-** hold a caller longer than timeout_ms (connecting again is bounded by
-** the conninfo's connect_timeout). A transaction in which a statement ran
+** UNAVAILABLE write, it may or may not have happened (reread). On
+** PostgreSQL the connection of such a call is abandoned and the next call
+** makes a new one: a stopped or unreachable server cannot hold a caller
+** longer than timeout_ms (connecting again is bounded by the conninfo's
+** connect_timeout). A transaction in which a statement ran
 ** out is lost (UNAVAILABLE until rollback). The handle stays usable.
 ** Errors: INVALID_ARGUMENT when timeout_ms is negative or above
 ** INT32_MAX.
@@ -444,10 +444,9 @@ typedef struct atesql_plan {
 
 /*
 ** Ask the database how it runs the list `opts` describes for `resource`
-** (the page token, if any, included), and count what it reads. *out receives a
-*plan to free with
-** atesql_plan_free. Errors: INVALID_ARGUMENT (selector, token), driver
-** errors.
+** (the page token, if any, included), and count what it reads. *out
+** receives a plan to free with atesql_plan_free. Errors: INVALID_ARGUMENT
+** (selector, token), driver errors.
 */
 ATESQL_API atesql_status atesql_explain(atesql_store *store,
                                         atesql_resource resource,
