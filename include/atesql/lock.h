@@ -28,13 +28,16 @@ ATESQL_API atesql_status atesql_lock_acquire(atesql_store *store,
                                              int64_t ttl_ms, bool *acquired);
 
 /*
-** Release the lock `key` if `value` holds it. Errors: NOT_FOUND when the
-** lock is not held by value (free, expired, or another owner's);
-** INVALID_ARGUMENT (empty key or value).
+** Release the lock `key` if `value` holds it. *released (may be NULL)
+** receives whether it did; releasing a lock that value does not hold
+** (free, expired, or another owner's) is OK with *released false and
+** leaves the lock as it is, as upstream's ReleaseLock returns nil, and as
+** atesql_worker_release answers for a worker. Errors: INVALID_ARGUMENT
+** (empty key or value).
 */
 ATESQL_API atesql_status atesql_lock_release(atesql_store *store,
-                                             const char *key,
-                                             const char *value);
+                                             const char *key, const char *value,
+                                             bool *released);
 
 #ifdef __cplusplus
 }
