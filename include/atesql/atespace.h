@@ -1,7 +1,7 @@
 /*
 ** Atespaces: the isolation boundaries actors are created into. An
 ** atespace is its name, which must be non-empty. Create, get, exists,
-** delete and list; the rules every call shares (errors, reads with
+** delete, list and count; the rules every call shares (errors, reads with
 ** an empty key, lists) are in store.h.
 */
 #ifndef ATESQL_ATESPACE_H
@@ -51,6 +51,14 @@ ATESQL_API atesql_status atesql_atespace_delete(atesql_store *store,
 ATESQL_API atesql_status atesql_atespace_list(atesql_store *store,
                                               const atesql_list_opts *opts,
                                               atesql_atespace_page **out);
+
+/*
+** *count receives the number of atespaces the selector of opts matches.
+** Errors: INVALID_ARGUMENT (selector).
+*/
+ATESQL_API atesql_status atesql_atespace_count(atesql_store *store,
+                                               const atesql_list_opts *opts,
+                                               int64_t *count);
 
 ATESQL_API void atesql_atespace_free(atesql_atespace *atespace);
 ATESQL_API void atesql_atespace_page_free(atesql_atespace_page *page);
