@@ -87,8 +87,10 @@ static size_t lock_cycle(void *ctx, const op_args *a, digest *d) {
         atesql_lock_acquire(ctx, a->lock_key, a->lock_owner, 30000, &acquired),
         "acquire lock");
   if (!acquired) die("atesql acquire lock '%s': held", a->lock_key);
-  check(ctx, atesql_lock_release(ctx, a->lock_key, a->lock_owner),
+  bool released;
+  check(ctx, atesql_lock_release(ctx, a->lock_key, a->lock_owner, &released),
         "release lock");
+  if (!released) die("atesql release lock '%s': not held", a->lock_key);
   return 1;
 }
 

@@ -33,28 +33,33 @@ extern "C" {
 */
 typedef enum atesql_status {
   ATESQL_OK = 0,
-  ATESQL_NOT_FOUND,      /* the record does not exist */
-  ATESQL_ALREADY_EXISTS, /* create of a key that exists */
-  ATESQL_CONFLICT, /* version mismatch or serialization failure: reload and
-                      retry */
-  ATESQL_FAILED_PRECONDITION, /* the record's state forbids the call, or the
-                                 schema is not migrated */
-  ATESQL_INVALID_ARGUMENT, /* bad input: selector, key, field, page token, URL
-                            */
-  ATESQL_UNAVAILABLE,      /* connection lost, database busy beyond the timeout,
-                              or an I/O error (disk full): safe to retry; a write
-                              may or may not have happened (an I/O error at its
-                              commit can leave it durable): reread first */
-  ATESQL_NO_MEMORY,        /* an allocation failed; nothing was written */
-  ATESQL_INTERNAL,         /* anything else; the message says what */
-  ATESQL_DEADLINE_EXCEEDED,  /* no answer within the handle's timeout
-                               (atesql_store_set_timeout): like UNAVAILABLE,
-                               a write may or may not have happened */
-  ATESQL_RESOURCE_EXHAUSTED, /* atesql_worker_claim: no free worker fits the
-                               request; nothing was written */
-  ATESQL_COMPACTED /* the events after the revision asked for were compacted
-                      away (atesql_compact): list again, and watch from the
-                      list's revision */
+  /* The record does not exist. */
+  ATESQL_NOT_FOUND,
+  /* Create of a key that exists. */
+  ATESQL_ALREADY_EXISTS,
+  /* Version mismatch or serialization failure: reload and retry. */
+  ATESQL_CONFLICT,
+  /* The record's state forbids the call, or the schema is not migrated. */
+  ATESQL_FAILED_PRECONDITION,
+  /* Bad input: selector, key, field, page token, URL. */
+  ATESQL_INVALID_ARGUMENT,
+  /* Connection lost, database busy beyond the timeout, or an I/O error
+  ** (disk full): safe to retry; a write may or may not have happened (an
+  ** I/O error at its commit can leave it durable): reread first. */
+  ATESQL_UNAVAILABLE,
+  /* An allocation failed; nothing was written. */
+  ATESQL_NO_MEMORY,
+  /* Anything else; the message says what. */
+  ATESQL_INTERNAL,
+  /* No answer within the handle's timeout (atesql_store_set_timeout): like
+  ** UNAVAILABLE, a write may or may not have happened. */
+  ATESQL_DEADLINE_EXCEEDED,
+  /* atesql_worker_claim: no free worker fits the request; nothing was
+  ** written. */
+  ATESQL_RESOURCE_EXHAUSTED,
+  /* The events after the revision asked for were compacted away
+  ** (atesql_compact): list again, and watch from the list's revision. */
+  ATESQL_COMPACTED
 } atesql_status;
 
 /*

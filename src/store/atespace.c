@@ -1,7 +1,7 @@
 /*
 ** Atespace operations: create, get, exists, delete (refused while the
 ** atespace holds actors, by the foreign key, so a concurrent actor create
-** cannot slip in between a check and the delete), list.
+** cannot slip in between a check and the delete), list, count.
 */
 #include <stdio.h>
 
@@ -92,4 +92,10 @@ atesql_status atesql_atespace_list(atesql_store *s,
     (*out)->next_page_token = r.next_page_token;
   }
   return st;
+}
+
+atesql_status atesql_atespace_count(atesql_store *s,
+                                    const atesql_list_opts *opts,
+                                    int64_t *count) {
+  return count_records(s, &atespace_spec, opts, count);
 }

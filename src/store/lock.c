@@ -3,7 +3,7 @@
 ** clock, so that schedulers on different machines agree on when a lease
 ** ends. Acquire takes a free or expired lock in one statement (an upsert
 ** that only overwrites an expired row); release deletes only the holder's
-** row.
+** row, and releasing a lock the caller does not hold is not an error.
 */
 #include "store/store.h"
 
@@ -36,8 +36,9 @@ atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
 }
 
 atesql_status atesql_lock_release(atesql_store *s, const char *key,
-                                  const char *value) {
+                                  const char *value, bool *released) {
   store_begin_call(s);
+  if (released != NULL) *released = false;
   atesql_status st = check_lock_args(s, key, value);
   if (st != ATESQL_OK) return st;
   db_param params[] = {param_text(key), param_text(value)};
@@ -46,10 +47,6 @@ atesql_status atesql_lock_release(atesql_store *s, const char *key,
   bool held = st == ATESQL_OK && q.row && query_int64(&q, 0) != 0;
   st = query_finish(&q, st);
   if (st != ATESQL_OK) return store_fail_db(s, st, "release lock '%s'", key);
-  if (!held)
-    return store_fail(s, ATESQL_NOT_FOUND,
-                      "lock '%s' is not held by this value (free, expired, or "
-                      "another owner's)",
-                      key);
+  if (released != NULL) *released = held;
   return ATESQL_OK;
 }

@@ -2,7 +2,9 @@
 ** Freeing what the store returns: every record and page is the root of an
 ** arena (util/arena.h), so one call frees it whole.
 */
-#include "atesql/store.h"
+#include "atesql/actor.h"
+#include "atesql/atespace.h"
+#include "atesql/worker.h"
 #include "util/arena.h"
 
 void atesql_atespace_free(atesql_atespace *atespace) { arena_free(atespace); }

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 
-#include "atesql/store.h"
+#include "atesql/atesql.h"
 #include "driver.h"
 #include "store/dialect.h"
 #include "store/selector_cache.h"

@@ -1,6 +1,6 @@
 /*
 ** Atespaces: create, get, exists, delete with its rule about the actors an
-** atespace holds, and listing by name.
+** atespace holds, listing by name, and counts that agree with lists.
 */
 #include "conformance.h"
 
@@ -128,6 +128,7 @@ static void test_list_atespaces_returns_all_in_name_order(void **state) {
   key_list_free(&all);
 }
 
+/* The selector lists `want` (names joined by ","), and counts as many. */
 static void expect_atespaces(atesql_store *store, const char *selector,
                              const char *want) {
   atesql_list_opts opts = {0};
@@ -136,6 +137,11 @@ static void expect_atespaces(atesql_store *store, const char *selector,
   char *got = key_list_join(&all);
   if (strcmp(got, want) != 0)
     fail_msg("atespaces '%s' listed '%s', want '%s'", selector, got, want);
+  int64_t count = -1;
+  assert_ok(store, atesql_atespace_count(store, &opts, &count));
+  if (count != (int64_t)all.count)
+    fail_msg("atespaces '%s' counted %lld, listed %zu", selector,
+             (long long)count, all.count);
   free(got);
   key_list_free(&all);
 }
@@ -180,6 +186,51 @@ test_list_atespaces_with_unknown_field_is_invalid_argument(void **state) {
   assert_errmsg_names(store, "column 1");
 }
 
+static void test_atespace_count_follows_creates_and_deletes(void **state) {
+  atesql_store *store = *state;
+  atesql_list_opts opts = {0};
+  int64_t count = -1;
+  assert_ok(store, atesql_atespace_count(store, &opts, &count));
+  assert_int_equal(count, 0);
+  create_atespace(store, "a");
+  create_atespace(store, "b");
+  create_atespace(store, "c");
+  assert_ok(store, atesql_atespace_count(store, NULL, &count));
+  assert_int_equal(count, 3);
+  assert_ok(store, atesql_atespace_delete(store, "b"));
+  assert_ok(store, atesql_atespace_count(store, &opts, &count));
+  assert_int_equal(count, 2);
+}
+
+static void test_atespace_count_ignores_page_size_and_token(void **state) {
+  atesql_store *store = *state;
+  create_atespace(store, "a");
+  create_atespace(store, "b");
+  create_atespace(store, "c");
+  atesql_list_opts opts = {0};
+  opts.page_size = 1;
+  opts.page_token = "not a token";
+  int64_t count = -1;
+  assert_ok(store, atesql_atespace_count(store, &opts, &count));
+  assert_int_equal(count, 3);
+}
+
+static void
+test_count_atespaces_with_unknown_field_is_invalid_argument(void **state) {
+  atesql_store *store = *state;
+  create_atespace(store, "a");
+  atesql_list_opts opts = {0};
+  opts.selector_text = "nmae=a";
+  int64_t count = -1;
+  assert_status(store, atesql_atespace_count(store, &opts, &count),
+                ATESQL_INVALID_ARGUMENT);
+  assert_errmsg_names(store, "nmae");
+  opts.selector_text = NULL;
+  assert_status(store, atesql_atespace_count(store, &opts, NULL),
+                ATESQL_INVALID_ARGUMENT);
+  assert_errmsg_names(store, "count");
+}
+
 static const struct CMUnitTest tests[] = {
     STORE_TEST(test_created_atespace_can_be_read_back),
     STORE_TEST(test_create_existing_atespace_is_already_exists),
@@ -195,6 +246,9 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_list_atespaces_by_name_selector),
     STORE_TEST(test_list_atespaces_pages_follow_tokens),
     STORE_TEST(test_list_atespaces_with_unknown_field_is_invalid_argument),
+    STORE_TEST(test_atespace_count_follows_creates_and_deletes),
+    STORE_TEST(test_atespace_count_ignores_page_size_and_token),
+    STORE_TEST(test_count_atespaces_with_unknown_field_is_invalid_argument),
 };
 
 const struct CMUnitTest *atespace_tests(size_t *count) {

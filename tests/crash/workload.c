@@ -402,8 +402,13 @@ void wl_exec_op(atesql_store *s, const wl_op *op, bool careless, wl_exec *out) {
     char key[16], value[32];
     snprintf(key, sizeof key, "lock-%d", op->target);
     snprintf(value, sizeof value, "owner-%" PRId64, op->arg);
-    atesql_status st = atesql_lock_release(s, key, value);
-    if (st != ATESQL_OK) exec_failed(s, out, st, what);
+    bool released = false;
+    atesql_status st = atesql_lock_release(s, key, value, &released);
+    if (st != ATESQL_OK)
+      exec_failed(s, out, st, what);
+    else if (!released)
+      exec_defect(out, "%s: released=false, want true (the lock is held)",
+                  what);
     break;
   }
   default:

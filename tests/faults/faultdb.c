@@ -487,9 +487,10 @@ static const char *space_present(atesql_store *s, const char *name, bool want) {
 /* Whether `owner` holds lock `key`: releasing it says (and frees it). */
 static const char *lock_held_by(atesql_store *s, const char *key,
                                 const char *owner, bool want) {
-  atesql_status st = atesql_lock_release(s, key, owner);
-  if (st != ATESQL_OK && st != ATESQL_NOT_FOUND) return "release failed";
-  return check((st == ATESQL_OK) == want,
+  bool released = false;
+  if (atesql_lock_release(s, key, owner, &released) != ATESQL_OK)
+    return "release failed";
+  return check(released == want,
                want ? "lock not held by its owner" : "lock held");
 }
 
@@ -641,7 +642,11 @@ static const char *verify_lock_takeover(atesql_store *s, bool applied) {
 static void op_lock_release(atesql_store *s, const char *url,
                             faultdb_outcome *o) {
   (void)url;
-  faultdb_note(o, s, atesql_lock_release(s, "held-lock", "owner-a"));
+  bool released = false;
+  atesql_status st = atesql_lock_release(s, "held-lock", "owner-a", &released);
+  if (st != ATESQL_OK && released)
+    o->problem = "released=true with an error status";
+  if (faultdb_note(o, s, st) == ATESQL_OK) result(o, "released=%d", released);
 }
 
 static const char *verify_lock_release(atesql_store *s, bool applied) {

@@ -15,8 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atesql/actor.h"
+#include "atesql/atespace.h"
 #include "atesql/json.h"
-#include "atesql/store.h"
+#include "atesql/worker.h"
 #include "codec/json.h"
 #include "column_readers.h"
 #include "util/arena.h"

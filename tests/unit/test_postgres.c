@@ -408,7 +408,9 @@ static void test_scheduler_role_with_documented_grants_suffices(void **state) {
   bool held = false;
   assert_int_equal(atesql_lock_acquire(s, "k", "v", 1000, &held), ATESQL_OK);
   assert_true(held);
-  assert_int_equal(atesql_lock_release(s, "k", "v"), ATESQL_OK);
+  bool released = false;
+  assert_int_equal(atesql_lock_release(s, "k", "v", &released), ATESQL_OK);
+  assert_true(released);
   atesql_list_opts opts = {.selector_text = "actor_id=a1"};
   int64_t n = 0;
   assert_int_equal(atesql_worker_count(s, &opts, &n), ATESQL_OK);

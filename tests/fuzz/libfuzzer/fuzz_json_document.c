@@ -12,8 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "atesql/actor.h"
+#include "atesql/atespace.h"
 #include "atesql/json.h"
-#include "atesql/store.h"
+#include "atesql/worker.h"
 #include "harness.h"
 
 /* One kind of record: its decoder, encoder and free, erased to void. */
