@@ -79,10 +79,10 @@ ATESQL_API atesql_status atesql_worker_claim(atesql_store *store,
 
 /*
 ** Free a worker if the actor (actor_atespace, actor_id) still holds it:
-** clears the four assignment fields and bumps the version. *released says
-** whether it did; releasing a worker that is free or held by another
-** actor is OK with *released false (idempotent). Errors: NOT_FOUND (no
-** such worker), INVALID_ARGUMENT.
+** clears the four assignment fields and bumps the version. *released (may
+** be NULL) says whether it did; releasing a worker that is free or held
+** by another actor is OK with *released false (idempotent). Errors:
+** NOT_FOUND (no such worker), INVALID_ARGUMENT.
 */
 ATESQL_API atesql_status atesql_worker_release(
     atesql_store *store, const char *worker_namespace, const char *worker_pool,

@@ -97,5 +97,6 @@ atesql_status atesql_atespace_list(atesql_store *s,
 atesql_status atesql_atespace_count(atesql_store *s,
                                     const atesql_list_opts *opts,
                                     int64_t *count) {
+  store_begin_call(s);
   return count_records(s, &atespace_spec, opts, count);
 }

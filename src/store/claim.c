@@ -414,8 +414,8 @@ atesql_status atesql_worker_release(atesql_store *s, const char *ns,
                                     const char *actor_atespace,
                                     const char *actor_id, bool *released) {
   store_begin_call(s);
-  if (released == NULL)
-    return store_fail(s, ATESQL_INVALID_ARGUMENT, "released is NULL");
+  bool ignored;
+  if (released == NULL) released = &ignored;
   *released = false;
   const char *names[] = {"worker_namespace", "worker_pool", "worker_pod",
                          "actor_atespace", "actor_id"};

@@ -274,6 +274,24 @@ static void test_release_frees_only_for_the_holder(void **state) {
   atesql_worker_free(w);
 }
 
+/* released may be NULL, as a lock release's: the worker is freed all the
+** same. */
+static void test_release_without_released_frees(void **state) {
+  atesql_store *s = *state;
+  fleet(s);
+  atesql_claim_request r = request("a1", p1, 1);
+  atesql_worker *w = NULL;
+  assert_ok(s, atesql_worker_claim(s, &r, &w));
+  assert_ok(s, atesql_worker_release(s, "ns", "p1", w->worker_pod, "space",
+                                     "a1", NULL));
+  atesql_worker *got = NULL;
+  assert_ok(s, atesql_worker_get(s, "ns", "p1", w->worker_pod, &got));
+  assert_string_equal(got->actor_id, "");
+  assert_int_equal(got->version, w->version + 1);
+  atesql_worker_free(got);
+  atesql_worker_free(w);
+}
+
 static void test_resume_claims_and_moves_the_actor_together(void **state) {
   atesql_store *s = *state;
   fleet(s);
@@ -447,6 +465,7 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_the_selector_restricts_the_candidates),
     STORE_TEST(test_bad_requests_are_invalid_and_write_nothing),
     STORE_TEST(test_release_frees_only_for_the_holder),
+    STORE_TEST(test_release_without_released_frees),
     STORE_TEST(test_resume_claims_and_moves_the_actor_together),
     STORE_TEST(test_resume_with_a_stale_version_claims_nothing),
     STORE_TEST(test_racing_claimers_never_share_or_double_a_worker),
