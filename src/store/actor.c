@@ -51,26 +51,13 @@ atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
 /* Create a at `version`: 1 for a create, the record's own for an import. */
 static atesql_status create_actor(atesql_store *s, const atesql_actor *a,
                                   int64_t version) {
-  bound_record row;
-  atesql_status st = record_bind(s, &schema_actors, a, version, &row);
-  if (st != ATESQL_OK) {
-    record_unbind(&row);
-    return st;
-  }
-  st = exec_named(s, STMT_actor_create, row.params, row.count);
-  record_unbind(&row);
-  if (st == ATESQL_OK) return st;
-  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
+  atesql_status st =
+      record_create(s, &schema_actors, STMT_actor_create, a, version);
+  if (st != ATESQL_FAILED_PRECONDITION) return st;
+  char what[ATESQL_ERROR_MESSAGE_MAX / 2], space[ATESQL_ERROR_MESSAGE_MAX / 4];
   actor_name(a->atespace, a->actor_id, what, sizeof what);
-  if (st == ATESQL_ALREADY_EXISTS)
-    return store_fail(s, st, "%s already exists", what);
-  if (st == ATESQL_FAILED_PRECONDITION) {
-    char space[ATESQL_ERROR_MESSAGE_MAX / 4];
-    name_record(space, sizeof space, "atespace", &a->atespace, 1);
-    return store_fail(s, st, "cannot create %s: %s does not exist", what,
-                      space);
-  }
-  return store_fail_db(s, st, "create %s", what);
+  name_record(space, sizeof space, "atespace", &a->atespace, 1);
+  return store_fail(s, st, "cannot create %s: %s does not exist", what, space);
 }
 
 atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
@@ -87,28 +74,8 @@ atesql_status atesql_actor_import(atesql_store *s, const atesql_actor *a) {
 
 atesql_status actor_update(atesql_store *s, const atesql_actor *a,
                            int64_t expected_version, int64_t *new_version) {
-  bound_record row;
-  atesql_status st = record_bind(s, &schema_actors, a, expected_version, &row);
-  if (st != ATESQL_OK) {
-    record_unbind(&row);
-    return st;
-  }
-  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  actor_name(a->atespace, a->actor_id, what, sizeof what);
-  write_outcome out;
-  st = conditional_write(s, STMT_actor_update, row.params, row.count,
-                         STMT_actor_probe, schema_actors.key_count, &out);
-  if (st != ATESQL_OK) {
-    st = store_fail_db(s, st, "update %s", what);
-  } else if (!out.wrote) {
-    st = record_diagnose_update(s, &schema_actors, &out, &row, expected_version,
-                                what);
-    query_done(&out.probe);
-  } else if (new_version) {
-    *new_version = out.value;
-  }
-  record_unbind(&row);
-  return st;
+  return record_update(s, &schema_actors, STMT_actor_update, STMT_actor_probe,
+                       a, expected_version, new_version);
 }
 
 atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,

@@ -49,6 +49,26 @@ atesql_status record_decode(atesql_store *s, const resource_def *res,
                             const query *q, const int *cols, void *root,
                             void *item);
 
+/*
+** Insert record (of res) at `version` by the named statement `create`.
+** Errors: those of record_bind, ALREADY_EXISTS naming the record, the
+** driver's (prefixed "create <record>: "); a caller may give a status a
+** message of its own.
+*/
+atesql_status record_create(atesql_store *s, const resource_def *res,
+                            stmt_id create, const void *record,
+                            int64_t version);
+
+/*
+** Update record (of res) by the conditional write `update` if it is at
+** expected_version, reporting the version written into *new_version (may
+** be NULL); the probe statement `probe` (or the write itself, where the
+** dialect reports it) says why not, as record_diagnose_update.
+*/
+atesql_status record_update(atesql_store *s, const resource_def *res,
+                            stmt_id update, stmt_id probe, const void *record,
+                            int64_t expected_version, int64_t *new_version);
+
 /* The key parts of a decoded record into parts[0 .. key_count). */
 void record_key(const resource_def *res, const void *record,
                 const char **parts);

@@ -58,21 +58,7 @@ atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
 /* Create w at `version`: 1 for a create, the record's own for an import. */
 static atesql_status create_worker(atesql_store *s, const atesql_worker *w,
                                    int64_t version) {
-  bound_record row;
-  atesql_status st = record_bind(s, &schema_workers, w, version, &row);
-  if (st != ATESQL_OK) {
-    record_unbind(&row);
-    return st;
-  }
-  st = exec_named(s, STMT_worker_create, row.params, row.count);
-  record_unbind(&row);
-  if (st == ATESQL_OK) return st;
-  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
-              sizeof what);
-  if (st == ATESQL_ALREADY_EXISTS)
-    return store_fail(s, st, "%s already exists", what);
-  return store_fail_db(s, st, "create %s", what);
+  return record_create(s, &schema_workers, STMT_worker_create, w, version);
 }
 
 atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
@@ -91,29 +77,8 @@ atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
                                    int64_t expected_version,
                                    int64_t *new_version) {
   store_begin_call(s);
-  bound_record row;
-  atesql_status st = record_bind(s, &schema_workers, w, expected_version, &row);
-  if (st != ATESQL_OK) {
-    record_unbind(&row);
-    return st;
-  }
-  char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  worker_name(w->worker_namespace, w->worker_pool, w->worker_pod, what,
-              sizeof what);
-  write_outcome out;
-  st = conditional_write(s, STMT_worker_update, row.params, row.count,
-                         STMT_worker_probe, schema_workers.key_count, &out);
-  if (st != ATESQL_OK) {
-    st = store_fail_db(s, st, "update %s", what);
-  } else if (!out.wrote) {
-    st = record_diagnose_update(s, &schema_workers, &out, &row,
-                                expected_version, what);
-    query_done(&out.probe);
-  } else if (new_version) {
-    *new_version = out.value;
-  }
-  record_unbind(&row);
-  return st;
+  return record_update(s, &schema_workers, STMT_worker_update,
+                       STMT_worker_probe, w, expected_version, new_version);
 }
 
 atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
