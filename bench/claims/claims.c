@@ -1,27 +1,31 @@
 /*
-** atesql_claims: worker assignment under concurrency. Claimer threads, each
+** atesql_bench claims: worker assignment under concurrency. Claimer threads,
+*each
 ** with its own store handle, claim a worker of one shared pool for a fresh
 ** actor and release it again, as fast as they can, for a few seconds; each
 ** claim is timed. Three ways to claim are compared, on SQLite and on
 ** PostgreSQL: atesql_worker_claim, and the upstream control plane's
 ** list-pick-update with optimistic versions, at pages of 100 and of 1.
 ** Every cell starts from a fresh copy of one database and ends by checking
-** that no worker was given to two actors. bench/claims_run starts a
+** that no worker was given to two actors. bench/run claims starts a
 ** PostgreSQL server and runs this; docs/BENCHMARKS.md ("Claims") explains
 ** the output.
 */
-#include <libpq-fe.h>
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <atesql/atesql.h>
 
-#include "harness.h"
+#include "backends.h"
+#include "common.h"
+#include "machine.h"
+#include "options.h"
+#include "pools.h"
+#include "report.h"
+#include "samples.h"
 
 /* The database every cell starts from. */
 enum {
@@ -47,10 +51,9 @@ enum {
 #define UPSTREAM_SELECTOR  "worker_pool=cpu,actor_id="
 #define POOL_SELECTOR      "worker_namespace=ns,worker_pool=cpu"
 #define POOL_FREE_SELECTOR "worker_namespace=ns,worker_pool=cpu,actor_id="
-#define PG_BASE_DB         "atesql_claims_base"
-#define PG_CELL_DB         "atesql_claims_cell"
-
-const char program_name[] = "atesql_claims";
+/* The databases: the base every cell copies, and the cell's copy. */
+#define BASE_DB "atesql_claims_base"
+#define CELL_DB "atesql_claims_cell"
 
 typedef enum impl_id {
   IMPL_ATESQL,         /* atesql_worker_claim, atesql_worker_release */
@@ -63,14 +66,12 @@ static const char *const impl_names[IMPL_COUNT] = {"atesql", "upstream",
 static const size_t impl_page_size[IMPL_COUNT] = {0, 100, 1};
 
 typedef struct options {
+  common_options common;
   bool backends[B_COUNT];
   bool impls[IMPL_COUNT];
-  counts claimers;      /* per cell */
-  double seconds;       /* per cell */
-  const char *dir;      /* where the temporary SQLite directory goes */
-  const char *postgres; /* key=value conninfo of the server; NULL: none */
-  unsigned seed;
-  bool json;
+  counts claimers; /* per cell */
+  double seconds;  /* per cell */
+  long seed;
   /* Diagnostics (docs/BENCHMARKS.md, "Claims"): SQLite's synchronous
   ** setting ("full", the default, or "normal"), and whether the claimers'
   ** single-statement writes (releases; upstream's assigning update) run in
@@ -81,6 +82,7 @@ typedef struct options {
   ** busy_timeout_ms; atesql's default is 5000). Long, so that a writer
   ** starved by SQLite's busy handler shows as latency, not as an error. */
   long sqlite_busy_timeout_ms;
+  report report;
 } options;
 
 /* ---- The database every cell starts from ---- */
@@ -120,46 +122,32 @@ static void load_database(const char *url) {
   atesql_store_close(s);
 }
 
-/* A backend under test: how to reach its base database and its cell. */
+/* A backend under test: where its databases are, and the URL of its
+** cell. */
 typedef struct backend {
   backend_id id;
-  char dir[4096];      /* SQLite: the temporary directory */
-  char base[4200];     /* SQLite: the base file */
-  char cell[4200];     /* SQLite: the cell's file */
-  char cell_url[4300]; /* the URL the claimers open */
-  PGconn *admin;       /* PostgreSQL: to make and drop databases */
-  const char *conninfo;
+  db_place place;
+  char cell_url[4400]; /* the URL the claimers open */
 } backend;
 
-/* Make the base database of b: a fresh SQLite file in a new temporary
-** directory under dir, or a fresh PostgreSQL database. */
+/* Make the base database of b: in a new temporary directory under the
+** run's DIR, or on the PostgreSQL server. */
 static void backend_setup(backend *b, const options *o) {
   double t0 = now_s();
-  if (b->id == B_SQLITE) {
-    make_temp_dir(b->dir, sizeof b->dir, o->dir, "atesql-claims");
-    snprintf(b->base, sizeof b->base, "%s/base.db", b->dir);
-    snprintf(b->cell, sizeof b->cell, "%s/cell.db", b->dir);
-    char url[4300];
-    snprintf(url, sizeof url, "sqlite:%s", b->base);
-    load_database(url);
-    snprintf(b->cell_url, sizeof b->cell_url,
-             "sqlite:%s?synchronous=%s&busy_timeout_ms=%ld", b->cell,
-             o->sqlite_synchronous, o->sqlite_busy_timeout_ms);
-  } else {
-    b->conninfo = o->postgres;
-    b->admin = pg_connect(o->postgres);
-    pg_drop_database(b->admin, PG_CELL_DB);
-    pg_drop_database(b->admin, PG_BASE_DB);
-    pg_exec(b->admin, "CREATE DATABASE " PG_BASE_DB);
-    char url[4200];
-    snprintf(url, sizeof url, "%s dbname=" PG_BASE_DB, o->postgres);
-    load_database(url);
+  char url[4400];
+  place_open(&b->place, b->id, o->common.dir, o->common.postgres, "claims");
+  place_create(&b->place, BASE_DB);
+  place_url(&b->place, BASE_DB, "", url, sizeof url);
+  load_database(url);
+  if (b->id == B_POSTGRES) {
     PGconn *base = pg_connect(url);
     pg_exec(base, "VACUUM workers");
     PQfinish(base);
-    snprintf(b->cell_url, sizeof b->cell_url, "%s dbname=" PG_CELL_DB,
-             o->postgres);
   }
+  char query[128];
+  snprintf(query, sizeof query, "?synchronous=%s&busy_timeout_ms=%ld",
+           o->sqlite_synchronous, o->sqlite_busy_timeout_ms);
+  place_url(&b->place, CELL_DB, query, b->cell_url, sizeof b->cell_url);
   fprintf(stderr, "%s: base database loaded in %.1f s\n", backend_names[b->id],
           now_s() - t0);
 }
@@ -167,22 +155,13 @@ static void backend_setup(backend *b, const options *o) {
 /* Replace the cell's database with a copy of the base. No handle may be
 ** open on either. */
 static void backend_fresh_cell(backend *b) {
-  if (b->id == B_SQLITE)
-    sqlite_copy_database(b->base, b->cell);
-  else
-    pg_copy_database(b->admin, PG_BASE_DB, PG_CELL_DB);
+  place_copy(&b->place, BASE_DB, CELL_DB);
 }
 
 static void backend_teardown(backend *b) {
-  if (b->id == B_SQLITE) {
-    sqlite_remove_database(b->base);
-    sqlite_remove_database(b->cell);
-    rmdir(b->dir);
-  } else {
-    pg_drop_database(b->admin, PG_CELL_DB);
-    pg_drop_database(b->admin, PG_BASE_DB);
-    PQfinish(b->admin);
-  }
+  place_drop(&b->place, CELL_DB);
+  place_drop(&b->place, BASE_DB);
+  place_close(&b->place);
 }
 
 /* ---- Claimers ---- */
@@ -509,7 +488,7 @@ typedef struct result {
 static result run_cell(backend *b, impl_id impl, int count, const options *o) {
   backend_fresh_cell(b);
   double fsync_p50, fsync_p99;
-  probe_fsync(o->dir, CELL_FSYNC_PROBES, &fsync_p50, &fsync_p99);
+  probe_fsync(o->common.dir, CELL_FSYNC_PROBES, &fsync_p50, &fsync_p99);
   static run r;
   memset(&r, 0, sizeof r);
   r.impl = impl;
@@ -520,7 +499,8 @@ static result run_cell(backend *b, impl_id impl, int count, const options *o) {
   if (rc != 0) die("pthread_barrier_init: %s", strerror(rc));
   pthread_t threads[CLAIMERS_MAX];
   for (int i = 0; i < count; i++) {
-    r.claimers[i] = (claimer){.run = &r, .id = i, .rng = o->seed + 7919u * i};
+    r.claimers[i] =
+        (claimer){.run = &r, .id = i, .rng = (unsigned)o->seed + 7919u * i};
     rc = pthread_create(&threads[i], NULL, claimer_main, &r.claimers[i]);
     if (rc != 0) die("pthread_create: %s", strerror(rc));
   }
@@ -561,37 +541,43 @@ static result run_cell(backend *b, impl_id impl, int count, const options *o) {
     free(c->latency_ms);
   }
   qsort(all, n, sizeof *all, compare_doubles);
-  res.p50_ms = percentile(all, n, 50);
-  res.p99_ms = percentile(all, n, 99);
+  res.p50_ms = percentile(all, n, 0.50);
+  res.p99_ms = percentile(all, n, 0.99);
   free(all);
   res.claims_per_s = end > r.start ? (double)res.claims / (end - r.start) : 0;
   res.retries_per_claim = res.claims ? (double)retries / (double)res.claims : 0;
   return res;
 }
 
-static void print_table_header(void) {
-  printf("%-9s %-15s %8s %8s %12s %8s %8s %17s %9s %12s\n", "backend", "impl",
-         "claimers", "claims", "claims_per_s", "p50_ms", "p99_ms",
-         "retries_per_claim", "exhausted", "fsync_p50_ms");
-}
+static const report_column result_columns[] = {
+    {"backend", NULL, COL_TEXT, -9, 0},
+    {"impl", NULL, COL_TEXT, -15, 0},
+    {"claimers", NULL, COL_INT, 8, 0},
+    {"claims", NULL, COL_INT, 8, 0},
+    {"claims_per_s", NULL, COL_REAL, 12, 1},
+    {"p50_ms", NULL, COL_REAL, 8, 3},
+    {"p99_ms", NULL, COL_REAL, 8, 3},
+    {"retries_per_claim", NULL, COL_REAL, 17, 3},
+    {"exhausted", NULL, COL_INT, 9, 0},
+    {"fsync_p50_ms", NULL, COL_REAL, 12, 3},
+};
 
-static void print_result(const result *r, bool json) {
-  if (json)
-    printf("{\"backend\":\"%s\",\"impl\":\"%s\",\"claimers\":%d,\"claims\":%zu,"
-           "\"claims_per_s\":%.1f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
-           "\"retries_per_claim\":%.3f,\"exhausted\":%llu,"
-           "\"fsync_p50_ms\":%.3f}\n",
-           backend_names[r->backend], impl_names[r->impl], r->claimers,
-           r->claims, r->claims_per_s, r->p50_ms, r->p99_ms,
-           r->retries_per_claim, (unsigned long long)r->exhausted,
-           r->fsync_p50_ms);
-  else
-    printf("%-9s %-15s %8d %8zu %12.1f %8.3f %8.3f %17.3f %9llu %12.3f\n",
-           backend_names[r->backend], impl_names[r->impl], r->claimers,
-           r->claims, r->claims_per_s, r->p50_ms, r->p99_ms,
-           r->retries_per_claim, (unsigned long long)r->exhausted,
-           r->fsync_p50_ms);
-  fflush(stdout);
+static const report_table result_table = {NULL, " ", result_columns,
+                                          sizeof result_columns /
+                                              sizeof result_columns[0]};
+
+static void report_result(const report *rep, const result *r) {
+  report_value v[] = {TEXT(backend_names[r->backend]),
+                      TEXT(impl_names[r->impl]),
+                      INT(r->claimers),
+                      INT(r->claims),
+                      REAL(r->claims_per_s),
+                      REAL(r->p50_ms),
+                      REAL(r->p99_ms),
+                      REAL(r->retries_per_claim),
+                      INT(r->exhausted),
+                      REAL(r->fsync_p50_ms)};
+  report_row(rep, &result_table, v, NULL);
 }
 
 static const result *find_result(const result *rs, size_t n, backend_id b,
@@ -603,171 +589,183 @@ static const result *find_result(const result *rs, size_t n, backend_id b,
 }
 
 /*
-** The issue's success criteria, at the largest claimer count measured
-** (8 by default): on PostgreSQL atesql claims at least 3x as fast as the
+** The success criteria, at the largest claimer count measured (8 by
+** default): on PostgreSQL atesql claims at least 3x as fast as the
 ** upstream pattern, with zero retries; on SQLite atesql's p99 stays under
 ** 15 ms.
 */
-static void print_criteria(FILE *out, const result *rs, size_t n, int most) {
-  fprintf(out, "# criteria at %d claimers:\n", most);
+static void report_criteria(const report *rep, const result *rs, size_t n,
+                            int most) {
+  report_note(rep, "criteria at %d claimers:", most);
   const result *a = find_result(rs, n, B_POSTGRES, IMPL_ATESQL, most);
   if (a) {
-    fprintf(out, "#   postgres: atesql %.1f claims/s, %.3f retries per claim",
-            a->claims_per_s, a->retries_per_claim);
+    char line[512];
+    size_t at =
+        (size_t)snprintf(line, sizeof line,
+                         "  postgres: atesql %.1f claims/s, %.3f retries "
+                         "per claim",
+                         a->claims_per_s, a->retries_per_claim);
     bool met = a->retries_per_claim == 0;
     bool compared = false;
     for (impl_id u = IMPL_UPSTREAM; u < IMPL_COUNT; u++) {
       const result *up = find_result(rs, n, B_POSTGRES, u, most);
-      if (up == NULL || up->claims_per_s <= 0) continue;
+      if (up == NULL || up->claims_per_s <= 0 || at >= sizeof line) continue;
       double ratio = a->claims_per_s / up->claims_per_s;
-      fprintf(out, "; %s %.1f claims/s (atesql %.2fx)", impl_names[u],
-              up->claims_per_s, ratio);
+      at += (size_t)snprintf(line + at, sizeof line - at,
+                             "; %s %.1f claims/s (atesql %.2fx)", impl_names[u],
+                             up->claims_per_s, ratio);
       if (u == IMPL_UPSTREAM) {
         met = met && ratio >= 3.0;
         compared = true;
       }
     }
-    fprintf(out, "\n#     need >= 3x upstream with 0 retries: %s\n",
-            compared ? (met ? "met" : "missed") : "not measured");
+    report_note(rep, "%s", line);
+    report_note(rep, "    need >= 3x upstream with 0 retries: %s",
+                compared ? (met ? "met" : "missed") : "not measured");
   }
   a = find_result(rs, n, B_SQLITE, IMPL_ATESQL, most);
   if (a)
-    fprintf(out, "#   sqlite: atesql p99 %.3f ms; need < 15 ms: %s\n",
-            a->p99_ms, a->p99_ms < 15.0 ? "met" : "missed");
+    report_note(rep, "  sqlite: atesql p99 %.3f ms; need < 15 ms: %s",
+                a->p99_ms, a->p99_ms < 15.0 ? "met" : "missed");
 }
 
 /* ---- Options ---- */
 
-static void usage(void) {
-  static const char *const lines[] = {
-      "usage: atesql_claims [--backends sqlite,postgres] [--postgres CONNINFO]",
-      "                     [--impls atesql,upstream,upstream_page1]",
-      "                     [--claimers 1,2,4,8] [--seconds S] [--dir DIR]",
-      "                     [--seed N] [--json]",
-      "                     [--sqlite-synchronous full|normal]",
-      "                     [--sqlite-busy-timeout-ms N] [--writes-in-tx]"};
-  print_usage_and_exit(lines, sizeof lines / sizeof lines[0], PG_BASE_DB,
-                       PG_CELL_DB);
-}
+static const char *const sqlite_synchronous_names[] = {"full", "normal"};
 
-static options parse_options(int argc, char **argv) {
-  options o = {.seconds = 5,
-               .seed = 1,
-               .claimers = {{1, 2, 4, 8}, 4},
-               .sqlite_synchronous = "full",
-               .sqlite_busy_timeout_ms = 60000};
-  o.dir = default_dir();
-  const char *backends = NULL;
-  for (int i = 1; i < argc; i++) {
-    const char *a = argv[i];
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (strcmp(a, "--json") == 0 || strcmp(a, "--writes-in-tx") == 0) {
-      o.json |= strcmp(a, "--json") == 0;
-      o.writes_in_tx |= strcmp(a, "--writes-in-tx") == 0;
-      continue;
-    }
-    if (v == NULL) usage();
-    i++;
-    if (strcmp(a, "--backends") == 0)
-      backends = v;
-    else if (strcmp(a, "--postgres") == 0)
-      o.postgres = v;
-    else if (strcmp(a, "--impls") == 0)
-      parse_names(v, impl_names, IMPL_COUNT, o.impls);
-    else if (strcmp(a, "--claimers") == 0)
-      parse_counts(a, v, CLAIMERS_MAX, &o.claimers);
-    else if (strcmp(a, "--seconds") == 0)
-      o.seconds = atof(v);
-    else if (strcmp(a, "--dir") == 0)
-      o.dir = v;
-    else if (strcmp(a, "--seed") == 0)
-      o.seed = (unsigned)strtoul(v, NULL, 10);
-    else if (strcmp(a, "--sqlite-synchronous") == 0)
-      o.sqlite_synchronous = v;
-    else if (strcmp(a, "--sqlite-busy-timeout-ms") == 0)
-      o.sqlite_busy_timeout_ms = strtol(v, NULL, 10);
-    else
-      usage();
-  }
+/* The command line into *o; dies (with the usage) on a mistake. */
+static void parse_options(int argc, char **argv, options *o) {
+  *o = (options){.seconds = 5,
+                 .seed = 1,
+                 .claimers = {{1, 2, 4, 8}, 4},
+                 .impls = {true, true, true},
+                 .sqlite_synchronous = "full",
+                 .sqlite_busy_timeout_ms = 60000};
+  const option_spec specs[] = {
+      {.name = "--impls",
+       .kind = OPT_NAMES,
+       .value = o->impls,
+       .arg = "LIST",
+       .help = "the ways to claim (default: all)",
+       .names = impl_names,
+       .name_count = IMPL_COUNT},
+      {.name = "--claimers",
+       .kind = OPT_COUNTS,
+       .value = &o->claimers,
+       .arg = "N,N,...",
+       .help = "claimer threads per cell (default 1,2,4,8)",
+       .min = 1,
+       .max = CLAIMERS_MAX},
+      {.name = "--seconds",
+       .kind = OPT_REAL,
+       .value = &o->seconds,
+       .arg = "S",
+       .help = "the time of each cell (default 5)",
+       .min = 0,
+       .max = 3600},
+      {.name = "--seed",
+       .kind = OPT_INT,
+       .value = &o->seed,
+       .arg = "N",
+       .help = "the upstream pattern's random picks (default 1)",
+       .min = 0,
+       .max = 4294967295.0},
+      {.name = "--sqlite-synchronous",
+       .kind = OPT_TEXT,
+       .value = &o->sqlite_synchronous,
+       .arg = "full|normal",
+       .help = "diagnostic: SQLite's synchronous setting (default full)"},
+      {.name = "--sqlite-busy-timeout-ms",
+       .kind = OPT_INT,
+       .value = &o->sqlite_busy_timeout_ms,
+       .arg = "N",
+       .help = "how long a SQLite handle waits for the write lock (default "
+               "60000)",
+       .min = 0,
+       .max = 3600000},
+      {.name = "--writes-in-tx",
+       .kind = OPT_FLAG,
+       .value = &o->writes_in_tx,
+       .help = "diagnostic: each release and upstream update in a "
+               "transaction"},
+  };
+  command cmd = {"claims",
+                 "Worker assignment under concurrency: atesql_worker_claim "
+                 "against the upstream\nlist-pick-update pattern (pages of "
+                 "100 and of 1), on SQLite and PostgreSQL.",
+                 "sqlite,postgres", specs, sizeof specs / sizeof specs[0]};
+  parse_command_line(argc, argv, &cmd, &o->common);
+  choose_backends(&cmd, &o->common, false, o->backends);
   bool any_impl = false;
   for (int i = 0; i < IMPL_COUNT; i++)
-    any_impl |= o.impls[i];
+    any_impl |= o->impls[i];
   if (!any_impl)
     for (int i = 0; i < IMPL_COUNT; i++)
-      o.impls[i] = true;
-  parse_backends(backends, o.postgres, o.backends);
-  if (!(o.seconds > 0)) die("--seconds must be positive");
-  if (strcmp(o.sqlite_synchronous, "full") != 0 &&
-      strcmp(o.sqlite_synchronous, "normal") != 0)
+      o->impls[i] = true;
+  if (strcmp(o->sqlite_synchronous, sqlite_synchronous_names[0]) != 0 &&
+      strcmp(o->sqlite_synchronous, sqlite_synchronous_names[1]) != 0)
     die("--sqlite-synchronous takes full or normal");
-  if (o.sqlite_busy_timeout_ms < 0 || o.sqlite_busy_timeout_ms > 3600000)
-    die("--sqlite-busy-timeout-ms takes 0..3600000");
-  return o;
+  o->report = (report){o->common.json};
 }
 
-/* The first line of the report: versions, machine, load and disk. */
-static void print_banner(FILE *out, const options *o) {
-  char pg[64] = "";
+/* The first notes of the report: versions, machine, load, settings and
+** disk. */
+static void report_environment(const options *o) {
+  char sqlite[128], pg[256];
+  snprintf(sqlite, sizeof sqlite, "synchronous=%s, busy_timeout_ms=%ld",
+           o->sqlite_synchronous, o->sqlite_busy_timeout_ms);
+  banner b = {.sqlite = sqlite};
   if (o->backends[B_POSTGRES]) {
-    PGconn *c = pg_connect(o->postgres);
-    const char *v = PQparameterStatus(c, "server_version");
-    snprintf(pg, sizeof pg, ", PostgreSQL %s", v ? v : "?");
-    PQfinish(c);
+    postgres_describe(o->common.postgres, pg, sizeof pg);
+    b.postgres = pg;
   }
-  char load[64];
-  load_average(load, sizeof load, NULL);
-  fprintf(out,
-          "# atesql %s, SQLite %s%s; %ld cores, load average %s at start; "
-          "%.1f s per cell\n",
-          atesql_version(), sqlite3_libversion(), pg,
-          sysconf(_SC_NPROCESSORS_ONLN), load, o->seconds);
-  fprintf(out,
-          "# SQLite synchronous=%s, busy_timeout_ms=%ld; single-statement "
-          "writes %s\n",
-          o->sqlite_synchronous, o->sqlite_busy_timeout_ms,
-          o->writes_in_tx ? "in a transaction (--writes-in-tx)"
-                          : "on their own");
-  print_fsync_at_start(out, o->dir);
-  fflush(out);
+  report_banner(&o->report, &b);
+  report_note(&o->report, "single-statement writes %s; %.1f s per cell",
+              o->writes_in_tx ? "in a transaction (--writes-in-tx)"
+                              : "on their own",
+              o->seconds);
+  report_fsync(&o->report, o->common.dir, true);
 }
 
-int main(int argc, char **argv) {
-  options o = parse_options(argc, argv);
-  FILE *notes = o.json ? stderr : stdout;
+int claims_main(int argc, char **argv) {
+  static options o;
+  parse_options(argc, argv, &o);
+  const report *rep = &o.report;
   double t0 = now_s();
   static backend backends[B_COUNT];
-  for (backend_id b = 0; b < B_COUNT; b++) {
+  for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++) {
     backends[b].id = b;
     if (o.backends[b]) backend_setup(&backends[b], &o);
   }
-  print_banner(notes, &o);
-  if (!o.json) print_table_header();
+  report_environment(&o);
+  report_header(rep, &result_table);
   static result results[RESULTS_MAX];
   size_t n = 0;
   int most = 0;
   for (size_t k = 0; k < o.claimers.count; k++)
-    if (o.claimers.n[k] > most) most = o.claimers.n[k];
-  for (backend_id b = 0; b < B_COUNT; b++) {
+    if ((int)o.claimers.n[k] > most) most = (int)o.claimers.n[k];
+  for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++) {
     if (!o.backends[b]) continue;
     /* The implementations take turns at each count, so that the cells
     ** compared are measured close together on a shared machine. */
     for (size_t k = 0; k < o.claimers.count; k++) {
+      int claimers = (int)o.claimers.n[k];
       for (impl_id impl = 0; impl < IMPL_COUNT && n < RESULTS_MAX; impl++) {
         if (!o.impls[impl]) continue;
         char load[64];
-        load_average(load, sizeof load, NULL);
+        load_average(load, sizeof load);
         fprintf(stderr, "%s %s %d claimers (load %s)\n", backend_names[b],
-                impl_names[impl], o.claimers.n[k], load);
-        results[n] = run_cell(&backends[b], impl, o.claimers.n[k], &o);
-        print_result(&results[n], o.json);
+                impl_names[impl], claimers, load);
+        results[n] = run_cell(&backends[b], impl, claimers, &o);
+        report_result(rep, &results[n]);
         n++;
       }
     }
   }
-  print_load_at_end(notes, t0);
-  print_criteria(notes, results, n, most);
-  print_fsync_at_end(notes, o.dir);
-  for (backend_id b = 0; b < B_COUNT; b++)
+  report_end(rep, t0);
+  report_criteria(rep, results, n, most);
+  report_fsync(rep, o.common.dir, false);
+  for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++)
     if (o.backends[b]) backend_teardown(&backends[b]);
   return 0;
 }
