@@ -434,7 +434,7 @@ static void check_label_spread(const fleet *f) {
                               (double)c.labeled_free > 1.25 * labeled_free);
   if (c.labeled_free == 0 || off)
     die("N=%zu: %zu free workers carry the label, not about %.0f: is the "
-        "label formula correlated with the free one? (bench/fleet.c)",
+        "label formula correlated with the free one? (bench/lists/fleet.c)",
         f->workers, c.labeled_free, labeled_free);
 }
 
