@@ -7,7 +7,6 @@
 ** end. bench/run lists starts the servers and runs it;
 ** docs/BENCHMARKS.md ("Lists") explains the output.
 */
-#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,8 +71,8 @@ static const report_column cell_columns[] = {
     {"growth_kb", "rss_growth_kb", COL_INT, 9, 0},
 };
 
-const report_table cell_table = {NULL, "  ", cell_columns,
-                                 sizeof cell_columns / sizeof cell_columns[0]};
+static const report_table cell_table = {
+    NULL, "  ", cell_columns, sizeof cell_columns / sizeof cell_columns[0]};
 
 static void report_cell(const report *r, const cell *c) {
   char label[64];
@@ -343,15 +342,6 @@ static void verify_answers(const options *o, const fleet *f, impl **impls,
   }
 }
 
-static void add_result(results *r, const cell *c) {
-  if (r->count == r->cap) {
-    r->cap = r->cap ? r->cap * 2 : 64;
-    r->cells = realloc(r->cells, r->cap * sizeof *r->cells);
-    if (r->cells == NULL) die("out of memory");
-  }
-  r->cells[r->count++] = *c;
-}
-
 /* Measure every workload, at each of its page sizes, on impls[0..n). */
 static void measure_group(const options *o, const report *r, backend_id b,
                           const fleet *f, impl **impls, size_t n,
@@ -372,7 +362,8 @@ static void measure_group(const options *o, const report *r, backend_id b,
         for (size_t i = 0; i < measured; i++) {
           cells[i].backend = backend_names[b];
           report_cell(r, &cells[i]);
-          add_result(res, &cells[i]);
+          append((void **)&res->cells, &res->count, &res->cap, sizeof cells[i],
+                 &cells[i]);
         }
       }
   }

@@ -307,9 +307,6 @@ void load_sqlite(const char *path, const fleet *f);
 void load_postgres(const char *conninfo, const fleet *f);
 void load_redis(const char *host, int port, const fleet *f);
 
-/* The table of cells, as they finish (lists.c). */
-extern const report_table cell_table;
-
 /* After a table of cells: the ratios and the targets (summary.c). */
 void report_summary(const cell *cells, size_t count);
 
