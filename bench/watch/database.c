@@ -83,7 +83,7 @@ static void cell_name(feed_id f, char *buf, size_t bufsz) {
   snprintf(buf, bufsz, CELL_DB "%s", feed_names[f]);
 }
 
-void backend_setup(backend *b, const options *o) {
+void watch_backend_setup(backend *b, const options *o) {
   double t0 = now_s();
   char url[4400], name[64];
   make_update_workers();
@@ -157,14 +157,14 @@ static void set_feed(backend *b, feed_id f) {
   }
 }
 
-void backend_fresh_cell(backend *b, feed_id f) {
+void watch_backend_fresh_cell(backend *b, feed_id f) {
   char name[64];
   cell_name(f, name, sizeof name);
   place_copy(&b->place, BASE_DB, name);
   set_feed(b, f);
 }
 
-void backend_teardown(backend *b) {
+void watch_backend_teardown(backend *b) {
   char name[64];
   for (feed_id f = 0; f < F_COUNT; f++) {
     cell_name(f, name, sizeof name);

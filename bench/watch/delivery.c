@@ -357,7 +357,7 @@ static bool delivery_exact(const delivery_result *r) {
 }
 
 bool run_delivery(backend *b, mode_id mode, int writers, const options *o) {
-  backend_fresh_cell(b, F_FEED);
+  watch_backend_fresh_cell(b, F_FEED);
   static cell c;
   const char *url = b->cell_url[F_FEED];
   cell_reset(&c, url, writers);

@@ -208,7 +208,7 @@ int watch_main(int argc, char **argv) {
   static backend backends[B_COUNT];
   for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++) {
     backends[b].id = b;
-    if (o.backends[b]) backend_setup(&backends[b], &o);
+    if (o.backends[b]) watch_backend_setup(&backends[b], &o);
   }
   report_environment(&o);
   if (o.parts[P_DELIVERY]) run_delivery_part(backends, &o);
@@ -216,6 +216,6 @@ int watch_main(int argc, char **argv) {
   report_end(&o.report, t0);
   report_fsync(&o.report, o.common.dir, false);
   for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++)
-    if (o.backends[b]) backend_teardown(&backends[b]);
+    if (o.backends[b]) watch_backend_teardown(&backends[b]);
   return 0;
 }

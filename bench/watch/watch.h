@@ -104,19 +104,19 @@ typedef struct backend {
 } backend;
 
 /* The updaters' workers as loaded (free, at version 1); set by
-** backend_setup. */
+** watch_backend_setup. */
 extern atesql_worker update_records[UPDATE_WORKERS];
 
 /* Make the base database of b: migrated, loaded, analyzed, and its load's
 ** events compacted away, so that every cell's feed starts empty. */
-void backend_setup(backend *b, const options *o);
+void watch_backend_setup(backend *b, const options *o);
 
 /* Replace the cell of feed variant f with a copy of the base, its feed as
 ** f says. No handle may be open on either. */
-void backend_fresh_cell(backend *b, feed_id f);
+void watch_backend_fresh_cell(backend *b, feed_id f);
 
 /* Drop b's databases and close its place. */
-void backend_teardown(backend *b);
+void watch_backend_teardown(backend *b);
 
 /* The store revision of the database at url, on a handle of its own. */
 int64_t url_revision(const char *url);

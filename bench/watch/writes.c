@@ -177,7 +177,7 @@ void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
   double load1 = load_now();
   for (size_t j = 0; j < nfeeds; j++) {
     variant *v = &vs[j];
-    backend_fresh_cell(b, feeds[j]);
+    watch_backend_fresh_cell(b, feeds[j]);
     cell_reset(&v->c, b->cell_url[feeds[j]], writers);
     v->c.op = op;
     v->res = (write_result){.backend = b->id,
