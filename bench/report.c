@@ -1,256 +1,130 @@
 /*
-** The benchmark's output: each cell as it finishes (a table row, or one
-** JSON object per line), and after a table the ratios of p50 latencies the
-** benchmark exists for (atesql/raw, and scan, redis, cache and
-** cache_faithful over atesql) and the targets of docs/BENCHMARKS.md, each
-** met or missed. The targets judge the pages of PAGE_ROWS.
+** Printing reports: notes, the banner, and table rows in their aligned or
+** JSON form. report.h says what each function prints.
 */
+#include <math.h>
+#include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
-#include <string.h>
 
-#include "bench.h"
+#include <atesql/atesql.h>
 
-/* Memory "does not grow with N" when the largest size's cell grows the
-** process by at most this much more than the smallest size's. */
-enum { MEMORY_SLACK_KB = 512 };
+#include "machine.h"
+#include "report.h"
+#include "samples.h"
 
-void report_header(bool json, const char *environment) {
-  if (json) {
-    fprintf(stderr, "# %s\n", environment);
-    return;
-  }
-  printf("# %s\n", environment);
-  printf("%8s  %-8s  %-25s  %-14s  %5s  %8s  %10s  %10s  %10s  %11s  %9s\n",
-         "N", "backend", "workload", "impl", "ops", "rows", "p50_us", "p99_us",
-         "ops/s", "peak_rss_kb", "growth_kb");
+static FILE *notes(const report *r) { return r->json ? stderr : stdout; }
+
+void report_note(const report *r, const char *fmt, ...) {
+  va_list ap;
+  FILE *out = notes(r);
+  fputs("# ", out);
+  va_start(ap, fmt);
+  vfprintf(out, fmt, ap);
+  va_end(ap);
+  fputc('\n', out);
+  fflush(out);
 }
 
-void report_cell(bool json, const cell *c) {
-  char label[64];
-  workload_label(c->w, c->page, label, sizeof label);
-  if (json)
-    printf("{\"n\":%zu,\"backend\":\"%s\",\"workload\":\"%s\",\"impl\":\"%s\","
-           "\"ops\":%zu,\"rows\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,"
-           "\"ops_per_s\":%.1f,\"peak_rss_kb\":%ld,\"rss_growth_kb\":%ld}\n",
-           c->workers, c->backend, label, c->impl, c->ops, c->rows, c->p50_us,
-           c->p99_us, c->ops_per_s, c->peak_rss_kb, c->rss_growth_kb);
+void report_banner(const report *r, const banner *b) {
+  char sqlite[128] = "", postgres[256] = "", redis[64] = "", load[64];
+  if (b->sqlite) snprintf(sqlite, sizeof sqlite, " (%s)", b->sqlite);
+  if (b->postgres)
+    snprintf(postgres, sizeof postgres, ", PostgreSQL %s", b->postgres);
+  if (b->redis) snprintf(redis, sizeof redis, ", Redis %s", b->redis);
+  load_average(load, sizeof load);
+  report_note(r,
+              "atesql %s, SQLite %s%s%s%s; %ld cores, load average %s at "
+              "start",
+              atesql_version(), sqlite3_libversion(), sqlite, postgres, redis,
+              machine_cores(), load);
+}
+
+void report_fsync(const report *r, const char *dir, bool at_start) {
+  double p50, p99;
+  probe_fsync(dir, FSYNC_PROBES, &p50, &p99);
+  if (at_start)
+    report_note(r, "fdatasync of 4 kB in %s: p50 %.3f ms, p99 %.3f ms", dir,
+                p50, p99);
   else
-    printf("%8zu  %-8s  %-25s  %-14s  %5zu  %8.1f  %10.1f  %10.1f  %10.1f  "
-           "%11ld  %9ld\n",
-           c->workers, c->backend, label, c->impl, c->ops, c->rows, c->p50_us,
-           c->p99_us, c->ops_per_s, c->peak_rss_kb, c->rss_growth_kb);
-  fflush(stdout);
+    report_note(r, "fdatasync of 4 kB at the end: p50 %.3f ms, p99 %.3f ms",
+                p50, p99);
 }
 
-typedef struct cells {
-  const cell *items;
-  size_t count;
-} cells;
+void report_end(const report *r, double t0) {
+  char load[64];
+  load_average(load, sizeof load);
+  report_note(r, "load average %s at the end; %.0f s in all", load,
+              now_s() - t0);
+}
 
-static const cell *find(cells all, size_t workers, const char *backend,
-                        workload w, size_t page, const char *impl_name) {
-  for (size_t i = 0; i < all.count; i++) {
-    const cell *c = &all.items[i];
-    if (c->workers == workers && c->w == w && c->page == page &&
-        strcmp(c->backend, backend) == 0 && strcmp(c->impl, impl_name) == 0)
-      return c;
+void report_header(const report *r, const report_table *t) {
+  if (r->json) return;
+  for (size_t i = 0; i < t->count; i++)
+    printf("%s%*s", i ? t->gap : "", t->columns[i].width, t->columns[i].head);
+  putchar('\n');
+}
+
+/* s as a JSON string: names and labels, escaped where they need it. */
+static void print_json_string(const char *s) {
+  putchar('"');
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') putchar('\\');
+    putchar(*s);
   }
-  return NULL;
+  putchar('"');
 }
 
-/* The cell of another implementation for c's question. */
-static const cell *partner(cells all, const cell *c, const char *backend,
-                           const char *impl_name) {
-  return find(all, c->workers, backend, c->w, c->page, impl_name);
-}
-
-/* An atesql cell of the pages the targets judge. */
-static bool judged(const cell *c, const char *backend) {
-  return c->page == PAGE_ROWS && strcmp(c->backend, backend) == 0 &&
-         strcmp(c->impl, "atesql") == 0;
-}
-
-/* p50(a) / p50(b), or -1 when either was not measured. */
-static double ratio(const cell *a, const cell *b) {
-  return a && b && b->p50_us > 0 ? a->p50_us / b->p50_us : -1;
-}
-
-static void print_ratio(double r) {
-  if (r < 0)
-    printf("  %15s", "-");
-  else
-    printf("  %15.2f", r);
-}
-
-static const char *const sql_backends[] = {"sqlite", "postgres"};
-
-/* Redis and the caches are one store each, so they are divided by each
-** SQL backend's atesql. */
-static void report_ratios(cells all) {
-  printf("\nRatios of p50 latencies\n%8s  %-25s  %-8s  %15s  %15s  %15s  %15s  "
-         "%15s\n",
-         "N", "workload", "backend", "atesql/raw", "scan/atesql",
-         "redis/atesql", "cache/atesql", "faithful/atesql");
-  for (size_t i = 0; i < all.count; i++) {
-    const cell *c = &all.items[i];
-    char label[64];
-    if (strcmp(c->impl, "atesql") != 0) continue;
-    workload_label(c->w, c->page, label, sizeof label);
-    printf("%8zu  %-25s  %-8s", c->workers, label, c->backend);
-    print_ratio(ratio(c, partner(all, c, c->backend, "raw")));
-    print_ratio(ratio(partner(all, c, c->backend, "scan"), c));
-    print_ratio(ratio(partner(all, c, "redis", "redis"), c));
-    print_ratio(ratio(partner(all, c, "memory", "cache"), c));
-    print_ratio(ratio(partner(all, c, "memory", "cache_faithful"), c));
-    printf("\n");
+static void print_json_row(const report_table *t, const report_value *v,
+                           const char *flag) {
+  putchar('{');
+  if (t->name) {
+    fputs("\"table\":", stdout);
+    print_json_string(t->name);
+    putchar(',');
   }
-}
-
-static void print_verdict(double value, double limit, bool at_most) {
-  if (value < 0)
-    printf("not measured\n");
-  else if (at_most ? value <= limit : value >= limit)
-    printf("met\n");
-  else if (at_most)
-    printf("MISSED by %.1f%%\n", (value / limit - 1) * 100);
-  else
-    printf("MISSED (%.0f, not %.0f)\n", value, limit);
-}
-
-/* atesql/raw of each indexed list and of the get: the worst over the
-** sizes. */
-static void target_overhead(cells all, const char *backend, double limit) {
-  printf("  atesql/raw <= %.2f on %s (worst size):\n", limit, backend);
-  for (workload w = 0; w < WL_COUNT; w++) {
-    if (!workload_is_list(w) && w != WL_GET_WORKER) continue;
-    const cell *worst = NULL;
-    double worst_ratio = -1;
-    for (size_t i = 0; i < all.count; i++) {
-      const cell *c = &all.items[i];
-      if (c->w != w || !judged(c, backend)) continue;
-      double r = ratio(c, partner(all, c, backend, "raw"));
-      if (r > worst_ratio) worst_ratio = r, worst = c;
-    }
-    printf("    %-20s  ", workload_names[w]);
-    if (worst) printf("%.2f (N=%zu)  ", worst_ratio, worst->workers);
-    print_verdict(worst_ratio, limit, true);
-  }
-}
-
-/* Pages that hold about as many rows (within 5%) ask questions of the same
-** size; a page that is half full at a small N is not one. */
-static bool same_page_fill(const cell *a, const cell *b) {
-  double d = a->rows - b->rows;
-  return (d < 0 ? -d : d) <= 0.05 * b->rows;
-}
-
-/* The atesql cell of w at the smallest size whose page fill equals c's. */
-static const cell *scaling_base(cells all, const cell *c) {
-  const cell *base = c;
-  for (size_t i = 0; i < all.count; i++) {
-    const cell *b = &all.items[i];
-    if (b->w == c->w && judged(b, c->backend) && b->workers < base->workers &&
-        same_page_fill(b, c))
-      base = b;
-  }
-  return base;
-}
-
-/*
-** How atesql's list latency grows with N: per list workload, the worst
-** p50(N) / p50(N0) over the measured sizes, N0 the smallest size whose
-** pages are as full as N's. A spike at a middle size counts too.
-*/
-static void target_scaling(cells all, const char *backend) {
-  printf("  list p50 <= 2x at the smallest N with pages as full, on %s:\n",
-         backend);
-  for (workload w = 0; w < WL_COUNT; w++) {
-    if (!workload_is_list(w)) continue;
-    const cell *worst = NULL, *worst_base = NULL;
-    double worst_ratio = -1;
-    for (size_t i = 0; i < all.count; i++) {
-      const cell *c = &all.items[i];
-      if (c->w != w || !judged(c, backend)) continue;
-      const cell *base = scaling_base(all, c);
-      double r = ratio(c, base);
-      if (base != c && r > worst_ratio)
-        worst_ratio = r, worst = c, worst_base = base;
-    }
-    printf("    %-20s  ", workload_names[w]);
-    if (worst == NULL) {
-      printf("no two sizes with pages as full\n");
-      continue;
-    }
-    printf("%.2fx (N=%zu vs N=%zu, %.0f rows)  ", worst_ratio, worst->workers,
-           worst_base->workers, worst->rows);
-    print_verdict(worst_ratio, 2.0, true);
-  }
-}
-
-/* The size the baselines are judged at: the target is set for a million
-** workers. */
-enum { BASELINE_N = 1000000 };
-
-/* scan/atesql and redis/atesql for free workers in a pool at
-** BASELINE_N. */
-static void target_baselines(cells all, const char *backend, size_t n) {
-  const cell *atesql =
-      find(all, n, backend, WL_LIST_POOL_FREE, PAGE_ROWS, "atesql");
-  const cell *baselines[] = {
-      find(all, n, backend, WL_LIST_POOL_FREE, PAGE_ROWS, "scan"),
-      find(all, n, "redis", WL_LIST_POOL_FREE, PAGE_ROWS, "redis")};
-  const char *names[] = {"scan", "redis"};
-  for (size_t i = 0; i < 2; i++) {
-    double r = ratio(baselines[i], atesql);
-    printf("  %s/atesql >= 1000 for list_pool_free at N=%zu on %s: ", names[i],
-           n, backend);
-    if (r >= 0) printf("%.0fx  ", r);
-    print_verdict(r, 1000, false);
-  }
-}
-
-/* The memory that listing one page takes, at the smallest and largest
-** size. */
-static void target_memory(cells all, const char *backend, size_t small,
-                          size_t large) {
-  const cell *a =
-      find(all, small, backend, WL_LIST_POOL_FREE, PAGE_ROWS, "atesql");
-  const cell *b =
-      find(all, large, backend, WL_LIST_POOL_FREE, PAGE_ROWS, "atesql");
-  if (a == NULL || b == NULL) return;
-  printf("  list_pool_free memory on %s: peak %ld kB (+%ld) at N=%zu, %ld kB "
-         "(+%ld) at N=%zu; growth within %d kB  ",
-         backend, a->peak_rss_kb, a->rss_growth_kb, small, b->peak_rss_kb,
-         b->rss_growth_kb, large, MEMORY_SLACK_KB);
-  print_verdict((double)(b->rss_growth_kb - a->rss_growth_kb), MEMORY_SLACK_KB,
-                true);
-}
-
-void report_summary(const cell *items, size_t count) {
-  cells all = {items, count};
-  if (count == 0) return;
-  report_ratios(all);
-  printf("\nTargets (p50 latencies; see docs/BENCHMARKS.md)\n");
-  for (size_t b = 0; b < 2; b++) {
-    const char *backend = sql_backends[b];
-    /* The sizes this backend ran: only SQLite runs the largest ones. */
-    size_t small = 0, large = 0;
-    for (size_t i = 0; i < count; i++) {
-      if (strcmp(items[i].backend, backend) != 0) continue;
-      if (small == 0 || items[i].workers < small) small = items[i].workers;
-      if (items[i].workers > large) large = items[i].workers;
-    }
-    if (find(all, large, backend, WL_LIST_POOL_FREE, PAGE_ROWS, "atesql") ==
-        NULL)
-      continue;
-    target_overhead(all, backend, b == 0 ? 1.15 : 1.05);
-    target_scaling(all, backend);
-    if (find(all, BASELINE_N, backend, WL_LIST_POOL_FREE, PAGE_ROWS,
-             "atesql") != NULL)
-      target_baselines(all, backend, BASELINE_N);
+  for (size_t i = 0; i < t->count; i++) {
+    const report_column *c = &t->columns[i];
+    printf("%s\"%s\":", i ? "," : "", c->key ? c->key : c->head);
+    if (c->kind == COL_TEXT)
+      print_json_string(v[i].text);
+    else if (c->kind == COL_INT)
+      printf("%lld", v[i].i);
+    else if (isnan(v[i].r))
+      fputs("null", stdout);
     else
-      printf("  scan/atesql and redis/atesql >= 1000: judged at N=%d\n",
-             BASELINE_N);
-    if (small != large) target_memory(all, backend, small, large);
+      printf("%.*f", c->decimals, v[i].r);
   }
+  if (flag) {
+    fputs(",\"flag\":", stdout);
+    print_json_string(flag);
+  }
+  puts("}");
+}
+
+static void print_aligned_row(const report_table *t, const report_value *v,
+                              const char *flag) {
+  for (size_t i = 0; i < t->count; i++) {
+    const report_column *c = &t->columns[i];
+    fputs(i ? t->gap : "", stdout);
+    if (c->kind == COL_TEXT)
+      printf("%*s", c->width, v[i].text);
+    else if (c->kind == COL_INT)
+      printf("%*lld", c->width, v[i].i);
+    else if (isnan(v[i].r))
+      printf("%*s", c->width, "-");
+    else
+      printf("%*.*f", c->width, c->decimals, v[i].r);
+  }
+  if (flag) printf("  %s", flag);
+  putchar('\n');
+}
+
+void report_row(const report *r, const report_table *t,
+                const report_value *values, const char *flag) {
+  if (r->json)
+    print_json_row(t, values, flag);
+  else
+    print_aligned_row(t, values, flag);
+  fflush(stdout);
 }

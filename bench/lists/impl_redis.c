@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "lists.h"
 
 /* Run one command; a connection or server error is fatal. */
-static redisReply *command(redisContext *c, const char *fmt, ...) {
+static redisReply *redis_command(redisContext *c, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   redisReply *reply = redisvCommand(c, fmt, ap);
@@ -43,8 +43,8 @@ static void scan_values(redisContext *c, const char *pattern, doc_visitor visit,
                         void *arg) {
   char cursor[32] = "0";
   do {
-    redisReply *batch =
-        command(c, "SCAN %s MATCH %s COUNT %d", cursor, pattern, SCAN_PAGE);
+    redisReply *batch = redis_command(c, "SCAN %s MATCH %s COUNT %d", cursor,
+                                      pattern, SCAN_PAGE);
     redisReply *keys = batch->element[1];
     for (size_t i = 0; i < keys->elements; i++)
       redisAppendCommand(c, "GET %b", keys->element[i]->str,
@@ -159,8 +159,9 @@ static size_t redis_actors(void *ctx, const op_args *a, digest *d) {
 
 static size_t redis_get_worker(void *ctx, const op_args *a, digest *d) {
   const atesql_worker *k = &a->worker;
-  redisReply *reply = command(ctx, "GET worker:%s/%s/%s", k->worker_namespace,
-                              k->worker_pool, k->worker_pod);
+  redisReply *reply =
+      redis_command(ctx, "GET worker:%s/%s/%s", k->worker_namespace,
+                    k->worker_pool, k->worker_pod);
   if (reply->type != REDIS_REPLY_STRING) die("redis get worker: not found");
   atesql_worker *w;
   atesql_error err;
@@ -211,7 +212,7 @@ impl *open_redis(const char *host, int port) {
 
 void redis_version(const char *host, int port, char *buf, size_t bufsz) {
   redisContext *c = connect_redis(host, port);
-  redisReply *info = command(c, "INFO server");
+  redisReply *info = redis_command(c, "INFO server");
   const char *v = strstr(info->str, "redis_version:");
   snprintf(buf, bufsz, "%.*s", v ? (int)strcspn(v + 14, "\r\n") : 0,
            v ? v + 14 : "");
@@ -231,7 +232,7 @@ static void pipelined_set(redisContext *c, const char *key, char *doc,
 
 void load_redis(const char *host, int port, const fleet *f) {
   redisContext *c = connect_redis(host, port);
-  freeReplyObject(command(c, "FLUSHALL"));
+  freeReplyObject(redis_command(c, "FLUSHALL"));
   size_t queued = 0;
   char key[160];
   for (size_t i = 0; i < f->workers; i++) {

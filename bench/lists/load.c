@@ -14,9 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "bench.h"
+#include "backends.h"
+#include "lists.h"
 
 typedef enum table { T_ATESPACES, T_WORKERS, T_ACTORS, T_COUNT } table;
 
@@ -117,19 +117,9 @@ static void write_table(const fleet *f, table t, row_sink sink, void *ctx) {
   }
 }
 
-static void migrate(const char *url) {
-  atesql_error err;
-  if (atesql_migrate_up(url, NULL, &err) != ATESQL_OK)
-    die("migrate %s: %s", url, err.message);
-}
-
 static void analyze(const char *url) {
-  atesql_store *s;
-  atesql_error err;
-  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
-    die("open %s: %s", url, err.message);
-  if (atesql_store_analyze(s) != ATESQL_OK)
-    die("analyze: %s", atesql_errmsg(s));
+  atesql_store *s = open_store(url);
+  check(s, atesql_store_analyze(s), "analyze");
   atesql_store_close(s);
 }
 
@@ -145,15 +135,6 @@ static void sqlite_sink(void *ctx, const char *const *fields, size_t n) {
   if (sqlite3_step(insert) != SQLITE_DONE)
     die("sqlite load: %s", sqlite3_errmsg(sqlite3_db_handle(insert)));
   sqlite3_reset(insert);
-}
-
-void remove_sqlite_files(const char *path) {
-  const char *suffixes[] = {"", "-wal", "-shm"};
-  for (size_t i = 0; i < 3; i++) {
-    char file[4200];
-    snprintf(file, sizeof file, "%s%s", path, suffixes[i]);
-    unlink(file);
-  }
 }
 
 /* The secondary indexes atesql_migrate_up made, as their CREATE
@@ -208,9 +189,8 @@ static void create_indexes(sqlite3 *db, index_list *l) {
 void load_sqlite(const char *path, const fleet *f) {
   char url[4200];
   double start = now_s();
-  remove_sqlite_files(path);
   snprintf(url, sizeof url, "sqlite:%s", path);
-  migrate(url);
+  atesql_store_close(migrate_and_open(url));
   sqlite3 *db;
   if (sqlite3_open(path, &db) != SQLITE_OK) die("sqlite load: open %s", path);
   sqlite_exec(db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; "
@@ -276,55 +256,23 @@ static void copy_sink(void *ctx, const char *const *fields, size_t n) {
   c->data[c->len++] = '\n';
 }
 
-static void pg_exec(PGconn *conn, const char *sql, ExecStatusType want) {
+/* Start COPY sql on conn. */
+static void copy_start(PGconn *conn, const char *sql) {
   PGresult *res = PQexec(conn, sql);
-  if (PQresultStatus(res) != want)
+  if (PQresultStatus(res) != PGRES_COPY_IN)
     die("postgres: %s: %s", sql, PQresultErrorMessage(res));
   PQclear(res);
 }
 
-/* Server notices ("database does not exist, skipping") are not news. */
-static void ignore_notice(void *arg, const char *message) {
-  (void)arg;
-  (void)message;
-}
-
-static PGconn *pg_connect(const char *conninfo) {
-  PGconn *conn = PQconnectdb(conninfo);
-  if (PQstatus(conn) != CONNECTION_OK)
-    die("postgres connect '%s': %s", conninfo, PQerrorMessage(conn));
-  PQsetNoticeProcessor(conn, ignore_notice, NULL);
-  return conn;
-}
-
-void drop_postgres(const char *admin_conninfo) {
-  PGconn *conn = pg_connect(admin_conninfo);
-  pg_exec(conn, "DROP DATABASE IF EXISTS atesql_bench WITH (FORCE)",
-          PGRES_COMMAND_OK);
-  PQfinish(conn);
-}
-
-void postgres_version(const char *admin_conninfo, char *buf, size_t bufsz) {
-  PGconn *conn = pg_connect(admin_conninfo);
-  const char *v = PQparameterStatus(conn, "server_version");
-  snprintf(buf, bufsz, "%s", v ? v : "?");
-  PQfinish(conn);
-}
-
-void load_postgres(const char *admin_conninfo, const char *db_conninfo,
-                   const fleet *f) {
-  drop_postgres(admin_conninfo);
-  PGconn *admin = pg_connect(admin_conninfo);
-  pg_exec(admin, "CREATE DATABASE atesql_bench", PGRES_COMMAND_OK);
-  PQfinish(admin);
-  migrate(db_conninfo);
+void load_postgres(const char *conninfo, const fleet *f) {
+  atesql_store_close(migrate_and_open(conninfo));
   static copy_buf c;
-  c.conn = pg_connect(db_conninfo);
+  c.conn = pg_connect(conninfo);
   for (table t = 0; t < T_COUNT; t++) {
     char sql[1024];
     snprintf(sql, sizeof sql, "COPY %s (%s) FROM STDIN", table_names[t],
              table_columns[t]);
-    pg_exec(c.conn, sql, PGRES_COPY_IN);
+    copy_start(c.conn, sql);
     write_table(f, t, copy_sink, &c);
     copy_flush(&c);
     if (PQputCopyEnd(c.conn, NULL) != 1)
@@ -341,13 +289,12 @@ void load_postgres(const char *admin_conninfo, const char *db_conninfo,
   ** and so that autovacuum has no table to work on during the run
   ** (worker_events holds one event per loaded worker). */
   pg_exec(c.conn,
-          "VACUUM workers, worker_labels, worker_events, actors, atespaces",
-          PGRES_COMMAND_OK);
-  analyze(db_conninfo);
+          "VACUUM workers, worker_labels, worker_events, actors, atespaces");
+  analyze(conninfo);
   /* atesql_store_analyze leaves worker_labels and worker_events out on
   ** PostgreSQL (its statement names atespaces, actors, workers and locks);
   ** autovacuum would analyze them within a minute of the load, and plans
   ** could then change during the run. Analyzed here, they do not. */
-  pg_exec(c.conn, "ANALYZE worker_labels, worker_events", PGRES_COMMAND_OK);
+  pg_exec(c.conn, "ANALYZE worker_labels, worker_events");
   PQfinish(c.conn);
 }

@@ -1,13 +1,13 @@
 /*
-** The benchmark's shared vocabulary: the fleet a run loads, the workloads
+** The lists subcommand's vocabulary: the fleet a run loads, the workloads
 ** it measures, the arguments of one operation, and the implementations
 ** that answer them (atesql, the same SQL through bare drivers, a full scan
 ** through atesql, Redis, and an in-memory cache of every worker). Every
 ** implementation is a row of operation functions indexed by workload, so
 ** one loop measures the whole table.
 */
-#ifndef ATESQL_BENCH_H
-#define ATESQL_BENCH_H
+#ifndef ATESQL_BENCH_LISTS_H
+#define ATESQL_BENCH_LISTS_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,21 +15,26 @@
 
 #include <atesql/atesql.h>
 
+#include "common.h"
+#include "options.h"
+#include "report.h"
+#include "samples.h"
+
 /* The shape of the fleet, the same at every size. */
 enum {
   FLEET_POOLS = 20, /* worker pools */
   POOLS_PER_NAMESPACE = 5,
-  FLEET_ATESPACES = 50,   /* atespaces holding the actors */
-  WORKERS_PER_NODE = 50,  /* nodes = workers / 50 */
-  FREE_ONE_IN = 10,       /* one worker in 10 is free */
-  WORKERS_PER_ACTOR = 10, /* actors = workers / 10 */
-  PAGE_ROWS = 100,        /* the page size of the list workloads */
-  MAX_PAGE = 1000,        /* the largest page a list returns */
-  PAGE_SIZES_MAX = 8,     /* page sizes one run measures */
-  NODE_SET = 10,          /* nodes in "free workers on a set of nodes" */
-  POOL_SET = 2,           /* pools in "free workers of eligible pools" */
-  SCAN_PAGE = 1000,       /* the page size of the scan implementation */
-  LOCK_KEYS = 64,         /* distinct lock keys the lock workload cycles */
+  FLEET_ATESPACES = 50,        /* atespaces holding the actors */
+  WORKERS_PER_NODE = 50,       /* nodes = workers / 50 */
+  FREE_ONE_IN = 10,            /* one worker in 10 is free */
+  WORKERS_PER_ACTOR = 10,      /* actors = workers / 10 */
+  PAGE_ROWS = 100,             /* the page size of the list workloads */
+  MAX_PAGE = 1000,             /* the largest page a list returns */
+  PAGE_SIZES_MAX = COUNTS_MAX, /* page sizes one run measures */
+  NODE_SET = 10,               /* nodes in "free workers on a set of nodes" */
+  POOL_SET = 2,                /* pools in "free workers of eligible pools" */
+  SCAN_PAGE = 1000,            /* the page size of the scan implementation */
+  LOCK_KEYS = 64,              /* distinct lock keys the lock workload cycles */
   /* One worker in 100 carries the label the label workload asks for
   ** (LABEL_KEY=LABEL_VALUE), another one in 100 the same key with
   ** LABEL_OTHER_VALUE, drawn independently of which workers are free. */
@@ -223,19 +228,30 @@ typedef struct impl {
 /* True when im is measured on workload w with pages of `page` rows. */
 bool impl_answers(const impl *im, workload w, size_t page);
 
-/* Seconds on CLOCK_MONOTONIC. */
-double now_s(void);
-
-/* Report a fatal error (printf format) on stderr and exit 1. */
-void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-
 /* The implementations; they die on failure. For atesql and scan, ctx is
 ** the atesql_store *. */
 impl *open_atesql(const char *url);
 impl *open_scan(const char *url);
-impl *open_raw_sqlite(const char *path);
-impl *open_raw_postgres(const char *conninfo);
 impl *open_redis(const char *host, int port);
+
+/*
+** raw (impl_raw.c): atesql's statements through a bare sqlite3 or libpq
+** connection. The list statements are those atesql_explain reports on
+** atesql's store for operation 0 of each list workload, and the count's
+** WHERE clause the compiled selector's; at each of pages[0..page_count)
+** (for the workloads with pages) explain's parameters must be the ones
+** raw binds, or raw dies naming the workload. Prints atesql_explain's
+** verdicts on stderr and, on PostgreSQL, the plan a prepared statement
+** gets after ten runs.
+*/
+typedef struct raw_source {
+  atesql_store *atesql; /* the store atesql_explain asks */
+  const fleet *f;
+  const size_t *pages;
+  size_t page_count;
+} raw_source;
+impl *open_raw_sqlite(const char *path, const raw_source *src);
+impl *open_raw_postgres(const char *conninfo, const raw_source *src);
 /* The in-memory caches (impl_cache.c): every worker of f in a hash map,
 ** loaded from the generator when opened. */
 impl *open_cache(const fleet *f);
@@ -243,17 +259,6 @@ impl *open_cache_faithful(const fleet *f);
 
 /* The version of the redis-server at host:port, e.g. "7.0.15". */
 void redis_version(const char *host, int port, char *buf, size_t bufsz);
-
-/*
-** Prove that raw's statements are atesql's: for each list workload, at
-** each of pages[0..page_count) for those with pages, the SQL text and
-** parameters of atesql_explain(args of op 0) must equal raw's, and the
-** count's WHERE clause the compiled selector; dies on a difference.
-** Prints atesql_explain's verdicts on stderr and, on PostgreSQL, the plan
-** a prepared statement gets after ten runs.
-*/
-void check_raw_matches_atesql(impl *atesql, impl *raw, const fleet *f,
-                              const size_t *pages, size_t page_count);
 
 /* How long a cell runs: up to `ops` timed operations or `seconds` of
 ** them, whichever ends first, but at least MIN_OPS, after a warm-up of up
@@ -293,21 +298,16 @@ size_t measure_workload(const fleet *f, impl **impls, size_t n, workload w,
 ** is the peak of the whole run so far. */
 bool peak_rss_resets(void);
 
-/* Loaders: a fresh database holding fleet f, analyzed. Run in a child
-** process, so their memory never counts in a measurement. */
+/* Loaders (load.c, impl_redis.c): fleet f into an empty database (SQLite:
+** the file at path, which must not exist; PostgreSQL: the database of
+** conninfo, just created), analyzed; or into a redis-server, flushed
+** first. Run in a child process, so their memory never counts in a
+** measurement. */
 void load_sqlite(const char *path, const fleet *f);
-void remove_sqlite_files(const char *path); /* the file, -wal and -shm */
-void load_postgres(const char *admin_conninfo, const char *db_conninfo,
-                   const fleet *f);
-void drop_postgres(const char *admin_conninfo);
-/* The server's version, e.g. "15.18". */
-void postgres_version(const char *admin_conninfo, char *buf, size_t bufsz);
+void load_postgres(const char *conninfo, const fleet *f);
 void load_redis(const char *host, int port, const fleet *f);
 
-/* Output (report.c): the cells as they finish, as a table or JSON lines;
-** then, for a table, the ratios and the targets. */
-void report_header(bool json, const char *environment);
-void report_cell(bool json, const cell *c);
+/* After a table of cells: the ratios and the targets (summary.c). */
 void report_summary(const cell *cells, size_t count);
 
-#endif /* ATESQL_BENCH_H */
+#endif

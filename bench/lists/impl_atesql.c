@@ -8,12 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "bench.h"
-
-static void check(atesql_store *s, atesql_status st, const char *what) {
-  if (st != ATESQL_OK)
-    die("atesql %s: %s: %s", what, atesql_status_str(st), atesql_errmsg(s));
-}
+#include "backends.h"
+#include "lists.h"
 
 static atesql_list_opts page_opts(const op_args *a) {
   atesql_list_opts o = {.selector_text = a->selector, .page_size = a->page};
@@ -23,7 +19,7 @@ static atesql_list_opts page_opts(const op_args *a) {
 static size_t list_workers(void *ctx, const op_args *a, digest *d) {
   atesql_list_opts o = page_opts(a);
   atesql_worker_page *page;
-  check(ctx, atesql_worker_list(ctx, &o, &page), "list workers");
+  check(ctx, atesql_worker_list(ctx, &o, &page), "atesql list workers");
   size_t rows = page->count;
   for (size_t i = 0; d && i < rows; i++)
     digest_worker_key(d, &page->items[i]);
@@ -34,7 +30,7 @@ static size_t list_workers(void *ctx, const op_args *a, digest *d) {
 static size_t list_actors(void *ctx, const op_args *a, digest *d) {
   atesql_list_opts o = page_opts(a);
   atesql_actor_page *page;
-  check(ctx, atesql_actor_list(ctx, &o, &page), "list actors");
+  check(ctx, atesql_actor_list(ctx, &o, &page), "atesql list actors");
   size_t rows = page->count;
   for (size_t i = 0; d && i < rows; i++)
     digest_actor_key(d, &page->items[i]);
@@ -45,7 +41,7 @@ static size_t list_actors(void *ctx, const op_args *a, digest *d) {
 static size_t count_workers(void *ctx, const op_args *a, digest *d) {
   atesql_list_opts o = page_opts(a);
   int64_t count;
-  check(ctx, atesql_worker_count(ctx, &o, &count), "count workers");
+  check(ctx, atesql_worker_count(ctx, &o, &count), "atesql count workers");
   if (d) digest_count(d, (size_t)count);
   return (size_t)count;
 }
@@ -56,7 +52,7 @@ static size_t get_worker(void *ctx, const op_args *a, digest *d) {
   check(ctx,
         atesql_worker_get(ctx, k->worker_namespace, k->worker_pool,
                           k->worker_pod, &w),
-        "get worker");
+        "atesql get worker");
   if (d) digest_worker_key(d, w);
   atesql_worker_free(w);
   return 1;
@@ -64,7 +60,7 @@ static size_t get_worker(void *ctx, const op_args *a, digest *d) {
 
 static size_t create_worker(void *ctx, const op_args *a, digest *d) {
   (void)d;
-  check(ctx, atesql_worker_create(ctx, &a->worker), "create worker");
+  check(ctx, atesql_worker_create(ctx, &a->worker), "atesql create worker");
   return 1;
 }
 
@@ -73,7 +69,7 @@ static size_t update_worker(void *ctx, const op_args *a, digest *d) {
   int64_t version;
   check(ctx,
         atesql_worker_update(ctx, &a->worker, a->expected_version, &version),
-        "update worker");
+        "atesql update worker");
   if (version != a->expected_version + 1)
     die("atesql update worker: version %lld, expected %lld", (long long)version,
         (long long)a->expected_version + 1);
@@ -85,11 +81,11 @@ static size_t lock_cycle(void *ctx, const op_args *a, digest *d) {
   bool acquired;
   check(ctx,
         atesql_lock_acquire(ctx, a->lock_key, a->lock_owner, 30000, &acquired),
-        "acquire lock");
+        "atesql acquire lock");
   if (!acquired) die("atesql acquire lock '%s': held", a->lock_key);
   bool released;
   check(ctx, atesql_lock_release(ctx, a->lock_key, a->lock_owner, &released),
-        "release lock");
+        "atesql release lock");
   if (!released) die("atesql release lock '%s': not held", a->lock_key);
   return 1;
 }
@@ -107,7 +103,7 @@ static size_t scan_workers(void *ctx, const op_args *a, digest *d) {
   bool count = a->w == WL_COUNT_POOL_FREE;
   do {
     o.page_token = prev ? prev->next_page_token : NULL;
-    check(ctx, atesql_worker_list(ctx, &o, &page), "scan workers");
+    check(ctx, atesql_worker_list(ctx, &o, &page), "atesql scan workers");
     atesql_worker_page_free(prev);
     for (size_t i = 0; i < page->count; i++) {
       if (!worker_matches(a, &page->items[i])) continue;
@@ -128,7 +124,7 @@ static size_t scan_actors(void *ctx, const op_args *a, digest *d) {
   size_t matches = 0;
   do {
     o.page_token = prev ? prev->next_page_token : NULL;
-    check(ctx, atesql_actor_list(ctx, &o, &page), "scan actors");
+    check(ctx, atesql_actor_list(ctx, &o, &page), "atesql scan actors");
     atesql_actor_page_free(prev);
     for (size_t i = 0; i < page->count; i++) {
       if (!actor_matches(a, &page->items[i])) continue;
@@ -144,14 +140,6 @@ static size_t scan_actors(void *ctx, const op_args *a, digest *d) {
 static void close_atesql(impl *im) {
   atesql_store_close(im->ctx);
   free(im);
-}
-
-static atesql_store *open_store(const char *url) {
-  atesql_store *s;
-  atesql_error err;
-  if (atesql_store_open(url, &s, &err) != ATESQL_OK)
-    die("open %s: %s", url, err.message);
-  return s;
 }
 
 impl *open_atesql(const char *url) {

@@ -12,17 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "bench.h"
+#include "lists.h"
 
 enum { TURN_US = 1000, MAX_TURN_OPS = 100, MEMORY_OPS = 50 };
-
-double now_s(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
 
 /* A "VmXXX:" line of /proc/self/status in kB, or -1. */
 static long status_kb(const char *field) {
@@ -90,17 +83,6 @@ static double run_untimed(const fleet *f, run *r, workload w, size_t ops,
 static bool finished(const run *r, const budget *b) {
   return r->timed >= b->ops ||
          (r->timed >= MIN_OPS && r->spent_s >= b->seconds);
-}
-
-static int compare_doubles(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
-}
-
-/* The nearest-rank percentile p (0..1) of n sorted values. */
-static double percentile(const double *sorted, size_t n, double p) {
-  size_t rank = (size_t)(p * (double)n + 0.999999);
-  return sorted[rank ? rank - 1 : 0];
 }
 
 static void summarize(const fleet *f, run *r, workload w, cell *out) {

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "lists.h"
 
 enum {
   MAX_POOLS = 64,        /* (namespace, pool) pairs a cache can number */

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench.h"
+#include "lists.h"
 
 const char *const workload_names[WL_COUNT] = {
     [WL_LIST_POOL_FREE] = "list_pool_free",

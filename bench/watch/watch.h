@@ -1,0 +1,229 @@
+/*
+** The watch subcommand's parts and what they share: the database every
+** cell starts from and its feed variants (database.c), the writer threads
+** and their cells (writers.c), the delivery cells and their watcher
+** (delivery.c), and the writes cells that price the feed (writes.c);
+** watch.c runs them.
+*/
+#ifndef ATESQL_BENCH_WATCH_H
+#define ATESQL_BENCH_WATCH_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <atesql/atesql.h>
+
+#include "backends.h"
+#include "options.h"
+#include "report.h"
+
+/* The database every cell starts from. */
+enum {
+  UPDATE_WORKERS = 1000, /* pool ns/upd: the updaters', all free at first */
+  CLAIM_WORKERS = 1000,  /* pool ns/cpu: the claimers' */
+  CLAIM_FREE = 100,      /* of which free; background actors hold the rest */
+  OTHER_POOLS = 10,      /* other pools, so that the table is not trivial, */
+  OTHER_WORKERS = 1000,  /* of 1000 workers each, */
+  OTHER_FREE = 100,      /* of which 100 free */
+  NODES = 100            /* per pool */
+};
+
+enum {
+  WRITERS_MAX = 64,
+  ROUNDS_MAX = 64,
+  RESULTS_MAX = 2 * 2 * 4 * COUNTS_MAX /* backends, ops, feeds, counts */
+};
+
+#define UPDATE_POOL    "upd"
+#define CLAIM_POOL     "cpu"
+#define NS             "ns"
+#define ACTOR_ATESPACE "watch"
+
+/* Where the delivery cells' watcher runs. */
+typedef enum mode_id { M_IN_PROCESS, M_OTHER_PROCESS, M_COUNT } mode_id;
+extern const char *const mode_names[M_COUNT];
+
+/* What a writes cell's writers do, one operation at a time. */
+typedef enum op_id {
+  OP_UPDATE, /* atesql_worker_update of a worker of its own: one write */
+  OP_CLAIM,  /* atesql_worker_claim + atesql_worker_release: two writes */
+  OP_COUNT
+} op_id;
+extern const char *const op_names[OP_COUNT];
+
+/*
+** What a writes cell's database logs. The two diagnostic variants split
+** PostgreSQL's trigger into its two parts, each of which makes concurrent
+** writers commit one at a time: the revision row's lock (held from the
+** first worker write to the end of the transaction) and the NOTIFY (the
+** server serializes notifying transactions from just before their commit
+** to its end, under one lock for the whole cluster). SQLite's triggers
+** notify nobody, so there the variants would equal feed and none, and
+** are not run.
+*/
+typedef enum feed_id {
+  F_FEED,        /* the triggers as migrated */
+  F_LOG_ONLY,    /* PostgreSQL: the trigger without its NOTIFY */
+  F_NOTIFY_ONLY, /* PostgreSQL: a trigger that only notifies */
+  F_NONE,        /* the triggers dropped */
+  F_COUNT
+} feed_id;
+extern const char *const feed_names[F_COUNT];
+
+/* Whether writes under f advance the store revision. */
+bool feed_logs(feed_id f);
+
+typedef enum part_id { P_DELIVERY, P_WRITES, P_COUNT } part_id;
+
+typedef struct options {
+  common_options common;
+  bool backends[B_COUNT];
+  bool parts[P_COUNT];
+  bool modes[M_COUNT];
+  bool ops[OP_COUNT];
+  bool feeds[F_COUNT];
+  counts delivery_writers; /* default 1, 4 */
+  counts write_writers;    /* default 1, 4, 8 */
+  double rate;             /* delivery: updates per second, all writers */
+  double delivery_seconds; /* per delivery cell */
+  double write_seconds;    /* per writes cell and variant */
+  long rounds;             /* writes: the variants take turns this often */
+  long poll_ms;            /* SQLite watches' poll interval; 0: default */
+  report report;
+} options;
+
+/* ---- The database (database.c) ---- */
+
+/* A backend under test: where its databases are, and the URLs of its
+** cells, one per feed variant (the delivery cells use F_FEED's). */
+typedef struct backend {
+  backend_id id;
+  db_place place;
+  char cell_url[F_COUNT][4400]; /* the URLs writers and watchers open */
+} backend;
+
+/* The updaters' workers as loaded (free, at version 1); set by
+** watch_backend_setup. */
+extern atesql_worker update_records[UPDATE_WORKERS];
+
+/* Make the base database of b: migrated, loaded, analyzed, and its load's
+** events compacted away, so that every cell's feed starts empty. */
+void watch_backend_setup(backend *b, const options *o);
+
+/* Replace the cell of feed variant f with a copy of the base, its feed as
+** f says. No handle may be open on either. */
+void watch_backend_fresh_cell(backend *b, feed_id f);
+
+/* Drop b's databases and close its place. */
+void watch_backend_teardown(backend *b);
+
+/* The store revision of the database at url, on a handle of its own. */
+int64_t url_revision(const char *url);
+
+/* ---- Writers (writers.c) ---- */
+
+/* One update as its writer saw it return OK. */
+typedef struct commit_rec {
+  int worker; /* index in the updaters' pool */
+  int64_t version;
+  double t; /* just after the call returned OK */
+} commit_rec;
+
+struct cell;
+
+typedef struct writer {
+  struct cell *cell;
+  int id;
+  atesql_store *store;
+  int cursor;   /* the next of its workers to update */
+  uint64_t seq; /* operations begun: the actor ids' numbers */
+  char actor_id[48];
+  commit_rec *commits; /* delivery: each update */
+  size_t ncommits, commit_cap;
+  double *latency_ms; /* writes: each timed operation */
+  size_t nops, op_cap;
+  uint64_t writes;  /* worker writes that returned OK, warm-ups included */
+  double last_end;  /* when its last timed operation ended */
+  double writing_s; /* delivery: the time its update calls took */
+} writer;
+
+/* One cell: the writers and what they share. */
+typedef struct cell {
+  const char *url;
+  int writers;
+  op_id op;
+  double period; /* delivery: seconds between one writer's updates */
+  double start, deadline;
+  pthread_barrier_t barrier; /* every writer and the main thread */
+  /* The updaters' workers: worker i belongs to writer i % writers, which
+  ** alone reads and writes its entries. */
+  int64_t version[UPDATE_WORKERS];
+  bool held[UPDATE_WORKERS];
+  writer w[WRITERS_MAX];
+} cell;
+
+/* A fresh cell of `writers` writers on the database at url, every updater
+** worker at version 1. */
+void cell_reset(cell *c, const char *url, int writers);
+
+/*
+** A delivery writer: from its slot in the first period on, one update
+** every period until the deadline, each commit recorded in its commits.
+*/
+void *delivery_writer_main(void *arg);
+
+/* A writes writer: one untimed warm-up operation, then c->op back to back
+** until the deadline, each timed into its latency_ms. */
+void *write_writer_main(void *arg);
+
+/*
+** Start c->writers threads running `body` on c, wait for them to open
+** their handles (and warm up), then give them a common start `lead`
+** seconds ahead and `seconds` to run, and wait for them to end.
+*/
+void run_writers(cell *c, void *(*body)(void *), double lead, double seconds);
+
+/* ---- Delivery cells (delivery.c) ---- */
+
+/* Print the delivery part's notes and table header. */
+void delivery_header(const options *o);
+
+/* Run the delivery cell (b, watcher mode, writers) on a fresh copy of the
+** base database and print its row; false when its feed was not exact. */
+bool run_delivery(backend *b, mode_id mode, int writers, const options *o);
+
+/* ---- Writes cells (writes.c) ---- */
+
+typedef struct write_result {
+  backend_id backend;
+  op_id op;
+  feed_id feed;
+  int writers;
+  size_t ops;
+  double ops_per_s, p50_ms, p99_ms;
+  double round_ops_per_s[ROUNDS_MAX];
+  int rounds;
+  uint64_t writes;   /* worker writes, warm-ups included */
+  int64_t revisions; /* the store revision's advance: `writes` when the
+                        feed logs, else 0 */
+  double load1;
+} write_result;
+
+/* Print the writes part's notes and table header. */
+void writes_header(const options *o);
+
+/*
+** Run the writes group (b, op, writers) for the feed variants
+** feeds[0..nfeeds): a fresh cell each, then o->rounds rounds in which
+** each variant's writers run in turn, the order rotating each round, so
+** that the variants compared see the same machine on a shared host.
+** Results go to out[0..nfeeds) and their rows to the report.
+*/
+void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
+                int writers, const options *o, write_result *out);
+
+/* The feed's cost: each logging variant of rs[0..n) against none. */
+void report_feed_cost(const report *r, const write_result *rs, size_t n);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+** The watch subcommand's writes cells, which price the feed: writers
+** update workers (or claim and release them) as fast as they can, with the
+** feed's triggers as migrated and with them dropped from a copy of the
+** database (on PostgreSQL also with one of their two parts). The copies
+** take turns in short rounds, so that both sides of a ratio see the same
+** machine on a shared host.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common.h"
+#include "machine.h"
+#include "samples.h"
+#include "watch.h"
+
+/* One feed variant of a writes group: its cell, kept over the rounds (the
+** updaters' versions), and what the rounds measured. */
+typedef struct variant {
+  cell c;
+  write_result res;
+  double *latency_ms; /* of every timed operation of every round */
+  size_t nops, cap;
+  double seconds; /* the rounds' times from start to last end, summed */
+  int64_t start_revision;
+} variant;
+
+/* Add what the writers of v's last round measured to v. */
+static void harvest_round(variant *v) {
+  cell *c = &v->c;
+  double end = c->start;
+  size_t ops = 0;
+  for (int i = 0; i < c->writers; i++) {
+    writer *wr = &c->w[i];
+    for (size_t k = 0; k < wr->nops; k++)
+      append((void **)&v->latency_ms, &v->nops, &v->cap, sizeof(double),
+             &wr->latency_ms[k]);
+    ops += wr->nops;
+    v->res.writes += wr->writes;
+    if (wr->last_end > end) end = wr->last_end;
+    free(wr->latency_ms);
+  }
+  v->seconds += end - c->start;
+  v->res.round_ops_per_s[v->res.rounds++] =
+      end > c->start ? (double)ops / (end - c->start) : 0;
+}
+
+/* The result of v after its rounds. Frees its latencies. */
+static void finish_variant(variant *v) {
+  write_result *r = &v->res;
+  r->ops = v->nops;
+  r->ops_per_s = v->seconds > 0 ? (double)v->nops / v->seconds : 0;
+  qsort(v->latency_ms, v->nops, sizeof *v->latency_ms, compare_doubles);
+  r->p50_ms = percentile(v->latency_ms, v->nops, 0.50);
+  r->p99_ms = percentile(v->latency_ms, v->nops, 0.99);
+  free(v->latency_ms);
+  v->latency_ms = NULL;
+  r->revisions = url_revision(v->c.url) - v->start_revision;
+}
+
+static void round_range(const write_result *r, double *lo, double *hi) {
+  *lo = *hi = r->rounds ? r->round_ops_per_s[0] : 0;
+  for (int i = 1; i < r->rounds; i++) {
+    if (r->round_ops_per_s[i] < *lo) *lo = r->round_ops_per_s[i];
+    if (r->round_ops_per_s[i] > *hi) *hi = r->round_ops_per_s[i];
+  }
+}
+
+static const report_column write_columns[] = {
+    {"backend", NULL, COL_TEXT, -9, 0},  {"op", NULL, COL_TEXT, -13, 0},
+    {"feed", NULL, COL_TEXT, -11, 0},    {"writers", NULL, COL_INT, 7, 0},
+    {"ops", NULL, COL_INT, 7, 0},        {"ops_per_s", NULL, COL_REAL, 9, 1},
+    {"round_min", NULL, COL_REAL, 9, 1}, {"round_max", NULL, COL_REAL, 9, 1},
+    {"p50_ms", NULL, COL_REAL, 8, 3},    {"p99_ms", NULL, COL_REAL, 8, 3},
+    {"writes", NULL, COL_INT, 7, 0},     {"revisions", NULL, COL_INT, 9, 0},
+    {"load1", NULL, COL_REAL, 5, 2},
+};
+
+static const report_table write_table = {"writes", " ", write_columns,
+                                         sizeof write_columns /
+                                             sizeof write_columns[0]};
+
+void writes_header(const options *o) {
+  report_note(&o->report,
+              "writes: back to back; %ld rounds of %.2f s per variant, the "
+              "variants in turn; feed = the triggers as migrated, none = "
+              "dropped, log_only / notify_only = PostgreSQL's trigger without "
+              "its NOTIFY / with only its NOTIFY",
+              o->rounds, o->write_seconds / (double)o->rounds);
+  report_header(&o->report, &write_table);
+}
+
+static void report_write(const report *rep, const write_result *r) {
+  int64_t expected = feed_logs(r->feed) ? (int64_t)r->writes : 0;
+  double lo, hi;
+  round_range(r, &lo, &hi);
+  report_value v[] = {TEXT(backend_names[r->backend]),
+                      TEXT(op_names[r->op]),
+                      TEXT(feed_names[r->feed]),
+                      INT(r->writers),
+                      INT(r->ops),
+                      REAL(r->ops_per_s),
+                      REAL(lo),
+                      REAL(hi),
+                      REAL(r->p50_ms),
+                      REAL(r->p99_ms),
+                      INT(r->writes),
+                      INT(r->revisions),
+                      REAL(r->load1)};
+  report_row(rep, &write_table, v,
+             r->revisions == expected ? NULL : "REVISIONS != EXPECTED");
+}
+
+static const report_column cost_columns[] = {
+    {"backend", NULL, COL_TEXT, -9, 0},
+    {"op", NULL, COL_TEXT, -13, 0},
+    {"feed", NULL, COL_TEXT, -11, 0},
+    {"writers", NULL, COL_INT, 7, 0},
+    {"ops_per_s", NULL, COL_REAL, 9, 1},
+    {"none_ops_per_s", NULL, COL_REAL, 14, 1},
+    {"ops_ratio", NULL, COL_REAL, 9, 2},
+    {"round_min", NULL, COL_REAL, 9, 2},
+    {"round_max", NULL, COL_REAL, 9, 2},
+    {"p99_ms", NULL, COL_REAL, 8, 3},
+    {"none_p99_ms", NULL, COL_REAL, 11, 3},
+};
+
+static const report_table cost_table = {"feed_cost", " ", cost_columns,
+                                        sizeof cost_columns /
+                                            sizeof cost_columns[0]};
+
+/*
+** The cost of each logging variant per backend, op and writer count,
+** against none (no triggers): the ratio of all rounds' ops/s, and the
+** lowest and highest ratio of one round to the round of none that ran
+** next to it.
+*/
+void report_feed_cost(const report *rep, const write_result *rs, size_t n) {
+  report_note(rep, "the feed's cost: each variant against none (no "
+                   "triggers)");
+  report_header(rep, &cost_table);
+  for (size_t i = 0; i < n; i++) {
+    if (rs[i].feed == F_NONE) continue;
+    for (size_t j = 0; j < n; j++) {
+      const write_result *f = &rs[i], *x = &rs[j];
+      if (x->feed != F_NONE || x->backend != f->backend || x->op != f->op ||
+          x->writers != f->writers)
+        continue;
+      double lo = 0, hi = 0;
+      for (int k = 0; k < f->rounds && k < x->rounds; k++) {
+        double q = x->round_ops_per_s[k] > 0
+                       ? f->round_ops_per_s[k] / x->round_ops_per_s[k]
+                       : 0;
+        if (k == 0 || q < lo) lo = q;
+        if (k == 0 || q > hi) hi = q;
+      }
+      report_value v[] = {
+          TEXT(backend_names[f->backend]),
+          TEXT(op_names[f->op]),
+          TEXT(feed_names[f->feed]),
+          INT(f->writers),
+          REAL(f->ops_per_s),
+          REAL(x->ops_per_s),
+          REAL(x->ops_per_s > 0 ? f->ops_per_s / x->ops_per_s : 0),
+          REAL(lo),
+          REAL(hi),
+          REAL(f->p99_ms),
+          REAL(x->p99_ms)};
+      report_row(rep, &cost_table, v, NULL);
+    }
+  }
+}
+
+void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
+                int writers, const options *o, write_result *out) {
+  static variant vs[F_COUNT];
+  double load1 = load_now();
+  for (size_t j = 0; j < nfeeds; j++) {
+    variant *v = &vs[j];
+    watch_backend_fresh_cell(b, feeds[j]);
+    cell_reset(&v->c, b->cell_url[feeds[j]], writers);
+    v->c.op = op;
+    v->res = (write_result){.backend = b->id,
+                            .op = op,
+                            .feed = feeds[j],
+                            .writers = writers,
+                            .load1 = load1};
+    v->latency_ms = NULL;
+    v->nops = v->cap = 0;
+    v->seconds = 0;
+    v->start_revision = url_revision(v->c.url);
+  }
+  double round_s = o->write_seconds / o->rounds;
+  for (int r = 0; r < o->rounds; r++)
+    for (size_t j = 0; j < nfeeds; j++) {
+      variant *v = &vs[(j + (size_t)r) % nfeeds];
+      run_writers(&v->c, write_writer_main, 0, round_s);
+      harvest_round(v);
+    }
+  for (size_t j = 0; j < nfeeds; j++) {
+    finish_variant(&vs[j]);
+    out[j] = vs[j].res;
+    report_write(&o->report, &out[j]);
+  }
+}
