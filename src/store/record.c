@@ -102,23 +102,17 @@ void record_unbind(bound_record *b) {
 }
 
 /*
-** The text columns of res from the row of q into item: pointed to when the
-** query lends its text (q->borrow_text), else copied, NUL-terminated,
-** into one allocation from root's arena. False when out of memory.
+** The text columns of res among its first `columns`, whose text
+** record_decode found in text[] and len[], into item: pointed to when the query lends its text
+** (q->borrow_text), else copied, NUL-terminated, into one allocation from
+** root's arena. False when out of memory.
 */
-static bool decode_texts(const resource_def *res, const query *q,
-                         const int *cols, void *root, void *item) {
-  const char *text[RECORD_MAX_COLUMNS];
-  size_t len[RECORD_MAX_COLUMNS], total = 0;
-  for (size_t i = 0; i < res->column_count; i++) {
-    if (res->fields[i].type != FIELD_TEXT) continue;
-    text[i] = query_text(q, cols ? cols[i] : (int)i, &len[i]);
-    if (text[i] == NULL) return false;
-    total += len[i] + 1;
-  }
+static bool place_texts(const resource_def *res, const query *q,
+                        const char *const *text, const size_t *len,
+                        size_t columns, size_t total, void *root, void *item) {
   char *copy = q->borrow_text ? NULL : arena_alloc_uninit(root, total);
   if (!q->borrow_text && copy == NULL) return false;
-  for (size_t i = 0; i < res->column_count; i++) {
+  for (size_t i = 0; i < columns; i++) {
     const field_def *f = &res->fields[i];
     if (f->type != FIELD_TEXT) continue;
     const char **field = member(item, f->offset);
@@ -149,39 +143,47 @@ stored_column_failed(atesql_store *s, const resource_def *res, const void *item,
                     detail);
 }
 
-/* Decode the JSON column i of the row of q into item. */
-static atesql_status decode_json_column(atesql_store *s,
-                                        const resource_def *res, const query *q,
+/* Decode the JSON column i of the row of q into item; on failure *detail
+** says why (err holds the codec's message). */
+static atesql_status decode_json_column(const resource_def *res, const query *q,
                                         int col, size_t i, void *root,
-                                        void *item) {
+                                        void *item, atesql_error *err,
+                                        const char **detail) {
   const field_def *f = &res->fields[i];
   size_t len;
   const char *json = query_text(q, col, &len);
-  if (json == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  atesql_error err = {0};
-  atesql_status st;
+  if (json == NULL) return ATESQL_NO_MEMORY;
   if (f->type == FIELD_LABEL_MAP) {
-    st = labels_from_json(json, len, root, member(item, f->offset),
-                          member(item, f->count_offset));
-    snprintf(err.message, sizeof err.message, "not a JSON object of strings");
-  } else {
-    st = message_from_json(f->message, json, len, root, member(item, f->offset),
-                           &err);
+    *detail = "not a JSON object of strings";
+    return labels_from_json(json, len, root, member(item, f->offset),
+                            member(item, f->count_offset));
   }
-  if (st == ATESQL_OK) return st;
-  return stored_column_failed(s, res, item, f, st, err.message);
+  *detail = err->message;
+  return message_from_json(f->message, json, len, root, member(item, f->offset),
+                           err);
 }
 
 atesql_status record_decode(atesql_store *s, const resource_def *res,
                             const query *q, const int *cols, void *root,
                             void *item) {
-  if (!decode_texts(res, q, cols, root, item))
-    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  atesql_status st = ATESQL_OK;
-  for (size_t i = 0; st == ATESQL_OK && i < res->column_count; i++) {
+  /* One pass reads every column, a second places the text: a list
+  ** decodes every row of its page this way. */
+  const char *text[RECORD_MAX_COLUMNS];
+  size_t len[RECORD_MAX_COLUMNS], total = 0, read = 0;
+  const field_def *failed = NULL;
+  atesql_status failure = ATESQL_OK;
+  atesql_error err;
+  const char *detail = "";
+  for (size_t i = 0; i < res->column_count; i++) {
     const field_def *f = &res->fields[i];
     int col = cols ? cols[i] : (int)i;
+    atesql_status st = ATESQL_OK;
     switch (f->type) {
+    case FIELD_TEXT:
+      if ((text[i] = query_text(q, col, &len[i])) == NULL)
+        return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+      total += len[i] + 1;
+      break;
     case FIELD_ENUM:
       *(int *)member(item, f->offset) = (int)query_int64(q, col);
       break;
@@ -190,12 +192,22 @@ atesql_status record_decode(atesql_store *s, const resource_def *res,
       break;
     case FIELD_LABEL_MAP:
     case FIELD_MESSAGE:
-      st = decode_json_column(s, res, q, col, i, root, item);
+      st = decode_json_column(res, q, col, i, root, item, &err, &detail);
       break;
     default: break;
     }
+    if (st != ATESQL_OK) {
+      failed = f;
+      failure = st;
+      break;
+    }
+    read = i + 1;
   }
-  return st;
+  if (!place_texts(res, q, text, len, read, total, root, item))
+    return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+  if (failed)
+    return stored_column_failed(s, res, item, failed, failure, detail);
+  return ATESQL_OK;
 }
 
 void record_key(const resource_def *res, const void *record,
