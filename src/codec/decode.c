@@ -20,54 +20,11 @@
 
 const char codec_empty_string[] = "";
 
-/* One step of the path to the field being decoded, kept on the C stack of
-** the decoding functions: the path is only formatted when an error names
-** it, so decoding a valid document does no formatting at all. */
-typedef struct path_seg {
-  const char *name; /* a member name, or NULL for an array index */
-  size_t index;
-  const struct path_seg *up;
-} path_seg;
-
 typedef struct decoder {
   void *root;        /* the arena strings and arrays are allocated in */
   atesql_error *err; /* may be NULL */
-  const path_seg *top;
-  char path[200]; /* the formatted path, filled by path_text */
+  field_path path;   /* to the field being decoded */
 } decoder;
-
-static void path_push(decoder *d, path_seg *seg, const char *name,
-                      size_t index) {
-  seg->name = name;
-  seg->index = index;
-  seg->up = d->top;
-  d->top = seg;
-}
-
-static void path_pop(decoder *d, const path_seg *seg) { d->top = seg->up; }
-
-/* Write the segments from the outermost down, ".name" or "[i]", names
-** quoted safely; returns the length written. */
-static size_t format_path(const path_seg *seg, char *out, size_t outsz) {
-  if (seg == NULL) return 0;
-  size_t n = format_path(seg->up, out, outsz);
-  if (n >= outsz) return n;
-  if (seg->name) {
-    char shown[80];
-    error_excerpt(shown, sizeof shown, seg->name, strlen(seg->name), 64);
-    n += (size_t)snprintf(out + n, outsz - n, "%s%s", n ? "." : "", shown);
-  } else {
-    n += (size_t)snprintf(out + n, outsz - n, "[%zu]", seg->index);
-  }
-  return n < outsz ? n : outsz - 1;
-}
-
-/* The dotted path of the field being decoded, for an error message. */
-static const char *path_text(decoder *d) {
-  d->path[0] = '\0';
-  format_path(d->top, d->path, sizeof d->path);
-  return d->path;
-}
 
 static const char *json_type_name(const json_t *v) {
   switch (json_typeof(v)) {
@@ -86,13 +43,13 @@ static const char *json_type_name(const json_t *v) {
 static atesql_status wrong_type(decoder *d, const char *expected,
                                 const json_t *v) {
   return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                   "field '%s': expected %s, got %s", path_text(d), expected,
-                   json_type_name(v));
+                   "field '%s': expected %s, got %s", path_text(&d->path),
+                   expected, json_type_name(v));
 }
 
 static atesql_status out_of_memory(decoder *d) {
   return error_set(d->err, ATESQL_NO_MEMORY, 0, "out of memory decoding '%s'",
-                   path_text(d));
+                   path_text(&d->path));
 }
 
 /* A decoded string in the arena; "" without an allocation. A NUL
@@ -111,7 +68,7 @@ static atesql_status copy_string(decoder *d, const json_t *v,
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                      "field '%s': contains a NUL character (\\u0000), which "
                      "atesql cannot store",
-                     path_text(d));
+                     path_text(&d->path));
   char *s = arena_strndup(d->root, text, len);
   if (s == NULL) return out_of_memory(d);
   *out = s;
@@ -158,18 +115,19 @@ static atesql_status decode_integer(decoder *d, const json_t *v, int64_t min,
   case NUMBER_NOT_INTEGER:
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                      "field '%s': the number has a fraction; expected %s",
-                     path_text(d), what);
+                     path_text(&d->path), what);
   case NUMBER_OUT_OF_RANGE:
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                      "field '%s': the number is out of range for %s",
-                     path_text(d), what);
+                     path_text(&d->path), what);
   case NUMBER_INVALID: break;
   }
   char shown[80];
   error_excerpt(shown, sizeof shown, json_string_value(v),
                 json_string_length(v), 64);
   return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
-                   "field '%s': '%s' is not %s", path_text(d), shown, what);
+                   "field '%s': '%s' is not %s", path_text(&d->path), shown,
+                   what);
 }
 
 /* "valid values: A, B, C" into buf. */
@@ -208,7 +166,7 @@ static atesql_status decode_enum(decoder *d, const json_field *f,
   return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                    "field '%s': unknown value '%s'; valid values: %s, or a "
                    "number",
-                   path_text(d), shown, valid);
+                   path_text(&d->path), shown, valid);
 }
 
 static atesql_status decode_string_list(decoder *d, const json_t *v,
@@ -221,10 +179,10 @@ static atesql_status decode_string_list(decoder *d, const json_t *v,
   if (out == NULL) return out_of_memory(d);
   for (size_t i = 0; i < n; i++) {
     path_seg seg;
-    path_push(d, &seg, NULL, i);
+    path_push(&d->path, &seg, NULL, i);
     atesql_status st = copy_string(d, json_array_get(v, i), &out[i]);
     if (st != ATESQL_OK) return st;
-    path_pop(d, &seg);
+    path_pop(&d->path, &seg);
   }
   *items = out;
   *count = n;
@@ -251,14 +209,14 @@ static atesql_status decode_label_map(decoder *d, json_t *v,
   json_t *value;
   json_object_keylen_foreach(v, key, key_len, value) {
     path_seg seg;
-    path_push(d, &seg, key, 0);
+    path_push(&d->path, &seg, key, 0);
     /* jansson refuses a NUL in a key while parsing. */
     out[i].key =
         key_len ? arena_strndup(d->root, key, key_len) : codec_empty_string;
     if (out[i].key == NULL) return out_of_memory(d);
     atesql_status st = copy_string(d, value, &out[i].value);
     if (st != ATESQL_OK) return st;
-    path_pop(d, &seg);
+    path_pop(&d->path, &seg);
     i++;
   }
   qsort(out, n, sizeof *out, codec_compare_labels);
@@ -289,7 +247,7 @@ static atesql_status decode_oneof_member(decoder *d, const json_field *f,
     return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                      "field '%s': oneof '%s' is already set; at most one of "
                      "its members may be given",
-                     path_text(d), f->oneof);
+                     path_text(&d->path), f->oneof);
   *set_case = f->oneof_case;
   return decode_message(d, f->message, v, base + f->offset);
 }
@@ -314,7 +272,7 @@ static atesql_status decode_field(decoder *d, const json_field *f, json_t *v,
                             member(base, f->count_offset));
   }
   return error_set(d->err, ATESQL_INTERNAL, 0, "field '%s': bad table",
-                   path_text(d));
+                   path_text(&d->path));
 }
 
 static const json_field *find_field(const json_message *m, const char *name) {
@@ -337,20 +295,20 @@ static atesql_status decode_message(decoder *d, const json_message *m,
   json_t *value;
   json_object_foreach(obj, key, value) {
     path_seg seg;
-    path_push(d, &seg, key, 0);
+    path_push(&d->path, &seg, key, 0);
     const json_field *f = find_field(m, key);
     if (f == NULL)
       return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0, "unknown field '%s'",
-                       path_text(d));
+                       path_text(&d->path));
     uint32_t bit = (uint32_t)1 << (f - m->fields);
     if (seen & bit)
       return error_set(d->err, ATESQL_INVALID_ARGUMENT, 0,
                        "field '%s': given twice (as '%s' and '%s')",
-                       path_text(d), f->json_name, f->snake_name);
+                       path_text(&d->path), f->json_name, f->snake_name);
     seen |= bit;
     atesql_status st = decode_field(d, f, value, base);
     if (st != ATESQL_OK) return st;
-    path_pop(d, &seg);
+    path_pop(&d->path, &seg);
   }
   return ATESQL_OK;
 }
@@ -396,7 +354,7 @@ atesql_status codec_decode_document(const char *text, size_t len,
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "invalid JSON at line %d column %d: %s", jerr.line,
                      jerr.column, jerr.text);
-  decoder d = {root, err, NULL, ""};
+  decoder d = {root, err, {NULL, ""}};
   atesql_status st;
   if (f != NULL) {
     st = decode_field(&d, f, doc, base);

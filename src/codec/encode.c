@@ -8,6 +8,7 @@
 */
 #include <inttypes.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,26 +16,52 @@
 
 #include "codec/json.h"
 #include "codec/json_internal.h"
+#include "util/error.h"
 #include "util/utf8.h"
 
 /* The encoder's first failure: INVALID_ARGUMENT (a string that is not
-** UTF-8) or NO_MEMORY. */
+** UTF-8, a oneof case naming no member) or NO_MEMORY, and err (may be
+** NULL) to fill with it, naming the field by its path. */
 typedef struct encoder {
   atesql_status status;
+  atesql_error *err;
+  field_path path; /* to the field being encoded */
 } encoder;
 
-static json_t *encode_fail(encoder *e, atesql_status status) {
-  if (e->status == ATESQL_OK) e->status = status;
+static json_t *encode_fail(encoder *e, atesql_status status, const char *fmt,
+                           ...) __attribute__((format(printf, 3, 4)));
+
+/* Record the first failure, err getting status and the message fmt
+** formats; returns NULL, for the caller to return. */
+static json_t *encode_fail(encoder *e, atesql_status status, const char *fmt,
+                           ...) {
+  if (e->status != ATESQL_OK) return NULL;
+  e->status = status;
+  if (e->err != NULL) {
+    char message[sizeof e->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    error_vformat(message, sizeof message, fmt, ap);
+    va_end(ap);
+    error_set(e->err, status, 0, "%s", message);
+  }
   return NULL;
+}
+
+static json_t *out_of_memory(encoder *e) {
+  return encode_fail(e, ATESQL_NO_MEMORY, "out of memory encoding JSON");
 }
 
 static json_t *encode_text(encoder *e, const char *s) {
   if (s == NULL) s = "";
   size_t len = strlen(s);
-  if (utf8_invalid_offset(s, len) != len)
-    return encode_fail(e, ATESQL_INVALID_ARGUMENT);
+  size_t bad = utf8_invalid_offset(s, len);
+  if (bad != len)
+    return encode_fail(e, ATESQL_INVALID_ARGUMENT,
+                       "field '%s': the string is not valid UTF-8 (byte %zu)",
+                       path_text(&e->path), bad + 1);
   json_t *v = json_stringn_nocheck(s, len);
-  return v ? v : encode_fail(e, ATESQL_NO_MEMORY);
+  return v ? v : out_of_memory(e);
 }
 
 /* Add value under key (a string known to be valid UTF-8); value NULL means
@@ -43,7 +70,7 @@ static bool encode_member(encoder *e, json_t *obj, const char *key,
                           json_t *value) {
   if (value == NULL) return false;
   if (json_object_set_new_nocheck(obj, key, value) == 0) return true;
-  encode_fail(e, ATESQL_NO_MEMORY);
+  out_of_memory(e);
   return false;
 }
 
@@ -52,16 +79,19 @@ static json_t *encode_message(encoder *e, const json_message *m, char *base);
 static json_t *encode_string_list(encoder *e, const char *const *items,
                                   size_t n) {
   json_t *arr = json_array();
-  if (arr == NULL) return encode_fail(e, ATESQL_NO_MEMORY);
+  if (arr == NULL) return out_of_memory(e);
   for (size_t i = 0; i < n; i++) {
+    path_seg seg;
+    path_push(&e->path, &seg, NULL, i);
     json_t *v = encode_text(e, items[i]);
+    path_pop(&e->path, &seg);
     if (v == NULL) {
       json_decref(arr);
       return NULL;
     }
     if (json_array_append_new(arr, v) != 0) {
       json_decref(arr);
-      return encode_fail(e, ATESQL_NO_MEMORY);
+      return out_of_memory(e);
     }
   }
   return arr;
@@ -80,12 +110,12 @@ static int compare_label_ptrs(const void *a, const void *b) {
 static json_t *encode_label_map(encoder *e, const atesql_label *labels,
                                 size_t n) {
   json_t *obj = json_object();
-  if (obj == NULL) return encode_fail(e, ATESQL_NO_MEMORY);
+  if (obj == NULL) return out_of_memory(e);
   if (n == 0) return obj;
   const atesql_label **order = malloc(n * sizeof *order);
   if (order == NULL) {
     json_decref(obj);
-    return encode_fail(e, ATESQL_NO_MEMORY);
+    return out_of_memory(e);
   }
   for (size_t i = 0; i < n; i++)
     order[i] = &labels[i];
@@ -94,11 +124,19 @@ static json_t *encode_label_map(encoder *e, const atesql_label *labels,
   for (size_t i = 0; ok && i < n; i++) {
     const char *key = order[i]->key ? order[i]->key : "";
     size_t key_len = strlen(key);
-    if (utf8_invalid_offset(key, key_len) != key_len) {
-      encode_fail(e, ATESQL_INVALID_ARGUMENT);
+    size_t bad = utf8_invalid_offset(key, key_len);
+    if (bad != key_len) {
+      char shown[80];
+      error_excerpt(shown, sizeof shown, key, key_len, 64);
+      encode_fail(e, ATESQL_INVALID_ARGUMENT,
+                  "field '%s': the key '%s' is not valid UTF-8 (byte %zu)",
+                  path_text(&e->path), shown, bad + 1);
       ok = false;
     } else {
+      path_seg seg;
+      path_push(&e->path, &seg, key, 0);
       ok = encode_member(e, obj, key, encode_text(e, order[i]->value));
+      path_pop(&e->path, &seg);
     }
   }
   free(order);
@@ -144,7 +182,7 @@ static json_t *encode_field(encoder *e, const json_field *f, char *base) {
     const char *name = f->enum_name(value);
     if (name) return encode_text(e, name);
     json_t *v = json_integer(value);
-    return v ? v : encode_fail(e, ATESQL_NO_MEMORY);
+    return v ? v : out_of_memory(e);
   }
   case KIND_MESSAGE: return encode_message(e, f->message, base + f->offset);
   case KIND_MESSAGE_PTR:
@@ -156,35 +194,49 @@ static json_t *encode_field(encoder *e, const json_field *f, char *base) {
     return encode_label_map(e, *(const atesql_label **)member(base, f->offset),
                             *(size_t *)member(base, f->count_offset));
   }
-  return encode_fail(e, ATESQL_INTERNAL);
+  return encode_fail(e, ATESQL_INTERNAL, "field '%s': bad table",
+                     path_text(&e->path));
 }
 
-/* Whether the oneof case of m (if m has a oneof) is unset or names one of
-** its members. */
-static bool oneof_case_is_valid(const json_message *m, char *base) {
+/* A member of m's oneof when the oneof's case names none of its members
+** (for the oneof's name and case); NULL when m has no oneof, or its case
+** is unset or names a member. */
+static const json_field *oneof_with_invalid_case(const json_message *m,
+                                                 char *base) {
   const json_field *member_field = NULL;
   for (size_t i = 0; i < m->count; i++) {
     if (m->fields[i].oneof == NULL) continue;
     member_field = &m->fields[i];
     if (*(int *)member(base, member_field->oneof_case_offset) ==
         member_field->oneof_case)
-      return true;
+      return NULL;
   }
-  return member_field == NULL ||
-         *(int *)member(base, member_field->oneof_case_offset) == 0;
+  if (member_field == NULL ||
+      *(int *)member(base, member_field->oneof_case_offset) == 0)
+    return NULL;
+  return member_field;
 }
 
 /* The populated fields of m, in table order (jansson keeps insertion
 ** order). */
 static json_t *encode_message(encoder *e, const json_message *m, char *base) {
-  if (!oneof_case_is_valid(m, base))
-    return encode_fail(e, ATESQL_INVALID_ARGUMENT);
+  const json_field *oneof = oneof_with_invalid_case(m, base);
+  if (oneof != NULL)
+    return encode_fail(e, ATESQL_INVALID_ARGUMENT,
+                       "field '%s': oneof '%s' is %d, which names none of its "
+                       "members",
+                       path_text(&e->path), oneof->oneof,
+                       *(int *)member(base, oneof->oneof_case_offset));
   json_t *obj = json_object();
-  if (obj == NULL) return encode_fail(e, ATESQL_NO_MEMORY);
+  if (obj == NULL) return out_of_memory(e);
   for (size_t i = 0; i < m->count; i++) {
     const json_field *f = &m->fields[i];
     if (!field_is_populated(f, base)) continue;
-    if (!encode_member(e, obj, f->json_name, encode_field(e, f, base))) {
+    path_seg seg;
+    path_push(&e->path, &seg, f->json_name, 0);
+    bool ok = encode_member(e, obj, f->json_name, encode_field(e, f, base));
+    path_pop(&e->path, &seg);
+    if (!ok) {
       json_decref(obj);
       return NULL;
     }
@@ -207,19 +259,23 @@ char *codec_dump_compact(json_t *doc) {
 }
 
 atesql_status codec_encode_record(const json_message *m, const void *record,
-                                  char **out) {
-  if (out == NULL) return ATESQL_INVALID_ARGUMENT;
+                                  char **out, atesql_error *err) {
+  if (out == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "out is NULL");
   *out = NULL;
-  if (record == NULL) return ATESQL_INVALID_ARGUMENT;
-  encoder e = {ATESQL_OK};
+  if (record == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "the record is NULL");
+  encoder e = {ATESQL_OK, err, {NULL, ""}};
   json_t *doc = encode_message(&e, m, (char *)record);
   if (doc == NULL) return e.status;
   *out = codec_dump_compact(doc);
-  return *out ? ATESQL_OK : ATESQL_NO_MEMORY;
+  if (*out == NULL)
+    return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory encoding JSON");
+  return ATESQL_OK;
 }
 
 char *codec_encode_optional_column(const json_field *f, char *base) {
-  encoder e = {ATESQL_OK};
+  encoder e = {ATESQL_OK, NULL, {NULL, ""}};
   json_t *v =
       field_is_populated(f, base) ? encode_field(&e, f, base) : json_null();
   return codec_dump_compact(v);

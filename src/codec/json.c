@@ -14,17 +14,19 @@
 #include "util/arena.h"
 #include "util/error.h"
 
-atesql_status atesql_worker_to_json(const atesql_worker *worker, char **out) {
-  return codec_encode_record(&codec_worker_message, worker, out);
+atesql_status atesql_worker_to_json(const atesql_worker *worker, char **out,
+                                    atesql_error *err) {
+  return codec_encode_record(&codec_worker_message, worker, out, err);
 }
 
-atesql_status atesql_actor_to_json(const atesql_actor *actor, char **out) {
-  return codec_encode_record(&codec_actor_message, actor, out);
+atesql_status atesql_actor_to_json(const atesql_actor *actor, char **out,
+                                   atesql_error *err) {
+  return codec_encode_record(&codec_actor_message, actor, out, err);
 }
 
 atesql_status atesql_atespace_to_json(const atesql_atespace *atespace,
-                                      char **out) {
-  return codec_encode_record(&codec_atespace_message, atespace, out);
+                                      char **out, atesql_error *err) {
+  return codec_encode_record(&codec_atespace_message, atespace, out, err);
 }
 
 char *codec_snapshot_info_to_json(const atesql_snapshot_info *info) {

@@ -4,7 +4,8 @@
 ** name, kind and offset in the C struct), defined in codec/messages.c;
 ** one encoder (codec/encode.c), one decoder (codec/decode.c, by jansson)
 ** and one column reader (codec/tokens.c, by jsmn) walk those tables, so a
-** field is added by adding a row. codec/json.c holds the entry points.
+** field is added by adding a row. Their errors name the field by its
+** dotted path (codec/path.c). codec/json.c holds the entry points.
 */
 #ifndef ATESQL_CODEC_JSON_INTERNAL_H
 #define ATESQL_CODEC_JSON_INTERNAL_H
@@ -106,16 +107,51 @@ extern const json_field codec_worker_selector_field;
 /* The member of the struct at base that a table row's offset names. */
 static inline void *member(char *base, size_t offset) { return base + offset; }
 
+/* ---- Field paths (codec/path.c) ---------------------------------------- */
+
+/* One step of the path to the field being encoded or decoded, kept on the
+** C stack of the walking functions: the path is only formatted when an
+** error names it, so a valid record or document costs no formatting at
+** all. */
+typedef struct path_seg {
+  const char *name; /* a member name, or NULL for an array index */
+  size_t index;
+  const struct path_seg *up;
+} path_seg;
+
+typedef struct field_path {
+  const path_seg *top; /* NULL at the top of the document */
+  char text[200];      /* the formatted path, filled by path_text */
+} field_path;
+
+static inline void path_push(field_path *p, path_seg *seg, const char *name,
+                             size_t index) {
+  seg->name = name;
+  seg->index = index;
+  seg->up = p->top;
+  p->top = seg;
+}
+
+static inline void path_pop(field_path *p, const path_seg *seg) {
+  p->top = seg->up;
+}
+
+/* The dotted path ("latestSnapshotInfo.local.nodeVmsWithLocalSnapshots[1]")
+** of the field at the top of p, for an error message: p->text, "" at the
+** top of the document. */
+const char *path_text(field_path *p);
+
 /* ---- Encoding (codec/encode.c) ----------------------------------------- */
 
 /*
 ** Encode the record at `record` by table m as compact JSON into *out, a
 ** NUL-terminated string to free(). Returns OK, INVALID_ARGUMENT (out or
 ** record NULL, a string that is not UTF-8, a oneof case naming no member)
-** or NO_MEMORY; *out is then NULL.
+** or NO_MEMORY; *out is then NULL and err (may be NULL) names the field by
+** its dotted path.
 */
 atesql_status codec_encode_record(const json_message *m, const void *record,
-                                  char **out);
+                                  char **out, atesql_error *err);
 
 /*
 ** The JSON value of the optional message field f of the actor at base:

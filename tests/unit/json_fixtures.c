@@ -182,7 +182,7 @@ atesql_actor *actor_ok(const char *text) {
 
 void expect_actor_json(const atesql_actor *a, const char *want) {
   char *out = NULL;
-  assert_int_equal(atesql_actor_to_json(a, &out), ATESQL_OK);
+  assert_int_equal(atesql_actor_to_json(a, &out, NULL), ATESQL_OK);
   assert_non_null(out);
   if (strcmp(out, want) != 0)
     fail_msg("encoded as\n  %s\nwant\n  %s", out, want);
@@ -191,7 +191,7 @@ void expect_actor_json(const atesql_actor *a, const char *want) {
 
 void expect_worker_json(const atesql_worker *w, const char *want) {
   char *out = NULL;
-  assert_int_equal(atesql_worker_to_json(w, &out), ATESQL_OK);
+  assert_int_equal(atesql_worker_to_json(w, &out, NULL), ATESQL_OK);
   assert_non_null(out);
   if (strcmp(out, want) != 0)
     fail_msg("encoded as\n  %s\nwant\n  %s", out, want);

@@ -61,7 +61,7 @@ static void test_atespace_round_trips(void **state) {
   (void)state;
   atesql_atespace in = {TRICKY};
   char *out = NULL;
-  assert_int_equal(atesql_atespace_to_json(&in, &out), ATESQL_OK);
+  assert_int_equal(atesql_atespace_to_json(&in, &out, NULL), ATESQL_OK);
   assert_string_equal(out, "{\"name\":\"" TRICKY_JSON "\"}");
   atesql_atespace *back = NULL;
   assert_int_equal(atesql_atespace_from_json(out, strlen(out), &back, NULL),
@@ -71,7 +71,7 @@ static void test_atespace_round_trips(void **state) {
   atesql_free(out);
 
   atesql_atespace empty = {""};
-  assert_int_equal(atesql_atespace_to_json(&empty, &out), ATESQL_OK);
+  assert_int_equal(atesql_atespace_to_json(&empty, &out, NULL), ATESQL_OK);
   assert_string_equal(out, "{}");
   atesql_free(out);
 }
@@ -496,24 +496,98 @@ static void test_encode_errors(void **state) {
   (void)state;
   char *out = (char *)1;
   atesql_worker w = {.node_name = "bad \xff utf-8"};
-  assert_int_equal(atesql_worker_to_json(&w, &out), ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_worker_to_json(&w, &out, NULL),
+                   ATESQL_INVALID_ARGUMENT);
   assert_null(out);
   const atesql_label bad_key = {"\xc0\x80", "v"};
   const atesql_worker_selector sel = {&bad_key, 1};
   atesql_actor c = {.worker_selector = &sel};
-  assert_int_equal(atesql_actor_to_json(&c, &out), ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_actor_to_json(&c, &out, NULL),
+                   ATESQL_INVALID_ARGUMENT);
   const atesql_label bad_value = {"k", "\xe2\x82"};
   const atesql_worker_selector sel2 = {&bad_value, 1};
   atesql_actor d = {.worker_selector = &sel2};
-  assert_int_equal(atesql_actor_to_json(&d, &out), ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_actor_to_json(&d, &out, NULL),
+                   ATESQL_INVALID_ARGUMENT);
   const char *const bad_vm[] = {"\xed\xa0\x80"};
   const atesql_snapshot_info info = {.data = ATESQL_SNAPSHOT_DATA_LOCAL,
                                      .local_node_vms = bad_vm,
                                      .local_node_vm_count = 1};
   atesql_actor e = {.latest_snapshot_info = &info};
-  assert_int_equal(atesql_actor_to_json(&e, &out), ATESQL_INVALID_ARGUMENT);
-  assert_int_equal(atesql_worker_to_json(NULL, &out), ATESQL_INVALID_ARGUMENT);
-  assert_int_equal(atesql_worker_to_json(&w, NULL), ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_actor_to_json(&e, &out, NULL),
+                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_worker_to_json(NULL, &out, NULL),
+                   ATESQL_INVALID_ARGUMENT);
+  assert_int_equal(atesql_worker_to_json(&w, NULL, NULL),
+                   ATESQL_INVALID_ARGUMENT);
+}
+
+/* A refused encoding: INVALID_ARGUMENT, *out NULL, and err naming what
+** was wrong (a message holding needle). */
+static void expect_encode_error(atesql_status st, const char *out,
+                                const atesql_error *err, const char *needle) {
+  assert_int_equal(st, ATESQL_INVALID_ARGUMENT);
+  assert_null(out);
+  assert_int_equal(err->status, ATESQL_INVALID_ARGUMENT);
+  if (strstr(err->message, needle) == NULL)
+    fail_msg("message '%s' lacks '%s'", err->message, needle);
+}
+
+static void test_encode_errors_name_the_field(void **state) {
+  (void)state;
+  char *out;
+  atesql_error err = {0};
+  atesql_status st;
+  atesql_worker w = {.worker_pod = "p", .node_name = "bad \xff utf-8"};
+  out = (char *)1;
+  st = atesql_worker_to_json(&w, &out, &err);
+  expect_encode_error(
+      st, out, &err,
+      "field 'nodeName': the string is not valid UTF-8 (byte 5)");
+  const atesql_label bad_value = {"zone", "a\xe2\x82"};
+  atesql_worker labelled = {.labels = &bad_value, .label_count = 1};
+  out = (char *)1;
+  st = atesql_worker_to_json(&labelled, &out, &err);
+  expect_encode_error(
+      st, out, &err,
+      "field 'labels.zone': the string is not valid UTF-8 (byte 2)");
+  const atesql_label bad_key = {"k\xc0\x80", "v"};
+  const atesql_worker_selector sel = {&bad_key, 1};
+  atesql_actor c = {.actor_id = "a", .worker_selector = &sel};
+  out = (char *)1;
+  st = atesql_actor_to_json(&c, &out, &err);
+  expect_encode_error(st, out, &err,
+                      "field 'workerSelector.matchLabels': the key 'k\\xc0"
+                      "\\x80' is not valid UTF-8 (byte 2)");
+  const char *const vms[] = {"node-1", "\xed\xa0\x80"};
+  const atesql_snapshot_info local = {.data = ATESQL_SNAPSHOT_DATA_LOCAL,
+                                      .local_node_vms = vms,
+                                      .local_node_vm_count = 2};
+  atesql_actor d = {.latest_snapshot_info = &local};
+  out = (char *)1;
+  st = atesql_actor_to_json(&d, &out, &err);
+  expect_encode_error(st, out, &err,
+                      "field 'latestSnapshotInfo.local."
+                      "nodeVmsWithLocalSnapshots[1]': the string is not valid "
+                      "UTF-8 (byte 1)");
+  const atesql_snapshot_info no_member = {.data = (atesql_snapshot_data)7};
+  atesql_actor e = {.latest_snapshot_info = &no_member};
+  out = (char *)1;
+  st = atesql_actor_to_json(&e, &out, &err);
+  expect_encode_error(st, out, &err,
+                      "field 'latestSnapshotInfo': oneof 'data' is 7, which "
+                      "names none of its members");
+  atesql_atespace space = {.name = "\xff"};
+  out = (char *)1;
+  st = atesql_atespace_to_json(&space, &out, &err);
+  expect_encode_error(st, out, &err,
+                      "field 'name': the string is not valid UTF-8 (byte 1)");
+  out = (char *)1;
+  st = atesql_actor_to_json(NULL, &out, &err);
+  expect_encode_error(st, out, &err, "the record is NULL");
+  assert_int_equal(atesql_atespace_to_json(&space, NULL, &err),
+                   ATESQL_INVALID_ARGUMENT);
+  assert_string_equal(err.message, "out is NULL");
 }
 
 int main(void) {
@@ -546,6 +620,7 @@ int main(void) {
       cmocka_unit_test(test_oneof_with_both_members_is_rejected),
       cmocka_unit_test(test_oneof_null_member_is_ignored),
       cmocka_unit_test(test_encode_errors),
+      cmocka_unit_test(test_encode_errors_name_the_field),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
