@@ -240,7 +240,7 @@ void load_redis(const char *host, int port, const fleet *f) {
     atesql_worker w;
     char *doc;
     fleet_worker(f, i, &b, &w);
-    if (atesql_worker_to_json(&w, &doc) != ATESQL_OK)
+    if (atesql_worker_to_json(&w, &doc, NULL) != ATESQL_OK)
       die("encode worker %zu", i);
     snprintf(key, sizeof key, "worker:%s/%s/%s", w.worker_namespace,
              w.worker_pool, w.worker_pod);
@@ -251,7 +251,7 @@ void load_redis(const char *host, int port, const fleet *f) {
     atesql_actor act;
     char *doc;
     fleet_actor(f, j, &b, &act);
-    if (atesql_actor_to_json(&act, &doc) != ATESQL_OK)
+    if (atesql_actor_to_json(&act, &doc, NULL) != ATESQL_OK)
       die("encode actor %zu", j);
     snprintf(key, sizeof key, "actor:%s/%s", act.atespace, act.actor_id);
     pipelined_set(c, key, doc, &queued);

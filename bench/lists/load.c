@@ -43,7 +43,7 @@ typedef void (*row_sink)(void *ctx, const char *const *fields, size_t n);
 static void actor_json_columns(const atesql_actor *a, char **snapshot,
                                char **selector) {
   char *doc;
-  if (atesql_actor_to_json(a, &doc) != ATESQL_OK) die("encode actor");
+  if (atesql_actor_to_json(a, &doc, NULL) != ATESQL_OK) die("encode actor");
   json_t *root = json_loads(doc, 0, NULL);
   json_t *info = json_object_get(root, "latestSnapshotInfo");
   json_t *labels = json_object_get(root, "workerSelector");

@@ -24,6 +24,9 @@
 ** string, which a C string cannot hold; an integer string with text after
 ** the number ("7 8", which protojson reads as 7).
 **
+** Errors, both ways: a status, and an atesql_error (err, which may be NULL)
+** whose message names the field by its dotted path.
+**
 ** Thread-safe: the calls share no state.
 */
 #ifndef ATESQL_JSON_H
@@ -37,16 +40,20 @@ extern "C" {
 
 /*
 ** Encode a record as one line of compact JSON (no newline). *out receives a
-** NUL-terminated string to free with atesql_free. Errors: NO_MEMORY;
-** INVALID_ARGUMENT for a string that is not valid UTF-8 or a snapshot
-** info whose `data` names no member of the oneof.
+** NUL-terminated string to free with atesql_free. On failure *out is NULL
+** (when out is not) and err, which may be NULL, names the field by its
+** dotted path and the problem, as the decoders do ("field 'labels.zone':
+** the string is not valid UTF-8 (byte 3)"). Errors: NO_MEMORY;
+** INVALID_ARGUMENT for a NULL record or out, a string (a label's key
+** included) that is not valid UTF-8, or a snapshot info whose `data`
+** names no member of the oneof.
 */
 ATESQL_API atesql_status atesql_worker_to_json(const atesql_worker *worker,
-                                               char **out);
+                                               char **out, atesql_error *err);
 ATESQL_API atesql_status atesql_actor_to_json(const atesql_actor *actor,
-                                              char **out);
-ATESQL_API atesql_status
-atesql_atespace_to_json(const atesql_atespace *atespace, char **out);
+                                              char **out, atesql_error *err);
+ATESQL_API atesql_status atesql_atespace_to_json(
+    const atesql_atespace *atespace, char **out, atesql_error *err);
 
 /*
 ** Decode one JSON document of len bytes. *out receives a record to free

@@ -33,9 +33,11 @@ static int print_worker(const atesql_worker *w, bool json) {
   const cli_kind *kind = cli_kind_by_name("workers");
   if (json) {
     char *text = NULL;
-    atesql_status st = kind->to_json(w, &text);
+    atesql_error err = {0};
+    atesql_status st = kind->to_json(w, &text, &err);
     if (st != ATESQL_OK)
-      return cli_fail(cli_exit_code(st), "cannot encode the worker as JSON");
+      return cli_fail(cli_exit_code(st), "cannot encode the worker as JSON: %s",
+                      err.message);
     puts(text);
     atesql_free(text);
     return EXIT_OK;

@@ -42,12 +42,13 @@ static int get_one(const cli_kind *kind, atesql_store *store, const char *key,
   int rc = EXIT_OK;
   if (json) {
     char *text = NULL;
-    st = kind->to_json(record, &text);
+    atesql_error err = {0};
+    st = kind->to_json(record, &text, &err);
     if (st == ATESQL_OK)
       puts(text);
     else
       rc = cli_fail(cli_exit_code(st), "cannot encode %s '%s' as JSON: %s",
-                    kind->singular, key, atesql_status_str(st));
+                    kind->singular, key, err.message);
     atesql_free(text);
   } else {
     kind->add_row(t, record);

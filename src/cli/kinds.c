@@ -34,8 +34,9 @@ static atesql_status worker_get(atesql_store *s, char *const *key, void **out) {
 
 static void worker_free(void *record) { atesql_worker_free(record); }
 
-static atesql_status worker_to_json(const void *record, char **out) {
-  return atesql_worker_to_json(record, out);
+static atesql_status worker_to_json(const void *record, char **out,
+                                    atesql_error *err) {
+  return atesql_worker_to_json(record, out, err);
 }
 
 static atesql_status worker_from_json(const char *text, size_t len, void **out,
@@ -96,8 +97,9 @@ static atesql_status actor_get(atesql_store *s, char *const *key, void **out) {
 
 static void actor_free(void *record) { atesql_actor_free(record); }
 
-static atesql_status actor_to_json(const void *record, char **out) {
-  return atesql_actor_to_json(record, out);
+static atesql_status actor_to_json(const void *record, char **out,
+                                   atesql_error *err) {
+  return atesql_actor_to_json(record, out, err);
 }
 
 static atesql_status actor_from_json(const char *text, size_t len, void **out,
@@ -192,8 +194,9 @@ static atesql_status atespace_get(atesql_store *s, char *const *key,
 
 static void atespace_free(void *record) { atesql_atespace_free(record); }
 
-static atesql_status atespace_to_json(const void *record, char **out) {
-  return atesql_atespace_to_json(record, out);
+static atesql_status atespace_to_json(const void *record, char **out,
+                                      atesql_error *err) {
+  return atesql_atespace_to_json(record, out, err);
 }
 
 static atesql_status atespace_from_json(const char *text, size_t len,

@@ -36,7 +36,7 @@ typedef struct cli_kind {
   /* key: key_parts strings; *out receives a record for record_free */
   atesql_status (*get)(atesql_store *s, char *const *key, void **out);
   void (*record_free)(void *record);
-  atesql_status (*to_json)(const void *record, char **out);
+  atesql_status (*to_json)(const void *record, char **out, atesql_error *err);
   atesql_status (*from_json)(const char *text, size_t len, void **out,
                              atesql_error *err);
   /* Create the record at its own version (atesql_*_import). */

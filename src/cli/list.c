@@ -76,6 +76,7 @@ static int parse_list_args(const cli_kind *kind, int argc, char **argv,
 /* Print a page's records: JSON lines now, table rows when the table is
 ** printed. */
 static int emit_page(const cli_kind *kind, const cli_page *page, table *t) {
+  atesql_error err = {0};
   for (size_t i = 0; i < page->count; i++) {
     const void *record = cli_page_item(kind, page, i);
     if (t) {
@@ -83,10 +84,10 @@ static int emit_page(const cli_kind *kind, const cli_page *page, table *t) {
       continue;
     }
     char *json = NULL;
-    atesql_status st = kind->to_json(record, &json);
+    atesql_status st = kind->to_json(record, &json, &err);
     if (st != ATESQL_OK)
       return cli_fail(cli_exit_code(st), "cannot encode a %s as JSON: %s",
-                      kind->singular, atesql_status_str(st));
+                      kind->singular, err.message);
     puts(json);
     atesql_free(json);
   }

@@ -155,9 +155,10 @@ static void print_event_line(const atesql_worker_event *e) {
 ** writes them. */
 static int print_event_json(const atesql_worker_event *e) {
   char *worker = NULL, *previous = NULL;
-  atesql_status st = atesql_worker_to_json(&e->worker, &worker);
+  atesql_error err = {0};
+  atesql_status st = atesql_worker_to_json(&e->worker, &worker, &err);
   if (st == ATESQL_OK && e->previous)
-    st = atesql_worker_to_json(e->previous, &previous);
+    st = atesql_worker_to_json(e->previous, &previous, &err);
   if (st == ATESQL_OK) {
     printf("{\"revision\":\"%" PRId64 "\",\"type\":\"%s\",\"change\":\"%s\","
            "\"committedAtMs\":\"%" PRId64 "\",\"worker\":%s",
@@ -172,7 +173,7 @@ static int print_event_json(const atesql_worker_event *e) {
     return cli_fail(cli_exit_code(st),
                     "cannot encode the event of revision "
                     "%" PRId64 " as JSON: %s",
-                    e->revision, atesql_status_str(st));
+                    e->revision, err.message);
   return EXIT_OK;
 }
 

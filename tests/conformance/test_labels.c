@@ -327,7 +327,7 @@ static void test_labels_travel_in_json_documents(void **state) {
   create_fleet(s);
   atesql_worker *w = get_worker(s, "ns", "cpu", "w1");
   char *json = NULL;
-  assert_int_equal(atesql_worker_to_json(w, &json), ATESQL_OK);
+  assert_int_equal(atesql_worker_to_json(w, &json, NULL), ATESQL_OK);
   assert_non_null(strstr(json, "\"labels\":{\"gpu\":\"h100\",\"zone\":\"a\"}"));
   atesql_worker *back = NULL;
   atesql_error err = {0};
@@ -340,7 +340,7 @@ static void test_labels_travel_in_json_documents(void **state) {
   /* Without labels the field is left out, as protojson leaves out an
   ** empty map, and an upstream document (no field) has none. */
   w = get_worker(s, "ns", "cpu", "w4");
-  assert_int_equal(atesql_worker_to_json(w, &json), ATESQL_OK);
+  assert_int_equal(atesql_worker_to_json(w, &json, NULL), ATESQL_OK);
   assert_null(strstr(json, "labels"));
   atesql_free(json);
   atesql_worker_free(w);

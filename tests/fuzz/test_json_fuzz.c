@@ -63,20 +63,20 @@ static bool round_trip(bool actor, const char *text, size_t len) {
     atesql_actor *a = NULL, *b = NULL;
     st = atesql_actor_from_json(text, len, &a, &err);
     if (st != ATESQL_OK) goto rejected;
-    st1 = atesql_actor_to_json(a, &first);
+    st1 = atesql_actor_to_json(a, &first, &err);
     st2 = first ? atesql_actor_from_json(first, strlen(first), &b, &err)
                 : ATESQL_INTERNAL;
-    st3 = b ? atesql_actor_to_json(b, &second) : ATESQL_INTERNAL;
+    st3 = b ? atesql_actor_to_json(b, &second, &err) : ATESQL_INTERNAL;
     atesql_actor_free(a);
     atesql_actor_free(b);
   } else {
     atesql_worker *a = NULL, *b = NULL;
     st = atesql_worker_from_json(text, len, &a, &err);
     if (st != ATESQL_OK) goto rejected;
-    st1 = atesql_worker_to_json(a, &first);
+    st1 = atesql_worker_to_json(a, &first, &err);
     st2 = first ? atesql_worker_from_json(first, strlen(first), &b, &err)
                 : ATESQL_INTERNAL;
-    st3 = b ? atesql_worker_to_json(b, &second) : ATESQL_INTERNAL;
+    st3 = b ? atesql_worker_to_json(b, &second, &err) : ATESQL_INTERNAL;
     atesql_worker_free(a);
     atesql_worker_free(b);
   }

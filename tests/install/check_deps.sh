@@ -96,7 +96,7 @@ setpriv        tests/replication/run.sh and test_replication.c (servers as postg
 clang          scripts/test: the fuzz preset's compiler
 llvm-symbolizer  tests/fuzz/libfuzzer/run.sh (sanitizer stack traces)
 /usr/include/stdlib.h                  every C file (gcc only recommends libc6-dev)
-/usr/include/jsmn.h                    src/codec/json.c (check_include_file in CMakeLists.txt)
+/usr/include/jsmn.h                    src/codec/tokens.c (check_include_file in CMakeLists.txt)
 /usr/lib/gcc/*/*/libasan.so            the asan preset (-fsanitize=address)
 /usr/lib/gcc/*/*/libubsan.so           the asan preset (-fsanitize=undefined)
 /usr/lib/postgresql/*/bin/postgres     pg_virtualenv: the server it starts

@@ -22,7 +22,7 @@
 typedef struct kind {
   const char *name;
   atesql_status (*from_json)(const char *, size_t, void **, atesql_error *);
-  atesql_status (*to_json)(const void *, char **);
+  atesql_status (*to_json)(const void *, char **, atesql_error *);
   void (*free_record)(void *);
 } kind;
 
@@ -30,8 +30,8 @@ static atesql_status worker_from(const char *t, size_t n, void **out,
                                  atesql_error *err) {
   return atesql_worker_from_json(t, n, (atesql_worker **)out, err);
 }
-static atesql_status worker_to(const void *r, char **out) {
-  return atesql_worker_to_json(r, out);
+static atesql_status worker_to(const void *r, char **out, atesql_error *err) {
+  return atesql_worker_to_json(r, out, err);
 }
 static void worker_free(void *r) { atesql_worker_free(r); }
 
@@ -39,8 +39,8 @@ static atesql_status actor_from(const char *t, size_t n, void **out,
                                 atesql_error *err) {
   return atesql_actor_from_json(t, n, (atesql_actor **)out, err);
 }
-static atesql_status actor_to(const void *r, char **out) {
-  return atesql_actor_to_json(r, out);
+static atesql_status actor_to(const void *r, char **out, atesql_error *err) {
+  return atesql_actor_to_json(r, out, err);
 }
 static void actor_free(void *r) { atesql_actor_free(r); }
 
@@ -48,8 +48,8 @@ static atesql_status atespace_from(const char *t, size_t n, void **out,
                                    atesql_error *err) {
   return atesql_atespace_from_json(t, n, (atesql_atespace **)out, err);
 }
-static atesql_status atespace_to(const void *r, char **out) {
-  return atesql_atespace_to_json(r, out);
+static atesql_status atespace_to(const void *r, char **out, atesql_error *err) {
+  return atesql_atespace_to_json(r, out, err);
 }
 static void atespace_free(void *r) { atesql_atespace_free(r); }
 
@@ -62,10 +62,11 @@ static const kind kinds[] = {
 /* Encode a record that was decoded; failure is a defect. */
 static char *encode(const kind *k, const void *record, const char *stage) {
   char *out = NULL;
-  atesql_status st = k->to_json(record, &out);
+  atesql_error err = {0};
+  atesql_status st = k->to_json(record, &out, &err);
   if (st != ATESQL_OK || out == NULL)
-    harness_fail("%s: encoding the %s record failed: %s", k->name, stage,
-                 atesql_status_str(st));
+    harness_fail("%s: encoding the %s record failed: %s (%s)", k->name, stage,
+                 atesql_status_str(st), err.message);
   if (strchr(out, '\n') != NULL)
     harness_fail("%s: encoding is not one line: %s", k->name, out);
   return out;
