@@ -18,7 +18,7 @@ static const char *const actor_status_names[] = {
     "STATUS_PAUSED",
 };
 
-static const char *const snapshot_type_names[] = {
+const char *const schema_snapshot_type_names[SCHEMA_SNAPSHOT_TYPES] = {
     "SNAPSHOT_TYPE_UNSPECIFIED",
     "SNAPSHOT_TYPE_LOCAL",
     "SNAPSHOT_TYPE_EXTERNAL",
@@ -250,6 +250,7 @@ const char *atesql_actor_status_name(atesql_actor_status status) {
 }
 
 const char *atesql_snapshot_type_name(atesql_snapshot_type type) {
-  if ((int)type < 0 || (size_t)type >= COUNT(snapshot_type_names)) return NULL;
-  return snapshot_type_names[type];
+  if ((int)type < 0 || (size_t)type >= COUNT(schema_snapshot_type_names))
+    return NULL;
+  return schema_snapshot_type_names[type];
 }

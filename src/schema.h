@@ -103,6 +103,15 @@ typedef struct resource_def {
 
 extern const resource_def schema_workers, schema_actors, schema_atespaces;
 
+/* The proto names of SnapshotType, by number (the nested SnapshotInfo's
+** type field, src/codec). */
+enum { SCHEMA_SNAPSHOT_TYPES = 3 };
+extern const char *const schema_snapshot_type_names[SCHEMA_SNAPSHOT_TYPES];
+
+/* The most columns a resource has: a record's columns fit arrays of this
+** size (and the codec's 32-bit masks of fields seen). */
+enum { SCHEMA_MAX_COLUMNS = 16 };
+
 /* The definition of a resource, or NULL for a value out of range. */
 const resource_def *schema_resource(atesql_resource id);
 

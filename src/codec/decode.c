@@ -134,9 +134,9 @@ static atesql_status decode_integer(decoder *d, const json_t *v, int64_t min,
 static void list_enum_names(const json_field *f, char *buf, size_t size) {
   size_t used = 0;
   buf[0] = '\0';
-  for (int i = 0; i < f->enum_count && used < size; i++) {
+  for (size_t i = 0; i < f->enum_count && used < size; i++) {
     int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-                     f->enum_name(i));
+                     f->enum_names[i]);
     if (n < 0) break;
     used += (size_t)n;
   }
@@ -154,9 +154,9 @@ static atesql_status decode_enum(decoder *d, const json_field *f,
     return st;
   }
   const char *name = json_string_value(v);
-  for (int i = 0; i < f->enum_count; i++) {
-    if (strcmp(f->enum_name(i), name) == 0) {
-      *out = i;
+  for (size_t i = 0; i < f->enum_count; i++) {
+    if (strcmp(f->enum_names[i], name) == 0) {
+      *out = (int)i;
       return ATESQL_OK;
     }
   }

@@ -179,8 +179,8 @@ static json_t *encode_field(encoder *e, const json_field *f, char *base) {
   }
   case KIND_ENUM: {
     int value = *(int *)member(base, f->offset);
-    const char *name = f->enum_name(value);
-    if (name) return encode_text(e, name);
+    if (value >= 0 && (size_t)value < f->enum_count)
+      return encode_text(e, f->enum_names[value]);
     json_t *v = json_integer(value);
     return v ? v : out_of_memory(e);
   }

@@ -16,29 +16,32 @@
 
 atesql_status atesql_worker_to_json(const atesql_worker *worker, char **out,
                                     atesql_error *err) {
-  return codec_encode_record(&codec_worker_message, worker, out, err);
+  return codec_encode_record(codec_record_message(ATESQL_RESOURCE_WORKERS),
+                             worker, out, err);
 }
 
 atesql_status atesql_actor_to_json(const atesql_actor *actor, char **out,
                                    atesql_error *err) {
-  return codec_encode_record(&codec_actor_message, actor, out, err);
+  return codec_encode_record(codec_record_message(ATESQL_RESOURCE_ACTORS),
+                             actor, out, err);
 }
 
 atesql_status atesql_atespace_to_json(const atesql_atespace *atespace,
                                       char **out, atesql_error *err) {
-  return codec_encode_record(&codec_atespace_message, atespace, out, err);
+  return codec_encode_record(codec_record_message(ATESQL_RESOURCE_ATESPACES),
+                             atespace, out, err);
 }
 
 char *codec_snapshot_info_to_json(const atesql_snapshot_info *info) {
   atesql_actor holder = {.latest_snapshot_info = info};
-  return codec_encode_optional_column(&codec_latest_snapshot_info_field,
-                                      (char *)&holder);
+  return codec_encode_optional_column(
+      codec_message_field(MESSAGE_SNAPSHOT_INFO), (char *)&holder);
 }
 
 char *codec_worker_selector_to_json(const atesql_worker_selector *selector) {
   atesql_actor holder = {.worker_selector = selector};
-  return codec_encode_optional_column(&codec_worker_selector_field,
-                                      (char *)&holder);
+  return codec_encode_optional_column(
+      codec_message_field(MESSAGE_WORKER_SELECTOR), (char *)&holder);
 }
 
 /*
@@ -90,8 +93,8 @@ atesql_status atesql_worker_from_json(const char *text, size_t len,
   if (out == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "out is NULL");
   atesql_status st;
-  *out =
-      decode_record(text, len, &codec_worker_message, sizeof **out, &st, err);
+  *out = decode_record(text, len, codec_record_message(ATESQL_RESOURCE_WORKERS),
+                       sizeof **out, &st, err);
   return st;
 }
 
@@ -100,7 +103,8 @@ atesql_status atesql_actor_from_json(const char *text, size_t len,
   if (out == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "out is NULL");
   atesql_status st;
-  *out = decode_record(text, len, &codec_actor_message, sizeof **out, &st, err);
+  *out = decode_record(text, len, codec_record_message(ATESQL_RESOURCE_ACTORS),
+                       sizeof **out, &st, err);
   return st;
 }
 
@@ -111,7 +115,8 @@ atesql_status atesql_atespace_from_json(const char *text, size_t len,
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "out is NULL");
   atesql_status st;
   *out =
-      decode_record(text, len, &codec_atespace_message, sizeof **out, &st, err);
+      decode_record(text, len, codec_record_message(ATESQL_RESOURCE_ATESPACES),
+                    sizeof **out, &st, err);
   return st;
 }
 
@@ -119,9 +124,9 @@ atesql_status codec_column_from_json(codec_column column, const char *text,
                                      size_t len, void *arena_root,
                                      bool jansson_only, atesql_actor *holder,
                                      atesql_error *err) {
-  const json_field *f = column == CODEC_COLUMN_SNAPSHOT_INFO
-                            ? &codec_latest_snapshot_info_field
-                            : &codec_worker_selector_field;
+  const json_field *f = codec_message_field(column == CODEC_COLUMN_SNAPSHOT_INFO
+                                                ? MESSAGE_SNAPSHOT_INFO
+                                                : MESSAGE_WORKER_SELECTOR);
   if (text == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "no JSON text");
   if (!jansson_only) {

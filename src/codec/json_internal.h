@@ -14,6 +14,8 @@
 #include <stddef.h>
 
 #include "atesql/json.h"
+#include "schema.h"
+#include "util/count.h"
 
 typedef enum field_kind {
   KIND_STRING,      /* const char * */
@@ -34,9 +36,9 @@ typedef struct json_field {
   size_t offset;       /* of the value, from the message's base */
   size_t count_offset; /* KIND_STRING_LIST, KIND_LABEL_MAP: of the count */
   size_t size;         /* KIND_MESSAGE_PTR: of the struct pointed to */
-  const char *(*enum_name)(int value); /* KIND_ENUM: NULL without a name */
-  int enum_count;                      /* KIND_ENUM: names are 0..count-1 */
-  const json_message *message;         /* KIND_MESSAGE, KIND_MESSAGE_PTR */
+  const char *const *enum_names; /* KIND_ENUM: the names of 0..count-1 */
+  size_t enum_count;
+  const json_message *message; /* KIND_MESSAGE, KIND_MESSAGE_PTR */
   /* A member of a oneof (KIND_MESSAGE only): the oneof's name, the offset
   ** of the int saying which member is set, and this member's value there. */
   const char *oneof;
@@ -55,7 +57,6 @@ _Static_assert(sizeof(atesql_actor_status) == sizeof(int) &&
                "enum fields and the oneof case are read and written as int");
 
 /* The rows of a table, one macro per kind of field. */
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define MESSAGE(fields)                                                        \
   { fields, COUNT(fields) }
 #define STRING(json, snake, type, member)                                      \
@@ -71,7 +72,7 @@ _Static_assert(sizeof(atesql_actor_status) == sizeof(int) &&
 #define ENUM(json, snake, type, member, names, count)                          \
   {                                                                            \
     .json_name = (json), .snake_name = (snake), .kind = KIND_ENUM,             \
-    .offset = offsetof(type, member), .enum_name = (names),                    \
+    .offset = offsetof(type, member), .enum_names = (names),                   \
     .enum_count = (count)                                                      \
   }
 #define ONEOF_MEMBER(json, snake, type, case_member, case_value, table)        \
@@ -94,15 +95,15 @@ _Static_assert(sizeof(atesql_actor_status) == sizeof(int) &&
     .count_offset = offsetof(type, count_member)                               \
   }
 
-/* The top-level records: Worker, Actor and Atespace (codec/messages.c). */
-extern const json_message codec_worker_message;
-extern const json_message codec_actor_message;
-extern const json_message codec_atespace_message;
+/* The message of a top-level record (Worker, Actor, Atespace), made from
+** its column table (schema.h) in proto declaration order; NULL for a
+** value out of range (codec/messages.c). */
+const json_message *codec_record_message(atesql_resource r);
 
-/* The two message fields of Actor with presence, which are also the
-** values of the actors table's JSON columns. */
-extern const json_field codec_latest_snapshot_info_field;
-extern const json_field codec_worker_selector_field;
+/* The field of a record that holds the nested message m (Actor's
+** latest_snapshot_info, worker_selector): also the value of that JSON
+** column of its table. */
+const json_field *codec_message_field(field_message m);
 
 /* The member of the struct at base that a table row's offset names. */
 static inline void *member(char *base, size_t offset) { return base + offset; }

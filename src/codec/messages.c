@@ -1,39 +1,15 @@
 /*
 ** The field tables of the messages of ateapi.proto the library stores:
-** Worker, Actor and Atespace, and the messages nested in Actor. Message
+** the messages nested in Actor, as tables here, and Worker, Actor and
+** Atespace, made from the records' column tables (schema.h), so that a
+** field of a record is added in one place. Message
 ** fields with presence (Actor.latest_snapshot_info, Actor.worker_selector)
 ** are pointers, NULL when unset; the members of SnapshotInfo's oneof are
 ** flattened into atesql_snapshot_info, with `data` saying which one is set.
 */
+#include <pthread.h>
+
 #include "codec/json_internal.h"
-
-static const char *status_name(int value) {
-  return atesql_actor_status_name((atesql_actor_status)value);
-}
-
-static const char *snapshot_type_name(int value) {
-  return atesql_snapshot_type_name((atesql_snapshot_type)value);
-}
-
-/* Worker, in the declaration order of ateapi.proto. */
-static const json_field worker_fields[] = {
-    STRING("workerNamespace", "worker_namespace", atesql_worker,
-           worker_namespace),
-    STRING("workerPool", "worker_pool", atesql_worker, worker_pool),
-    STRING("workerPod", "worker_pod", atesql_worker, worker_pod),
-    STRING("actorNamespace", "actor_namespace", atesql_worker, actor_namespace),
-    STRING("actorTemplate", "actor_template", atesql_worker, actor_template),
-    STRING("actorId", "actor_id", atesql_worker, actor_id),
-    STRING("ip", "ip", atesql_worker, ip),
-    INT64("version", "version", atesql_worker, version),
-    STRING("workerPodUid", "worker_pod_uid", atesql_worker, worker_pod_uid),
-    STRING("nodeName", "node_name", atesql_worker, node_name),
-    STRING("actorAtespace", "actor_atespace", atesql_worker, actor_atespace),
-    /* atesql's own: upstream's Worker has no labels, so its documents
-    ** (without the field) import as workers without labels. */
-    REPEATED("labels", "labels", KIND_LABEL_MAP, atesql_worker, labels,
-             label_count),
-};
 
 /* ExternalSnapshotInfo and LocalSnapshotInfo: flattened into
 ** atesql_snapshot_info, so their base is the snapshot info's. */
@@ -56,7 +32,8 @@ static const json_message local_snapshot_message =
     MESSAGE(local_snapshot_fields);
 
 static const json_field snapshot_info_fields[] = {
-    ENUM("type", "type", atesql_snapshot_info, type, snapshot_type_name, 3),
+    ENUM("type", "type", atesql_snapshot_info, type, schema_snapshot_type_names,
+         SCHEMA_SNAPSHOT_TYPES),
     ONEOF_MEMBER("external", "external", atesql_snapshot_info, data,
                  ATESQL_SNAPSHOT_DATA_EXTERNAL, external_snapshot_message),
     ONEOF_MEMBER("local", "local", atesql_snapshot_info, data,
@@ -73,49 +50,85 @@ static const json_field worker_selector_fields[] = {
 static const json_message worker_selector_message =
     MESSAGE(worker_selector_fields);
 
-/* The two message fields of Actor with presence; also the fields the
-** store's JSON columns hold (codec_snapshot_info_to_json ...). */
-#define LATEST_SNAPSHOT_INFO                                                   \
-  OPTIONAL("latestSnapshotInfo", "latest_snapshot_info", atesql_actor,         \
-           latest_snapshot_info, atesql_snapshot_info, snapshot_info_message)
-#define WORKER_SELECTOR                                                        \
-  OPTIONAL("workerSelector", "worker_selector", atesql_actor, worker_selector, \
-           atesql_worker_selector, worker_selector_message)
+/*
+** The records' messages, made once from their column tables: a row per
+** column, in the order of its proto field number (atesql's own fields,
+** numbered 0, after the proto's), as protojson writes them.
+*/
+static json_field record_fields[3][SCHEMA_MAX_COLUMNS];
+static json_message record_messages[3];
+static pthread_once_t records_made = PTHREAD_ONCE_INIT;
 
-const json_field codec_latest_snapshot_info_field = LATEST_SNAPSHOT_INFO;
-const json_field codec_worker_selector_field = WORKER_SELECTOR;
+_Static_assert(SCHEMA_MAX_COLUMNS <= 32,
+               "the decoders' seen is a 32-bit mask of a message's fields");
 
-/* Actor, in the declaration order of ateapi.proto. */
-static const json_field actor_fields[] = {
-    STRING("actorId", "actor_id", atesql_actor, actor_id),
-    INT64("version", "version", atesql_actor, version),
-    STRING("actorTemplateNamespace", "actor_template_namespace", atesql_actor,
-           actor_template_namespace),
-    STRING("actorTemplateName", "actor_template_name", atesql_actor,
-           actor_template_name),
-    ENUM("status", "status", atesql_actor, status, status_name, 7),
-    STRING("ateomPodNamespace", "ateom_pod_namespace", atesql_actor,
-           ateom_pod_namespace),
-    STRING("ateomPodName", "ateom_pod_name", atesql_actor, ateom_pod_name),
-    STRING("ateomPodIp", "ateom_pod_ip", atesql_actor, ateom_pod_ip),
-    STRING("inProgressSnapshot", "in_progress_snapshot", atesql_actor,
-           in_progress_snapshot),
-    STRING("ateomPodUid", "ateom_pod_uid", atesql_actor, ateom_pod_uid),
-    LATEST_SNAPSHOT_INFO,
-    WORKER_SELECTOR,
-    STRING("workerPoolName", "worker_pool_name", atesql_actor,
-           worker_pool_name),
-    STRING("atespace", "atespace", atesql_actor, atespace),
-};
+/* The codec's row for column f. */
+static json_field field_of(const field_def *f) {
+  json_field j = {
+      .json_name = f->json_name, .snake_name = f->name, .offset = f->offset};
+  switch (f->type) {
+  case FIELD_INT64: j.kind = KIND_INT64; break;
+  case FIELD_ENUM:
+    j.kind = KIND_ENUM;
+    j.enum_names = f->enum_names;
+    j.enum_count = f->enum_count;
+    break;
+  case FIELD_LABEL_MAP:
+    j.kind = KIND_LABEL_MAP;
+    j.count_offset = f->count_offset;
+    break;
+  case FIELD_MESSAGE:
+    j.kind = KIND_MESSAGE_PTR;
+    j.size = f->message == MESSAGE_SNAPSHOT_INFO
+                 ? sizeof(atesql_snapshot_info)
+                 : sizeof(atesql_worker_selector);
+    j.message = f->message == MESSAGE_SNAPSHOT_INFO ? &snapshot_info_message
+                                                    : &worker_selector_message;
+    break;
+  default: j.kind = KIND_STRING; break;
+  }
+  return j;
+}
 
-static const json_field atespace_fields[] = {
-    STRING("name", "name", atesql_atespace, name),
-};
+/* Does a come before b in protojson's order? */
+static bool proto_before(const field_def *a, const field_def *b) {
+  if (a->proto_number == 0) return false;
+  return b->proto_number == 0 || a->proto_number < b->proto_number;
+}
 
-_Static_assert(COUNT(actor_fields) <= 32,
-               "the decoders' seen is a 32-bit mask; actor_fields is the "
-               "largest table");
+static void make_records(void) {
+  const resource_def *all[] = {&schema_workers, &schema_actors,
+                               &schema_atespaces};
+  for (size_t r = 0; r < 3; r++) {
+    const resource_def *res = all[r];
+    json_field *out = record_fields[res->id - 1];
+    const field_def *sorted[SCHEMA_MAX_COLUMNS];
+    for (size_t i = 0; i < res->column_count; i++) {
+      size_t k = i;
+      for (; k > 0 && proto_before(&res->fields[i], sorted[k - 1]); k--)
+        sorted[k] = sorted[k - 1];
+      sorted[k] = &res->fields[i];
+    }
+    for (size_t i = 0; i < res->column_count; i++)
+      out[i] = field_of(sorted[i]);
+    record_messages[res->id - 1] =
+        (json_message){.fields = out, .count = res->column_count};
+  }
+}
 
-const json_message codec_worker_message = MESSAGE(worker_fields);
-const json_message codec_actor_message = MESSAGE(actor_fields);
-const json_message codec_atespace_message = MESSAGE(atespace_fields);
+const json_message *codec_record_message(atesql_resource r) {
+  pthread_once(&records_made, make_records);
+  if (r < ATESQL_RESOURCE_WORKERS || r > ATESQL_RESOURCE_ATESPACES) return NULL;
+  return &record_messages[r - 1];
+}
+
+const json_field *codec_message_field(field_message m) {
+  const json_message *actor = codec_record_message(ATESQL_RESOURCE_ACTORS);
+  for (size_t i = 0; i < actor->count; i++)
+    if (actor->fields[i].kind == KIND_MESSAGE_PTR &&
+        actor->fields[i].message == (m == MESSAGE_SNAPSHOT_INFO
+                                         ? &snapshot_info_message
+                                         : &worker_selector_message))
+      return &actor->fields[i];
+  return NULL;
+}

@@ -201,9 +201,9 @@ static token_result tokens_label_map(token_doc *d, const json_field *f, int v,
 ** left to jansson. */
 static token_result tokens_enum(token_doc *d, const json_field *f, int v,
                                 char *base) {
-  for (int i = 0; i < f->enum_count; i++) {
-    if (!token_equals(d, &d->tok[v], f->enum_name(i))) continue;
-    *(int *)member(base, f->offset) = i;
+  for (size_t i = 0; i < f->enum_count; i++) {
+    if (!token_equals(d, &d->tok[v], f->enum_names[i])) continue;
+    *(int *)member(base, f->offset) = (int)i;
     return TOKENS_DECODED;
   }
   return TOKENS_DECLINED;

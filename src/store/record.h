@@ -10,7 +10,7 @@
 #include "schema.h"
 #include "store/store.h"
 
-enum { RECORD_MAX_COLUMNS = 16, RECORD_MAX_KEYS = 3 };
+enum { RECORD_MAX_COLUMNS = SCHEMA_MAX_COLUMNS, RECORD_MAX_KEYS = 3 };
 
 /* A record bound as parameters 1 .. count, one per column in table order,
 ** and the JSON texts of its nested columns, which it owns. */

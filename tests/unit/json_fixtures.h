@@ -10,13 +10,13 @@
 #include <stddef.h>
 
 #include "atesql/json.h"
+#include "util/count.h"
 
 /* Strings that must survive a round trip byte for byte. */
 #define TRICKY "q\"uo\\te \xc3\xb1 \xe2\x9c\x93 \xf0\x9f\x98\x80 \n\t\x01/"
 #define TRICKY_JSON                                                            \
   "q\\\"uo\\\\te \xc3\xb1 \xe2\x9c\x93 \xf0\x9f\x98\x80 \\n\\t\\u0001/"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A worker with every field set, and its document. */
 extern const atesql_worker full_worker;

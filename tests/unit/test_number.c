@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "codec/number.h"
+#include "util/count.h"
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 typedef struct accepted {
   const char *text;
