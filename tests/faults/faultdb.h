@@ -1,13 +1,13 @@
 /*
 ** The engine of the fault-injection suites (tests/faults/): a template
 ** database migrated and seeded once, a fresh copy of it for every trial,
-** the operations faults are injected into, and the walk that runs an
-** operation with a fault at its Nth faultable call for every N and holds
-** each run to a model: the database shows the operation's effect exactly
-** when the operation acknowledged it. The suites supply the injector (an
-** I/O VFS shim, allocator wrappers); the engine does the rest and prints
-** the figures for docs/RELIABILITY.md. SQLite only: the faults are injected
-** below SQLite or around its allocator, hooks libpq does not have.
+** and the walk that runs an operation (faultops.h, by name) with a fault
+** at its Nth faultable call for every N and holds each run to a model:
+** the database shows the operation's effect exactly when the operation
+** acknowledged it. The suites supply the injector (an I/O VFS shim,
+** allocator wrappers); the engine does the rest and prints the figures
+** for docs/RELIABILITY.md. SQLite only: the faults are injected below
+** SQLite or around its allocator, hooks libpq does not have.
 **
 ** The model, for every run, once the fault is cleared: the verdict is a
 ** clean error or OK with the reference run's outputs; the database, read
@@ -139,16 +139,6 @@ void faultdb_walk(const faultdb_injector *inj, const char *const *ops);
 
 /* Print the figures of every walk so far as a Markdown table. */
 void faultdb_print_figures(const faultdb_injector *inj, double seconds);
-
-/* Find an operation by name; NULL when unknown. */
-const faultdb_op *faultdb_find_op(const char *name);
-
-/*
-** Record one call's status in o (and, for the first failure, the store's
-** message when s is not NULL); returns st.
-*/
-atesql_status faultdb_note(faultdb_outcome *o, atesql_store *s,
-                           atesql_status st);
 
 /* True when ATESQL_FAULTS_LONG is set to a value other than "" or "0". */
 bool faultdb_long_mode(void);

@@ -18,7 +18,7 @@
 **     persists, as by a process whose disk stays broken until it exits,
 **     so its close can neither checkpoint nor reset the WAL.
 **
-** For every operation of faultdb.c (creates, updates with version,
+** For every operation of faultops.c (creates, updates with version,
 ** deletes, locks, an explicit transaction, an import as `atesql actors
 ** import` does it, migrate up on a fresh file) and every N from 1 until
 ** the operation makes fewer than N faultable calls, on a fresh copy of a
