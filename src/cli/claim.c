@@ -42,9 +42,9 @@ static int print_worker(const atesql_worker *w, bool json) {
     atesql_free(text);
     return EXIT_OK;
   }
-  table *t = table_new(kind->columns, kind->column_count);
+  table *t = show_table_new(kind->resource);
   if (t == NULL) return cli_fail(EXIT_FAILURE_OTHER, "out of memory");
-  kind->add_row(t, w);
+  show_row(t, kind->resource, w);
   bool ok = table_print(t, stdout, 0);
   table_free(t);
   return ok ? EXIT_OK : cli_fail(EXIT_FAILURE_OTHER, "out of memory");

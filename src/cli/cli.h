@@ -68,19 +68,12 @@ const char *cli_db_url(const char *db);
 */
 int cli_parse_help_only(int argc, char **argv, const char *usage_line);
 
-/* "applied NNNN_name" per migration, or "schema is up to date". */
-void cli_print_applied(const atesql_migration_list *applied);
-
 /* Open the store at url into *out; on failure report it and return its
 ** exit code (an unmigrated schema's message names `atesql migrate up`). */
 int cli_open_store(const char *url, atesql_store **out);
 
 /* Flush stdout; a failed write is reported and turns rc into a failure. */
 int cli_finish_output(int rc);
-
-/* Print bound parameters as " ?1='text' ?2=3" (or $N) and a newline. */
-void cli_print_params(const atesql_param *params, size_t n,
-                      atesql_dialect dialect);
 
 /* atesql compile workers|actors SELECTOR [--dialect D] [--json] */
 int cmd_compile(const char *db, int argc, char **argv);

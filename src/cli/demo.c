@@ -246,7 +246,7 @@ static int print_compiled(demo *d, const cli_kind *kind,
   atesql_status st = atesql_selector_compile(sel, dialect, &c, &err);
   if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
   printf("  selector  %s\n  SQL       WHERE %s\n  params   ", text, c->sql);
-  cli_print_params(c->params, c->param_count, dialect);
+  show_params(c->params, c->param_count, dialect);
   atesql_compiled_free(c);
 
   atesql_list_opts opts = {.selector = sel};
@@ -285,9 +285,9 @@ static int ask(demo *d, const cli_kind *kind, const char *question,
   if (rc == EXIT_OK) {
     printf("  result    %lld %s\n", (long long)total,
            total == 1 ? kind->singular : kind->plural);
-    table *t = table_new(kind->columns, kind->column_count);
+    table *t = show_table_new(kind->resource);
     for (size_t i = 0; t && i < page.count; i++)
-      kind->add_row(t, cli_page_item(kind, &page, i));
+      show_row(t, kind->resource, cli_page_item(kind, &page, i));
     if (t == NULL || !table_print(t, stdout, 4))
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
     table_free(t);
@@ -510,7 +510,7 @@ static int prepare(demo *d, const char *url, bool fresh_file) {
            "$ atesql --db %s migrate up\n",
            shown_url(url), fresh_file ? " (a fresh SQLite file)" : "",
            shown_url(url));
-    cli_print_applied(applied);
+    show_applied(applied);
   }
   atesql_migration_list_free(applied);
   return rc;

@@ -15,21 +15,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "show.h"
 
 static const char explain_usage[] =
     "atesql [--db URL] explain workers|actors|atespaces SELECTOR [--json]";
-
-void cli_print_params(const atesql_param *params, size_t n,
-                      atesql_dialect dialect) {
-  char mark = dialect == ATESQL_DIALECT_SQLITE ? '?' : '$';
-  for (size_t i = 0; i < n; i++) {
-    if (params[i].type == ATESQL_PARAM_INT64)
-      printf(" %c%zu=%lld", mark, i + 1, (long long)params[i].int64);
-    else
-      printf(" %c%zu='%s'", mark, i + 1, params[i].text);
-  }
-  printf("\n");
-}
 
 /* The plan's lines, the first after the label, the others under it. */
 static void print_plan(const char *plan) {
@@ -137,8 +126,7 @@ int cmd_explain(const char *db, int argc, char **argv) {
     rc = print_json(resource, atesql_store_dialect(store), plan);
   } else if (rc == EXIT_OK) {
     printf("SQL      %s\nparams  ", plan->sql);
-    cli_print_params(plan->params, plan->param_count,
-                     atesql_store_dialect(store));
+    show_params(plan->params, plan->param_count, atesql_store_dialect(store));
     print_plan(plan->plan);
     printf("reads    %lld rows for %lld returned\n", (long long)plan->rows_read,
            (long long)plan->rows_returned);

@@ -51,7 +51,7 @@ static int get_one(const cli_kind *kind, atesql_store *store, const char *key,
                     kind->singular, key, err.message);
     atesql_free(text);
   } else {
-    kind->add_row(t, record);
+    show_row(t, kind->resource, record);
   }
   kind->record_free(record);
   return rc;
@@ -94,7 +94,7 @@ int cmd_get(const cli_kind *kind, const char *db, int argc, char **argv) {
   atesql_store *store = NULL;
   int rc = cli_open_store(cli_db_url(db), &store);
   if (rc != EXIT_OK) return rc;
-  table *t = json ? NULL : table_new(kind->columns, kind->column_count);
+  table *t = json ? NULL : show_table_new(kind->resource);
   if (!json && t == NULL) rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
   bool missing = false;
   for (int i = optind; rc == EXIT_OK && i < argc; i++) {

@@ -1,16 +1,12 @@
 /*
 ** The per-resource rows of the kinds table: thin adapters from the typed
 ** public calls (atesql_worker_list, atesql_actor_to_json ...) to the
-** void-pointer shape the generic commands use, and each resource's human
-** table. Also `atesql RESOURCE VERB`'s dispatch.
+** void-pointer shape the generic commands use. Also `atesql RESOURCE
+** VERB`'s dispatch.
 */
 #include "kinds.h"
 
-#include <stdlib.h>
 #include <string.h>
-
-/* Empty cells are shown as "-" so columns stay readable. */
-static const char *shown(const char *s) { return s && s[0] ? s : "-"; }
 
 /* ---- workers ---- */
 
@@ -51,30 +47,6 @@ static atesql_status worker_import(atesql_store *s, const void *record) {
   return atesql_worker_import(s, record);
 }
 
-static const char *const worker_columns[] = {
-    "NAMESPACE", "POOL", "POD", "NODE", "IP", "ACTOR", "VERSION", "LABELS"};
-
-static void worker_row(table *t, const void *record) {
-  const atesql_worker *w = record;
-  table_cell(t, shown(w->worker_namespace));
-  table_cell(t, shown(w->worker_pool));
-  table_cell(t, shown(w->worker_pod));
-  table_cell(t, shown(w->node_name));
-  table_cell(t, shown(w->ip));
-  if (w->actor_id[0])
-    table_cellf(t, "%s/%s", w->actor_atespace, w->actor_id);
-  else
-    table_cell(t, "-");
-  table_cellf(t, "%lld", (long long)w->version);
-  /* k=v,... in key order; label syntax holds no ',' or '='. */
-  char labels[2048];
-  size_t len = 0;
-  for (size_t i = 0; i < w->label_count && len < sizeof labels; i++)
-    len += (size_t)snprintf(labels + len, sizeof labels - len, "%s%s=%s",
-                            i ? "," : "", w->labels[i].key, w->labels[i].value);
-  table_cell(t, w->label_count ? labels : "-");
-}
-
 /* ---- actors ---- */
 
 static atesql_status actor_list(atesql_store *s, const atesql_list_opts *opts,
@@ -112,63 +84,6 @@ static atesql_status actor_from_json(const char *text, size_t len, void **out,
 
 static atesql_status actor_import(atesql_store *s, const void *record) {
   return atesql_actor_import(s, record);
-}
-
-static const char *const actor_columns[] = {"ATESPACE", "ACTOR_ID", "STATUS",
-                                            "TEMPLATE", "POOL",     "ATEOM_POD",
-                                            "SNAPSHOT", "VERSION"};
-
-/* Where the latest snapshot is, by the set member of its oneof:
-** "local:node-a,node-b" or "external:URI"; with no member set, its type's
-** name; "-" when the field is unset. */
-static void snapshot_cell(table *t, const atesql_snapshot_info *info) {
-  if (info == NULL) {
-    table_cell(t, "-");
-    return;
-  }
-  if (info->data == ATESQL_SNAPSHOT_DATA_EXTERNAL) {
-    table_cellf(t, "external:%s", info->external_snapshot_uri_prefix);
-    return;
-  }
-  if (info->data != ATESQL_SNAPSHOT_DATA_LOCAL) {
-    const char *type = atesql_snapshot_type_name(info->type);
-    if (type)
-      table_cell(t, type);
-    else
-      table_cellf(t, "%d", (int)info->type);
-    return;
-  }
-  size_t len = strlen("local:") + 1;
-  for (size_t i = 0; i < info->local_node_vm_count; i++)
-    len += strlen(info->local_node_vms[i]) + 1;
-  char *buf = malloc(len);
-  if (buf == NULL) {
-    table_cell(t, "?");
-    return;
-  }
-  char *end = stpcpy(buf, "local:");
-  for (size_t i = 0; i < info->local_node_vm_count; i++) {
-    if (i) *end++ = ',';
-    end = stpcpy(end, info->local_node_vms[i]);
-  }
-  table_cell(t, buf);
-  free(buf);
-}
-
-static void actor_row(table *t, const void *record) {
-  const atesql_actor *a = record;
-  const char *status = atesql_actor_status_name(a->status);
-  table_cell(t, shown(a->atespace));
-  table_cell(t, shown(a->actor_id));
-  if (status)
-    table_cell(t, status);
-  else
-    table_cellf(t, "%d", (int)a->status);
-  table_cellf(t, "%s/%s", a->actor_template_namespace, a->actor_template_name);
-  table_cell(t, shown(a->worker_pool_name));
-  table_cell(t, shown(a->ateom_pod_name));
-  snapshot_cell(t, a->latest_snapshot_info);
-  table_cellf(t, "%lld", (long long)a->version);
 }
 
 /* ---- atespaces ---- */
@@ -211,28 +126,18 @@ static atesql_status atespace_import(atesql_store *s, const void *record) {
   return atesql_atespace_create(s, record);
 }
 
-static const char *const atespace_columns[] = {"NAME"};
-
-static void atespace_row(table *t, const void *record) {
-  const atesql_atespace *a = record;
-  table_cell(t, shown(a->name));
-}
-
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_kind kinds[] = {
     {ATESQL_RESOURCE_WORKERS, "workers", "worker", "NAMESPACE/POOL/POD", 3,
-     sizeof(atesql_worker), worker_columns, COUNT(worker_columns), worker_list,
-     worker_page_free, worker_get, worker_free, worker_to_json,
-     worker_from_json, worker_import, worker_row},
+     sizeof(atesql_worker), worker_list, worker_page_free, worker_get,
+     worker_free, worker_to_json, worker_from_json, worker_import},
     {ATESQL_RESOURCE_ACTORS, "actors", "actor", "ATESPACE/ACTOR_ID", 2,
-     sizeof(atesql_actor), actor_columns, COUNT(actor_columns), actor_list,
-     actor_page_free, actor_get, actor_free, actor_to_json, actor_from_json,
-     actor_import, actor_row},
+     sizeof(atesql_actor), actor_list, actor_page_free, actor_get, actor_free,
+     actor_to_json, actor_from_json, actor_import},
     {ATESQL_RESOURCE_ATESPACES, "atespaces", "atespace", "NAME", 1,
-     sizeof(atesql_atespace), atespace_columns, COUNT(atespace_columns),
-     atespace_list, atespace_page_free, atespace_get, atespace_free,
-     atespace_to_json, atespace_from_json, atespace_import, atespace_row},
+     sizeof(atesql_atespace), atespace_list, atespace_page_free, atespace_get,
+     atespace_free, atespace_to_json, atespace_from_json, atespace_import},
 };
 
 const cli_kind *cli_kind_by_name(const char *name) {

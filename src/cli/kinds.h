@@ -1,14 +1,14 @@
 /*
 ** The three kinds of records the list, get and import commands handle,
 ** as a table of operations over the public API: one generic command per
-** verb, and one row per resource with its key syntax, table columns and
-** the typed calls behind void pointers.
+** verb, and one row per resource with its key syntax and the typed calls
+** behind void pointers.
 */
 #ifndef ATESQL_CLI_KINDS_H
 #define ATESQL_CLI_KINDS_H
 
 #include "cli.h"
-#include "table.h"
+#include "show.h"
 
 /* One page of any kind: the library's page and a view of its items. */
 typedef struct cli_page {
@@ -28,8 +28,6 @@ typedef struct cli_kind {
   const char *key_syntax; /* "NAMESPACE/POOL/POD" */
   size_t key_parts;       /* the number of '/'-separated parts of a key */
   size_t record_size;
-  const char *const *columns; /* the human table's headers */
-  size_t column_count;
   atesql_status (*list)(atesql_store *s, const atesql_list_opts *opts,
                         cli_page *out);
   void (*page_free)(void *page);
@@ -41,8 +39,6 @@ typedef struct cli_kind {
                              atesql_error *err);
   /* Create the record at its own version (atesql_*_import). */
   atesql_status (*import)(atesql_store *s, const void *record);
-  /* Append the record's row of column_count cells. */
-  void (*add_row)(table *t, const void *record);
 } cli_kind;
 
 /* The kind named "workers", "actors" or "atespaces"; NULL otherwise. */

@@ -80,7 +80,7 @@ static int emit_page(const cli_kind *kind, const cli_page *page, table *t) {
   for (size_t i = 0; i < page->count; i++) {
     const void *record = cli_page_item(kind, page, i);
     if (t) {
-      kind->add_row(t, record);
+      show_row(t, kind->resource, record);
       continue;
     }
     char *json = NULL;
@@ -157,7 +157,7 @@ int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv) {
     char *next = NULL;
     int64_t revision = -1;
     table *t = NULL;
-    if (!args.json) t = table_new(kind->columns, kind->column_count);
+    if (!args.json) t = show_table_new(kind->resource);
     if (!args.json && t == NULL)
       rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
     else

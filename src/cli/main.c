@@ -226,12 +226,3 @@ int cli_parse_help_only(int argc, char **argv, const char *usage_line) {
   };
   return cli_parse_options(argc, argv, options, usage_line, NULL, NULL);
 }
-
-void cli_print_applied(const atesql_migration_list *applied) {
-  for (size_t i = 0; i < applied->count; i++)
-    printf("applied %04lld_%s\n", (long long)applied->items[i].version,
-           applied->items[i].name);
-  if (applied->count == 0)
-    printf("schema is up to date (version %lld)\n",
-           (long long)atesql_schema_version());
-}

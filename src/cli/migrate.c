@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "table.h"
+#include "show.h"
 
 static const char migrate_usage[] = "atesql [--db URL] migrate up|status";
 
@@ -17,7 +17,7 @@ static int migrate_up(const char *url) {
   atesql_error err = {0};
   atesql_status st = atesql_migrate_up(url, &applied, &err);
   if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  cli_print_applied(applied);
+  show_applied(applied);
   atesql_migration_list_free(applied);
   return EXIT_OK;
 }

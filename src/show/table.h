@@ -1,10 +1,10 @@
 /*
-** Aligned text tables for the human output of the commands: cells are
-** added row by row, column widths are known once every row is in, and the
-** table is printed with two spaces between columns.
+** Aligned text tables for human output (the atesql program's, the
+** demo's): cells are added row by row, column widths are known once every
+** row is in, and the table is printed with two spaces between columns.
 */
-#ifndef ATESQL_CLI_TABLE_H
-#define ATESQL_CLI_TABLE_H
+#ifndef ATESQL_SHOW_TABLE_H
+#define ATESQL_SHOW_TABLE_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,4 +32,4 @@ bool table_print(const table *t, FILE *out, size_t indent);
 
 void table_free(table *t);
 
-#endif /* ATESQL_CLI_TABLE_H */
+#endif /* ATESQL_SHOW_TABLE_H */
