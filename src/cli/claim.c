@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "kinds.h"
+#include "show.h"
 
 static const char claim_usage[] =
     "atesql workers claim --pool NS/POOL... --actor ATESPACE/ID "
@@ -29,8 +31,9 @@ static char *split_pair(const char *text, char **parts) {
   return copy;
 }
 
-static int print_worker(const atesql_worker *w, bool json) {
-  const cli_kind *kind = cli_kind_by_name("workers");
+/* The worker claimed, as a table row or (json) its protojson document. */
+static int print_worker(const cli_kind *kind, const atesql_worker *w,
+                        bool json) {
   if (json) {
     char *text = NULL;
     atesql_error err = {0};
@@ -52,7 +55,7 @@ static int print_worker(const atesql_worker *w, bool json) {
 
 enum { MAX_NODES = ATESQL_SELECTOR_LIST_MAX };
 
-int cmd_claim(const char *db, int argc, char **argv) {
+int cmd_claim(const cli_kind *kind, const char *db, int argc, char **argv) {
   static const struct option options[] = {
       {"pool", required_argument, NULL, 'p'},
       {"actor", required_argument, NULL, 'a'},
@@ -130,7 +133,7 @@ int cmd_claim(const char *db, int argc, char **argv) {
     atesql_worker *w = NULL;
     atesql_status st = atesql_worker_claim(store, &req, &w);
     rc = st == ATESQL_OK
-             ? print_worker(w, json)
+             ? print_worker(kind, w, json)
              : cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
     atesql_worker_free(w);
   }
@@ -142,7 +145,8 @@ out:
   return cli_finish_output(rc);
 }
 
-int cmd_release(const char *db, int argc, char **argv) {
+int cmd_release(const cli_kind *kind, const char *db, int argc, char **argv) {
+  (void)kind;
   static const struct option options[] = {
       {"actor", required_argument, NULL, 'a'},
       {"help", no_argument, NULL, 'h'},

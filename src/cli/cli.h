@@ -3,7 +3,9 @@
 ** error report, option-parsing helpers, opening the store, and the
 ** commands themselves. Every command is `int cmd_NAME(const char *db, int
 ** argc, char **argv)`: db is the URL given with --db (NULL when none was),
-** argv[0] the command's name, and the result the program's exit code.
+** argv[0] the command's name, and the result the program's exit code. A
+** resource's verb (`atesql workers list`) takes the resource's row of the
+** kinds table first.
 */
 #ifndef ATESQL_CLI_H
 #define ATESQL_CLI_H
@@ -81,9 +83,29 @@ int cmd_compile(const char *db, int argc, char **argv);
 /* atesql migrate up|status */
 int cmd_migrate(const char *db, int argc, char **argv);
 
-/* atesql workers|actors|atespaces list|get|import ... (argv[0] is the
-** resource) */
-int cmd_records(const char *db, int argc, char **argv);
+/*
+** The verbs of `atesql RESOURCE VERB ...` (main.c's verb table says which
+** resources each accepts): kind is the resource's row of the kinds table
+** (kinds.h), argv[0] the verb.
+*/
+typedef struct cli_kind cli_kind;
+
+/* atesql RESOURCE list [--selector S] [--limit N] [--page-token T] [--json] */
+int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv);
+
+/* atesql RESOURCE get KEY... [--json] */
+int cmd_get(const cli_kind *kind, const char *db, int argc, char **argv);
+
+/* atesql RESOURCE import [FILE|-] */
+int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv);
+
+/* atesql workers claim ... and atesql workers release ... (claim.c) */
+int cmd_claim(const cli_kind *kind, const char *db, int argc, char **argv);
+int cmd_release(const cli_kind *kind, const char *db, int argc, char **argv);
+
+/* Split key in place at '/' into exactly n parts; false when it has
+** another number of parts (get.c). */
+bool cli_split_key(char *key, size_t n, char **parts);
 
 /* atesql explain workers|actors|atespaces SELECTOR */
 int cmd_explain(const char *db, int argc, char **argv);

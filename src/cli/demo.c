@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "kinds.h"
+#include "show.h"
 
 static const char demo_usage[] = "atesql demo [--db URL]";
 static const char demo_file[] = "atesql-demo.db";

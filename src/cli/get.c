@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "kinds.h"
+#include "show.h"
 
 bool cli_split_key(char *key, size_t n, char **parts) {
   size_t found = 0;

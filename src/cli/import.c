@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "kinds.h"
 
 static bool is_blank(const char *line, size_t len) {

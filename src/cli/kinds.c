@@ -1,8 +1,7 @@
 /*
 ** The per-resource rows of the kinds table: thin adapters from the typed
 ** public calls (atesql_worker_list, atesql_actor_to_json ...) to the
-** void-pointer shape the generic commands use. Also `atesql RESOURCE
-** VERB`'s dispatch.
+** void-pointer shape the generic commands use.
 */
 #include "kinds.h"
 
@@ -149,28 +148,4 @@ const cli_kind *cli_kind_by_name(const char *name) {
 const void *cli_page_item(const cli_kind *kind, const cli_page *page,
                           size_t i) {
   return (const char *)page->items + i * kind->record_size;
-}
-
-int cmd_records(const char *db, int argc, char **argv) {
-  const cli_kind *kind = cli_kind_by_name(argv[0]);
-  if (argc < 2)
-    return cli_fail(EXIT_USAGE, "usage: atesql %s list|get|import ...",
-                    argv[0]);
-  const char *verb = argv[1];
-  if (strcmp(verb, "list") == 0) return cmd_list(kind, db, argc - 1, argv + 1);
-  if (strcmp(verb, "get") == 0) return cmd_get(kind, db, argc - 1, argv + 1);
-  if (strcmp(verb, "import") == 0)
-    return cmd_import(kind, db, argc - 1, argv + 1);
-  if (kind->resource == ATESQL_RESOURCE_WORKERS && strcmp(verb, "claim") == 0)
-    return cmd_claim(db, argc - 1, argv + 1);
-  if (kind->resource == ATESQL_RESOURCE_WORKERS && strcmp(verb, "release") == 0)
-    return cmd_release(db, argc - 1, argv + 1);
-  if (kind->resource == ATESQL_RESOURCE_WORKERS)
-    return cli_fail(EXIT_USAGE,
-                    "unknown workers command '%s'; expected list, get, "
-                    "import, claim or release",
-                    verb);
-  return cli_fail(EXIT_USAGE,
-                  "unknown %s command '%s'; expected list, get or import",
-                  kind->plural, verb);
 }

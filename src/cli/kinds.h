@@ -1,14 +1,16 @@
 /*
-** The three kinds of records the list, get and import commands handle,
-** as a table of operations over the public API: one generic command per
-** verb, and one row per resource with its key syntax and the typed calls
-** behind void pointers.
+** The three kinds of records the `atesql RESOURCE VERB` commands handle,
+** as a table of operations over the public API: one row per resource with
+** its names, key syntax and the typed calls behind void pointers, so that
+** each verb is one generic command. Depends on the library alone.
 */
 #ifndef ATESQL_CLI_KINDS_H
 #define ATESQL_CLI_KINDS_H
 
-#include "cli.h"
-#include "show.h"
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atesql/atesql.h"
 
 /* One page of any kind: the library's page and a view of its items. */
 typedef struct cli_page {
@@ -46,20 +48,5 @@ const cli_kind *cli_kind_by_name(const char *name);
 
 /* The i-th record of a page. */
 const void *cli_page_item(const cli_kind *kind, const cli_page *page, size_t i);
-
-/* atesql RESOURCE list [--selector S] [--limit N] [--page-token T] [--json] */
-int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv);
-/* atesql RESOURCE get KEY... [--json] */
-int cmd_get(const cli_kind *kind, const char *db, int argc, char **argv);
-/* Split key in place at '/' into exactly n parts; false when it has
-** another number of parts. */
-bool cli_split_key(char *key, size_t n, char **parts);
-
-/* atesql workers claim ... and atesql workers release ... (claim.c) */
-int cmd_claim(const char *db, int argc, char **argv);
-int cmd_release(const char *db, int argc, char **argv);
-
-/* atesql RESOURCE import [FILE|-] */
-int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv);
 
 #endif /* ATESQL_CLI_KINDS_H */

@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "kinds.h"
+#include "show.h"
 
 typedef struct list_args {
   const char *selector_text;

@@ -1,6 +1,7 @@
 /*
-** The atesql program: global options, then one command. Each command is a
-** thin shell over the public API; this file only dispatches and holds the
+** The atesql program: global options, then one command, or a resource and
+** one of its verbs. Each command is a thin shell over the public API; this
+** file only dispatches (the command table, the verb table) and holds the
 ** helpers every command shares.
 */
 #include <getopt.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "kinds.h"
 
 static const char usage[] =
     "usage: atesql [--db URL] COMMAND ...\n"
@@ -74,12 +76,68 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"migrate", cmd_migrate}, {"workers", cmd_records},
-    {"actors", cmd_records},  {"atespaces", cmd_records},
-    {"compile", cmd_compile}, {"explain", cmd_explain},
-    {"demo", cmd_demo},       {"watch", cmd_watch},
-    {"compact", cmd_compact},
+    {"migrate", cmd_migrate}, {"compile", cmd_compile},
+    {"explain", cmd_explain}, {"demo", cmd_demo},
+    {"watch", cmd_watch},     {"compact", cmd_compact},
 };
+
+/* A set of resources, one bit per atesql_resource. */
+#define KIND(resource) (1u << (resource))
+#define ALL_KINDS                                                              \
+  (KIND(ATESQL_RESOURCE_WORKERS) | KIND(ATESQL_RESOURCE_ACTORS) |              \
+   KIND(ATESQL_RESOURCE_ATESPACES))
+
+/* A verb of `atesql RESOURCE VERB ...` and the resources it accepts. */
+typedef struct verb {
+  const char *name;
+  int (*run)(const cli_kind *kind, const char *db, int argc, char **argv);
+  unsigned kinds;
+} verb;
+
+static const verb verbs[] = {
+    {"list", cmd_list, ALL_KINDS},
+    {"get", cmd_get, ALL_KINDS},
+    {"import", cmd_import, ALL_KINDS},
+    {"claim", cmd_claim, KIND(ATESQL_RESOURCE_WORKERS)},
+    {"release", cmd_release, KIND(ATESQL_RESOURCE_WORKERS)},
+};
+
+enum { VERB_COUNT = sizeof verbs / sizeof verbs[0] };
+
+/* Whether v is a verb of kind's resource. */
+static bool accepts(const verb *v, const cli_kind *kind) {
+  return (v->kinds & KIND(kind->resource)) != 0;
+}
+
+/* "list, get or import": the verbs kind accepts, into out (size bytes). */
+static void accepted_verbs(const cli_kind *kind, char *out, size_t size) {
+  const char *names[VERB_COUNT];
+  size_t n = 0, len = 0;
+  for (size_t i = 0; i < VERB_COUNT; i++)
+    if (accepts(&verbs[i], kind)) names[n++] = verbs[i].name;
+  out[0] = '\0';
+  for (size_t i = 0; i < n && len < size; i++) {
+    const char *sep = i == 0 ? "" : i + 1 < n ? ", " : " or ";
+    len += (size_t)snprintf(out + len, size - len, "%s%s", sep, names[i]);
+  }
+}
+
+/* atesql RESOURCE VERB ...: argv[0] is the resource, kind its row of the
+** kinds table. Runs the verb's command, or reports a verb kind does not
+** accept. Returns the exit code. */
+static int run_verb(const cli_kind *kind, const char *db, int argc,
+                    char **argv) {
+  if (argc < 2)
+    return cli_fail(EXIT_USAGE, "usage: atesql %s list|get|import ...",
+                    argv[0]);
+  for (size_t i = 0; i < VERB_COUNT; i++)
+    if (accepts(&verbs[i], kind) && strcmp(verbs[i].name, argv[1]) == 0)
+      return verbs[i].run(kind, db, argc - 1, argv + 1);
+  char expected[128];
+  accepted_verbs(kind, expected, sizeof expected);
+  return cli_fail(EXIT_USAGE, "unknown %s command '%s'; expected %s",
+                  kind->plural, argv[1], expected);
+}
 
 /* Errors are one line on stderr: a newline or other control byte in the
 ** user's text (a file name, a key) is shown as a space or '?'. */
@@ -211,6 +269,8 @@ int main(int argc, char **argv) {
     fputs(usage, stdout);
     return EXIT_OK;
   }
+  const cli_kind *kind = cli_kind_by_name(name);
+  if (kind) return run_verb(kind, db, argc - i, argv + i);
   for (size_t k = 0; k < sizeof commands / sizeof commands[0]; k++)
     if (strcmp(commands[k].name, name) == 0)
       return commands[k].run(db, argc - i, argv + i);
