@@ -110,9 +110,6 @@ bool cli_split_key(char *key, size_t n, char **parts);
 /* atesql explain workers|actors|atespaces SELECTOR */
 int cmd_explain(const char *db, int argc, char **argv);
 
-/* atesql demo [--db URL] */
-int cmd_demo(const char *db, int argc, char **argv);
-
 /* atesql watch workers [--selector S] [--since REV] [--json]
 ** [--timeout-ms N] (watch.c) */
 int cmd_watch(const char *db, int argc, char **argv);

@@ -56,9 +56,6 @@ static const char usage[] =
     "  explain workers|actors|atespaces SELECTOR\n"
     "      show the statement a list runs, the database's plan and whether\n"
     "      it searches an index\n"
-    "  demo [--db URL]\n"
-    "      build a sample fleet in a fresh SQLite file (atesql-demo.db) and\n"
-    "      walk through the scheduler's questions\n"
     "\n"
     "options:\n"
     "  --db URL    sqlite:PATH, postgres://... (default: $ATESQL_DB, then\n"
@@ -77,8 +74,8 @@ typedef struct command {
 
 static const command commands[] = {
     {"migrate", cmd_migrate}, {"compile", cmd_compile},
-    {"explain", cmd_explain}, {"demo", cmd_demo},
-    {"watch", cmd_watch},     {"compact", cmd_compact},
+    {"explain", cmd_explain}, {"watch", cmd_watch},
+    {"compact", cmd_compact},
 };
 
 /* A set of resources, one bit per atesql_resource. */

@@ -1,8 +1,9 @@
 /*
-** cli_run and cli_spawn: fork/exec the atesql program with pipes on all
-** three standard streams, and collect stdout and stderr with poll() so
-** that neither pipe can fill up and deadlock the child. Then the helpers
-** the CLI suites share, which run the program and assert with cmocka.
+** cli_run and cli_spawn: fork/exec the atesql program (or, with
+** cli_run_program, another) with pipes on all three standard streams, and
+** collect stdout and stderr with poll() so that neither pipe can fill up
+** and deadlock the child. Then the helpers the CLI suites share, which run
+** the program and assert with cmocka.
 */
 #include "cli/run.h"
 
@@ -44,7 +45,8 @@ struct cli_child {
   size_t taken; /* bytes of stdout returned by cli_child_line */
 };
 
-cli_child *cli_spawn(const char *const *args) {
+/* Start program with argv (as cli_spawn) and return at once. */
+static cli_child *spawn(const char *program, const char *const *args) {
   int in[2], out[2], err[2];
   if (pipe(in) || pipe(out) || pipe(err)) abort();
   pid_t pid = fork();
@@ -62,10 +64,10 @@ cli_child *cli_spawn(const char *const *args) {
     while (args[n])
       n++;
     char **argv = calloc(n + 2, sizeof *argv);
-    argv[0] = (char *)ATESQL_CLI_PATH;
+    argv[0] = (char *)program;
     for (size_t i = 0; i < n; i++)
       argv[i + 1] = (char *)args[i];
-    execv(ATESQL_CLI_PATH, argv);
+    execv(program, argv);
     _exit(127);
   }
   close(in[0]);
@@ -80,6 +82,10 @@ cli_child *cli_spawn(const char *const *args) {
   grow_append(&c->bufs[0], "", 0);
   grow_append(&c->bufs[1], "", 0);
   return c;
+}
+
+cli_child *cli_spawn(const char *const *args) {
+  return spawn(ATESQL_CLI_PATH, args);
 }
 
 static void close_stdin(cli_child *c) {
@@ -156,7 +162,12 @@ cli_result cli_child_finish(cli_child *c, int sig) {
 }
 
 cli_result cli_run(const char *const *args, const char *input) {
-  cli_child *c = cli_spawn(args);
+  return cli_run_program(ATESQL_CLI_PATH, args, input);
+}
+
+cli_result cli_run_program(const char *program, const char *const *args,
+                           const char *input) {
+  cli_child *c = spawn(program, args);
   if (input) {
     size_t len = strlen(input), off = 0;
     while (off < len) {

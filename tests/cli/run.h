@@ -18,6 +18,10 @@ typedef struct cli_result {
 ** `input` on stdin (NULL: empty). Aborts the test on a spawn failure. */
 cli_result cli_run(const char *const *args, const char *input);
 
+/* cli_run for another program, at path `program` (an example). */
+cli_result cli_run_program(const char *program, const char *const *args,
+                           const char *input);
+
 void cli_result_free(cli_result *r);
 
 typedef struct cli_child cli_child;

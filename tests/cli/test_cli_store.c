@@ -4,7 +4,7 @@
 ** paging with --limit and next_page_token (and the revision a workers
 ** listing writes), get by key, the exit codes and
 ** one-line errors of bad selectors, bad keys, missing records and an
-** unmigrated database, explain, and the demo. Every test uses its own
+** unmigrated database, and explain. Every test uses its own
 ** fresh database: a file under $ATESQL_TEST_DIR, or a schema on the
 ** PostgreSQL server of ATESQL_TEST_PG (backend.h).
 */
@@ -578,29 +578,6 @@ static void test_explain_shows_the_statement_plan_and_verdict(void **state) {
   cli_result_free(&r);
 }
 
-static void test_demo_runs_and_catches_the_stale_claim(void **state) {
-  (void)state;
-  const char *url = fresh_db("demo");
-  cli_result r = RUN(NULL, "demo", "--db", url);
-  if (r.exit_code != 0) fail_msg("demo failed: %s", r.err);
-  assert_string_equal(r.err, "");
-  assert_non_null(strstr(r.out, "applied 0001_init"));
-  assert_non_null(strstr(r.out, "node_name in ("));
-  char where[64];
-  snprintf(where, sizeof where, "WHERE \"worker_pool\" = %s",
-           placeholder_text(1));
-  assert_non_null(strstr(r.out, where));
-  assert_non_null(strstr(r.out, "-> OK, version 2"));
-  assert_non_null(strstr(r.out, "-> CONFLICT"));
-  cli_result_free(&r);
-
-  /* A database that holds records is left alone. */
-  r = RUN(NULL, "--db", url, "demo");
-  assert_int_equal(r.exit_code, 1);
-  assert_one_error_line(&r, "empty database");
-  cli_result_free(&r);
-}
-
 /* Labels through the CLI: imported from the documents' labels map, shown
 ** in the LABELS column and in --json, selected by list and claim. */
 static void test_labels_import_list_and_claim(void **state) {
@@ -662,7 +639,6 @@ int main(void) {
       cmocka_unit_test(test_global_usage_errors_exit_2),
       cmocka_unit_test(test_password_in_db_url_is_never_printed),
       cmocka_unit_test(test_explain_shows_the_statement_plan_and_verdict),
-      cmocka_unit_test(test_demo_runs_and_catches_the_stale_claim),
       cmocka_unit_test(test_labels_import_list_and_claim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

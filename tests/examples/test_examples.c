@@ -1,7 +1,8 @@
 /*
 ** The examples in examples/ are built and run against the suite's backend
 ** (a fresh SQLite file, or a fresh schema on PostgreSQL): each must exit 0,
-** which it does only when the library behaved as the example says.
+** which it does only when the library behaved as the example says. The
+** demo (atesql-demo) must also refuse a database that holds records.
 */
 #include "suite.h"
 #include <stdio.h>
@@ -45,10 +46,37 @@ static void test_free_worker_cache_runs(void **state) {
   assert_non_null(strstr(out, "free_worker_cache: ok\n"));
 }
 
+/* examples/demo.c: the main flow on an empty database, with the SQL of
+** the backend's dialect, ending with the stale claim caught; a database
+** that holds records is left alone. */
+static void test_demo_runs_and_catches_the_stale_claim(void **state) {
+  (void)state;
+  const char *url = test_backend_fresh_url("example_demo");
+  const char *const args[] = {"--db", url, NULL};
+  cli_result r = cli_run_program(ATESQL_DEMO_PATH, args, NULL);
+  if (r.exit_code != 0) fail_msg("demo failed: %s", r.err);
+  assert_string_equal(r.err, "");
+  assert_non_null(strstr(r.out, "applied 0001_init"));
+  assert_non_null(strstr(r.out, "node_name in ("));
+  char where[64];
+  snprintf(where, sizeof where, "WHERE \"worker_pool\" = %c1",
+           test_backend_is_postgres() ? '$' : '?');
+  assert_non_null(strstr(r.out, where));
+  assert_non_null(strstr(r.out, "-> OK, version 2"));
+  assert_non_null(strstr(r.out, "-> CONFLICT"));
+  cli_result_free(&r);
+
+  /* A database that holds records is left alone. */
+  r = cli_run_program(ATESQL_DEMO_PATH, args, NULL);
+  cli_assert_error(&r, 1, "empty database");
+  cli_result_free(&r);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_resume_actor_runs),
       cmocka_unit_test(test_free_worker_cache_runs),
+      cmocka_unit_test(test_demo_runs_and_catches_the_stale_claim),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,11 +22,12 @@
 #      accepts and atesql refuses, naming the field; pinned so that a
 #      change on either side shows.
 #
-# Usage: run.sh ATESQL PEER_DIR SOURCE_DIR WORK_DIR sqlite|postgres
-# PEER_DIR holds interop-peer and ateapi.pb. Exit 0 pass, 1 fail, 77
+# Usage: run.sh ATESQL PEER_DIR SOURCE_DIR WORK_DIR sqlite|postgres DEMO
+# PEER_DIR holds interop-peer and ateapi.pb; DEMO is atesql-demo, whose
+# fleet step 3 exports. Exit 0 pass, 1 fail, 77
 # PostgreSQL not configured outside CI (ctest: skipped).
 set -eu
-atesql=$1 peer_dir=$2 src=$3 work=$4 backend=$5
+atesql=$1 peer_dir=$2 src=$3 work=$4 backend=$5 demo=$6
 peer="$peer_dir/interop-peer"
 descriptors="$peer_dir/ateapi.pb"
 kinds="atespace actor worker"
@@ -130,7 +131,7 @@ done
 
 # Step 3: atesql's own documents through protojson and back, byte for byte.
 url=$(fresh_db demo)
-"$atesql" demo --db "$url" >/dev/null || fail "atesql demo"
+"$demo" --db "$url" >/dev/null || fail "atesql-demo"
 for kind in $kinds; do
   export_all "$url" "$kind" "$work/demo.$kind.jsonl"
 done

@@ -1,23 +1,35 @@
 /*
-** `atesql demo [--db URL]`: the library's main flow in one read. It
-** migrates a fresh SQLite file, registers a fleet (workers in three pools
-** over twenty nodes, actors in three atespaces and every status), then asks
-** the scheduler's questions as selectors, showing each one's SQL and
-** result, and ends with a claim by optimistic update and a second, stale
-** claim caught as CONFLICT. Everything goes through the public API.
+** The library's main flow in one read, as a program:
+**
+**   atesql-demo [--db URL]
+**
+** migrates a fresh SQLite file (atesql-demo.db in the current directory,
+** or the empty database at URL), registers a fleet (workers in three pools
+** over twenty nodes, actors in three atespaces and every status), then
+** asks the scheduler's questions as selectors, showing each one's SQL, the
+** plan's verdict and the first rows, and ends with a claim by optimistic
+** update and a second, stale claim caught as CONFLICT. Everything goes
+** through the public API; records and parameters are printed by show.h
+** (src/show), as the atesql program prints them. scripts/demo builds and
+** runs it, and the tests run it on both backends. Exit codes: 0, 2 usage
+** or invalid input, 1 any other failure, reported as one line on stderr
+** starting "atesql: ".
 */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "cli.h"
-#include "kinds.h"
+#include <atesql/atesql.h>
+
 #include "show.h"
 
-static const char demo_usage[] = "atesql demo [--db URL]";
+static const char demo_usage[] = "atesql-demo [--db URL]";
 static const char demo_file[] = "atesql-demo.db";
+
+enum { EXIT_OK = 0, EXIT_FAILURE_OTHER = 1, EXIT_USAGE = 2 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 enum { SHOWN_ROWS = 3 };
@@ -67,12 +79,27 @@ static bool holds_worker(atesql_actor_status s) {
 
 typedef struct demo {
   atesql_store *store;
-  const cli_kind *workers, *actors;
 } demo;
 
+/* Print "atesql: <message>" as one line on stderr; returns code. */
+__attribute__((format(printf, 2, 3))) static int fail(int code, const char *fmt,
+                                                      ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("atesql: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+  return code;
+}
+
+/* The exit code of a failed call: invalid input is a usage error. */
+static int exit_code(atesql_status st) {
+  return st == ATESQL_INVALID_ARGUMENT ? EXIT_USAGE : EXIT_FAILURE_OTHER;
+}
+
 static int store_failed(demo *d, atesql_status st, const char *what) {
-  return cli_fail(cli_exit_code(st), "demo: %s: %s", what,
-                  atesql_errmsg(d->store));
+  return fail(exit_code(st), "demo: %s: %s", what, atesql_errmsg(d->store));
 }
 
 /* ---- The fleet ---- */
@@ -240,63 +267,99 @@ static void print_fleet(const fleet *f) {
 
 /* The selector, the SQL it compiles to on the store's dialect with its
 ** bound parameters, and the database's verdict on the list's plan. */
-static int print_compiled(demo *d, const cli_kind *kind,
+static int print_compiled(demo *d, atesql_resource resource,
                           const atesql_selector *sel, const char *text) {
   atesql_dialect dialect = atesql_store_dialect(d->store);
   atesql_compiled *c = NULL;
   atesql_error err = {0};
   atesql_status st = atesql_selector_compile(sel, dialect, &c, &err);
-  if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
+  if (st != ATESQL_OK) return fail(exit_code(st), "%s", err.message);
   printf("  selector  %s\n  SQL       WHERE %s\n  params   ", text, c->sql);
   show_params(c->params, c->param_count, dialect);
   atesql_compiled_free(c);
 
   atesql_list_opts opts = {.selector = sel};
   atesql_plan *plan = NULL;
-  st = atesql_explain(d->store, kind->resource, &opts, &plan);
+  st = atesql_explain(d->store, resource, &opts, &plan);
   if (st != ATESQL_OK) return store_failed(d, st, "explain");
   printf("  plan      %s\n", plan->verdict);
   atesql_plan_free(plan);
   return EXIT_OK;
 }
 
+/* How many workers or actors opts's selector picks, into *n. */
+static atesql_status count_records(demo *d, atesql_resource resource,
+                                   const atesql_list_opts *opts, int64_t *n) {
+  return resource == ATESQL_RESOURCE_WORKERS
+             ? atesql_worker_count(d->store, opts, n)
+             : atesql_actor_count(d->store, opts, n);
+}
+
+/* The first page of workers or actors opts asks for, as rows of t; *shown
+** says how many. */
+static atesql_status list_rows(demo *d, atesql_resource resource,
+                               const atesql_list_opts *opts, table *t,
+                               size_t *shown) {
+  if (resource == ATESQL_RESOURCE_WORKERS) {
+    atesql_worker_page *page = NULL;
+    atesql_status st = atesql_worker_list(d->store, opts, &page);
+    if (st != ATESQL_OK) return st;
+    for (size_t i = 0; i < page->count; i++)
+      show_row(t, resource, &page->items[i]);
+    *shown = page->count;
+    atesql_worker_page_free(page);
+    return ATESQL_OK;
+  }
+  atesql_actor_page *page = NULL;
+  atesql_status st = atesql_actor_list(d->store, opts, &page);
+  if (st != ATESQL_OK) return st;
+  for (size_t i = 0; i < page->count; i++)
+    show_row(t, resource, &page->items[i]);
+  *shown = page->count;
+  atesql_actor_page_free(page);
+  return ATESQL_OK;
+}
+
+/* "worker" or "workers", "actor" or "actors", for n of them. */
+static const char *noun(atesql_resource resource, int64_t n) {
+  if (resource == ATESQL_RESOURCE_WORKERS) return n == 1 ? "worker" : "workers";
+  return n == 1 ? "actor" : "actors";
+}
+
 /*
-** Ask one question: print it, its selector and SQL, the number of matches
-** (a count with the same WHERE) and the first few rows.
+** Ask one question about workers or actors: print it, its selector and
+** SQL, the number of matches (a count with the same WHERE) and the first
+** few rows.
 */
-static int ask(demo *d, const cli_kind *kind, const char *question,
+static int ask(demo *d, atesql_resource resource, const char *question,
                const char *text) {
   printf("\n%s\n", question);
   atesql_selector *sel = NULL;
   atesql_error err = {0};
-  atesql_status st = atesql_selector_parse(kind->resource, text,
-                                           ATESQL_NUL_TERMINATED, &sel, &err);
-  if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  int rc = print_compiled(d, kind, sel, text);
+  atesql_status st =
+      atesql_selector_parse(resource, text, ATESQL_NUL_TERMINATED, &sel, &err);
+  if (st != ATESQL_OK) return fail(exit_code(st), "%s", err.message);
+  int rc = print_compiled(d, resource, sel, text);
   atesql_list_opts opts = {.selector = sel, .page_size = SHOWN_ROWS};
   int64_t total = 0;
-  if (rc == EXIT_OK) {
-    st = kind->resource == ATESQL_RESOURCE_WORKERS
-             ? atesql_worker_count(d->store, &opts, &total)
-             : atesql_actor_count(d->store, &opts, &total);
-    if (st != ATESQL_OK) rc = store_failed(d, st, "count");
-  }
-  cli_page page = {0};
-  if (rc == EXIT_OK && (st = kind->list(d->store, &opts, &page)) != ATESQL_OK)
+  if (rc == EXIT_OK &&
+      (st = count_records(d, resource, &opts, &total)) != ATESQL_OK)
+    rc = store_failed(d, st, "count");
+  table *t = rc == EXIT_OK ? show_table_new(resource) : NULL;
+  if (rc == EXIT_OK && t == NULL)
+    rc = fail(EXIT_FAILURE_OTHER, "out of memory");
+  size_t shown = 0;
+  if (rc == EXIT_OK &&
+      (st = list_rows(d, resource, &opts, t, &shown)) != ATESQL_OK)
     rc = store_failed(d, st, "list");
   if (rc == EXIT_OK) {
-    printf("  result    %lld %s\n", (long long)total,
-           total == 1 ? kind->singular : kind->plural);
-    table *t = show_table_new(kind->resource);
-    for (size_t i = 0; t && i < page.count; i++)
-      show_row(t, kind->resource, cli_page_item(kind, &page, i));
-    if (t == NULL || !table_print(t, stdout, 4))
-      rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
-    table_free(t);
-    if (total > (int64_t)page.count)
-      printf("    ... %lld more\n", (long long)(total - (int64_t)page.count));
-    kind->page_free(page.page);
+    printf("  result    %lld %s\n", (long long)total, noun(resource, total));
+    if (!table_print(t, stdout, 4))
+      rc = fail(EXIT_FAILURE_OTHER, "out of memory");
+    else if (total > (int64_t)shown)
+      printf("    ... %lld more\n", (long long)(total - (int64_t)shown));
   }
+  table_free(t);
   atesql_selector_free(sel);
   return rc;
 }
@@ -304,9 +367,7 @@ static int ask(demo *d, const cli_kind *kind, const char *question,
 static int count_of(demo *d, atesql_resource resource, const char *text,
                     int64_t *n) {
   atesql_list_opts opts = {.selector_text = text};
-  atesql_status st = resource == ATESQL_RESOURCE_WORKERS
-                         ? atesql_worker_count(d->store, &opts, n)
-                         : atesql_actor_count(d->store, &opts, n);
+  atesql_status st = count_records(d, resource, &opts, n);
   return st == ATESQL_OK ? EXIT_OK : store_failed(d, st, "count");
 }
 
@@ -351,7 +412,7 @@ static int find_paused_actor(demo *d, atesql_actor_page **out) {
   if (snap == NULL || snap->data != ATESQL_SNAPSHOT_DATA_LOCAL ||
       snap->local_node_vm_count == 0) {
     atesql_actor_page_free(*out);
-    return cli_fail(EXIT_FAILURE_OTHER, "demo: no paused actor to resume");
+    return fail(EXIT_FAILURE_OTHER, "demo: no paused actor to resume");
   }
   return EXIT_OK;
 }
@@ -393,7 +454,7 @@ static int claim(demo *d, const atesql_actor *actor, const char *selector) {
   if (st != ATESQL_OK) return store_failed(d, st, "list free workers");
   if (page->count == 0) {
     atesql_worker_page_free(page);
-    return cli_fail(EXIT_FAILURE_OTHER, "demo: no free worker to claim");
+    return fail(EXIT_FAILURE_OTHER, "demo: no free worker to claim");
   }
   atesql_worker w = page->items[0];
   int64_t read_version = w.version, new_version = 0;
@@ -447,9 +508,8 @@ static int claim(demo *d, const atesql_actor *actor, const char *selector) {
     printf("\n");
   atesql_worker_page_free(page);
   if (st != ATESQL_CONFLICT)
-    return cli_fail(EXIT_FAILURE_OTHER,
-                    "demo: the stale claim was not caught: %s",
-                    atesql_status_str(st));
+    return fail(EXIT_FAILURE_OTHER, "demo: the stale claim was not caught: %s",
+                atesql_status_str(st));
   return EXIT_OK;
 }
 
@@ -462,8 +522,8 @@ static int remove_demo_file(void) {
     char path[64];
     snprintf(path, sizeof path, "%s%s", demo_file, suffixes[i]);
     if (unlink(path) != 0 && errno != ENOENT)
-      return cli_fail(EXIT_FAILURE_OTHER, "cannot remove '%s': %s", path,
-                      strerror(errno));
+      return fail(EXIT_FAILURE_OTHER, "cannot remove '%s': %s", path,
+                  strerror(errno));
   }
   return EXIT_OK;
 }
@@ -487,11 +547,11 @@ static int require_empty(demo *d) {
   bool empty = workers == 0 && actors == 0 && spaces_page->count == 0;
   atesql_atespace_page_free(spaces_page);
   if (!empty)
-    return cli_fail(EXIT_FAILURE_OTHER,
-                    "demo needs an empty database and the one given with --db "
-                    "holds records; run 'atesql demo' without --db for a "
-                    "fresh %s",
-                    demo_file);
+    return fail(EXIT_FAILURE_OTHER,
+                "demo needs an empty database and the one given with --db "
+                "holds records; run 'atesql-demo' without --db for a "
+                "fresh %s",
+                demo_file);
   return EXIT_OK;
 }
 
@@ -504,8 +564,9 @@ static int prepare(demo *d, const char *url, bool fresh_file) {
   atesql_migration_list *applied = NULL;
   atesql_error err = {0};
   atesql_status st = atesql_migrate_up(url, &applied, &err);
-  if (st != ATESQL_OK) return cli_fail(cli_exit_code(st), "%s", err.message);
-  int rc = cli_open_store(url, &d->store);
+  if (st != ATESQL_OK) return fail(exit_code(st), "%s", err.message);
+  st = atesql_store_open(url, &d->store, &err);
+  int rc = st == ATESQL_OK ? EXIT_OK : fail(exit_code(st), "%s", err.message);
   if (rc == EXIT_OK && !fresh_file) rc = require_empty(d);
   if (rc == EXIT_OK) {
     printf("atesql demo on %s%s\n\n1. Migrate the schema\n"
@@ -535,9 +596,10 @@ static int resume_paused_actor(demo *d, const char *url) {
                                          : "no other node",
            actor->worker_pool_name);
   nodes_selector(actor, selector, sizeof selector);
-  rc = ask(d, d->workers, question, selector);
+  rc = ask(d, ATESQL_RESOURCE_WORKERS, question, selector);
   if (rc == EXIT_OK)
-    rc = ask(d, d->actors, "Which actors of atespace search are RUNNING?",
+    rc = ask(d, ATESQL_RESOURCE_ACTORS,
+             "Which actors of atespace search are RUNNING?",
              "atespace=search,status=STATUS_RUNNING");
   if (rc == EXIT_OK) rc = print_counts(d);
   if (rc == EXIT_OK) rc = claim(d, actor, selector);
@@ -561,29 +623,40 @@ static int run_demo(demo *d, const char *url, bool fresh_file) {
   printf("\n3. The scheduler's questions, as selectors. Field names are "
          "checked against a\nwhitelist; values travel only as bound "
          "parameters; each field has an index.\n");
-  rc = ask(d, d->workers, "Which gpu workers are free? (actor_id= means free)",
+  rc = ask(d, ATESQL_RESOURCE_WORKERS,
+           "Which gpu workers are free? (actor_id= means free)",
            "worker_pool=gpu,actor_id=");
   return rc == EXIT_OK ? resume_paused_actor(d, url) : rc;
 }
 
-/* --db URL, the demo's one option besides --help, into the const char *
-** at ctx (cli_take_option). */
-static int take_demo_option(int c, const char *arg, void *ctx) {
-  (void)c;
-  *(const char **)ctx = arg;
-  return -1;
-}
-
-int cmd_demo(const char *db, int argc, char **argv) {
+/*
+** The options, --db URL and --help, into *db (left as it is without
+** --db). Returns -1 to go on, or the exit code to return at once: help
+** printed, or a usage error reported.
+*/
+static int parse_options(int argc, char **argv, const char **db) {
   static const struct option options[] = {
       {"db", required_argument, NULL, 'd'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0},
   };
-  int rc =
-      cli_parse_options(argc, argv, options, demo_usage, take_demo_option, &db);
+  int c;
+  opterr = 0;
+  while ((c = getopt_long(argc, argv, ":", options, NULL)) != -1) {
+    if (c == 'h') {
+      printf("usage: %s\n", demo_usage);
+      return EXIT_OK;
+    }
+    if (c != 'd') return fail(EXIT_USAGE, "usage: %s", demo_usage);
+    *db = optarg;
+  }
+  return optind == argc ? -1 : fail(EXIT_USAGE, "usage: %s", demo_usage);
+}
+
+int main(int argc, char **argv) {
+  const char *db = NULL;
+  int rc = parse_options(argc, argv, &db);
   if (rc >= 0) return rc;
-  if (optind != argc) return cli_fail(EXIT_USAGE, "usage: %s", demo_usage);
 
   /* $ATESQL_DB is deliberately ignored: the demo writes a sample fleet and
   ** belongs in its own file unless a database is named explicitly. */
@@ -595,8 +668,10 @@ int cmd_demo(const char *db, int argc, char **argv) {
     snprintf(url, sizeof url, "sqlite:%s", demo_file);
     db = url;
   }
-  demo d = {NULL, cli_kind_by_name("workers"), cli_kind_by_name("actors")};
+  demo d = {NULL};
   rc = run_demo(&d, db, fresh_file);
   atesql_store_close(d.store);
-  return cli_finish_output(rc);
+  if (fflush(stdout) != 0 || ferror(stdout))
+    return fail(EXIT_FAILURE_OTHER, "cannot write output");
+  return rc;
 }
