@@ -24,6 +24,7 @@
 
 #include <atesql/atesql.h>
 
+#include "count.h"
 #include "show.h"
 
 static const char demo_usage[] = "atesql-demo [--db URL]";
@@ -31,7 +32,6 @@ static const char demo_file[] = "atesql-demo.db";
 
 enum { EXIT_OK = 0, EXIT_FAILURE_OTHER = 1, EXIT_USAGE = 2 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 enum { SHOWN_ROWS = 3 };
 
 /* Worker pools: nodes [first_node, last_node] with per_node workers each. */

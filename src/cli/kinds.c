@@ -5,6 +5,7 @@
 */
 #include "kinds.h"
 
+#include "count.h"
 #include <string.h>
 
 /* ---- workers ---- */
@@ -124,8 +125,6 @@ static atesql_status atespace_from_json(const char *text, size_t len,
 static atesql_status atespace_import(atesql_store *s, const void *record) {
   return atesql_atespace_create(s, record);
 }
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const cli_kind kinds[] = {
     {ATESQL_RESOURCE_WORKERS, "workers", "worker", "NAMESPACE/POOL/POD", 3,

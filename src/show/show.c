@@ -6,6 +6,7 @@
 */
 #include "show.h"
 
+#include "count.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,8 +106,6 @@ static void atespace_row(table *t, const void *record) {
   const atesql_atespace *a = record;
   table_cell(t, shown(a->name));
 }
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* A resource's headers and the function that fills its row. */
 typedef struct row_format {
