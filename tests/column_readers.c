@@ -70,7 +70,7 @@ static bool selectors_differ(const atesql_worker_selector *a,
   return false;
 }
 
-bool column_readers_agree(codec_column column, const char *text, size_t len,
+bool column_readers_agree(field_message column, const char *text, size_t len,
                           bool *decoded, char *why, size_t whysz) {
   void *root_a = arena_new(8, 0), *root_b = arena_new(8, 0);
   atesql_actor a = {0}, b = {0};
@@ -89,7 +89,7 @@ bool column_readers_agree(codec_column column, const char *text, size_t len,
   } else if (st_a != ATESQL_OK) {
     differ =
         strings_differ("the message", err_a.message, err_b.message, why, whysz);
-  } else if (column == CODEC_COLUMN_SNAPSHOT_INFO) {
+  } else if (column == MESSAGE_SNAPSHOT_INFO) {
     differ = snapshot_infos_differ(a.latest_snapshot_info,
                                    b.latest_snapshot_info, why, whysz);
   } else {

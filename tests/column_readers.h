@@ -18,7 +18,7 @@
 ** on success (unset or set, every field, list and label in order). Else
 ** why says what differs. *decoded tells whether the document decoded.
 */
-bool column_readers_agree(codec_column column, const char *text, size_t len,
+bool column_readers_agree(field_message column, const char *text, size_t len,
                           bool *decoded, char *why, size_t whysz);
 
 #endif /* ATESQL_TEST_COLUMN_READERS_H */

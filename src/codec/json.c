@@ -32,16 +32,21 @@ atesql_status atesql_atespace_to_json(const atesql_atespace *atespace,
                              atespace, out, err);
 }
 
+/* The messages of the JSON columns are Actor's fields: an actor holds the
+** one being encoded or decoded. */
+char *codec_message_to_json(field_message m, const void *value) {
+  const json_field *f = codec_message_field(m);
+  atesql_actor holder = {0};
+  *(const void **)member((char *)&holder, f->offset) = value;
+  return codec_encode_optional_column(f, (char *)&holder);
+}
+
 char *codec_snapshot_info_to_json(const atesql_snapshot_info *info) {
-  atesql_actor holder = {.latest_snapshot_info = info};
-  return codec_encode_optional_column(
-      codec_message_field(MESSAGE_SNAPSHOT_INFO), (char *)&holder);
+  return codec_message_to_json(MESSAGE_SNAPSHOT_INFO, info);
 }
 
 char *codec_worker_selector_to_json(const atesql_worker_selector *selector) {
-  atesql_actor holder = {.worker_selector = selector};
-  return codec_encode_optional_column(
-      codec_message_field(MESSAGE_WORKER_SELECTOR), (char *)&holder);
+  return codec_message_to_json(MESSAGE_WORKER_SELECTOR, selector);
 }
 
 /*
@@ -120,13 +125,11 @@ atesql_status atesql_atespace_from_json(const char *text, size_t len,
   return st;
 }
 
-atesql_status codec_column_from_json(codec_column column, const char *text,
+atesql_status codec_column_from_json(field_message column, const char *text,
                                      size_t len, void *arena_root,
                                      bool jansson_only, atesql_actor *holder,
                                      atesql_error *err) {
-  const json_field *f = codec_message_field(column == CODEC_COLUMN_SNAPSHOT_INFO
-                                                ? MESSAGE_SNAPSHOT_INFO
-                                                : MESSAGE_WORKER_SELECTOR);
+  const json_field *f = codec_message_field(column);
   if (text == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "no JSON text");
   if (!jansson_only) {
@@ -144,24 +147,29 @@ atesql_status codec_column_from_json(codec_column column, const char *text,
                                (char *)holder, err);
 }
 
+atesql_status codec_message_from_json(field_message m, const char *text,
+                                      size_t len, void *arena_root,
+                                      const void **out, atesql_error *err) {
+  atesql_actor holder = {0};
+  atesql_status st =
+      codec_column_from_json(m, text, len, arena_root, false, &holder, err);
+  *out =
+      *(const void **)member((char *)&holder, codec_message_field(m)->offset);
+  return st;
+}
+
 atesql_status codec_snapshot_info_from_json(const char *text, size_t len,
                                             void *arena_root,
                                             const atesql_snapshot_info **out,
                                             atesql_error *err) {
-  atesql_actor holder = {0};
-  atesql_status st = codec_column_from_json(
-      CODEC_COLUMN_SNAPSHOT_INFO, text, len, arena_root, false, &holder, err);
-  *out = holder.latest_snapshot_info;
-  return st;
+  return codec_message_from_json(MESSAGE_SNAPSHOT_INFO, text, len, arena_root,
+                                 (const void **)out, err);
 }
 
 atesql_status
 codec_worker_selector_from_json(const char *text, size_t len, void *arena_root,
                                 const atesql_worker_selector **out,
                                 atesql_error *err) {
-  atesql_actor holder = {0};
-  atesql_status st = codec_column_from_json(
-      CODEC_COLUMN_WORKER_SELECTOR, text, len, arena_root, false, &holder, err);
-  *out = holder.worker_selector;
-  return st;
+  return codec_message_from_json(MESSAGE_WORKER_SELECTOR, text, len, arena_root,
+                                 (const void **)out, err);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "atesql/json.h"
+#include "schema.h"
 
 /*
 ** The JSON value of Actor.latest_snapshot_info as the actors table keeps
@@ -54,11 +55,15 @@ codec_worker_selector_from_json(const char *text, size_t len, void *arena_root,
                                 const atesql_worker_selector **out,
                                 atesql_error *err);
 
-/* The two JSON columns of the actors table. */
-typedef enum codec_column {
-  CODEC_COLUMN_SNAPSHOT_INFO,  /* latest_snapshot_info */
-  CODEC_COLUMN_WORKER_SELECTOR /* worker_selector */
-} codec_column;
+/*
+** The two above for any nested message a record keeps in a JSON column
+** (schema.h, field_message): the store calls these, by the column's
+** message.
+*/
+char *codec_message_to_json(field_message m, const void *value);
+atesql_status codec_message_from_json(field_message m, const char *text,
+                                      size_t len, void *arena_root,
+                                      const void **out, atesql_error *err);
 
 /*
 ** What the two column decoders above run: decode `column` into the
@@ -68,7 +73,7 @@ typedef enum codec_column {
 ** result or error. jansson_only skips the token reader: the tests hold the
 ** two readers to one result with it.
 */
-atesql_status codec_column_from_json(codec_column column, const char *text,
+atesql_status codec_column_from_json(field_message column, const char *text,
                                      size_t len, void *arena_root,
                                      bool jansson_only, atesql_actor *holder,
                                      atesql_error *err);

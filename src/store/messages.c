@@ -6,9 +6,6 @@
 
 #include <string.h>
 
-#include "codec/json.h"
-#include "util/error.h"
-
 static atesql_status check_snapshot_info(atesql_store *s,
                                          const atesql_snapshot_info *info) {
   if (info == NULL) return ATESQL_OK;
@@ -67,27 +64,5 @@ atesql_status message_check(atesql_store *s, field_message m,
   case MESSAGE_SNAPSHOT_INFO: return check_snapshot_info(s, value);
   case MESSAGE_WORKER_SELECTOR: return check_worker_selector(s, value);
   default: return ATESQL_OK;
-  }
-}
-
-char *message_to_json(field_message m, const void *value) {
-  switch (m) {
-  case MESSAGE_SNAPSHOT_INFO: return codec_snapshot_info_to_json(value);
-  case MESSAGE_WORKER_SELECTOR: return codec_worker_selector_to_json(value);
-  default: return NULL;
-  }
-}
-
-atesql_status message_from_json(field_message m, const char *text, size_t len,
-                                void *root, const void **out,
-                                atesql_error *err) {
-  switch (m) {
-  case MESSAGE_SNAPSHOT_INFO:
-    return codec_snapshot_info_from_json(
-        text, len, root, (const atesql_snapshot_info **)out, err);
-  case MESSAGE_WORKER_SELECTOR:
-    return codec_worker_selector_from_json(
-        text, len, root, (const atesql_worker_selector **)out, err);
-  default: return error_set(err, ATESQL_INTERNAL, 0, "no message %d", (int)m);
   }
 }

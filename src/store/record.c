@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codec/json.h"
 #include "store/labels.h"
 #include "store/messages.h"
 #include "util/arena.h"
@@ -70,7 +71,7 @@ static bool bind_column(const resource_def *res, size_t i, const void *record,
                        *(const size_t *)cmember(record, f->count_offset));
     break;
   case FIELD_MESSAGE:
-    b->json[i] = message_to_json(f->message, *(const void *const *)at);
+    b->json[i] = codec_message_to_json(f->message, *(const void *const *)at);
     break;
   default: return false;
   }
@@ -103,9 +104,9 @@ void record_unbind(bound_record *b) {
 
 /*
 ** The text columns of res among its first `columns`, whose text
-** record_decode found in text[] and len[], into item: pointed to when the query lends its text
-** (q->borrow_text), else copied, NUL-terminated, into one allocation from
-** root's arena. False when out of memory.
+** record_decode found in text[] and len[], into item: pointed to when the
+** query lends its text (q->borrow_text), else copied, NUL-terminated,
+** into one allocation from root's arena. False when out of memory.
 */
 static bool place_texts(const resource_def *res, const query *q,
                         const char *const *text, const size_t *len,
@@ -135,10 +136,8 @@ stored_column_failed(atesql_store *s, const resource_def *res, const void *item,
                      const field_def *f, atesql_status st, const char *detail) {
   if (st == ATESQL_NO_MEMORY)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  const char *parts[RECORD_MAX_KEYS];
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  record_key(res, item, parts);
-  record_name(res, parts, what, sizeof what);
+  record_name_of(res, item, what, sizeof what);
   return store_fail(s, ATESQL_INTERNAL, "%s: stored %s: %s", what, f->name,
                     detail);
 }
@@ -159,8 +158,8 @@ static atesql_status decode_json_column(const resource_def *res, const query *q,
                             member(item, f->count_offset));
   }
   *detail = err->message;
-  return message_from_json(f->message, json, len, root, member(item, f->offset),
-                           err);
+  return codec_message_from_json(f->message, json, len, root,
+                                 member(item, f->offset), err);
 }
 
 atesql_status record_decode(atesql_store *s, const resource_def *res,
@@ -219,6 +218,13 @@ void record_key(const resource_def *res, const void *record,
 void record_name(const resource_def *res, const char *const *parts, char *buf,
                  size_t bufsz) {
   name_record(buf, bufsz, res->kind, parts, res->key_count);
+}
+
+void record_name_of(const resource_def *res, const void *record, char *buf,
+                    size_t bufsz) {
+  const char *parts[RECORD_MAX_KEYS];
+  record_key(res, record, parts);
+  record_name(res, parts, buf, bufsz);
 }
 
 atesql_status record_diagnose_update(atesql_store *s, const resource_def *res,

@@ -77,6 +77,10 @@ void record_key(const resource_def *res, const void *record,
 void record_name(const resource_def *res, const char *const *parts, char *buf,
                  size_t bufsz);
 
+/* The same from a record of res. */
+void record_name_of(const resource_def *res, const void *record, char *buf,
+                    size_t bufsz);
+
 /*
 ** Why an update with expected_version wrote nothing, from its probe row
 ** (w->probe at column w->col: the stored version, then the non-key

@@ -4,25 +4,20 @@
 */
 #include "store/record.h"
 
-/* "worker 'ns/pool/pod'" of a record, into what. */
-static void name_of(const resource_def *res, const void *record, char *what,
-                    size_t size) {
-  const char *parts[RECORD_MAX_KEYS];
-  record_key(res, record, parts);
-  record_name(res, parts, what, size);
-}
-
 atesql_status record_create(atesql_store *s, const resource_def *res,
                             stmt_id create, const void *record,
                             int64_t version) {
   bound_record row;
   atesql_status st = record_bind(s, res, record, version, &row);
-  if (st == ATESQL_OK) st = exec_named(s, create, row.params, row.count);
-  bool bound = row.count > 0;
+  if (st != ATESQL_OK) {
+    record_unbind(&row);
+    return st;
+  }
+  st = exec_named(s, create, row.params, row.count);
   record_unbind(&row);
-  if (st == ATESQL_OK || !bound) return st;
+  if (st == ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  name_of(res, record, what, sizeof what);
+  record_name_of(res, record, what, sizeof what);
   if (st == ATESQL_ALREADY_EXISTS)
     return store_fail(s, st, "%s already exists", what);
   return store_fail_db(s, st, "create %s", what);
@@ -38,7 +33,7 @@ atesql_status record_update(atesql_store *s, const resource_def *res,
     return st;
   }
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
-  name_of(res, record, what, sizeof what);
+  record_name_of(res, record, what, sizeof what);
   write_outcome out;
   st = conditional_write(s, update, row.params, row.count, probe,
                          res->key_count, &out);

@@ -125,28 +125,28 @@ static void test_mutated_documents_decode_or_fail_cleanly(void **state) {
 /* Columns as the encoder writes them, and as a hand-edited row might
 ** hold them (snake_case names, spaces, escapes, numbers, null). */
 typedef struct column_seed {
-  codec_column column;
+  field_message column;
   const char *text;
 } column_seed;
 
 static const column_seed column_seeds[] = {
-    {CODEC_COLUMN_SNAPSHOT_INFO,
+    {MESSAGE_SNAPSHOT_INFO,
      "{\"type\":\"SNAPSHOT_TYPE_LOCAL\",\"local\":{\"snapshotPrefix\":"
      "\"snapshots/actor-1\",\"nodeVmsWithLocalSnapshots\":[\"node-1\","
      "\"n\xc3\xa9\"]}}"},
-    {CODEC_COLUMN_SNAPSHOT_INFO,
+    {MESSAGE_SNAPSHOT_INFO,
      "{\"type\":\"SNAPSHOT_TYPE_EXTERNAL\",\"external\":{"
      "\"snapshotUriPrefix\":\"gs://b/\"}}"},
-    {CODEC_COLUMN_SNAPSHOT_INFO,
+    {MESSAGE_SNAPSHOT_INFO,
      "{ \"type\" : 2 , \"local\" : { \"snapshot_prefix\" : \"a\\\"b\" ,"
      " \"node_vms_with_local_snapshots\" : [ ] } , \"external\" : null }"},
-    {CODEC_COLUMN_SNAPSHOT_INFO, "null"},
-    {CODEC_COLUMN_WORKER_SELECTOR,
+    {MESSAGE_SNAPSHOT_INFO, "null"},
+    {MESSAGE_WORKER_SELECTOR,
      "{\"matchLabels\":{\"gpu\":\"h100\",\"pool\":\"pool-07\",\"zone\":"
      "\"a\"}}"},
-    {CODEC_COLUMN_WORKER_SELECTOR,
+    {MESSAGE_WORKER_SELECTOR,
      "{ \"match_labels\" : { \"\" : \"\" , \"k\\u00e9\" : \"v\" } }"},
-    {CODEC_COLUMN_WORKER_SELECTOR, "{}"},
+    {MESSAGE_WORKER_SELECTOR, "{}"},
 };
 
 static void test_mutated_columns_read_alike_by_both_readers(void **state) {

@@ -17,7 +17,6 @@
 #define TRICKY_JSON                                                            \
   "q\\\"uo\\\\te \xc3\xb1 \xe2\x9c\x93 \xf0\x9f\x98\x80 \\n\\t\\u0001/"
 
-
 /* A worker with every field set, and its document. */
 extern const atesql_worker full_worker;
 extern const char full_worker_json[];

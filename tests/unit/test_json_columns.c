@@ -269,7 +269,7 @@ static const char *const selector_columns[] = {
     "[]",
 };
 
-static void expect_readers_agree(codec_column column, const char *text,
+static void expect_readers_agree(field_message column, const char *text,
                                  size_t len) {
   char why[512];
   bool decoded;
@@ -280,17 +280,16 @@ static void expect_readers_agree(codec_column column, const char *text,
 static void test_column_readers_agree_on_every_kind_of_document(void **state) {
   (void)state;
   for (size_t i = 0; i < COUNT(snapshot_columns); i++)
-    expect_readers_agree(CODEC_COLUMN_SNAPSHOT_INFO, snapshot_columns[i],
+    expect_readers_agree(MESSAGE_SNAPSHOT_INFO, snapshot_columns[i],
                          strlen(snapshot_columns[i]));
   for (size_t i = 0; i < COUNT(selector_columns); i++)
-    expect_readers_agree(CODEC_COLUMN_WORKER_SELECTOR, selector_columns[i],
+    expect_readers_agree(MESSAGE_WORKER_SELECTOR, selector_columns[i],
                          strlen(selector_columns[i]));
   /* A NUL byte ends no document early. */
   static const char nul_after[] = "{}\0x";
   static const char nul_inside[] = "{\"matchLabels\":{\"a\":\"\0\"}}";
-  expect_readers_agree(CODEC_COLUMN_SNAPSHOT_INFO, nul_after,
-                       sizeof nul_after - 1);
-  expect_readers_agree(CODEC_COLUMN_WORKER_SELECTOR, nul_inside,
+  expect_readers_agree(MESSAGE_SNAPSHOT_INFO, nul_after, sizeof nul_after - 1);
+  expect_readers_agree(MESSAGE_WORKER_SELECTOR, nul_inside,
                        sizeof nul_inside - 1);
 }
 
@@ -304,7 +303,7 @@ static void test_column_readers_agree_on_a_long_node_list(void **state) {
     len += (size_t)snprintf(text + len, sizeof text - len, "%s\"node-%d\"",
                             i ? "," : "", i);
   len += (size_t)snprintf(text + len, sizeof text - len, "]}}");
-  expect_readers_agree(CODEC_COLUMN_SNAPSHOT_INFO, text, len);
+  expect_readers_agree(MESSAGE_SNAPSHOT_INFO, text, len);
 }
 
 static long jansson_allocations;
@@ -337,15 +336,15 @@ static void test_columns_as_written_are_read_without_jansson(void **state) {
   atesql_actor holder = {0};
   atesql_error err = {0};
   assert_int_equal(codec_column_from_json(
-                       CODEC_COLUMN_SNAPSHOT_INFO, plain_info_text,
+                       MESSAGE_SNAPSHOT_INFO, plain_info_text,
                        strlen(plain_info_text), root, false, &holder, &err),
                    ATESQL_OK);
   assert_int_equal(codec_column_from_json(
-                       CODEC_COLUMN_WORKER_SELECTOR, plain_sel_text,
+                       MESSAGE_WORKER_SELECTOR, plain_sel_text,
                        strlen(plain_sel_text), root, false, &holder, &err),
                    ATESQL_OK);
   long plain = jansson_allocations;
-  assert_int_equal(codec_column_from_json(CODEC_COLUMN_SNAPSHOT_INFO, info,
+  assert_int_equal(codec_column_from_json(MESSAGE_SNAPSHOT_INFO, info,
                                           strlen(info), root, false, &holder,
                                           &err),
                    ATESQL_OK);
@@ -355,11 +354,11 @@ static void test_columns_as_written_are_read_without_jansson(void **state) {
   assert_true(escaped > 0);
   assert_snapshot_info_equal(&full_snapshot_info, holder.latest_snapshot_info);
   arena_free(root);
-  expect_readers_agree(CODEC_COLUMN_SNAPSHOT_INFO, info, strlen(info));
-  expect_readers_agree(CODEC_COLUMN_WORKER_SELECTOR, sel, strlen(sel));
-  expect_readers_agree(CODEC_COLUMN_SNAPSHOT_INFO, plain_info_text,
+  expect_readers_agree(MESSAGE_SNAPSHOT_INFO, info, strlen(info));
+  expect_readers_agree(MESSAGE_WORKER_SELECTOR, sel, strlen(sel));
+  expect_readers_agree(MESSAGE_SNAPSHOT_INFO, plain_info_text,
                        strlen(plain_info_text));
-  expect_readers_agree(CODEC_COLUMN_WORKER_SELECTOR, plain_sel_text,
+  expect_readers_agree(MESSAGE_WORKER_SELECTOR, plain_sel_text,
                        strlen(plain_sel_text));
   free(info);
   free(sel);
@@ -386,9 +385,8 @@ static void test_declined_column_leaves_the_arena_as_it_was(void **state) {
     arena_mark start = arena_save(root);
     atesql_actor holder = {0};
     atesql_error err = {0};
-    assert_int_equal(codec_column_from_json(CODEC_COLUMN_SNAPSHOT_INFO, text,
-                                            len, root, jansson_only, &holder,
-                                            &err),
+    assert_int_equal(codec_column_from_json(MESSAGE_SNAPSHOT_INFO, text, len,
+                                            root, jansson_only, &holder, &err),
                      ATESQL_OK);
     assert_string_equal(holder.latest_snapshot_info->local_snapshot_prefix,
                         "a\"b");

@@ -14,7 +14,6 @@
 #include "codec/number.h"
 #include "util/count.h"
 
-
 typedef struct accepted {
   const char *text;
   int64_t value;
