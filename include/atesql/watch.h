@@ -1,19 +1,28 @@
 /*
 ** The workers' change feed: watches, the store revision, and compaction.
 ** Every create, update and delete of a worker (claims and releases
-** included) is an event numbered by the store revision, written in the
-** transaction that makes the change: revision order is commit order,
-** revisions are dense, and nothing uncommitted or rolled back is ever an
-** event. A list page reports the revision it reflects
+** included) is an event, written in the transaction that makes the
+** change and numbered by the store revision: revision order is commit
+** order, revisions are dense, and nothing uncommitted or rolled back is
+** ever an event. A list page reports the revision it reflects
 ** (atesql_worker_page.revision); a watch opened at that revision delivers
 ** every later change exactly once, in order. Events are kept until
 ** compacted (atesql_compact).
 **
-** The price of that order on PostgreSQL: a transaction that writes a
-** worker takes the next revision at that write and holds it to its end,
-** so transactions writing workers commit one at a time (docs/
-** BENCHMARKS.md, Watch, measures it). Keep atesql_tx_begin transactions
-** that write workers short. On SQLite writers are one at a time anyway.
+** On SQLite a writer numbers its events as it writes them (writers take
+** turns anyway). On PostgreSQL writers run in parallel and never wait for
+** each other's transactions: an event is written unnumbered, and readers
+** (a list, a watch, atesql_store_revision) number the committed ones in
+** one short transaction of their own, in an order that matches commit
+** (migrations/postgres/0006 gives the proof). So:
+**  - a call outside a transaction sees, numbered, every change committed
+**    before it began;
+**  - a watch delivers a change once some reader has numbered it: its own
+**    look every poll_interval_ms, or any list or watch sooner;
+**  - a list page or atesql_worker_get_at_revision read inside a
+**    transaction, which cannot number, reflects what the transaction sees
+**    with the highest revision numbered in it: a watch from there may
+**    deliver again a change the page already shows (never miss one).
 */
 #ifndef ATESQL_WATCH_H
 #define ATESQL_WATCH_H
@@ -59,6 +68,11 @@ typedef struct atesql_worker_event {
 ** processes, unless atesql_watch_opts says otherwise; writers in the
 ** watch's own process wake it at once. */
 #define ATESQL_WATCH_POLL_MS 50
+/* How often a watch on PostgreSQL looks for changes that await their
+** numbers, unless atesql_watch_opts says otherwise: the look numbers them
+** (when no list or other watch did first) and every numbering wakes every
+** watch at once, so this bounds how late a change is delivered. */
+#define ATESQL_WATCH_POLL_MS_POSTGRES 5
 
 typedef struct atesql_watch_opts {
   /* Selector text or a built selector (as atesql_list_opts), filtering
@@ -69,8 +83,10 @@ typedef struct atesql_watch_opts {
   ** last revision a previous watch delivered (atesql_watch_revision), 0
   ** for every event still kept, or ATESQL_WATCH_NOW. */
   int64_t since_revision;
-  /* SQLite: milliseconds between looks for other processes' changes; 0
-  ** means ATESQL_WATCH_POLL_MS. PostgreSQL is woken by NOTIFY instead. */
+  /* Milliseconds between looks for changes nothing woke the watch for:
+  ** other processes' on SQLite, changes awaiting their numbers on
+  ** PostgreSQL. 0 means ATESQL_WATCH_POLL_MS on SQLite and
+  ** ATESQL_WATCH_POLL_MS_POSTGRES on PostgreSQL. */
   int poll_interval_ms;
 } atesql_watch_opts;
 

@@ -171,7 +171,12 @@ FROM current LEFT JOIN written ON true;
 -- The store revision (the last committed worker change) and the revision
 -- events are compacted up to.
 -- name: store_revision
-SELECT revision, compacted FROM worker_revision;
+SELECT revision, compacted, pending FROM worker_revision;
+
+-- Number the committed changes that await it (store/revision.c;
+-- migrations/postgres/0006): the highest revision given, or NULL.
+-- name: number_events
+SELECT atesql_number_worker_events();
 
 -- The highest revision committed more than $1 milliseconds ago (0: none).
 -- name: revision_before_ms
@@ -187,7 +192,7 @@ DELETE FROM worker_events WHERE revision <= $1;
 UPDATE store_revision SET compacted = $1 WHERE id = 1 AND compacted < $1;
 
 -- What a watch runs on each new connection before reading events, so that
--- no commit after its read goes unnoticed: the worker triggers notify this
--- channel (migrations/postgres/0004).
+-- no numbering after its read goes unnoticed: every numbering notifies
+-- this channel (migrations/postgres/0006).
 -- name: watch_listen
 LISTEN atesql_worker_events;

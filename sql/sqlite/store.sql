@@ -144,7 +144,12 @@ RETURNING version;
 -- The store revision (the last committed worker change) and the revision
 -- events are compacted up to.
 -- name: store_revision
-SELECT revision, compacted FROM worker_revision;
+SELECT revision, compacted, pending FROM worker_revision;
+
+-- Number the committed changes that await it (store/revision.c): nothing
+-- to do here, where a writer numbers its own.
+-- name: number_events
+SELECT NULL;
 
 -- The highest revision committed more than $1 milliseconds ago (0: none).
 -- name: revision_before_ms

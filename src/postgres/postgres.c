@@ -331,8 +331,10 @@ static atesql_status prepare_on_server(driver_conn *c, driver_stmt *s) {
 }
 
 /* A statement's parameters: one per selector term, the page token's key
-** (at most 3 columns) and the page size, or a record's columns. */
-enum { MAX_PARAMS = ATESQL_SELECTOR_TERMS_MAX + 8 };
+** (at most 3 columns) and the page size, or a record's columns; a page
+** read as of a revision (store/list_at.c) has the selector's twice and
+** the revision. */
+enum { MAX_PARAMS = 2 * ATESQL_SELECTOR_TERMS_MAX + 8 };
 _Static_assert(MAX_PARAMS >= 16, "a record's columns are parameters too");
 
 static atesql_status postgres_query(driver_conn *c, driver_stmt *s,

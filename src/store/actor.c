@@ -39,7 +39,7 @@ atesql_status actor_get(atesql_store *s, const char *atespace, const char *id,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   actor_name(atespace, id, what, sizeof what);
   const char *parts[] = {atespace, id};
-  return get_record(s, &actor_spec, parts, what, (void **)out, NULL);
+  return get_record(s, &actor_spec, parts, what, (void **)out, NULL, NULL);
 }
 
 atesql_status atesql_actor_get(atesql_store *s, const char *atespace,

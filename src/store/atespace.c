@@ -36,7 +36,7 @@ static atesql_status get_atespace(atesql_store *s, const char *name,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   atespace_name(name, what, sizeof what);
   const char *parts[] = {name};
-  return get_record(s, &atespace_spec, parts, what, (void **)out, NULL);
+  return get_record(s, &atespace_spec, parts, what, (void **)out, NULL, NULL);
 }
 
 atesql_status atesql_atespace_get(atesql_store *s, const char *name,

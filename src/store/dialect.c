@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "atesql/watch.h"
 #include "store/explain.h"
 
 static const store_dialect dialects[] = {
@@ -17,6 +18,7 @@ static const store_dialect dialects[] = {
         .candidate_lock = "",
         .changed_sql = "PRAGMA data_version",
         .watch_polls = true,
+        .watch_poll_ms = ATESQL_WATCH_POLL_MS,
         .read_plan = explain_sqlite,
     },
     {
@@ -26,7 +28,8 @@ static const store_dialect dialects[] = {
         .writes_report_probe = true,
         .candidate_lock = " FOR UPDATE SKIP LOCKED",
         .changed_sql = NULL,
-        .watch_polls = false,
+        .watch_polls = true,
+        .watch_poll_ms = ATESQL_WATCH_POLL_MS_POSTGRES,
         .read_plan = explain_postgres,
     },
 };

@@ -47,9 +47,13 @@ typedef struct store_dialect {
   ** (SQLite's data_version): a watch polled on a timer reads events only
   ** then. NULL: a watch reads whenever it is woken. */
   const char *changed_sql;
-  /* A watch also wakes on a timer, for writers the driver cannot signal
-  ** (other processes' writers of a SQLite file). */
+  /* A watch also wakes on a timer, every watch_poll_ms unless its options
+  ** say otherwise: for writers the driver cannot signal (other processes'
+  ** writers of a SQLite file; every PostgreSQL writer, whose changes a
+  ** reader numbers: the timer's read numbers them when no other reader
+  ** did, and a numbering notifies every watch). */
   bool watch_polls;
+  int watch_poll_ms;
   explain_reader read_plan;
 } store_dialect;
 

@@ -55,8 +55,8 @@ atesql_status resolve_selector(atesql_store *s, const resource_spec *spec,
 void append_keyset(strbuf *sb, const store_dialect *d,
                    const resource_spec *spec, unsigned pinned, size_t *nparams);
 
-/* The SELECT list of a get or list of spec: its columns, then its
-** revision column if it has one. */
+/* The SELECT list of a list of spec: its columns, then its revision
+** columns if it has them. */
 void append_columns(strbuf *sb, const resource_spec *spec);
 
 /* Bind the parameters of a compiled selector into params[0..param_count)
@@ -84,6 +84,7 @@ typedef struct list_result {
   size_t count;
   const char *next_page_token;
   int64_t revision; /* of a resource with a revision: the page's */
+  bool pending;     /* ... whose snapshot holds changes awaiting numbers */
 } list_result;
 
 /*
@@ -98,9 +99,9 @@ atesql_status list_records(atesql_store *s, const resource_spec *spec,
 
 /*
 ** Run a list statement and read its page into out (for a resource with a
-** revision, out->revision is the revision column of its first row, -1
-** when it has none); the page keeps the driver's rows when its items
-** point into them.
+** revision, out->revision and out->pending are the revision columns of
+** its first row, -1 and false when it has none); the page keeps the
+** driver's rows when its items point into them.
 */
 atesql_status run_list(atesql_store *s, const resource_spec *spec,
                        const char *sql, uint64_t hash, const db_param *params,

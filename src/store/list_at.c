@@ -4,26 +4,36 @@
 ** continues it with no gap and no duplicate.
 **
 ** The plain page statement carries the revision as a column, read in the
-** statement's own snapshot, so a page with rows knows its revision at no
-** cost. Two cases need more:
-**  - an empty page has no row to carry it: a second statement asks for the
-**    revision only if the page's condition still matches nothing
-**    (NOT EXISTS, index-bound like the page);
+** statement's own snapshot, with whether that snapshot holds changes that
+** await their numbers (pending: PostgreSQL, migration 0006), so a page
+** with rows knows at no cost whether it is exactly the workers at its
+** revision. The other cases need more:
+**  - an empty page has no row to carry them: a second statement asks for
+**    them only if the page's condition still matches nothing (NOT EXISTS,
+**    index-bound like the page);
+**  - a first page whose snapshot holds pending changes: they are numbered
+**    (store/revision.c), which covers every change committed before the
+**    call, and the page is read as of the revision R that follows;
 **  - a later page whose revision is no longer the store's (workers were
-**    written since the first page): it is read as of the first page's
-**    revision R from the change feed. A worker with no event after R is
-**    as it was at R; for one with events after R, the first such event's
-**    previous image is the worker at R (none when that event created it).
-**    So the page is
+**    written since the first page), or whose snapshot holds pending
+**    changes: it is read as of the first page's revision R.
+** As of R, from the change feed: a worker with no event after R (numbered
+** above R, or pending) is as it was at R; for one with events after R,
+** the first of them (in the order they happened, seq) holds in its
+** previous image the worker at R (none when that event created it). So
+** the page is
 **      the workers matching, with no event after R
 **      UNION ALL the previous images of the first events after R
 **                (not creations) matching
-**    in key order, both halves under the page's condition and keyset.
-**    That needs the events after R: when compaction removed them, the
-**    page is COMPACTED (list again), as Kubernetes answers an expired
-**    continue token.
-** The first case falls back to the second when the page condition matched
-** rows by the time it was asked (a write between the two statements).
+** in key order, both halves under the page's condition and keyset.
+** That needs the events after R: when compaction removed them, the page
+** is COMPACTED (list again), as Kubernetes answers an expired continue
+** token. The events after R are found by the revision and pending
+** indexes; their number, not the table's, bounds the work.
+** Inside a transaction, which cannot number, a first page with pending
+** changes keeps what the transaction sees and the highest revision
+** numbered in it: a watch from it may deliver again a change the page
+** already shows, and misses none.
 */
 #include <stdlib.h>
 #include <string.h>
@@ -33,31 +43,27 @@
 #include "store/list.h"
 #include "util/arena.h"
 
-/*
-** The previous images of the first events after revision `rev` (a
-** placeholder) of each worker, except creations: its columns named as
-** the workers table names them, so that the compiled selector applies
-** unchanged.
-*/
-static void append_prev_images(strbuf *sb, const resource_def *res,
-                               const char *rev) {
-  strbuf_puts(sb, "SELECT ");
-  columns_image(sb, res, "e.", true);
-  strbuf_printf(sb,
-                " FROM worker_events e WHERE e.revision > %s AND e.change <> "
-                "%d AND NOT EXISTS (SELECT 1 FROM worker_events f WHERE ",
-                rev, (int)ATESQL_EVENT_CREATED);
+/* "e.k1, e.k2, ...": the key columns after `prefix`. */
+static void append_key(strbuf *sb, const resource_def *res,
+                       const char *prefix) {
   for (size_t i = 0; i < res->key_count; i++)
-    strbuf_printf(sb, "f.%s = e.%s AND ", res->fields[i].column,
-                  res->fields[i].column);
-  strbuf_printf(sb, "f.revision > %s AND f.revision < e.revision)", rev);
+    strbuf_printf(sb, "%s%s%s", i ? ", " : "", prefix, res->fields[i].column);
 }
 
-/* "e.k1 = workers.k1 AND ...": an event of the worker of the row. */
-static void append_same_key(strbuf *sb, const resource_def *res) {
-  for (size_t i = 0; i < res->key_count; i++)
-    strbuf_printf(sb, "e.%s = workers.%s AND ", res->fields[i].column,
-                  res->fields[i].column);
+/*
+** "WITH after AS (...)": the first event after revision `rev` (a
+** placeholder) of each worker that has one, numbered above it or pending.
+*/
+static void append_first_after(strbuf *sb, const resource_def *res,
+                               const char *rev) {
+  strbuf_puts(sb, "WITH after AS (SELECT * FROM (SELECT e.*, row_number() "
+                  "OVER (PARTITION BY ");
+  append_key(sb, res, "e.");
+  strbuf_printf(sb,
+                " ORDER BY e.seq) AS atesql_nth FROM (SELECT * FROM "
+                "worker_events WHERE revision > %s UNION ALL SELECT * FROM "
+                "worker_pending) AS e) AS f WHERE atesql_nth = 1) ",
+                rev);
 }
 
 /* The page statement of c as of a revision: the selector's parameters,
@@ -66,6 +72,7 @@ static void append_same_key(strbuf *sb, const resource_def *res) {
 ** (selector/ast.h, SEL_LABELS_JSON). */
 static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
                          const list_call *c, const atesql_compiled *prev) {
+  const resource_def *res = spec->res;
   size_t where_params = c->compiled->param_count;
   size_t n = where_params;
   strbuf cond = STRBUF_INIT;
@@ -78,25 +85,27 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
   if (where == NULL) return NULL;
 
   strbuf columns = STRBUF_INIT;
-  columns_list(&columns, spec->res, "");
+  columns_list(&columns, res, "");
   const char *cols = columns.data ? columns.data : "";
   strbuf sb = STRBUF_INIT;
+  append_first_after(&sb, res, rev);
   strbuf_printf(&sb,
                 "SELECT %s, %s FROM (SELECT %s FROM workers WHERE %s "
-                "AND NOT EXISTS (SELECT 1 FROM worker_events e WHERE ",
+                "AND NOT EXISTS (SELECT 1 FROM after a WHERE ",
                 cols, spec->revision, cols, where);
-  append_same_key(&sb, spec->res);
-  strbuf_printf(&sb, "e.revision > %s) UNION ALL SELECT %s FROM (", rev, cols);
-  append_prev_images(&sb, spec->res, rev);
-  strbuf_printf(&sb, ") AS workers WHERE %s", prev->sql);
-
+  for (size_t i = 0; i < res->key_count; i++)
+    strbuf_printf(&sb, "%sa.%s = workers.%s", i ? " AND " : "",
+                  res->fields[i].column, res->fields[i].column);
+  strbuf_printf(&sb, ") UNION ALL SELECT %s FROM (SELECT ", cols);
+  columns_image(&sb, res, "e.", true);
+  strbuf_printf(&sb, " FROM after e WHERE e.change <> %d) AS workers WHERE %s",
+                (int)ATESQL_EVENT_CREATED, prev->sql);
   if (c->keyset) {
     size_t k = where_params;
     append_keyset(&sb, d, spec, c->pinned, &k);
   }
   strbuf_puts(&sb, ") AS page ORDER BY ");
-  for (size_t i = 0; i < spec->res->key_count; i++)
-    strbuf_printf(&sb, "%s%s", i ? ", " : "", spec->res->fields[i].column);
+  append_key(&sb, res, "");
   strbuf_printf(&sb, " LIMIT %s", limit);
   free(where);
   bool failed = strbuf_failed(&columns);
@@ -105,17 +114,18 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
   return failed ? NULL : strbuf_detach(&sb);
 }
 
-/* The store's revision, if the page condition of c (without its limit,
-** the last of nparams) still matches nothing; else *revision = -1. */
+/* The store's revision and pending flag, if the page condition of c
+** (without its limit, the last of nparams) still matches nothing; else
+** *revision = -1. */
 static atesql_status revision_if_empty(atesql_store *s,
                                        const resource_spec *spec,
                                        const list_call *c, size_t nparams,
-                                       int64_t *revision) {
+                                       int64_t *revision, bool *pending) {
   size_t n = c->compiled->param_count;
   strbuf sb = STRBUF_INIT;
   strbuf_printf(&sb,
-                "SELECT revision FROM worker_revision WHERE NOT EXISTS "
-                "(SELECT 1 FROM %s WHERE %s",
+                "SELECT revision, pending FROM worker_revision WHERE NOT "
+                "EXISTS (SELECT 1 FROM %s WHERE %s",
                 spec->res->table, c->compiled->sql);
   if (c->keyset) append_keyset(&sb, s->dialect, spec, c->pinned, &n);
   strbuf_puts(&sb, ")");
@@ -129,6 +139,7 @@ static atesql_status revision_if_empty(atesql_store *s,
     return store_fail_db(s, st, "list %s", spec->res->table);
   }
   *revision = q.row ? query_int64(&q, 0) : -1;
+  *pending = q.row && query_int64(&q, 1) != 0;
   return query_done(&q);
 }
 
@@ -138,15 +149,27 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
                                    list_result *out, bool *more) {
   int64_t want = c->keyset ? c->key.revision : -1;
   int64_t have = out->revision;
+  bool pending = out->pending;
   atesql_status st = ATESQL_OK;
-  if (out->count == 0) st = revision_if_empty(s, spec, c, nparams, &have);
-  if (st == ATESQL_OK && have >= 0 && (want < 0 || have == want)) {
+  if (out->count == 0)
+    st = revision_if_empty(s, spec, c, nparams, &have, &pending);
+  if (st != ATESQL_OK) {
+    arena_free(out->root);
+    memset(out, 0, sizeof *out);
+    return st;
+  }
+  /* Exactly the workers at its revision; or, in a transaction, what the
+  ** transaction sees (see above). */
+  if (have >= 0 && want < 0 && (!pending || s->in_tx)) {
     out->revision = have;
+    out->pending = false;
     return ATESQL_OK;
   }
-  /* A first page whose condition matched rows by the time its empty
-  ** answer was checked: read it as of the store's revision now. */
-  if (st == ATESQL_OK && want < 0) st = read_store_revision(s, &want, NULL);
+  if (have >= 0 && have == want && !pending) return ATESQL_OK;
+  /* A first page with pending changes, or whose condition matched rows
+  ** by the time its empty answer was checked: read it as of the store's
+  ** revision now, which numbers what is pending first. */
+  if (want < 0) st = read_store_revision(s, &want, NULL);
   arena_free(out->root);
   memset(out, 0, sizeof *out);
   if (st != ATESQL_OK) return st;

@@ -273,8 +273,11 @@ static atesql_status read_page(atesql_store *s, const resource_spec *spec,
   size_t count = 0;
   atesql_status st = ATESQL_OK;
   out->revision = -1;
-  if (spec->revision && q->row)
+  out->pending = false;
+  if (spec->revision && q->row) {
     out->revision = query_int64(q, spec->res->column_count);
+    out->pending = query_int64(q, spec->res->column_count + 1) != 0;
+  }
   while (st == ATESQL_OK && q->row && count < page_size) {
     void *item = items + count * spec->res->record_size;
     memset(item, 0, spec->res->record_size);

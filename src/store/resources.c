@@ -16,7 +16,14 @@
 
 const resource_spec worker_spec = {
     .res = &schema_workers,
-    .revision = "(SELECT revision FROM worker_revision)",
+    .revision = "(SELECT revision FROM worker_revision), "
+                "(SELECT pending FROM worker_revision)",
+    .record_revision =
+        "(SELECT revision FROM worker_revision), "
+        "CASE WHEN EXISTS (SELECT 1 FROM worker_pending p "
+        "WHERE p.worker_namespace = workers.worker_namespace "
+        "AND p.worker_pool = workers.worker_pool "
+        "AND p.worker_pod = workers.worker_pod) THEN 1 ELSE 0 END",
 };
 const resource_spec actor_spec = {.res = &schema_actors};
 const resource_spec atespace_spec = {.res = &schema_atespaces};
@@ -35,7 +42,7 @@ static char *get_sql(const store_dialect *d, const resource_spec *spec) {
   strbuf sb = STRBUF_INIT;
   strbuf_puts(&sb, "SELECT ");
   columns_list(&sb, res, "");
-  if (spec->revision) strbuf_printf(&sb, ", %s", spec->revision);
+  if (spec->record_revision) strbuf_printf(&sb, ", %s", spec->record_revision);
   strbuf_printf(&sb, " FROM %s WHERE ", res->table);
   for (size_t i = 0; i < res->key_count; i++) {
     char ph[24];
@@ -81,7 +88,7 @@ size_t row_page_bytes(const query *q, const resource_spec *spec) {
 
 atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what, void **out,
-                         int64_t *revision) {
+                         int64_t *revision, bool *pending) {
   *out = NULL;
   const resource_def *res = spec->res;
   db_param params[RECORD_MAX_KEYS];
@@ -103,8 +110,10 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
   st = record_from_row(s, spec, &q, out);
-  if (st == ATESQL_OK && revision && spec->revision)
-    *revision = query_int64(&q, (int)res->column_count);
+  if (st == ATESQL_OK && spec->record_revision) {
+    if (revision) *revision = query_int64(&q, (int)res->column_count);
+    if (pending) *pending = query_int64(&q, (int)res->column_count + 1) != 0;
+  }
   query_done(&q);
   return st;
 }

@@ -14,10 +14,15 @@
 
 typedef struct resource_spec {
   const resource_def *res; /* its column table */
-  /* The store revision, as a column a get or list appends after the
-  ** record's columns (in the statement's snapshot), for a resource with a
-  ** change feed (workers); NULL for the others. */
+  /* For a resource with a change feed (workers), the two columns a list
+  ** page appends after the record's columns, read in the statement's
+  ** snapshot: the store revision, and 1 when the snapshot holds changes
+  ** that await their numbers (worker_revision.pending), else 0; NULL for
+  ** the others. */
   const char *revision;
+  /* The same two columns for a get, the second about the record alone:
+  ** 1 when it has changes that await their numbers. */
+  const char *record_revision;
 } resource_spec;
 
 extern const resource_spec worker_spec, actor_spec, atespace_spec;
@@ -35,12 +40,13 @@ size_t row_page_bytes(const query *q, const resource_spec *spec);
 /*
 ** Fetch one record by primary key (parts[0..key_count)) into a new
 ** one-allocation record, and for a resource with a revision the revision
-** it reflects into *revision (may be NULL). Errors: NOT_FOUND (message
-** names `what`), driver errors.
+** it reflects into *revision and whether the record has changes that
+** await their numbers into *pending (either may be NULL). Errors:
+** NOT_FOUND (message names `what`), driver errors.
 */
 atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what, void **out,
-                         int64_t *revision);
+                         int64_t *revision, bool *pending);
 
 /* The current row of q (the record's columns, in table order) as a new
 ** one-allocation record. Errors: NO_MEMORY, a stored value that does not

@@ -1,14 +1,24 @@
 /*
 ** The store revision and compaction of the workers' change feed. The
 ** events themselves are written by the triggers of migration 0005, in the
-** transaction of each worker change.
+** transaction of each worker change. On PostgreSQL (migration 0006) they
+** are written unnumbered and readers number them: a reader that finds
+** committed changes awaiting their numbers (pending) numbers them first.
 */
 #include <stdint.h>
 
 #include "store/store.h"
 
-atesql_status read_store_revision(atesql_store *s, int64_t *revision,
-                                  int64_t *compacted) {
+atesql_status number_events(atesql_store *s) {
+  if (s->in_tx) return ATESQL_OK;
+  atesql_status st = exec_named(s, STMT_number_events, NULL, 0);
+  return st == ATESQL_OK ? st
+                         : store_fail_db(s, st, "number the workers' changes");
+}
+
+/* One read of the store_revision statement. */
+static atesql_status read_once(atesql_store *s, int64_t *revision,
+                               int64_t *compacted, bool *pending) {
   query q = {0};
   atesql_status st = query_named(s, STMT_store_revision, NULL, 0, &q);
   if (st == ATESQL_OK && !q.row)
@@ -18,8 +28,24 @@ atesql_status read_store_revision(atesql_store *s, int64_t *revision,
   if (st == ATESQL_OK) {
     if (revision) *revision = query_int64(&q, 0);
     if (compacted) *compacted = query_int64(&q, 1);
+    *pending = query_int64(&q, 2) != 0;
   }
-  query_done(&q);
+  atesql_status done = query_done(&q);
+  return st == ATESQL_OK && done != ATESQL_OK
+             ? store_fail_db(s, done, "read the store revision")
+             : st;
+}
+
+atesql_status read_store_revision(atesql_store *s, int64_t *revision,
+                                  int64_t *compacted) {
+  bool pending = false;
+  atesql_status st = read_once(s, revision, compacted, &pending);
+  /* Changes committed before this call are numbered by the time it
+  ** answers; those still pending after the numbering came later. */
+  if (st == ATESQL_OK && pending && !s->in_tx) {
+    st = number_events(s);
+    if (st == ATESQL_OK) st = read_once(s, revision, compacted, &pending);
+  }
   return st;
 }
 

@@ -42,6 +42,7 @@
   X(claim_assign)                                                              \
   X(worker_release)                                                            \
   X(store_revision)                                                            \
+  X(number_events)                                                             \
   X(revision_before_ms)                                                        \
   X(compact_events)                                                            \
   X(compact_mark)                                                              \
@@ -181,9 +182,16 @@ atesql_status conditional_write(atesql_store *s, stmt_id write,
                                 size_t probe_n, write_outcome *out);
 
 /* The store revision and the revision events are compacted up to (either
-** pointer may be NULL), in one statement (revision.c). */
+** pointer may be NULL), in one snapshot (revision.c). Outside a
+** transaction, changes committed before the call that await their
+** numbers are numbered first, so the revision covers them. */
 atesql_status read_store_revision(atesql_store *s, int64_t *revision,
                                   int64_t *compacted);
+/* Number the committed worker changes that await it (PostgreSQL,
+** migration 0006; nothing elsewhere), in a transaction of its own: inside
+** the caller's transaction it does nothing, since holding the numbering
+** to that transaction's end would hold back every reader. */
+atesql_status number_events(atesql_store *s);
 /* Set errmsg (printf-style) and return status. */
 atesql_status store_fail(atesql_store *s, atesql_status status, const char *fmt,
                          ...) __attribute__((format(printf, 3, 4)));

@@ -11,19 +11,23 @@
 **
 ** One statement, one snapshot: the compacted revision it reads is the one
 ** its events were read under, so a gap is always seen. Revision order is
-** commit order (migrations/<dialect>/0005 say how), so "revision > last"
-** misses nothing. A selector is applied in SQL, to the worker as written
+** commit order (migrations/<dialect>/0005 and postgres/0006 say how), so
+** "revision > last" misses nothing. When the snapshot holds changes that
+** await their numbers (PostgreSQL: worker_revision.pending), the watch
+** numbers them (store/revision.c) and reads on. A selector is applied in SQL, to the worker as written
 ** and as it was, by the same compiled WHERE a list runs (over derived
 ** tables that name the event's columns as the workers table does): an
 ** update in or out of the selected set is delivered as CREATED or
 ** DELETED.
 **
 ** Waking: the caller's descriptor is an epoll set of
-**  - the driver's wake descriptor: PostgreSQL's socket, where NOTIFY
-**    arrives (LISTEN runs on every new connection before the next read);
-**    SQLite's eventfd, signalled by this process's writers of the file;
-**  - on SQLite, a timer every poll interval, for other processes' writers
-**    (a read happens only when PRAGMA data_version says the file changed);
+**  - the driver's wake descriptor: PostgreSQL's socket, where the NOTIFY
+**    of every numbering arrives (LISTEN runs on every new connection
+**    before the next read); SQLite's eventfd, signalled by this process's
+**    writers of the file;
+**  - a timer every poll interval: on SQLite for other processes' writers
+**    (a read happens only when PRAGMA data_version says the file
+**    changed); on PostgreSQL for changes no other reader has numbered;
 **  - an eventfd kept signalled while delivered-but-unreturned events wait
 **    in the watch's buffer.
 ** A lost connection is made again by the store handle on the next read;
@@ -91,13 +95,15 @@ static atesql_status store_failed(atesql_watch *w, atesql_status st) {
   return watch_fail(w, st, "%s", atesql_errmsg(w->store));
 }
 
-/* The columns of a fetch row: the store's revision and compaction, the
-** event's revision, change and time, the worker's key, its other columns
+/* The columns of a fetch row: the store's revision, compaction and
+** whether changes await their numbers (store/revision.c), the event's
+** revision, change and time, the worker's key, its other columns
 ** as written, then as they were (both in table order), then whether it is
 ** in the selected set as written and as it was. */
 enum {
   COL_STORE_REVISION,
   COL_COMPACTED,
+  COL_PENDING,
   COL_REVISION,
   COL_CHANGE,
   COL_AT,
@@ -131,8 +137,8 @@ static char *fetch_sql(const store_dialect *d, const atesql_compiled *c,
     strbuf_printf(&sb, " FROM ev WHERE change <> %d) AS workers WHERE %s)",
                   (int)ATESQL_EVENT_CREATED, c->sql);
   }
-  strbuf_puts(&sb, " SELECT s.revision, s.compacted, ev.revision, ev.change, "
-                   "ev.committed_at_ms");
+  strbuf_puts(&sb, " SELECT s.revision, s.compacted, s.pending, ev.revision, "
+                   "ev.change, ev.committed_at_ms");
   for (size_t i = 0; i < res->column_count; i++)
     strbuf_printf(&sb, ", ev.%s", res->fields[i].column);
   for (size_t i = res->key_count; i < res->column_count; i++)
@@ -258,12 +264,14 @@ static atesql_status database_changed(atesql_watch *w, bool *changed) {
   return st == ATESQL_OK ? st : store_failed(w, st);
 }
 
-/* One read of the events after w->read_to into the buffer (empty). */
-static atesql_status read_events(atesql_watch *w) {
+/* One read of the events after w->read_to into the buffer (empty);
+** *pending tells whether its snapshot held changes awaiting numbers. */
+static atesql_status read_batch(atesql_watch *w, bool *pending) {
   w->params[w->nparams - 2] = param_int64(w->read_to);
   w->params[w->nparams - 1] = param_int64(BATCH);
   query q = {0};
   atesql_status st = query_sql(w->store, w->sql, w->params, w->nparams, &q);
+  *pending = st == ATESQL_OK && q.row && query_int64(&q, COL_PENDING) != 0;
   if (st == ATESQL_OK && q.row && query_int64(&q, COL_COMPACTED) > w->read_to) {
     st = watch_fail(w, ATESQL_COMPACTED,
                     "watch: the events after revision %lld were compacted "
@@ -287,6 +295,20 @@ static atesql_status read_events(atesql_watch *w) {
   if (st != ATESQL_OK && *w->errmsg == '\0') store_failed(w, st);
   /* With nothing left to deliver, passed-over events move the revision. */
   if (w->count == 0) w->last = w->read_to;
+  return st;
+}
+
+/* Read the events after w->read_to; when changes await their numbers
+** and the batch left room, number them and read on. */
+static atesql_status read_events(atesql_watch *w) {
+  bool pending = false;
+  atesql_status st = read_batch(w, &pending);
+  if (st == ATESQL_OK && pending && w->count < BATCH) {
+    st = number_events(w->store);
+    if (st != ATESQL_OK) return store_failed(w, st);
+    /* A batch still being delivered is read after. */
+    if (w->count == 0) st = read_batch(w, &pending);
+  }
   return st;
 }
 
@@ -453,8 +475,8 @@ static atesql_status watch_setup(atesql_watch *w, const atesql_watch_opts *o,
   const driver *drv = w->store->drv;
   w->polling = drv->wake_fd == NULL || drv->wake_fd(w->store->conn, &gen) < 0;
   if (d->watch_polls || w->polling) {
-    int ms = o && o->poll_interval_ms > 0 ? o->poll_interval_ms
-                                          : ATESQL_WATCH_POLL_MS;
+    int ms =
+        o && o->poll_interval_ms > 0 ? o->poll_interval_ms : d->watch_poll_ms;
     struct itimerspec every = {{ms / 1000, (long)(ms % 1000) * 1000000L},
                                {ms / 1000, (long)(ms % 1000) * 1000000L}};
     w->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);

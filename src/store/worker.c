@@ -26,7 +26,16 @@ static atesql_status check_key(atesql_store *s, const char *ns,
   return record_check_key(s, &schema_workers, parts, for_write);
 }
 
-/* A get, and the revision it reflects into *revision (may be NULL). */
+enum { GET_AT_REVISION_TRIES = 3 };
+
+/*
+** A get, and the revision it reflects into *revision (may be NULL). A
+** worker whose changes await their numbers (PostgreSQL) is read again
+** after numbering them, so that the record is exactly the worker at the
+** revision; inside a transaction, which cannot number, the revision is
+** the highest numbered one the transaction sees, and a watch from it may
+** deliver again a change the record already shows.
+*/
 static atesql_status get_worker(atesql_store *s, const char *ns,
                                 const char *pool, const char *pod,
                                 atesql_worker **out, int64_t *revision) {
@@ -37,7 +46,22 @@ static atesql_status get_worker(atesql_store *s, const char *ns,
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
   worker_name(ns, pool, pod, what, sizeof what);
   const char *parts[] = {ns, pool, pod};
-  return get_record(s, &worker_spec, parts, what, (void **)out, revision);
+  for (int tries = 1;; tries++) {
+    bool pending = false;
+    st = get_record(s, &worker_spec, parts, what, (void **)out, revision,
+                    &pending);
+    if (st != ATESQL_OK || revision == NULL || !pending || s->in_tx) return st;
+    atesql_worker_free(*out);
+    *out = NULL;
+    /* Written again between its numbering and the read, every time. */
+    if (tries == GET_AT_REVISION_TRIES)
+      return store_fail(s, ATESQL_CONFLICT,
+                        "%s changed %d times while its revision was read; "
+                        "retry",
+                        what, tries);
+    st = number_events(s);
+    if (st != ATESQL_OK) return st;
+  }
 }
 
 atesql_status atesql_worker_get(atesql_store *s, const char *ns,

@@ -3,7 +3,7 @@
 ** and PostgreSQL unit suites: actors as atesql 0001 stored them (every
 ** field of SnapshotInfo, both oneof members, "TYPE_*" names, an empty
 ** selector for none), and what each must read as once 0002 has run.
-** A suite migrates fully, undoes 0004 and 0005 (its dialect's
+** A suite migrates fully, undoes 0004 to 0006 (its dialect's
 ** UNDO_0004_*_SQL), runs OLD_ROWS_SQL with its own driver (this rewinds
 ** the schema to version 1, undoing 0003's indexes, and writes the old
 ** rows), migrates up again and calls check_migrated_rows.
@@ -25,12 +25,14 @@ static const char UNDO_0004_SQLITE_SQL[] =
     "DROP TRIGGER workers_labels_created; DROP TRIGGER workers_labels_updated;"
     "DROP TRIGGER workers_labels_freed;"
     "DROP TABLE worker_labels; ALTER TABLE workers DROP COLUMN labels;"
-    "DROP VIEW worker_revision;"
+    "DROP VIEW worker_revision; DROP VIEW worker_pending;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 static const char UNDO_0004_POSTGRES_SQL[] =
     "DROP FUNCTION atesql_worker_labels() CASCADE; DROP TABLE worker_labels;"
     "ALTER TABLE workers DROP COLUMN labels;"
-    "DROP FUNCTION atesql_worker_event() CASCADE; DROP VIEW worker_revision;"
+    "DROP FUNCTION atesql_worker_event() CASCADE;"
+    "DROP FUNCTION atesql_number_worker_events();"
+    "DROP VIEW worker_revision; DROP VIEW worker_pending;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 
 static const char OLD_ROWS_SQL[] =

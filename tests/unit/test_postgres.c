@@ -370,14 +370,17 @@ static void test_scheduler_role_with_documented_grants_suffices(void **state) {
   admin_exec("GRANT SELECT, INSERT, UPDATE, DELETE ON atesql_roles.atespaces, "
              "atesql_roles.actors, atesql_roles.workers, atesql_roles.locks "
              "TO atesql_scheduler_test");
-  admin_exec("GRANT SELECT, INSERT, DELETE ON atesql_roles.worker_events TO "
+  admin_exec("GRANT SELECT, INSERT, UPDATE, DELETE ON "
+             "atesql_roles.worker_events TO atesql_scheduler_test");
+  admin_exec("GRANT SELECT, USAGE ON atesql_roles.worker_events_seq TO "
              "atesql_scheduler_test");
   admin_exec("GRANT SELECT, INSERT, UPDATE, DELETE ON "
              "atesql_roles.worker_labels TO atesql_scheduler_test");
   admin_exec("GRANT SELECT, UPDATE ON atesql_roles.store_revision TO "
              "atesql_scheduler_test");
   admin_exec("GRANT SELECT ON atesql_roles.worker_revision, "
-             "atesql_roles.schema_migrations TO atesql_scheduler_test");
+             "atesql_roles.worker_pending, atesql_roles.schema_migrations TO "
+             "atesql_scheduler_test");
 
   char url[1200];
   if (strstr(base_url, "://"))
