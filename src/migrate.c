@@ -207,13 +207,13 @@ static atesql_status create_migrations_table(atesql_store *s,
 }
 
 /*
-** Whether every embedded migration is applied (and the applied ones match
-** their text), found by reads alone. Errors as read_applied and
-** verify_applied.
+** Whether every embedded migration up to version `target` is applied (and
+** the applied ones match their text), found by reads alone. Errors as
+** read_applied and verify_applied.
 */
 static atesql_status read_up_to_date(atesql_store *s, const migration *all,
-                                     size_t n, bool *up_to_date,
-                                     atesql_error *err) {
+                                     size_t n, int64_t target,
+                                     bool *up_to_date, atesql_error *err) {
   *up_to_date = false;
   query q;
   atesql_status st = query_named(s, STMT_schema_has_migrations, NULL, 0, &q);
@@ -229,14 +229,26 @@ static atesql_status read_up_to_date(atesql_store *s, const migration *all,
   if (st != ATESQL_OK) return st;
   *up_to_date = true;
   for (size_t i = 0; i < n; i++)
-    if (find_applied(rows, count, all[i].version) == NULL) *up_to_date = false;
+    if (all[i].version <= target &&
+        find_applied(rows, count, all[i].version) == NULL)
+      *up_to_date = false;
   return ATESQL_OK;
 }
 
 atesql_status atesql_migrate_up(const char *url,
                                 atesql_migration_list **applied,
                                 atesql_error *err) {
+  return atesql_migrate_up_to(url, INT64_MAX, applied, err);
+}
+
+atesql_status atesql_migrate_up_to(const char *url, int64_t version,
+                                   atesql_migration_list **applied,
+                                   atesql_error *err) {
   if (applied) *applied = NULL;
+  if (version < 1)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "migrate up to version %lld: versions start at 1",
+                     (long long)version);
   atesql_store *s;
   atesql_status st = store_connect(url, &s, err);
   if (st != ATESQL_OK) return st;
@@ -246,7 +258,7 @@ atesql_status atesql_migrate_up(const char *url,
   /* An up-to-date database is only read: `migrate up` may run against a
   ** read-only target (a standby, a fenced primary, sqlite ?mode=ro). */
   bool up_to_date;
-  st = read_up_to_date(s, all, n, &up_to_date, err);
+  st = read_up_to_date(s, all, n, version, &up_to_date, err);
   if (st != ATESQL_OK || up_to_date) {
     atesql_store_close(s);
     if (st == ATESQL_OK && applied)
@@ -267,7 +279,8 @@ atesql_status atesql_migrate_up(const char *url,
   char times[MAX_MIGRATIONS][40];
   const char *done_times[MAX_MIGRATIONS];
   size_t done_count = 0;
-  for (size_t i = 0; st == ATESQL_OK && i < n; i++) {
+  for (size_t i = 0; st == ATESQL_OK && i < n && all[i].version <= version;
+       i++) {
     bool done;
     st = apply_one(s, all, n, &all[i], &done, times[done_count], err);
     if (st == ATESQL_OK && done) {

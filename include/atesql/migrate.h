@@ -56,6 +56,15 @@ ATESQL_API atesql_status atesql_migrate_up(const char *url,
                                            atesql_error *err);
 
 /*
+** As atesql_migrate_up, applying the pending migrations up to `version`
+** only (a staged upgrade; a version beyond the last means every one).
+** Errors: as atesql_migrate_up; INVALID_ARGUMENT for a version below 1.
+*/
+ATESQL_API atesql_status atesql_migrate_up_to(const char *url, int64_t version,
+                                              atesql_migration_list **applied,
+                                              atesql_error *err);
+
+/*
 ** Every embedded migration with whether the database at `url` has applied
 ** it. *out receives a list to free with atesql_migration_list_free.
 ** Errors: as atesql_migrate_up, without INTERNAL for a failed migration.

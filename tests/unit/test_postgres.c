@@ -20,80 +20,7 @@
 
 #include "atesql/atesql.h"
 #include "migration_0002.h"
-
-static const char *base_url;
-
-/* base_url with one more connection option, in its own syntax. */
-static char *url_with(const char *key, const char *value) {
-  static char buf[4][1024];
-  static int next;
-  char *out = buf[next++ % 4];
-  if (strstr(base_url, "://"))
-    snprintf(out, sizeof buf[0], "%s%s%s=%s", base_url,
-             strchr(base_url, '?') ? "&" : "?", key, value);
-  else
-    snprintf(out, sizeof buf[0], "%s %s=%s", base_url, key, value);
-  return out;
-}
-
-static void admin_exec(const char *sql) {
-  PGconn *c = PQconnectdb(base_url);
-  assert_int_equal(PQstatus(c), CONNECTION_OK);
-  PQclear(PQexec(c, "SET client_min_messages = warning"));
-  PGresult *r = PQexec(c, sql);
-  ExecStatusType rs = PQresultStatus(r);
-  if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
-    fail_msg("%s: %s", sql, PQerrorMessage(c));
-  PQclear(r);
-  PQfinish(c);
-}
-
-/* base_url selecting schema by search_path. Static, overwritten by the
-** next call. */
-static const char *url_in_schema(const char *schema) {
-  static char url[1024];
-  if (strstr(base_url, "://")) {
-    char options[128];
-    snprintf(options, sizeof options, "-csearch_path%%3D%s", schema);
-    snprintf(url, sizeof url, "%s", url_with("options", options));
-  } else {
-    snprintf(url, sizeof url, "%s options=-csearch_path=%s", base_url, schema);
-  }
-  return url;
-}
-
-/* A store on a schema of its own, migrated and empty. */
-static atesql_store *open_in_schema(const char *schema, const char *app) {
-  char sql[256];
-  snprintf(sql, sizeof sql,
-           "DROP SCHEMA IF EXISTS %s CASCADE; CREATE SCHEMA %s", schema,
-           schema);
-  admin_exec(sql);
-  const char *url = url_in_schema(schema);
-  static char with_app[1100];
-  if (strstr(url, "://"))
-    snprintf(with_app, sizeof with_app, "%s&application_name=%s", url, app);
-  else
-    snprintf(with_app, sizeof with_app, "%s application_name=%s", url, app);
-  atesql_error err = {0};
-  if (atesql_migrate_up(with_app, NULL, &err) != ATESQL_OK)
-    fail_msg("migrate: %s", err.message);
-  atesql_store *s = NULL;
-  if (atesql_store_open(with_app, &s, &err) != ATESQL_OK)
-    fail_msg("open: %s", err.message);
-  return s;
-}
-
-/* Terminate the backends of application app and wait until they are gone
-** (their sockets closed). */
-static void kill_backends(const char *app) {
-  char sql[256];
-  snprintf(sql, sizeof sql,
-           "SELECT pg_terminate_backend(pid, 10000) FROM pg_stat_activity "
-           "WHERE application_name = '%s'",
-           app);
-  admin_exec(sql);
-}
+#include "pg_schema.h"
 
 static atesql_worker worker(const char *pod) {
   atesql_worker w = {.worker_namespace = "ns",
@@ -491,16 +418,8 @@ static void test_0002_maps_old_nested_fields_to_presence(void **state) {
 }
 
 int main(void) {
-  base_url = getenv("ATESQL_TEST_PG");
-  if (base_url == NULL || *base_url == '\0') {
-    if (getenv("CI")) {
-      fprintf(stderr, "ATESQL_TEST_PG is not set under CI: PostgreSQL must "
-                      "be tested\n");
-      return 1;
-    }
-    printf("PostgreSQL NOT TESTED: ATESQL_TEST_PG is not set\n");
-    return 77;
-  }
+  int skip = pg_schema_init();
+  if (skip) return skip;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_idle_handle_whose_backend_died_reconnects),
       cmocka_unit_test(test_write_cut_by_connection_loss_is_all_or_nothing),
