@@ -4,6 +4,9 @@
 ** pgbouncer in session and transaction pooling mode. One scenario a run
 ** (the first argument), since failover and fencing change the servers:
 **
+** A watch runs beside the writers in each, and must deliver every change
+** once, in revision order, with no gap.
+**
 **   pooler    several clients through pgbouncer in each pooling mode,
 **             migrations through the transaction pooler, reads on the
 **             standby, a deadline against a stopped backend
@@ -19,6 +22,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +104,118 @@ static atesql_worker make_worker(const char *pod) {
   return w;
 }
 
+/* ---- the change feed ------------------------------------------------------ */
+
+/* One delivered event. */
+typedef struct delivery {
+  int64_t revision, version;
+  char pod[32];
+} delivery;
+
+/*
+** A watch from revision 0 in a thread of its own, on one URL for its whole
+** life: through a pooler, or a multi-host URL across a failover. A call
+** that fails (the server gone) is retried after a pause, as the watch's
+** contract says. It stops once it has delivered up to `target`.
+*/
+typedef struct watcher {
+  const char *url;
+  _Atomic int64_t target; /* -1 until the writers are done */
+  int failures;
+  char first_failure[ATESQL_ERROR_MESSAGE_MAX];
+  delivery *got;
+  size_t count, cap;
+} watcher;
+
+static void *watcher_run(void *arg) {
+  watcher *wa = arg;
+  atesql_watch_opts o = {.since_revision = 0};
+  atesql_watch *w = NULL;
+  atesql_error err = {0};
+  if (atesql_watch_open(wa->url, &o, &w, &err) != ATESQL_OK) {
+    wa->failures++;
+    snprintf(wa->first_failure, sizeof wa->first_failure, "%s", err.message);
+    return NULL;
+  }
+  for (;;) {
+    int64_t target = atomic_load(&wa->target);
+    if (target >= 0 && atesql_watch_revision(w) >= target) break;
+    atesql_worker_event *e = NULL;
+    atesql_status st = atesql_watch_next(w, 200, &e);
+    if (st == ATESQL_DEADLINE_EXCEEDED) continue;
+    if (st != ATESQL_OK) {
+      if (wa->failures++ == 0)
+        snprintf(wa->first_failure, sizeof wa->first_failure, "%s",
+                 atesql_watch_errmsg(w));
+      if (st != ATESQL_UNAVAILABLE || wa->failures > 200) break;
+      usleep(50 * 1000);
+      continue;
+    }
+    if (wa->count == wa->cap) {
+      wa->cap = wa->cap ? 2 * wa->cap : 1024;
+      wa->got = realloc(wa->got, wa->cap * sizeof *wa->got);
+      assert_non_null(wa->got);
+    }
+    delivery *d = &wa->got[wa->count++];
+    d->revision = e->revision;
+    d->version = e->worker.version;
+    snprintf(d->pod, sizeof d->pod, "%s", e->worker.worker_pod);
+    atesql_worker_event_free(e);
+  }
+  atesql_watch_close(w);
+  return NULL;
+}
+
+static int compare_deliveries(const void *a, const void *b) {
+  const delivery *x = a, *y = b;
+  int c = strcmp(x->pod, y->pod);
+  return c ? c : (x->version > y->version) - (x->version < y->version);
+}
+
+/*
+** Stop the watcher at the store's revision now (read through url) and
+** check what it delivered: revisions rising by one from 1 (no gap, none
+** twice, commit order), each worker's versions once each from 1 up to
+** its version in the store (none lost, none twice). Returns how many
+** events it delivered.
+*/
+static size_t finish_watcher(watcher *wa, pthread_t t, const char *url) {
+  atesql_store *s = open_ok(url);
+  int64_t revision = -1;
+  assert_int_equal(atesql_store_revision(s, &revision, NULL), ATESQL_OK);
+  atomic_store(&wa->target, revision);
+  pthread_join(t, NULL);
+  if (wa->failures)
+    printf("  the watch retried %d calls, first: %s\n", wa->failures,
+           wa->first_failure);
+  assert_int_equal((int64_t)wa->count, revision);
+  for (size_t i = 0; i < wa->count; i++)
+    if (wa->got[i].revision != (int64_t)i + 1)
+      fail_msg("delivery %zu has revision %lld", i,
+               (long long)wa->got[i].revision);
+  qsort(wa->got, wa->count, sizeof *wa->got, compare_deliveries);
+  for (size_t i = 0; i < wa->count;) {
+    size_t j = i;
+    while (j < wa->count && strcmp(wa->got[j].pod, wa->got[i].pod) == 0) {
+      if (wa->got[j].version != (int64_t)(j - i) + 1)
+        fail_msg("%s: version %lld delivered as its change %zu", wa->got[i].pod,
+                 (long long)wa->got[j].version, j - i + 1);
+      j++;
+    }
+    atesql_worker *now = NULL;
+    assert_int_equal(atesql_worker_get(s, "ns", "cpu", wa->got[i].pod, &now),
+                     ATESQL_OK);
+    assert_int_equal(now->version, (int64_t)(j - i));
+    atesql_worker_free(now);
+    i = j;
+  }
+  atesql_store_close(s);
+  free(wa->got);
+  printf("  the watch delivered %zu changes, each once, in revision order\n",
+         wa->count);
+  return wa->count;
+}
+
 /* ---- pooler ------------------------------------------------------------ */
 
 enum { CLIENTS = 4, CLIENT_WRITES = 50 };
@@ -140,9 +256,13 @@ static void *client_run(void *arg) {
 }
 
 /* CLIENTS handles through url at once; every call succeeds and every
-** worker is at version 2. */
+** worker is at version 2; a watch through url delivers every change once,
+** in order. */
 static void run_clients(const char *url, const char *label) {
   migrate_ok(url);
+  watcher wa = {.url = url, .target = -1};
+  pthread_t wt;
+  pthread_create(&wt, NULL, watcher_run, &wa);
   pthread_t t[CLIENTS];
   client c[CLIENTS];
   for (int i = 0; i < CLIENTS; i++) {
@@ -167,6 +287,7 @@ static void run_clients(const char *url, const char *label) {
          label, CLIENTS, CLIENT_WRITES, failures, (long long)count);
   assert_int_equal(failures, 0);
   assert_int_equal(count, CLIENTS * CLIENT_WRITES);
+  assert_int_equal(finish_watcher(&wa, wt, url), 2 * CLIENTS * CLIENT_WRITES);
 }
 
 static void test_transaction_pooler_serves_several_clients(void **state) {
@@ -366,6 +487,9 @@ static void run_failover(const char *label, bool fence) {
            getenv("ATESQL_REPL_PRIMARY_PORT"),
            getenv("ATESQL_REPL_STANDBY_PORT"));
   migrate_ok(with(primary, "dbname=failover"));
+  watcher wa = {.url = url, .target = -1};
+  pthread_t wt;
+  pthread_create(&wt, NULL, watcher_run, &wa);
   writer wr = {.url = url};
   pthread_t t;
   pthread_create(&t, NULL, writer_run, &wr);
@@ -392,6 +516,8 @@ static void run_failover(const char *label, bool fence) {
          "acknowledged\n",
          label, wr.longest_gap, wr.failed - failed_before, wr.acked);
   assert_all_acknowledged_present(with(standby, "dbname=failover"), wr.acked);
+  /* Every write that landed, the acknowledged ones and any in doubt. */
+  assert_true(finish_watcher(&wa, wt, url) >= (size_t)wr.acked);
 }
 
 static void test_failover_loses_no_acknowledged_write(void **state) {
