@@ -76,10 +76,12 @@ CREATE UNIQUE INDEX worker_events_revision ON worker_events (revision)
 -- The events awaiting their numbers, in seq order.
 CREATE INDEX worker_events_pending ON worker_events (seq)
   WHERE revision IS NULL;
--- A worker's events in the order they happened (seq; numbered or not).
+-- No index by worker: a writer's insert into one lands on a random page
+-- (and, after each checkpoint, writes that page whole to the WAL), which
+-- cost the writers more than the rest of the feed together. A listing read
+-- as of a revision finds a worker's events among those after the revision
+-- instead (src/store/list_at.c).
 DROP INDEX worker_events_key;
-CREATE INDEX worker_events_key
-  ON worker_events (worker_namespace, worker_pool, worker_pod, seq);
 
 ALTER TABLE store_revision
   ADD COLUMN numbered_below bigint NOT NULL DEFAULT 0,

@@ -359,6 +359,49 @@ static void test_writer_killed_mid_transaction_leaves_no_event(void **state) {
   atesql_store_close(s);
 }
 
+/*
+** A numbering that fails (here a trigger refuses it; in life a lost
+** connection or a full disk) fails the call that needed it: no list page,
+** revision or event is reported as if the changes were numbered, and once
+** numbering works again everything is delivered.
+*/
+static void test_failed_numbering_fails_the_reader(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_feed_fail", "atesql_feed_fail");
+  create_pods(s);
+  admin_exec("CREATE FUNCTION atesql_feed_fail.refuse() RETURNS trigger "
+             "LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'numbering "
+             "refused'; END $$; CREATE TRIGGER refuse BEFORE UPDATE ON "
+             "atesql_feed_fail.worker_events FOR EACH ROW EXECUTE FUNCTION "
+             "atesql_feed_fail.refuse()");
+  atesql_worker_page *page = NULL;
+  assert_int_equal(atesql_worker_list(s, NULL, &page), ATESQL_INTERNAL);
+  assert_null(page);
+  assert_non_null(strstr(atesql_errmsg(s), "numbering refused"));
+  int64_t revision = -1;
+  assert_int_not_equal(atesql_store_revision(s, &revision, NULL), ATESQL_OK);
+  atesql_worker *got = NULL;
+  assert_int_not_equal(
+      atesql_worker_get_at_revision(s, "ns", "cpu", "w00", &got, &revision),
+      ATESQL_OK);
+  assert_null(got);
+  atesql_watch_opts o = {.since_revision = 0};
+  atesql_watch *w = NULL;
+  atesql_error err = {0};
+  assert_int_not_equal(atesql_watch_open(schema_app_url(), &o, &w, &err),
+                       ATESQL_OK);
+
+  admin_exec("DROP TRIGGER refuse ON atesql_feed_fail.worker_events");
+  cache c;
+  list_into(s, &c);
+  assert_int_equal(c.revision, PODS);
+  c.revision = 0;
+  memset(c.pods, 0, sizeof c.pods);
+  assert_int_equal(watch_into(schema_app_url(), s, &c, "w00", "n1"), 1);
+  expect_cache_is_the_store(s, &c);
+  atesql_store_close(s);
+}
+
 /* ---- upgrade ---- */
 
 typedef struct event_row {
@@ -467,6 +510,7 @@ int main(void) {
       cmocka_unit_test(test_slow_sql_transaction_list_then_watch_is_exact),
       cmocka_unit_test(test_no_writer_waits_on_an_open_transaction),
       cmocka_unit_test(test_writer_killed_mid_transaction_leaves_no_event),
+      cmocka_unit_test(test_failed_numbering_fails_the_reader),
       cmocka_unit_test(test_upgrade_from_0005_keeps_events_and_resumes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
