@@ -91,6 +91,10 @@ typedef struct driver {
   /* Consume what made wake_fd readable; true when something was pending
   ** (a notification, a signal, or a connection that broke). */
   bool (*wake_drain)(driver_conn *c);
+  /* Optional (NULL: a driver whose statements cost no round trip). The
+  ** requests c has sent to the server and waited on: each is one network
+  ** round trip. Lets tests hold an operation to its round trips. */
+  uint64_t (*round_trips)(driver_conn *c);
   /* The detail of the last failure on c. */
   const char *(*errmsg)(driver_conn *c);
 } driver;

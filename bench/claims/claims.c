@@ -244,6 +244,11 @@ static void parse_options(int argc, char **argv, options *o) {
        .value = &o->writes_in_tx,
        .help = "diagnostic: each release and upstream update in a "
                "transaction"},
+      {.name = "--no-feed",
+       .kind = OPT_FLAG,
+       .value = &o->no_feed,
+       .help = "diagnostic: PostgreSQL without the change feed's trigger "
+               "on workers"},
   };
   command cmd = {"claims",
                  "Worker assignment under concurrency: atesql_worker_claim "
@@ -280,6 +285,9 @@ static void report_environment(const options *o) {
               o->writes_in_tx ? "in a transaction (--writes-in-tx)"
                               : "on their own",
               o->seconds);
+  if (o->no_feed)
+    report_note(&o->report, "PostgreSQL: the change feed's trigger on "
+                            "workers disabled (--no-feed)");
   report_fsync(&o->report, o->common.dir, true);
 }
 

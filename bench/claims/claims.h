@@ -57,6 +57,9 @@ typedef struct options {
   ** an explicit transaction. */
   const char *sqlite_synchronous;
   bool writes_in_tx;
+  /* Diagnostic: PostgreSQL's workers without the change feed's trigger
+  ** (workers_events disabled), to show what a claim reaches alone. */
+  bool no_feed;
   /* How long a SQLite handle waits for the write lock (the URL's
   ** busy_timeout_ms; atesql's default is 5000). Long, so that a writer
   ** starved by SQLite's busy handler shows as latency, not as an error. */

@@ -62,6 +62,8 @@ void claims_backend_setup(backend *b, const options *o) {
   if (b->id == B_POSTGRES) {
     PGconn *base = pg_connect(url);
     pg_exec(base, "VACUUM workers");
+    if (o->no_feed)
+      pg_exec(base, "ALTER TABLE workers DISABLE TRIGGER workers_events");
     PQfinish(base);
   }
   char query[128];

@@ -67,10 +67,16 @@ typedef struct atesql_claim_request {
 ** PostgreSQL a candidate is taken FOR UPDATE SKIP LOCKED, and claims of
 ** the same actor are serialized by a transaction-scoped advisory lock; on
 ** SQLite a claim is one write transaction. Each step is index-bound: a
-** claim reads O(log n) rows. Inside the caller's transaction it joins it.
+** claim reads O(log n) rows. On PostgreSQL a claim is one round trip (a
+** call of the function migration 0007 installs, which runs the steps on
+** the server). Inside the caller's transaction it joins it, and a failed
+** claim leaves that transaction usable.
 ** *out receives the worker, to free with atesql_worker_free.
 ** Errors: RESOURCE_EXHAUSTED when no free worker fits (nothing is written,
 ** not even the freeing of a worker in a pool no longer eligible);
+** CONFLICT (PostgreSQL) when free workers fit but every one is locked by
+** another transaction (a claim in flight, or any SELECT ... FOR UPDATE):
+** the claim does not wait for them, writes nothing and says to retry;
 ** INVALID_ARGUMENT (no pools, empty key parts, a bad selector, limits).
 */
 ATESQL_API atesql_status atesql_worker_claim(atesql_store *store,
@@ -81,8 +87,9 @@ ATESQL_API atesql_status atesql_worker_claim(atesql_store *store,
 ** Free a worker if the actor (actor_atespace, actor_id) still holds it:
 ** clears the four assignment fields and bumps the version. *released (may
 ** be NULL) says whether it did; releasing a worker that is free or held
-** by another actor is OK with *released false (idempotent). Errors:
-** NOT_FOUND (no such worker), INVALID_ARGUMENT.
+** by another actor is OK with *released false (idempotent). One
+** statement (on PostgreSQL, one round trip). Errors: NOT_FOUND (no such
+** worker), INVALID_ARGUMENT.
 */
 ATESQL_API atesql_status atesql_worker_release(
     atesql_store *store, const char *worker_namespace, const char *worker_pool,
@@ -98,10 +105,11 @@ ATESQL_API atesql_status atesql_worker_release(
 ** empty req->actor_namespace / actor_template defaults to the actor's
 ** template namespace / name. *worker and *actor (either may be NULL)
 ** receive the records as written, to free with atesql_worker_free and
-** atesql_actor_free.
+** atesql_actor_free. On PostgreSQL the whole step (the actor read, the
+** version check, the claim, the move) is one round trip.
 ** Errors: NOT_FOUND (no such actor), CONFLICT (stale expected_version:
 ** nothing is claimed), RESOURCE_EXHAUSTED, and those of
-** atesql_worker_claim.
+** atesql_worker_claim (CONFLICT also when every free worker is locked).
 */
 ATESQL_API atesql_status atesql_actor_resume(atesql_store *store,
                                              const atesql_claim_request *req,

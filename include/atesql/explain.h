@@ -75,10 +75,16 @@ ATESQL_API void atesql_plan_free(atesql_plan *plan);
 /*
 ** How a claim searches for its candidate, judged as atesql_explain judges
 ** a list: the statement of the first search (pools[0], on the preferred
-** nodes when there are any), its plan, and the rows it reads. A claim runs
-** at most 2 x pool_count such searches, each bound by an index on all its
-** terms (LIMIT 1), plus the index search for the actor's holders. Nothing
-** is written. *out receives a plan to free with atesql_plan_free.
+** nodes when there are any) as the claim runs it, its plan, and the rows
+** it reads. On PostgreSQL that is the text the claim function EXECUTEs,
+** with its one text[] parameter (each value an element), planned with
+** the values as it is there, and after five runs of a prepared copy of
+** it (the worse of the two is judged). A claim runs at most
+** 2 x pool_count such searches, each bound by an index on all its terms
+** (LIMIT 1), plus the index search for the actor's holders; on
+** PostgreSQL, when they find nothing, the same searches again without
+** the row lock, to tell CONFLICT from RESOURCE_EXHAUSTED. Nothing is
+** written. *out receives a plan to free with atesql_plan_free.
 */
 ATESQL_API atesql_status atesql_claim_explain(atesql_store *store,
                                               const atesql_claim_request *req,

@@ -37,7 +37,9 @@ typedef enum atesql_status {
   ATESQL_NOT_FOUND,
   /* Create of a key that exists. */
   ATESQL_ALREADY_EXISTS,
-  /* Version mismatch or serialization failure: reload and retry. */
+  /* Version mismatch or serialization failure: reload and retry. Also a
+  ** claim on PostgreSQL whose fitting free workers are all locked by
+  ** other transactions: retry. */
   ATESQL_CONFLICT,
   /* The record's state forbids the call, or the schema is not migrated. */
   ATESQL_FAILED_PRECONDITION,
@@ -55,7 +57,8 @@ typedef enum atesql_status {
   ** UNAVAILABLE, a write may or may not have happened. */
   ATESQL_DEADLINE_EXCEEDED,
   /* atesql_worker_claim: no free worker fits the request; nothing was
-  ** written. */
+  ** written. (Free workers that fit but are all locked by other
+  ** transactions are CONFLICT instead: retry.) */
   ATESQL_RESOURCE_EXHAUSTED,
   /* The events after the revision asked for were compacted away
   ** (atesql_compact): list again, and watch from the list's revision. */

@@ -121,33 +121,11 @@ RETURNING 1;
 DELETE FROM locks WHERE key = $1 AND value = $2
 RETURNING (expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::int;
 
--- Assignment (src/store/claim.c). Claims of one actor are serialized by a
--- transaction-scoped advisory lock on its name, so a retried resume sees
--- the worker the first one took; claims of different actors never wait on
--- each other (candidates are taken FOR UPDATE SKIP LOCKED). The lock is a
--- statement of its own: under READ COMMITTED a statement reads the
--- snapshot taken when it began, so a holders' search that waited for the
--- lock itself would not see the worker the claim before it committed (the
--- racing-claimers test caught two workers for one actor that way).
--- name: claim_lock_actor
-SELECT pg_advisory_xact_lock(hashtextextended('atesql claim ' || $1, 0));
-
--- The workers holding an actor: $1 actor_id (not empty), $2 actor_atespace.
--- The rows are the workers' records (the columns of a get).
--- name: claim_holders
-SELECT {workers.columns} FROM workers
-WHERE actor_id = $1 AND actor_id <> '' AND actor_atespace = $2
-ORDER BY worker_namespace, worker_pool, worker_pod
-FOR UPDATE;
-
--- Assign a free worker: $1..$3 its key, $4 actor_namespace,
--- $5 actor_template, $6 actor_id, $7 actor_atespace.
--- name: claim_assign
-UPDATE workers SET actor_namespace = $4, actor_template = $5, actor_id = $6,
-  actor_atespace = $7, version = version + 1
-WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3
-  AND actor_id = '' AND version < 9223372036854775807
-RETURNING {workers.columns};
+-- Assignment: a claim and the resume step call the functions of
+-- migrations/postgres/0007 (src/store/claim_function.c builds the call
+-- from the column table), so this file leaves out the statements of a
+-- claim run in steps (claim_lock_actor, claim_holders, claim_assign: see
+-- sql/sqlite/store.sql); the dialect table declares them absent.
 
 -- Free a worker if the actor still holds it: $1..$3 its key,
 -- $4 actor_atespace, $5 actor_id. Like worker_update, one row: the new

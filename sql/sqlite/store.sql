@@ -109,7 +109,7 @@ RETURNING 1;
 DELETE FROM locks WHERE key = ?1 AND value = ?2
 RETURNING expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
 
--- Assignment (src/store/claim.c). A claim is one write transaction
+-- Assignment (src/store/claim_steps.c). A claim is one write transaction
 -- (BEGIN IMMEDIATE), so claims never interleave on SQLite: taking the
 -- actor's lock is a no-op.
 -- name: claim_lock_actor

@@ -41,8 +41,9 @@ struct driver_conn {
   ** every run), as a named one may be missing on the next transaction's
   ** server connection. */
   bool unnamed;
-  int timeout_ms; /* the longest wait for the server's answer; 0: none */
-  bool timed_out; /* the last wait ran out; msg says so */
+  uint64_t round_trips; /* requests sent and waited on */
+  int timeout_ms;       /* the longest wait for the server's answer; 0: none */
+  bool timed_out;       /* the last wait ran out; msg says so */
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -246,6 +247,7 @@ static bool wait_socket(driver_conn *c, short events, int64_t deadline) {
 */
 static PGresult *await_result(driver_conn *c, int sent) {
   if (!sent) return NULL;
+  c->round_trips++;
   int64_t deadline = c->timeout_ms ? clock_now_ms() + c->timeout_ms : 0;
   bool timed_out = false;
   while (!timed_out && PQflush(c->pg) == 1)
@@ -448,6 +450,8 @@ static bool postgres_wake_drain(driver_conn *c) {
   return any;
 }
 
+static uint64_t postgres_round_trips(driver_conn *c) { return c->round_trips; }
+
 static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
 
 const driver postgres_driver = {
@@ -471,5 +475,6 @@ const driver postgres_driver = {
     .reset = postgres_reset,
     .wake_fd = postgres_wake_fd,
     .wake_drain = postgres_wake_drain,
+    .round_trips = postgres_round_trips,
     .errmsg = postgres_errmsg,
 };

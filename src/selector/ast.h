@@ -96,4 +96,16 @@ atesql_status sel_compile(const atesql_selector *sel, atesql_dialect dialect,
                           sel_labels labels, size_t first_param,
                           atesql_compiled **out, atesql_error *err);
 
+/*
+** Compile sel for PostgreSQL with every value an element of one text[]
+** parameter: placeholder N is written "($1::text[])[N]", cast where its
+** place needs another type ("(($1::text[])[N])::bigint", lists as
+** arrays). The parameters are still params[0..param_count), element N
+** being params[N - 1] as text. For a statement a server-side function
+** runs with EXECUTE ... USING one array, whatever the selector's shape
+** (store/claim_function.c).
+*/
+atesql_status sel_compile_array(const atesql_selector *sel,
+                                atesql_compiled **out, atesql_error *err);
+
 #endif /* ATESQL_SELECTOR_AST_H */

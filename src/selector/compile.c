@@ -26,10 +26,12 @@ typedef struct draft_param {
   int64_t int64;
 } draft_param;
 
-/* The SQL shapes of one dialect: %s is the column, %zu the placeholder's
-** number. A label term's shapes take the key's placeholder and the
-** value's (or list's); in the table form the key columns come first. */
+/* The SQL shapes of one dialect: the first %s is the column, the next
+** the placeholder (param_ref). A label term's shapes take the key's
+** placeholder and the value's (or list's); in the table form the key
+** columns come first. */
 typedef struct dialect_shapes {
+  char sigil; /* placeholders are ?N or $N */
   const char *eq, *neq, *in, *notin;
   char *(*encode_list)(const sel_term *t);
   /* Label terms against the label table: the value condition after
@@ -83,44 +85,84 @@ static char *encode_pg_array(const sel_term *t) {
 }
 
 static const dialect_shapes sqlite_shapes = {
-    "\"%s\" = ?%zu",
-    "\"%s\" <> ?%zu",
-    "\"%s\" IN (SELECT value FROM json_each(?%zu))",
-    "\"%s\" NOT IN (SELECT value FROM json_each(?%zu))",
+    '?',
+    "\"%s\" = %s",
+    "\"%s\" <> %s",
+    "\"%s\" IN (SELECT value FROM json_each(%s))",
+    "\"%s\" NOT IN (SELECT value FROM json_each(%s))",
     encode_json_list,
-    " AND value = ?%zu",
-    " AND value IN (SELECT value FROM json_each(?%zu))",
+    " AND value = %s",
+    " AND value IN (SELECT value FROM json_each(%s))",
     {
-        "json_extract(\"labels\", ?%zu) = ?%zu",
-        "json_extract(\"labels\", ?%zu) IS NOT ?%zu",
-        "json_extract(\"labels\", ?%zu) IN "
-        "(SELECT value FROM json_each(?%zu))",
-        "coalesce(json_extract(\"labels\", ?%zu) NOT IN "
-        "(SELECT value FROM json_each(?%zu)), 1)",
-        "json_type(\"labels\", ?%zu) IS NOT NULL",
-        "json_type(\"labels\", ?%zu) IS NULL",
+        "json_extract(\"labels\", %s) = %s",
+        "json_extract(\"labels\", %s) IS NOT %s",
+        "json_extract(\"labels\", %s) IN "
+        "(SELECT value FROM json_each(%s))",
+        "coalesce(json_extract(\"labels\", %s) NOT IN "
+        "(SELECT value FROM json_each(%s)), 1)",
+        "json_type(\"labels\", %s) IS NOT NULL",
+        "json_type(\"labels\", %s) IS NULL",
     },
     true,
 };
 
 static const dialect_shapes postgres_shapes = {
-    "\"%s\" = $%zu",
-    "\"%s\" <> $%zu",
-    "\"%s\" = ANY($%zu)",
-    "\"%s\" <> ALL($%zu)",
+    '$',
+    "\"%s\" = %s",
+    "\"%s\" <> %s",
+    "\"%s\" = ANY(%s)",
+    "\"%s\" <> ALL(%s)",
     encode_pg_array,
-    " AND value = $%zu",
-    " AND value = ANY($%zu)",
+    " AND value = %s",
+    " AND value = ANY(%s)",
     {
-        "(\"labels\" ->> $%zu::text) = $%zu",
-        "(\"labels\" ->> $%zu::text) IS DISTINCT FROM $%zu",
-        "(\"labels\" ->> $%zu::text) = ANY($%zu)",
-        "NOT coalesce((\"labels\" ->> $%zu::text) = ANY($%zu), false)",
-        "(\"labels\" ->> $%zu::text) IS NOT NULL",
-        "(\"labels\" ->> $%zu::text) IS NULL",
+        "(\"labels\" ->> %s::text) = %s",
+        "(\"labels\" ->> %s::text) IS DISTINCT FROM %s",
+        "(\"labels\" ->> %s::text) = ANY(%s)",
+        "NOT coalesce((\"labels\" ->> %s::text) = ANY(%s), false)",
+        "(\"labels\" ->> %s::text) IS NOT NULL",
+        "(\"labels\" ->> %s::text) IS NULL",
     },
     false,
 };
+
+/* How the placeholders are written: one bound parameter each (?N, $N),
+** or (`array`, PostgreSQL) element N of one text[] parameter, $1, cast to
+** the type its place needs. */
+typedef struct param_style {
+  const dialect_shapes *d;
+  bool array;
+} param_style;
+
+/* A placeholder's text max: "(($1::text[])[128])::integer[]". */
+enum { PARAM_REF_MAX = 48 };
+
+/*
+** Placeholder n into buf: "?n", "$n" or "(($1::text[])[n])::type". `type`
+** is the SQL type the value must have where it stands ("" for text):
+** text arrives as text, the other types are cast from it.
+*/
+static void param_ref(char buf[PARAM_REF_MAX], const param_style *ps, size_t n,
+                      const char *type) {
+  if (!ps->array)
+    snprintf(buf, PARAM_REF_MAX, "%c%zu", ps->d->sigil, n);
+  else if (*type)
+    snprintf(buf, PARAM_REF_MAX, "(($1::text[])[%zu])::%s", n, type);
+  else
+    snprintf(buf, PARAM_REF_MAX, "($1::text[])[%zu]", n);
+}
+
+/* The SQL type of term t's value where the array style needs a cast: ""
+** for text, "bigint", "integer", and for a list (in, notin) the array
+** type of its values. */
+static const char *value_type(const sel_term *t) {
+  bool list = t->op == ATESQL_OP_IN || t->op == ATESQL_OP_NOTIN;
+  switch (t->field->type) {
+  case FIELD_INT64: return list ? "bigint[]" : "bigint";
+  case FIELD_ENUM: return list ? "integer[]" : "integer";
+  default: return list ? "text[]" : "";
+  }
+}
 
 /* Fill *param with the bound form of term t's values (not a label
 ** term's key); false when out of memory. */
@@ -160,8 +202,9 @@ static bool all_values_nonempty(const sel_term *t) {
 ** match non-empty values also gets col <> '', which the partial index of
 ** non-empty values needs. Returns whether the term took a parameter.
 */
-static bool compile_term(strbuf *sql, const dialect_shapes *d,
-                         const sel_term *t, size_t placeholder) {
+static bool compile_term(strbuf *sql, const param_style *ps, const sel_term *t,
+                         size_t placeholder) {
+  const dialect_shapes *d = ps->d;
   bool literal =
       is_empty_text(t) && (t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_NEQ);
   if (literal) {
@@ -173,7 +216,9 @@ static bool compile_term(strbuf *sql, const dialect_shapes *d,
                       : t->op == ATESQL_OP_NEQ ? d->neq
                       : t->op == ATESQL_OP_IN  ? d->in
                                                : d->notin;
-  strbuf_printf(sql, shape, t->field->column, placeholder);
+  char ref[PARAM_REF_MAX];
+  param_ref(ref, ps, placeholder, value_type(t));
+  strbuf_printf(sql, shape, t->field->column, ref);
   if (t->field->split_empty &&
       (t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_IN) &&
       all_values_nonempty(t))
@@ -202,14 +247,18 @@ static char *label_key_param(const dialect_shapes *d, const sel_term *t,
 ** with NOT for !=, notin and absence (Kubernetes: they match records
 ** without the label).
 */
-static void compile_label_term(strbuf *sql, const dialect_shapes *d,
+static void compile_label_term(strbuf *sql, const param_style *ps,
                                const atesql_selector *sel, const sel_term *t,
                                const size_t *placeholders, sel_labels labels,
                                size_t at) {
+  const dialect_shapes *d = ps->d;
   const resource_def *res = sel->res;
   bool has_value = t->op != ATESQL_OP_EXISTS && t->op != ATESQL_OP_NOTEXISTS;
+  char key[PARAM_REF_MAX], value[PARAM_REF_MAX];
+  param_ref(key, ps, at, "");
+  param_ref(value, ps, at + 1, value_type(t));
   if (labels == SEL_LABELS_JSON) {
-    strbuf_printf(sql, d->json[t->op - 1], at, at + 1);
+    strbuf_printf(sql, d->json[t->op - 1], key, value);
     return;
   }
   bool negative = t->op == ATESQL_OP_NEQ || t->op == ATESQL_OP_NOTIN ||
@@ -217,13 +266,13 @@ static void compile_label_term(strbuf *sql, const dialect_shapes *d,
   strbuf_printf(sql,
                 "(%s) %sIN (SELECT %s FROM %s WHERE key = ", res->label_key,
                 negative ? "NOT " : "", res->label_key, res->label_table);
-  strbuf_printf(sql, d == &postgres_shapes ? "$%zu" : "?%zu", at);
+  strbuf_puts(sql, key);
   if (has_value)
     strbuf_printf(sql,
                   t->op == ATESQL_OP_EQ || t->op == ATESQL_OP_NEQ
                       ? d->label_value
                       : d->label_list,
-                  at + 1);
+                  value);
   /* The selector's "=" terms on key columns the label table holds narrow
   ** the label search too (its index continues with worker_pool, then
   ** worker_namespace), at their own placeholders. */
@@ -240,9 +289,9 @@ static void compile_label_term(strbuf *sql, const dialect_shapes *d,
     if (!f->field->immutable || placeholders[i] == 0 ||
         strstr(res->label_key, quoted) == NULL)
       continue;
-    strbuf_printf(sql, " AND \"%s\" = ", f->field->column);
-    strbuf_printf(sql, d == &postgres_shapes ? "$%zu" : "?%zu",
-                  placeholders[i]);
+    char ref[PARAM_REF_MAX];
+    param_ref(ref, ps, placeholders[i], "");
+    strbuf_printf(sql, " AND \"%s\" = %s", f->field->column, ref);
   }
   strbuf_puts(sql, ")");
 }
@@ -287,6 +336,45 @@ atesql_status atesql_selector_compile(const atesql_selector *sel,
   return sel_compile(sel, dialect, SEL_LABELS_TABLE, 1, out, err);
 }
 
+/* Compile sel with placeholders written in style ps, numbered from
+** first_param (sel_compile, sel_compile_array). */
+static atesql_status compile_styled(const atesql_selector *sel,
+                                    const param_style *ps, sel_labels labels,
+                                    size_t first_param, atesql_compiled **out,
+                                    atesql_error *err) {
+  const dialect_shapes *d = ps->d;
+  strbuf sql = STRBUF_INIT;
+  /* At most two parameters a term: a label's key and its value(s). */
+  draft_param *params = calloc(sel->count ? 2 * sel->count : 1, sizeof *params);
+  /* The placeholder of each term's value (0: none, written as ''). */
+  size_t placeholders[ATESQL_SELECTOR_TERMS_MAX] = {0};
+  bool ok = params != NULL;
+  size_t n = 0;
+  if (sel->count == 0) strbuf_puts(&sql, "TRUE");
+  for (size_t i = 0; ok && i < sel->count; i++) {
+    const sel_term *t = &sel->terms[i];
+    if (i) strbuf_puts(&sql, " AND ");
+    if (t->field->type == FIELD_LABEL) {
+      compile_label_term(&sql, ps, sel, t, placeholders, labels,
+                         first_param + n);
+      params[n].type = ATESQL_PARAM_TEXT;
+      ok = (params[n++].text = label_key_param(d, t, labels)) != NULL;
+      if (ok && t->op != ATESQL_OP_EXISTS && t->op != ATESQL_OP_NOTEXISTS)
+        ok = draft_term_param(d, t, &params[n++]);
+    } else if (compile_term(&sql, ps, t, first_param + n)) {
+      placeholders[i] = first_param + n;
+      ok = draft_term_param(d, t, &params[n++]);
+    }
+  }
+  if (ok && !strbuf_failed(&sql)) *out = pack_compiled(&sql, params, n);
+  for (size_t i = 0; params && i < n; i++)
+    free(params[i].text);
+  free(params);
+  strbuf_release(&sql);
+  if (*out == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
+  return ATESQL_OK;
+}
+
 atesql_status sel_compile(const atesql_selector *sel, atesql_dialect dialect,
                           sel_labels labels, size_t first_param,
                           atesql_compiled **out, atesql_error *err) {
@@ -301,37 +389,18 @@ atesql_status sel_compile(const atesql_selector *sel, atesql_dialect dialect,
   if (d == NULL)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0, "unknown dialect %d",
                      (int)dialect);
+  param_style ps = {d, false};
+  return compile_styled(sel, &ps, labels, first_param, out, err);
+}
 
-  strbuf sql = STRBUF_INIT;
-  /* At most two parameters a term: a label's key and its value(s). */
-  draft_param *params = calloc(sel->count ? 2 * sel->count : 1, sizeof *params);
-  /* The placeholder of each term's value (0: none, written as ''). */
-  size_t placeholders[ATESQL_SELECTOR_TERMS_MAX] = {0};
-  bool ok = params != NULL;
-  size_t n = 0;
-  if (sel->count == 0) strbuf_puts(&sql, "TRUE");
-  for (size_t i = 0; ok && i < sel->count; i++) {
-    const sel_term *t = &sel->terms[i];
-    if (i) strbuf_puts(&sql, " AND ");
-    if (t->field->type == FIELD_LABEL) {
-      compile_label_term(&sql, d, sel, t, placeholders, labels,
-                         first_param + n);
-      params[n].type = ATESQL_PARAM_TEXT;
-      ok = (params[n++].text = label_key_param(d, t, labels)) != NULL;
-      if (ok && t->op != ATESQL_OP_EXISTS && t->op != ATESQL_OP_NOTEXISTS)
-        ok = draft_term_param(d, t, &params[n++]);
-    } else if (compile_term(&sql, d, t, first_param + n)) {
-      placeholders[i] = first_param + n;
-      ok = draft_term_param(d, t, &params[n++]);
-    }
-  }
-  if (ok && !strbuf_failed(&sql)) *out = pack_compiled(&sql, params, n);
-  for (size_t i = 0; params && i < n; i++)
-    free(params[i].text);
-  free(params);
-  strbuf_release(&sql);
-  if (*out == NULL) return error_set(err, ATESQL_NO_MEMORY, 0, "out of memory");
-  return ATESQL_OK;
+atesql_status sel_compile_array(const atesql_selector *sel,
+                                atesql_compiled **out, atesql_error *err) {
+  if (sel == NULL || out == NULL)
+    return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
+                     "selector and out must not be NULL");
+  *out = NULL;
+  param_style ps = {&postgres_shapes, true};
+  return compile_styled(sel, &ps, SEL_LABELS_TABLE, 1, out, err);
 }
 
 void atesql_compiled_free(atesql_compiled *compiled) { free(compiled); }

@@ -14,6 +14,7 @@
 #include "atesql/types.h"
 
 typedef struct atesql_store atesql_store;
+typedef struct claim_path claim_path;
 typedef struct explained_page explained_page;
 typedef struct judgement judgement;
 typedef struct strbuf strbuf;
@@ -40,8 +41,18 @@ typedef struct store_dialect {
   ** record is missing. Otherwise they return a row only when they wrote,
   ** and the store runs the probe to learn why not. */
   bool writes_report_probe;
+  /* How a claim and the resume step run (store/claim_paths.h): their
+  ** statements one by one (SQLite: in-process, a statement costs no round
+  ** trip), or one call of the server's functions (PostgreSQL: one round
+  ** trip). */
+  const claim_path *claim;
+  /* The named statements this dialect leaves out of sql/<dir>/ because
+  ** its claim path never runs them (NULL-terminated; NULL: none). */
+  const char *const *absent_statements;
   /* Appended to a claim's candidate search: how claimers pass over each
-  ** other's candidates ("" where a claim is the only writer anyway). */
+  ** other's candidates ("" where a claim is the only writer anyway). On
+  ** PostgreSQL the claim function appends the same clause (migration
+  ** 0007), and atesql_claim_explain explains the search with it. */
   const char *candidate_lock;
   /* A statement whose one value changes when another connection commits
   ** (SQLite's data_version): a watch polled on a timer reads events only
@@ -56,6 +67,9 @@ typedef struct store_dialect {
   int watch_poll_ms;
   explain_reader read_plan;
 } store_dialect;
+
+/* Does d leave the named statement `name` out (absent_statements)? */
+bool dialect_lacks_statement(const store_dialect *d, const char *name);
 
 /* The dialect of `id`; NULL for a value out of range. */
 const store_dialect *store_dialect_of(atesql_dialect id);

@@ -53,6 +53,11 @@ atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
 
 atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
                           size_t n, query *q) {
+  if (s->named_sql[id] == NULL) {
+    *q = (query){.store = s};
+    return store_fail(s, ATESQL_INTERNAL, "statement '%s' is absent on %s",
+                      stmt_names[id], s->dialect->dir);
+  }
   atesql_status st =
       query_slot(s, &s->named[id], s->named_sql[id], params, n, q);
   if (st != ATESQL_OK && q->stmt == NULL)

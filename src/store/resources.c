@@ -59,13 +59,15 @@ static bool is_text_column(const field_def *f) {
 }
 
 /* An upper bound of the arena bytes decoding the current row can take:
-** every column's text, and for JSON columns the arrays they can hold. */
-static size_t row_reserve(const query *q, const resource_spec *spec) {
+** every column's text (from query column `first` on), and for JSON
+** columns the arrays they can hold. */
+static size_t row_reserve(const query *q, const resource_spec *spec,
+                          int first) {
   size_t total = 0;
   for (size_t i = 0; i < spec->res->column_count; i++) {
     if (!is_text_column(&spec->res->fields[i])) continue;
     size_t len;
-    query_text(q, (int)i, &len);
+    query_text(q, first + (int)i, &len);
     total += codec_nested_reserve(len) + len + 8;
   }
   return total;
@@ -109,7 +111,7 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
     query_done(&q);
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
-  st = record_from_row(s, spec, &q, out);
+  st = record_from_row(s, spec, &q, 0, out);
   if (st == ATESQL_OK && spec->record_revision) {
     if (revision) *revision = query_int64(&q, (int)res->column_count);
     if (pending) *pending = query_int64(&q, (int)res->column_count + 1) != 0;
@@ -119,11 +121,14 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
 }
 
 atesql_status record_from_row(atesql_store *s, const resource_spec *spec,
-                              const query *q, void **out) {
+                              const query *q, int first, void **out) {
   *out = NULL;
-  void *root = arena_new(spec->res->record_size, row_reserve(q, spec));
+  int cols[RECORD_MAX_COLUMNS];
+  for (size_t i = 0; i < spec->res->column_count; i++)
+    cols[i] = first + (int)i;
+  void *root = arena_new(spec->res->record_size, row_reserve(q, spec, first));
   if (root == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
-  atesql_status st = record_decode(s, spec->res, q, NULL, root, root);
+  atesql_status st = record_decode(s, spec->res, q, cols, root, root);
   if (st != ATESQL_OK) {
     arena_free(root);
     return st;

@@ -48,10 +48,10 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
                          const char *const *parts, const char *what, void **out,
                          int64_t *revision, bool *pending);
 
-/* The current row of q (the record's columns, in table order) as a new
-** one-allocation record. Errors: NO_MEMORY, a stored value that does not
-** decode. */
+/* The current row of q (the record's columns, in table order, from
+** query column `first` on) as a new one-allocation record. Errors:
+** NO_MEMORY, a stored value that does not decode. */
 atesql_status record_from_row(atesql_store *s, const resource_spec *spec,
-                              const query *q, void **out);
+                              const query *q, int first, void **out);
 
 #endif /* ATESQL_STORE_RESOURCES_H */

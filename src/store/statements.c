@@ -134,11 +134,14 @@ atesql_status statements_load(const store_dialect *dialect,
   for (size_t i = 0; i < files; i++)
     split_file(buf + starts[i], sql);
   for (int i = 0; i < STMT_COUNT; i++) {
-    if (sql[i] == NULL) {
+    bool absent = dialect_lacks_statement(dialect, stmt_names[i]);
+    if ((sql[i] == NULL) != absent) {
       free(buf);
       return error_set(err, ATESQL_INTERNAL, 0,
-                       "statement '%s' is missing from sql/%s/", stmt_names[i],
-                       dialect->dir);
+                       absent ? "statement '%s' is in sql/%s/, which its "
+                                "dialect declares absent"
+                              : "statement '%s' is missing from sql/%s/",
+                       stmt_names[i], dialect->dir);
     }
   }
   *storage = buf;

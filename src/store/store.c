@@ -116,11 +116,15 @@ void atesql_store_close(atesql_store *s) {
     }
     for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
       if (s->get_stmt[i]) s->drv->finalize(s->conn, s->get_stmt[i]);
+    for (size_t i = 0; i < CLAIM_CALL_COUNT; i++)
+      if (s->call_stmt[i]) s->drv->finalize(s->conn, s->call_stmt[i]);
     s->drv->disconnect(s->conn);
   }
   selector_cache_release(&s->selectors);
   for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
     free(s->get_sql[i]);
+  for (size_t i = 0; i < CLAIM_CALL_COUNT; i++)
+    free(s->call_sql[i]);
   free(s->named_storage);
   free(s);
 }

@@ -65,7 +65,9 @@ extern const char *const stmt_names[STMT_COUNT];
 /*
 ** Find every named statement of `dialect` in the embedded sql/ files.
 ** sql[i] receives a pointer into *storage (one allocation the caller
-** frees). Errors: INTERNAL naming a missing statement.
+** frees), or NULL for a statement the dialect declares absent
+** (dialect_lacks_statement). Errors: INTERNAL naming a missing statement,
+** or one present that its dialect declares absent.
 */
 atesql_status statements_load(const store_dialect *dialect,
                               const char *sql[STMT_COUNT], char **storage,
@@ -82,6 +84,13 @@ atesql_status store_connect(const char *url, atesql_store **out,
                             atesql_error *err);
 
 enum { DYNAMIC_CACHE_SIZE = 32 };
+
+/* The statements that call the server's claim functions. */
+typedef enum claim_call_id {
+  CLAIM_CALL_CLAIM,
+  CLAIM_CALL_RESUME,
+  CLAIM_CALL_COUNT
+} claim_call_id;
 
 typedef struct cached_stmt {
   char *sql;
@@ -101,6 +110,10 @@ struct atesql_store {
   ** prepared on first use, indexed by atesql_resource. */
   char *get_sql[ATESQL_RESOURCE_ATESPACES + 1];
   driver_stmt *get_stmt[ATESQL_RESOURCE_ATESPACES + 1];
+  /* The calls of the claim functions (store/claim_function.c), built and
+  ** prepared on first use. */
+  char *call_sql[CLAIM_CALL_COUNT];
+  driver_stmt *call_stmt[CLAIM_CALL_COUNT];
   cached_stmt cache[DYNAMIC_CACHE_SIZE];
   uint64_t clock;  /* ticks for the cache's least-recently-used eviction */
   unsigned claims; /* claims made: the eligible pool a claim tries first */

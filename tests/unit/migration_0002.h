@@ -3,10 +3,11 @@
 ** and PostgreSQL unit suites: actors as atesql 0001 stored them (every
 ** field of SnapshotInfo, both oneof members, "TYPE_*" names, an empty
 ** selector for none), and what each must read as once 0002 has run.
-** A suite migrates fully, undoes 0004 to 0006 (its dialect's
-** UNDO_0004_*_SQL), runs OLD_ROWS_SQL with its own driver (this rewinds
-** the schema to version 1, undoing 0003's indexes, and writes the old
-** rows), migrates up again and calls check_migrated_rows.
+** A suite migrates fully, undoes 0004 and later (its dialect's
+** UNDO_0004_*_SQL; on SQLite 0007 changed nothing), runs OLD_ROWS_SQL
+** with its own driver (this rewinds the schema to version 1, undoing
+** 0003's indexes, and writes the old rows), migrates up again and calls
+** check_migrated_rows.
 */
 #ifndef ATESQL_TEST_MIGRATION_0002_H
 #define ATESQL_TEST_MIGRATION_0002_H
@@ -28,6 +29,7 @@ static const char UNDO_0004_SQLITE_SQL[] =
     "DROP VIEW worker_revision; DROP VIEW worker_pending;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 static const char UNDO_0004_POSTGRES_SQL[] =
+    "DROP FUNCTION atesql_resume; DROP FUNCTION atesql_claim;"
     "DROP FUNCTION atesql_worker_labels() CASCADE; DROP TABLE worker_labels;"
     "ALTER TABLE workers DROP COLUMN labels;"
     "DROP FUNCTION atesql_worker_event() CASCADE;"

@@ -1,5 +1,6 @@
 /*
-** The embedded SQL: every dialect defines every named statement, and the
+** The embedded SQL: every dialect defines every named statement (but
+** those its dialect declares absent, which it must not define), and the
 ** migrations of all dialects have the same versions and names, so the
 ** operations written once in src/store run on each backend.
 */
@@ -36,8 +37,12 @@ static void test_every_dialect_defines_every_statement(void **state) {
     atesql_error err = {0};
     if (statements_load(store_dialect_of(d), sql, &storage, &err) != ATESQL_OK)
       fail_msg("%s: %s", dirs[i], err.message);
-    for (int k = 0; k < STMT_COUNT; k++)
-      assert_true(strlen(sql[k]) > 0);
+    for (int k = 0; k < STMT_COUNT; k++) {
+      if (dialect_lacks_statement(store_dialect_of(d), stmt_names[k]))
+        assert_null(sql[k]);
+      else
+        assert_true(strlen(sql[k]) > 0);
+    }
     free(storage);
   }
 }

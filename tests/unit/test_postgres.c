@@ -21,6 +21,8 @@
 #include "atesql/atesql.h"
 #include "migration_0002.h"
 #include "pg_schema.h"
+#include "store/store.h"
+#include "util/clock.h"
 
 static atesql_worker worker(const char *pod) {
   atesql_worker w = {.worker_namespace = "ns",
@@ -129,19 +131,25 @@ static void test_conninfo_with_a_bad_port_is_invalid_argument(void **state) {
   }
 }
 
-/* The process id of the backend serving application app, or -1. */
-static long backend_pid(const char *app) {
+/* The number sql answers in its one row, or -1 when it answers another
+** number of rows. */
+static long admin_number(const char *sql) {
   PGconn *c = PQconnectdb(base_url);
   assert_int_equal(PQstatus(c), CONNECTION_OK);
+  PGresult *r = PQexec(c, sql);
+  long n = PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : -1;
+  PQclear(r);
+  PQfinish(c);
+  return n;
+}
+
+/* The process id of the backend serving application app, or -1. */
+static long backend_pid(const char *app) {
   char sql[200];
   snprintf(sql, sizeof sql,
            "SELECT pid FROM pg_stat_activity WHERE application_name = '%s'",
            app);
-  PGresult *r = PQexec(c, sql);
-  long pid = PQntuples(r) == 1 ? atol(PQgetvalue(r, 0, 0)) : -1;
-  PQclear(r);
-  PQfinish(c);
-  return pid;
+  return admin_number(sql);
 }
 
 /* A server that turned read-only under a handle (a primary fenced after a
@@ -249,6 +257,204 @@ static void test_killed_transaction_writes_nothing(void **state) {
   atesql_list_opts opts = {0};
   assert_int_equal(atesql_worker_count(s, &opts, &count), ATESQL_OK);
   assert_int_equal(count, 0);
+  atesql_store_close(s);
+}
+
+/* ---- claims: one round trip, and CONFLICT when every free one is locked */
+
+static const atesql_pool_ref cpu_pool[] = {{"ns", "cpu"}};
+
+static atesql_claim_request claim_for(const char *actor_id) {
+  atesql_claim_request r = {.pools = cpu_pool,
+                            .pool_count = 1,
+                            .actor_atespace = "space",
+                            .actor_id = actor_id};
+  return r;
+}
+
+/* The requests the handle has sent to the server and waited on. */
+static uint64_t round_trips(atesql_store *s) {
+  return s->drv->round_trips(s->conn);
+}
+
+static void create_actor(atesql_store *s, const char *id) {
+  atesql_actor a = {.atespace = "space", .actor_id = id};
+  assert_int_equal(atesql_actor_create(s, &a), ATESQL_OK);
+}
+
+/* Once a handle's statements are prepared (a first claim, release and
+** resume), a claim, a release and a resume step each send one request:
+** the driver counts every request it waits on. */
+static void
+test_claim_release_and_resume_take_one_round_trip_each(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_trips", "atesql_trips");
+  const char *pods[] = {"p1", "p2", "p3", "p4"};
+  for (size_t i = 0; i < 4; i++) {
+    atesql_worker w = worker(pods[i]);
+    assert_int_equal(atesql_worker_create(s, &w), ATESQL_OK);
+  }
+  atesql_atespace space = {.name = "space"};
+  assert_int_equal(atesql_atespace_create(s, &space), ATESQL_OK);
+  create_actor(s, "warm");
+  create_actor(s, "a1");
+  atesql_claim_request warm = claim_for("warm");
+  atesql_worker *w = NULL;
+  atesql_actor *a = NULL;
+  assert_int_equal(atesql_worker_claim(s, &warm, &w), ATESQL_OK);
+  assert_int_equal(atesql_worker_release(s, "ns", "cpu", w->worker_pod, "space",
+                                         "warm", NULL),
+                   ATESQL_OK);
+  atesql_worker_free(w);
+  assert_int_equal(atesql_actor_resume(s, &warm, 1, &w, &a), ATESQL_OK);
+  atesql_worker_free(w);
+  atesql_actor_free(a);
+
+  atesql_claim_request r = claim_for("a1");
+  uint64_t before = round_trips(s);
+  assert_int_equal(atesql_worker_claim(s, &r, &w), ATESQL_OK);
+  assert_int_equal(round_trips(s) - before, 1);
+  before = round_trips(s);
+  bool released = false;
+  assert_int_equal(atesql_worker_release(s, "ns", "cpu", w->worker_pod, "space",
+                                         "a1", &released),
+                   ATESQL_OK);
+  assert_true(released);
+  assert_int_equal(round_trips(s) - before, 1);
+  atesql_worker_free(w);
+  before = round_trips(s);
+  assert_int_equal(atesql_actor_resume(s, &r, 1, &w, &a), ATESQL_OK);
+  assert_int_equal(round_trips(s) - before, 1);
+  assert_int_equal(a->status, ATESQL_ACTOR_STATUS_RESUMING);
+  assert_string_equal(a->ateom_pod_name, w->worker_pod);
+  atesql_worker_free(w);
+  atesql_actor_free(a);
+  /* A retried claim (the actor holds a worker) and one with no capacity
+  ** are one request too. */
+  before = round_trips(s);
+  assert_int_equal(atesql_worker_claim(s, &r, &w), ATESQL_OK);
+  atesql_worker_free(w);
+  assert_int_equal(round_trips(s) - before, 1);
+  atesql_store_close(s);
+}
+
+/* A connection of its own to the test's server, with an open transaction
+** in schema `schema` that ran `sql`. */
+static PGconn *open_transaction(const char *schema, const char *sql) {
+  PGconn *c = PQconnectdb(base_url);
+  assert_int_equal(PQstatus(c), CONNECTION_OK);
+  char path[128];
+  snprintf(path, sizeof path, "SET search_path = %s", schema);
+  PQclear(PQexec(c, path));
+  PQclear(PQexec(c, "BEGIN"));
+  PGresult *r = PQexec(c, sql);
+  ExecStatusType rs = PQresultStatus(r);
+  if (rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK)
+    fail_msg("%s: %s", sql, PQerrorMessage(c));
+  PQclear(r);
+  return c;
+}
+
+/* The only free worker is locked by another transaction (an operator's
+** SELECT ... FOR UPDATE): a claim answers CONFLICT at once, without
+** waiting for it, and the message says to retry; inside the caller's
+** transaction it leaves that transaction usable. With no free worker at
+** all the answer is RESOURCE_EXHAUSTED. */
+static void
+test_a_claim_whose_free_workers_are_all_locked_is_conflict(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_locked", "atesql_locked");
+  atesql_worker p1 = worker("p1"), p2 = worker("p2");
+  p2.actor_id = "held";
+  p2.actor_atespace = "space";
+  assert_int_equal(atesql_worker_create(s, &p1), ATESQL_OK);
+  assert_int_equal(atesql_worker_create(s, &p2), ATESQL_OK);
+  PGconn *other = open_transaction(
+      "atesql_locked", "SELECT * FROM workers WHERE worker_pod = 'p1' FOR "
+                       "UPDATE");
+  atesql_claim_request r = claim_for("a1");
+  atesql_worker *w = NULL;
+  int64_t start = clock_now_ms();
+  atesql_status st = atesql_worker_claim(s, &r, &w);
+  int64_t took = clock_now_ms() - start;
+  printf("  claim of a locked worker: %s in %lld ms\n", atesql_status_str(st),
+         (long long)took);
+  assert_int_equal(st, ATESQL_CONFLICT);
+  assert_null(w);
+  assert_non_null(strstr(atesql_errmsg(s), "another transaction; retry"));
+  assert_true(took < 100);
+
+  assert_int_equal(atesql_tx_begin(s), ATESQL_OK);
+  assert_int_equal(atesql_worker_claim(s, &r, &w), ATESQL_CONFLICT);
+  atesql_worker *got = NULL;
+  assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p2", &got), ATESQL_OK);
+  atesql_worker_free(got);
+  assert_int_equal(atesql_tx_commit(s), ATESQL_OK);
+
+  PQclear(PQexec(other, "COMMIT"));
+  PQfinish(other);
+  assert_int_equal(atesql_worker_claim(s, &r, &w), ATESQL_OK);
+  assert_string_equal(w->worker_pod, "p1");
+  atesql_worker_free(w);
+  atesql_claim_request r2 = claim_for("a2");
+  assert_int_equal(atesql_worker_claim(s, &r2, &w), ATESQL_RESOURCE_EXHAUSTED);
+  assert_null(w);
+  atesql_store_close(s);
+}
+
+typedef struct claim_thread {
+  atesql_store *store;
+  atesql_status result;
+} claim_thread;
+
+static void *claim_a1(void *arg) {
+  claim_thread *t = arg;
+  atesql_claim_request r = claim_for("a1");
+  atesql_worker *w = NULL;
+  t->result = atesql_worker_claim(t->store, &r, &w);
+  atesql_worker_free(w);
+  return NULL;
+}
+
+/* Whether application app's backend waits for an advisory lock. */
+static bool waits_for_advisory_lock(const char *app) {
+  char sql[256];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM pg_stat_activity WHERE application_name = "
+           "'%s' AND wait_event = 'advisory'",
+           app);
+  return admin_number(sql) == 1;
+}
+
+/* A claim whose connection dies inside the server's function (waiting
+** for the actor's lock, which another session holds) is UNAVAILABLE and
+** writes nothing; the next claim reconnects and takes the worker. */
+static void test_claim_cut_inside_the_function_writes_nothing(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_claimcut", "atesql_claimcut");
+  atesql_worker p1 = worker("p1");
+  assert_int_equal(atesql_worker_create(s, &p1), ATESQL_OK);
+  PGconn *other = open_transaction(
+      "atesql_claimcut",
+      "SELECT pg_advisory_xact_lock(hashtextextended('atesql claim "
+      "space/a1', 0))");
+  claim_thread t = {s, ATESQL_OK};
+  pthread_t thread;
+  assert_int_equal(pthread_create(&thread, NULL, claim_a1, &t), 0);
+  for (int i = 0; i < 500 && !waits_for_advisory_lock("atesql_claimcut"); i++)
+    usleep(10 * 1000);
+  kill_backends("atesql_claimcut");
+  assert_int_equal(pthread_join(thread, NULL), 0);
+  PQclear(PQexec(other, "COMMIT"));
+  PQfinish(other);
+  assert_int_equal(t.result, ATESQL_UNAVAILABLE);
+  atesql_worker *got = NULL;
+  assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
+  assert_string_equal(got->actor_id, "");
+  assert_int_equal(got->version, 1);
+  atesql_worker_free(got);
+  claim_a1(&t);
+  assert_int_equal(t.result, ATESQL_OK);
   atesql_store_close(s);
 }
 
@@ -429,6 +635,10 @@ int main(void) {
       cmocka_unit_test(test_read_only_server_makes_the_handle_reconnect),
       cmocka_unit_test(test_migrate_up_to_date_on_read_only_target_is_ok),
       cmocka_unit_test(test_store_timeout_bounds_a_call_the_server_holds),
+      cmocka_unit_test(test_claim_release_and_resume_take_one_round_trip_each),
+      cmocka_unit_test(
+          test_a_claim_whose_free_workers_are_all_locked_is_conflict),
+      cmocka_unit_test(test_claim_cut_inside_the_function_writes_nothing),
       cmocka_unit_test(test_password_never_appears_in_messages),
       cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),

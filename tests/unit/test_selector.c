@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "atesql/selector.h"
+#include "selector/ast.h"
 
 #define W      ATESQL_RESOURCE_WORKERS
 #define A      ATESQL_RESOURCE_ACTORS
@@ -453,6 +454,50 @@ static void test_golden_sql_postgres(void **state) {
              "\"atespace\" = $1 AND \"status\" = ANY($2)");
 }
 
+/* The array form (a statement a server function EXECUTEs with one text[]
+** argument): every value is element N of $1, cast where its place needs
+** another type, and the parameters are those of the usual form. */
+static void expect_array_sql(atesql_resource res, const char *text,
+                             const char *want_sql) {
+  atesql_selector *sel = NULL;
+  atesql_error err = {0};
+  assert_int_equal(
+      atesql_selector_parse(res, text, ATESQL_NUL_TERMINATED, &sel, &err),
+      ATESQL_OK);
+  atesql_compiled *c = NULL, *plain = NULL;
+  assert_int_equal(sel_compile_array(sel, &c, &err), ATESQL_OK);
+  assert_int_equal(atesql_selector_compile(sel, PG, &plain, &err), ATESQL_OK);
+  if (strcmp(c->sql, want_sql) != 0)
+    fail_msg("'%s' compiled to\n  %s\nwant\n  %s", text, c->sql, want_sql);
+  assert_int_equal(c->param_count, plain->param_count);
+  for (size_t i = 0; i < c->param_count; i++) {
+    assert_int_equal(c->params[i].type, plain->params[i].type);
+    if (c->params[i].type == ATESQL_PARAM_TEXT)
+      assert_string_equal(c->params[i].text, plain->params[i].text);
+  }
+  atesql_compiled_free(plain);
+  atesql_compiled_free(c);
+  atesql_selector_free(sel);
+}
+
+static void test_golden_sql_postgres_array(void **state) {
+  (void)state;
+  expect_array_sql(W, "worker_pool=cpu,actor_id=",
+                   "\"worker_pool\" = ($1::text[])[1] AND \"actor_id\" = ''");
+  expect_array_sql(W, "version=3,node_name in (a,b)",
+                   "\"node_name\" = ANY((($1::text[])[1])::text[]) AND "
+                   "\"version\" = (($1::text[])[2])::bigint");
+  expect_array_sql(A, "status notin (STATUS_RUNNING)",
+                   "\"status\" <> ALL((($1::text[])[1])::integer[])");
+  expect_array_sql(
+      W, "worker_pool=cpu,labels.gpu in (h100,a100)",
+      "\"worker_pool\" = ($1::text[])[1] AND (\"worker_namespace\", "
+      "\"worker_pool\", \"worker_pod\") IN (SELECT \"worker_namespace\", "
+      "\"worker_pool\", \"worker_pod\" FROM worker_labels WHERE key = "
+      "($1::text[])[2] AND value = ANY((($1::text[])[3])::text[]) AND "
+      "\"worker_pool\" = ($1::text[])[1])");
+}
+
 /* The empty value is the constant '' in the SQL, so the free-worker
 ** question has one parameter, the pool. */
 static void test_free_worker_selector_has_one_param(void **state) {
@@ -714,6 +759,7 @@ int main(void) {
       cmocka_unit_test(test_errors_leave_out_null_and_err_filled),
       cmocka_unit_test(test_golden_sql_sqlite),
       cmocka_unit_test(test_golden_sql_postgres),
+      cmocka_unit_test(test_golden_sql_postgres_array),
       cmocka_unit_test(test_free_worker_selector_has_one_param),
       cmocka_unit_test(test_in_list_is_one_param_in_dialect_encoding),
       cmocka_unit_test(test_in_list_sql_shape_does_not_depend_on_length),

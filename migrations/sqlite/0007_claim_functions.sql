@@ -1,0 +1,6 @@
+-- Nothing changes on SQLite. Migration 0007 installs PostgreSQL's claim
+-- and resume functions, which save a claim its round trips to the
+-- server; SQLite runs in the caller's process, where each statement of a
+-- claim costs no round trip, so its claims keep running their statements
+-- one by one (src/store/claim_steps.c). The number exists here so that
+-- both dialects have the same list of migrations.
