@@ -88,18 +88,25 @@ ALTER TABLE store_revision
   ADD COLUMN candidate_xmax xid8 NOT NULL DEFAULT '0',
   ADD COLUMN candidate_seq bigint NOT NULL DEFAULT 0;
 
+-- Every read of the feed is a short range of one of these indexes; a
+-- parallel plan, which the planner picks when its statistics make a range
+-- look large (after a bulk load, say), costs more to start than the read.
+ALTER TABLE worker_events SET (parallel_workers = 0);
+
 -- The committed events a snapshot holds that await their numbers.
 CREATE VIEW worker_pending AS
-SELECT e.* FROM worker_events e, store_revision s
-WHERE s.id = 1 AND e.revision IS NULL AND e.seq >= s.numbered_below;
+SELECT e.* FROM worker_events e
+WHERE e.revision IS NULL
+  AND e.seq >= (SELECT numbered_below FROM store_revision WHERE id = 1);
 
--- pending: 1 when the snapshot holds any.
+-- pending: 1 when the snapshot holds any. The first in seq order, so that
+-- the pending index answers it whatever the statistics say.
 CREATE OR REPLACE VIEW worker_revision AS
 SELECT coalesce((SELECT max(revision) FROM worker_events), compacted)
          AS revision,
        compacted,
-       CASE WHEN EXISTS (SELECT 1 FROM worker_pending) THEN 1 ELSE 0 END
-         AS pending
+       CASE WHEN EXISTS (SELECT 1 FROM worker_pending ORDER BY seq LIMIT 1)
+            THEN 1 ELSE 0 END AS pending
 FROM store_revision s WHERE id = 1;
 
 CREATE OR REPLACE FUNCTION atesql_worker_event() RETURNS trigger
@@ -143,25 +150,44 @@ BEGIN
 END
 $$;
 
--- Number the committed events that await it; the highest revision given,
--- or NULL when there were none. Run it outside a transaction (it commits
--- what it numbers) or at the start of a READ COMMITTED one.
+-- Number the committed events that await it, at least every one committed
+-- before the call; the highest revision given, or NULL when this call gave
+-- none. Run it outside a transaction (it commits what it numbers).
+--
+-- Readers that find a numbering under way wait for it to end instead of
+-- queueing to number one after another (each numbering commits, and
+-- queued ones would each wait for their own flush): every event committed
+-- before a call has a seq at most the last seq issued when the call began
+-- (its writer took it before committing), so once none of those is
+-- pending the call is done, whoever numbered them. Only when some are
+-- still pending and the lock is free does the call number.
 CREATE FUNCTION atesql_number_worker_events() RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
+  before_call bigint;
   issued bigint;
   mine xid8;
   top bigint;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM worker_pending) THEN
-    RETURN NULL;
-  END IF;
-  -- One numbering at a time; each of the statements below takes a
-  -- snapshot after the previous numbering's commit.
-  PERFORM pg_advisory_xact_lock(1096041793,
-                                'worker_events'::regclass::oid::integer);
-  -- The last seq issued, read before the numbering's snapshot is taken
-  -- (a sequence set but never called has issued the one before).
+  -- (A sequence set but never called has issued the one before.)
+  SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
+  INTO before_call FROM worker_events_seq;
+  LOOP
+    IF NOT EXISTS (SELECT 1 FROM worker_pending WHERE seq <= before_call
+                   ORDER BY seq LIMIT 1) THEN
+      RETURN NULL;
+    END IF;
+    -- One numbering at a time; each of the statements below takes a
+    -- snapshot after the previous numbering's commit.
+    EXIT WHEN pg_try_advisory_xact_lock(1096041793,
+                                        'worker_events'::regclass::oid::integer);
+    -- Wait for the numbering under way to end, then look again.
+    PERFORM pg_advisory_lock_shared(1096041793,
+                                    'worker_events'::regclass::oid::integer);
+    PERFORM pg_advisory_unlock_shared(1096041793,
+                                      'worker_events'::regclass::oid::integer);
+  END LOOP;
+  -- The last seq issued, read before the numbering's snapshot is taken.
   SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
   INTO issued FROM worker_events_seq;
   mine := pg_current_xact_id();

@@ -89,14 +89,22 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
   const char *cols = columns.data ? columns.data : "";
   strbuf sb = STRBUF_INIT;
   append_first_after(&sb, res, rev);
+  /* Each half in key order with the page's limit, as the plain page is
+  ** read (the same index search, stopping at the limit); then the two
+  ** merged. */
   strbuf_printf(&sb,
-                "SELECT %s, %s FROM (SELECT %s FROM workers WHERE %s "
-                "AND NOT EXISTS (SELECT 1 FROM after a WHERE ",
+                "SELECT %s, %s FROM (SELECT * FROM (SELECT %s FROM workers "
+                "WHERE %s AND NOT EXISTS (SELECT 1 FROM after a WHERE ",
                 cols, spec->revision, cols, where);
   for (size_t i = 0; i < res->key_count; i++)
     strbuf_printf(&sb, "%sa.%s = workers.%s", i ? " AND " : "",
                   res->fields[i].column, res->fields[i].column);
-  strbuf_printf(&sb, ") UNION ALL SELECT %s FROM (SELECT ", cols);
+  strbuf_puts(&sb, ") ORDER BY ");
+  append_key(&sb, res, "");
+  strbuf_printf(&sb,
+                " LIMIT %s) AS now_part UNION ALL SELECT * FROM (SELECT %s "
+                "FROM (SELECT ",
+                limit, cols);
   columns_image(&sb, res, "e.", true);
   strbuf_printf(&sb, " FROM after e WHERE e.change <> %d) AS workers WHERE %s",
                 (int)ATESQL_EVENT_CREATED, prev->sql);
@@ -104,7 +112,9 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
     size_t k = where_params;
     append_keyset(&sb, d, spec, c->pinned, &k);
   }
-  strbuf_puts(&sb, ") AS page ORDER BY ");
+  strbuf_puts(&sb, " ORDER BY ");
+  append_key(&sb, res, "");
+  strbuf_printf(&sb, " LIMIT %s) AS then_part) AS page ORDER BY ", limit);
   append_key(&sb, res, "");
   strbuf_printf(&sb, " LIMIT %s", limit);
   free(where);
