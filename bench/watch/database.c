@@ -1,8 +1,7 @@
 /*
 ** The watch subcommand's databases: the base every cell copies (12 000
 ** workers, the load's events compacted away), and each cell's feed
-** variant: the triggers as migrated, dropped, or on PostgreSQL one of
-** their two parts.
+** variant: the triggers as migrated, or dropped.
 */
 #include <sqlite3.h>
 #include <stdio.h>
@@ -15,10 +14,9 @@
 #define BASE_DB "atesql_watch_base"
 #define CELL_DB "atesql_watch_" /* + the feed variant's name */
 
-const char *const feed_names[F_COUNT] = {"feed", "log_only", "notify_only",
-                                         "none"};
+const char *const feed_names[F_COUNT] = {"feed", "none"};
 
-bool feed_logs(feed_id f) { return f == F_FEED || f == F_LOG_ONLY; }
+bool feed_logs(feed_id f) { return f == F_FEED; }
 
 static worker_buf update_bufs[UPDATE_WORKERS];
 atesql_worker update_records[UPDATE_WORKERS];
@@ -106,34 +104,11 @@ void watch_backend_setup(backend *b, const options *o) {
           now_s() - t0);
 }
 
-/* PostgreSQL: the trigger function without its NOTIFY, made from the
-** function the migration installed; the statement fails unless it found
-** the NOTIFY to remove. */
-static const char pg_log_only_sql[] =
-    "DO $$ DECLARE def text := pg_get_functiondef("
-    "'atesql_worker_event'::regproc); "
-    "stripped text := replace(def, "
-    "'PERFORM pg_notify(''atesql_worker_events'', '''');', ''); "
-    "BEGIN IF stripped = def THEN "
-    "RAISE EXCEPTION 'no NOTIFY found in atesql_worker_event()'; END IF; "
-    "EXECUTE stripped; END $$";
-
-/* PostgreSQL: the feed's trigger replaced by one that only notifies. */
-static const char pg_notify_only_sql[] =
-    "DROP TRIGGER workers_events ON workers; "
-    "CREATE FUNCTION bench_worker_notify() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN "
-    "PERFORM pg_notify('atesql_worker_events', ''); RETURN NULL; END $$; "
-    "CREATE TRIGGER workers_notify AFTER INSERT OR UPDATE OR DELETE ON "
-    "workers FOR EACH ROW EXECUTE FUNCTION bench_worker_notify()";
-
-/* Change the cell's feed from as migrated to f: drop its triggers (the
-** workers' writes then log nothing and notify nobody) or, on PostgreSQL,
-** keep one of its two parts. */
+/* Change the cell's feed from as migrated to f: for none, drop its
+** triggers (the workers' writes then log nothing). */
 static void set_feed(backend *b, feed_id f) {
   if (f == F_FEED) return;
   if (b->id == B_SQLITE) {
-    if (f != F_NONE) die("--feeds %s is for PostgreSQL only", feed_names[f]);
     char name[64], file[4400];
     cell_name(f, name, sizeof name);
     place_file(&b->place, name, file, sizeof file);
@@ -150,9 +125,7 @@ static void set_feed(backend *b, feed_id f) {
     sqlite3_close(db);
   } else {
     PGconn *c = pg_connect(b->cell_url[f]);
-    pg_exec(c, f == F_NONE       ? "DROP TRIGGER workers_events ON workers"
-               : f == F_LOG_ONLY ? pg_log_only_sql
-                                 : pg_notify_only_sql);
+    pg_exec(c, "DROP TRIGGER workers_events ON workers");
     PQfinish(c);
   }
 }

@@ -102,8 +102,7 @@ static void parse_options(int argc, char **argv, options *o) {
        .kind = OPT_NAMES,
        .value = o->feeds,
        .arg = "LIST",
-       .help = "writes: the feed variants (default feed,none; PostgreSQL "
-               "also log_only,notify_only)",
+       .help = "writes: the feed variants (default feed,none)",
        .names = feed_names,
        .name_count = F_COUNT},
       {.name = "--write-seconds",
@@ -173,9 +172,8 @@ static void run_delivery_part(backend *backends, const options *o) {
               faulty ? "NO" : "yes", cells - faulty, cells);
 }
 
-/* Every writes group, each with the feed variants it runs, and then the
-** feed's cost. SQLite's triggers notify nobody, so it runs feed and none
-** only. */
+/* Every writes group, each with the feed variants chosen, and then the
+** feed's cost. */
 static void run_writes_part(backend *backends, const options *o) {
   writes_header(o);
   static write_result results[RESULTS_MAX];
@@ -188,8 +186,7 @@ static void run_writes_part(backend *backends, const options *o) {
         feed_id feeds[F_COUNT];
         size_t nfeeds = 0;
         for (feed_id f = 0; f < F_COUNT; f++)
-          if (o->feeds[f] && (b != B_SQLITE || f == F_FEED || f == F_NONE))
-            feeds[nfeeds++] = f;
+          if (o->feeds[f]) feeds[nfeeds++] = f;
         if (nfeeds == 0 || n + nfeeds > RESULTS_MAX) continue;
         int w = (int)o->write_writers.n[k];
         progress("writes", b, op_names[op], w);

@@ -32,7 +32,7 @@ enum {
 enum {
   WRITERS_MAX = 64,
   ROUNDS_MAX = 64,
-  RESULTS_MAX = 2 * 2 * 4 * COUNTS_MAX /* backends, ops, feeds, counts */
+  RESULTS_MAX = 2 * 2 * 2 * COUNTS_MAX /* backends, ops, feeds, counts */
 };
 
 #define UPDATE_POOL    "upd"
@@ -52,21 +52,11 @@ typedef enum op_id {
 } op_id;
 extern const char *const op_names[OP_COUNT];
 
-/*
-** What a writes cell's database logs. The two diagnostic variants split
-** PostgreSQL's trigger into its two parts, each of which makes concurrent
-** writers commit one at a time: the revision row's lock (held from the
-** first worker write to the end of the transaction) and the NOTIFY (the
-** server serializes notifying transactions from just before their commit
-** to its end, under one lock for the whole cluster). SQLite's triggers
-** notify nobody, so there the variants would equal feed and none, and
-** are not run.
-*/
+/* What a writes cell's database logs: the feed's triggers as migrated, or
+** none of them, which prices the feed. */
 typedef enum feed_id {
-  F_FEED,        /* the triggers as migrated */
-  F_LOG_ONLY,    /* PostgreSQL: the trigger without its NOTIFY */
-  F_NOTIFY_ONLY, /* PostgreSQL: a trigger that only notifies */
-  F_NONE,        /* the triggers dropped */
+  F_FEED, /* the triggers as migrated */
+  F_NONE, /* the triggers dropped */
   F_COUNT
 } feed_id;
 extern const char *const feed_names[F_COUNT];

@@ -2,7 +2,7 @@
 ** The watch subcommand's writes cells, which price the feed: writers
 ** update workers (or claim and release them) as fast as they can, with the
 ** feed's triggers as migrated and with them dropped from a copy of the
-** database (on PostgreSQL also with one of their two parts). The copies
+** database. The copies
 ** take turns in short rounds, so that both sides of a ratio see the same
 ** machine on a shared host.
 */
@@ -84,8 +84,7 @@ void writes_header(const options *o) {
   report_note(&o->report,
               "writes: back to back; %ld rounds of %.2f s per variant, the "
               "variants in turn; feed = the triggers as migrated, none = "
-              "dropped, log_only / notify_only = PostgreSQL's trigger without "
-              "its NOTIFY / with only its NOTIFY",
+              "dropped",
               o->rounds, o->write_seconds / (double)o->rounds);
   report_header(&o->report, &write_table);
 }
