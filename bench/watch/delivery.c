@@ -5,7 +5,8 @@
 ** event's latency runs from its writer's call returning OK to the watcher
 ** holding the event (CLOCK_MONOTONIC, which both processes share). Every
 ** committed update must arrive exactly once and in revision order; the
-** cell counts what does not.
+** cell counts what does not. The watcher is every part's: the writes
+** cells run one beside their writers too.
 */
 #include <errno.h>
 #include <stdatomic.h>
@@ -27,35 +28,11 @@ enum { DRAIN_GRACE_S = 10 };
 
 const char *const mode_names[M_COUNT] = {"in_process", "other_process"};
 
-/* One event as the watcher received it. */
-typedef struct arrival_rec {
-  int worker; /* index in the updaters' pool; -1 for any other worker */
-  int64_t version;
-  int64_t revision;
-  double t; /* just after atesql_watch_next returned it */
-} arrival_rec;
-
-/*
-** What the watcher and the main thread share: in memory mapped shared, so
-** that a watcher in a child process writes it as a thread would. The
-** watcher alone writes arrivals, count, overflow, failed and error, and the
-** main thread reads them only after the watcher ended.
-*/
-typedef struct watch_shared {
-  _Atomic int ready;          /* 1: the watch is open; -1: it failed */
-  _Atomic int64_t target;     /* stop at this revision; -1 until known */
-  _Atomic int64_t stop_by_ns; /* CLOCK_MONOTONIC: give up then */
-  bool failed, timed_out;
-  char error[1024];
-  size_t count, overflow, cap;
-  arrival_rec arrivals[];
-} watch_shared;
-
 static size_t shared_size(size_t cap) {
   return sizeof(watch_shared) + cap * sizeof(arrival_rec);
 }
 
-static watch_shared *shared_new(size_t cap) {
+watch_shared *shared_new(size_t cap) {
   void *p = mmap(NULL, shared_size(cap), PROT_READ | PROT_WRITE,
                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) die("mmap: %s", strerror(errno));
@@ -63,6 +40,12 @@ static watch_shared *shared_new(size_t cap) {
   sh->cap = cap;
   atomic_store(&sh->target, -1);
   return sh;
+}
+
+void shared_free(watch_shared *sh) { munmap(sh, shared_size(sh->cap)); }
+
+int watch_poll_ms(const backend *b, const options *o) {
+  return b->id == B_SQLITE ? (int)o->poll_ms : 0;
 }
 
 /* The worker's index in the updaters' pool, or -1. */
@@ -119,6 +102,7 @@ static int watch_events(const char *url, int poll_ms, watch_shared *sh) {
       sh->failed = true;
       break;
     }
+    sh->received++;
     if (sh->count < sh->cap)
       sh->arrivals[sh->count++] =
           (arrival_rec){.worker = update_index(&e->worker),
@@ -133,34 +117,14 @@ static int watch_events(const char *url, int poll_ms, watch_shared *sh) {
   return sh->failed ? 1 : 0;
 }
 
-typedef struct watcher_args {
-  const char *url;
-  int poll_ms;
-  watch_shared *sh;
-} watcher_args;
-
 static void *watcher_thread_main(void *arg) {
   watcher_args *a = arg;
   watch_events(a->url, a->poll_ms, a->sh);
   return NULL;
 }
 
-/* A running watcher: a thread of this process or a child process. */
-typedef struct watcher {
-  mode_id mode;
-  pthread_t thread;
-  pid_t child;
-  watcher_args args;
-} watcher;
-
-/*
-** Start the watcher of mode on url and wait until its watch is open. A
-** child is forked while this process runs no other thread and holds no
-** store handle (only PostgreSQL's admin connection, which the child never
-** touches), and leaves by _exit.
-*/
-static void watcher_start(watcher *wt, mode_id mode, const char *url,
-                          int poll_ms, watch_shared *sh) {
+void watcher_start(watcher *wt, mode_id mode, const char *url, int poll_ms,
+                   watch_shared *sh) {
   *wt = (watcher){.mode = mode, .child = -1, .args = {url, poll_ms, sh}};
   if (mode == M_IN_PROCESS) {
     int rc = pthread_create(&wt->thread, NULL, watcher_thread_main, &wt->args);
@@ -177,9 +141,7 @@ static void watcher_start(watcher *wt, mode_id mode, const char *url,
   if (atomic_load(&sh->ready) < 0) die("watcher: %s", sh->error);
 }
 
-/* Tell the watcher to stop at revision target (or after the grace) and
-** wait for it to end. */
-static void watcher_finish(watcher *wt, int64_t target) {
+void watcher_finish(watcher *wt, int64_t target) {
   watch_shared *sh = wt->args.sh;
   atomic_store(&sh->stop_by_ns, (int64_t)((now_s() + DRAIN_GRACE_S) * 1e9));
   atomic_store(&sh->target, target);
@@ -367,7 +329,7 @@ bool run_delivery(backend *b, mode_id mode, int writers, const options *o) {
   delivery_result res = {
       .backend = b->id, .mode = mode, .writers = writers, .load1 = load_now()};
   watcher wt;
-  watcher_start(&wt, mode, url, (int)o->poll_ms, sh);
+  watcher_start(&wt, mode, url, watch_poll_ms(b, o), sh);
 
   int64_t start = url_revision(url);
   run_writers(&c, delivery_writer_main, 0.05, o->delivery_seconds);
@@ -386,7 +348,7 @@ bool run_delivery(backend *b, mode_id mode, int writers, const options *o) {
     free(c.w[i].commits);
   }
   res.write_ms = res.commits ? writing_s * 1e3 / (double)res.commits : 0;
-  munmap(sh, shared_size(cap));
+  shared_free(sh);
   report_delivery(&o->report, &res);
   return delivery_exact(&res);
 }

@@ -1,7 +1,7 @@
 /*
 ** The watch subcommand's parts and what they share: the database every
 ** cell starts from and its feed variants (database.c), the writer threads
-** and their cells (writers.c), the delivery cells and their watcher
+** and their cells (writers.c), the watcher and the delivery cells
 ** (delivery.c), and the writes cells that price the feed (writes.c);
 ** watch.c runs them.
 */
@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <atesql/atesql.h>
 
@@ -174,6 +175,70 @@ void *write_writer_main(void *arg);
 */
 void run_writers(cell *c, void *(*body)(void *), double lead, double seconds);
 
+/* ---- The watcher (delivery.c) ---- */
+
+/* One event as the watcher received it. */
+typedef struct arrival_rec {
+  int worker; /* index in the updaters' pool; -1 for any other worker */
+  int64_t version;
+  int64_t revision;
+  double t; /* just after atesql_watch_next returned it */
+} arrival_rec;
+
+/*
+** What the watcher and the main thread share: in memory mapped shared, so
+** that a watcher in a child process writes it as a thread would. The
+** watcher alone writes received, arrivals, count, overflow, failed and
+** error, and the main thread reads them only after the watcher ended.
+*/
+typedef struct watch_shared {
+  _Atomic int ready;          /* 1: the watch is open; -1: it failed */
+  _Atomic int64_t target;     /* stop at this revision; -1 until known */
+  _Atomic int64_t stop_by_ns; /* CLOCK_MONOTONIC: give up then */
+  bool failed, timed_out;
+  char error[1024];
+  size_t received;             /* every event */
+  size_t count, overflow, cap; /* arrivals kept, and those beyond cap */
+  arrival_rec arrivals[];
+} watch_shared;
+
+/* Shared memory for a watcher that keeps up to cap arrivals (0: it only
+** counts them), to free with shared_free; dies on failure. */
+watch_shared *shared_new(size_t cap);
+void shared_free(watch_shared *sh);
+
+typedef struct watcher_args {
+  const char *url;
+  int poll_ms;
+  watch_shared *sh;
+} watcher_args;
+
+/* A running watcher: a thread of this process or a child process. */
+typedef struct watcher {
+  mode_id mode;
+  pthread_t thread;
+  pid_t child;
+  watcher_args args;
+} watcher;
+
+/* The poll interval the cells' watches of b take: --poll-ms on SQLite,
+** the default (0) on PostgreSQL. */
+int watch_poll_ms(const backend *b, const options *o);
+
+/*
+** Start a watcher of mode on url, watching every worker from now, and
+** wait until its watch is open; it records every event into sh until
+** watcher_finish. A child is forked while this process runs no other
+** thread and holds no store handle (only PostgreSQL's admin connection,
+** which the child never touches), and leaves by _exit.
+*/
+void watcher_start(watcher *wt, mode_id mode, const char *url, int poll_ms,
+                   watch_shared *sh);
+
+/* Tell the watcher to stop at revision target (or after a grace of 10 s)
+** and wait for it to end. */
+void watcher_finish(watcher *wt, int64_t target);
+
 /* ---- Delivery cells (delivery.c) ---- */
 
 /* Print the delivery part's notes and table header. */
@@ -197,6 +262,7 @@ typedef struct write_result {
   uint64_t writes;   /* worker writes, warm-ups included */
   int64_t revisions; /* the store revision's advance: `writes` when the
                         feed logs, else 0 */
+  uint64_t events;   /* what the rounds' watchers received: `revisions` */
   double load1;
 } write_result;
 

@@ -2,7 +2,8 @@
 ** The watch subcommand's writes cells, which price the feed: writers
 ** update workers (or claim and release them) as fast as they can, with the
 ** feed's triggers as migrated and with them dropped from a copy of the
-** database. The copies
+** database, while a watcher thread consumes the events as a scheduler's
+** worker cache would (on PostgreSQL its watch numbers them). The copies
 ** take turns in short rounds, so that both sides of a ratio see the same
 ** machine on a shared host.
 */
@@ -73,7 +74,7 @@ static const report_column write_columns[] = {
     {"round_min", NULL, COL_REAL, 9, 1}, {"round_max", NULL, COL_REAL, 9, 1},
     {"p50_ms", NULL, COL_REAL, 8, 3},    {"p99_ms", NULL, COL_REAL, 8, 3},
     {"writes", NULL, COL_INT, 7, 0},     {"revisions", NULL, COL_INT, 9, 0},
-    {"load1", NULL, COL_REAL, 5, 2},
+    {"events", NULL, COL_INT, 7, 0},     {"load1", NULL, COL_REAL, 5, 2},
 };
 
 static const report_table write_table = {"writes", " ", write_columns,
@@ -84,8 +85,11 @@ void writes_header(const options *o) {
   report_note(&o->report,
               "writes: back to back; %ld rounds of %.2f s per variant, the "
               "variants in turn; feed = the triggers as migrated, none = "
-              "dropped",
-              o->rounds, o->write_seconds / (double)o->rounds);
+              "dropped; in every round a watcher thread consumes the events "
+              "(default watch options: on PostgreSQL it numbers them every "
+              "%d ms)",
+              o->rounds, o->write_seconds / (double)o->rounds,
+              ATESQL_WATCH_POLL_MS_POSTGRES);
   report_header(&o->report, &write_table);
 }
 
@@ -105,9 +109,12 @@ static void report_write(const report *rep, const write_result *r) {
                       REAL(r->p99_ms),
                       INT(r->writes),
                       INT(r->revisions),
+                      INT(r->events),
                       REAL(r->load1)};
   report_row(rep, &write_table, v,
-             r->revisions == expected ? NULL : "REVISIONS != EXPECTED");
+             r->revisions != expected              ? "REVISIONS != EXPECTED"
+             : r->events != (uint64_t)r->revisions ? "EVENTS != REVISIONS"
+                                                   : NULL);
 }
 
 static const report_column cost_columns[] = {
@@ -170,6 +177,25 @@ void report_feed_cost(const report *rep, const write_result *rs, size_t n) {
   }
 }
 
+/*
+** One round of v's writers, `seconds` long, while a watcher thread holds a
+** watch with the default options on v's cell (on PostgreSQL it numbers
+** what is pending every ATESQL_WATCH_POLL_MS_POSTGRES ms) and consumes
+** the events; after the writers end it receives the rest, up to the
+** store revision. The round's measures and events add to v's.
+*/
+static void run_round(variant *v, double seconds) {
+  watch_shared *sh = shared_new(0);
+  watcher wt;
+  watcher_start(&wt, M_IN_PROCESS, v->c.url, 0, sh);
+  run_writers(&v->c, write_writer_main, 0, seconds);
+  watcher_finish(&wt, url_revision(v->c.url));
+  if (sh->failed) die("watcher: %s", sh->error);
+  v->res.events += sh->received;
+  shared_free(sh);
+  harvest_round(v);
+}
+
 void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
                 int writers, const options *o, write_result *out) {
   static variant vs[F_COUNT];
@@ -193,8 +219,7 @@ void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
   for (int r = 0; r < o->rounds; r++)
     for (size_t j = 0; j < nfeeds; j++) {
       variant *v = &vs[(j + (size_t)r) % nfeeds];
-      run_writers(&v->c, write_writer_main, 0, round_s);
-      harvest_round(v);
+      run_round(v, round_s);
     }
   for (size_t j = 0; j < nfeeds; j++) {
     finish_variant(&vs[j]);
