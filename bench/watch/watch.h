@@ -279,7 +279,8 @@ void writes_header(const options *o);
 void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
                 int writers, const options *o, write_result *out);
 
-/* The feed's cost: each logging variant of rs[0..n) against none. */
+/* The feed's cost: each feed row of rs[0..n) against none, and the
+** verdict on the feed's target on PostgreSQL (updates at 8 writers). */
 void report_feed_cost(const report *r, const write_result *rs, size_t n);
 
 #endif

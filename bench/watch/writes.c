@@ -127,6 +127,8 @@ static const report_column cost_columns[] = {
     {"ops_ratio", NULL, COL_REAL, 9, 2},
     {"round_min", NULL, COL_REAL, 9, 2},
     {"round_max", NULL, COL_REAL, 9, 2},
+    {"growth", NULL, COL_REAL, 6, 2},
+    {"none_growth", NULL, COL_REAL, 11, 2},
     {"p99_ms", NULL, COL_REAL, 8, 3},
     {"none_p99_ms", NULL, COL_REAL, 11, 3},
 };
@@ -135,46 +137,99 @@ static const report_table cost_table = {"feed_cost", " ", cost_columns,
                                         sizeof cost_columns /
                                             sizeof cost_columns[0]};
 
+/* The feed's target on PostgreSQL: with TARGET_WRITERS writers, updates
+** with the feed reach TARGET_RATIO of the rate without it, and the rate
+** grows from 1 writer to TARGET_WRITERS, as it does without the feed. */
+enum { TARGET_WRITERS = 8 };
+#define TARGET_RATIO 0.9
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+/* The result of rs[0..n) for (backend, op, feed, writers); NULL if none.
+** writers 0: the one with the fewest writers. */
+static const write_result *find_result(const write_result *rs, size_t n,
+                                       backend_id b, op_id op, feed_id f,
+                                       int writers) {
+  const write_result *found = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const write_result *r = &rs[i];
+    if (r->backend != b || r->op != op || r->feed != f) continue;
+    if (writers ? r->writers == writers
+                : found == NULL || r->writers < found->writers)
+      found = r;
+  }
+  return found;
+}
+
+/* The row of the feed's cost of f, against x (none, same cell). */
+static void report_cost_row(const report *rep, const write_result *rs, size_t n,
+                            const write_result *f, const write_result *x) {
+  double lo = 0, hi = 0;
+  for (int k = 0; k < f->rounds && k < x->rounds; k++) {
+    double q = ratio(f->round_ops_per_s[k], x->round_ops_per_s[k]);
+    if (k == 0 || q < lo) lo = q;
+    if (k == 0 || q > hi) hi = q;
+  }
+  const write_result *f0 = find_result(rs, n, f->backend, f->op, f->feed, 0);
+  const write_result *x0 = find_result(rs, n, x->backend, x->op, x->feed, 0);
+  report_value v[] = {TEXT(backend_names[f->backend]),
+                      TEXT(op_names[f->op]),
+                      TEXT(feed_names[f->feed]),
+                      INT(f->writers),
+                      REAL(f->ops_per_s),
+                      REAL(x->ops_per_s),
+                      REAL(ratio(f->ops_per_s, x->ops_per_s)),
+                      REAL(lo),
+                      REAL(hi),
+                      REAL(ratio(f->ops_per_s, f0->ops_per_s)),
+                      REAL(ratio(x->ops_per_s, x0->ops_per_s)),
+                      REAL(f->p99_ms),
+                      REAL(x->p99_ms)};
+  report_row(rep, &cost_table, v, NULL);
+}
+
+/* The verdict on the feed's target, when rs[0..n) holds its cells. */
+static void report_feed_target(const report *rep, const write_result *rs,
+                               size_t n) {
+  const write_result *f1 = find_result(rs, n, B_POSTGRES, OP_UPDATE, F_FEED, 1);
+  const write_result *x1 = find_result(rs, n, B_POSTGRES, OP_UPDATE, F_NONE, 1);
+  const write_result *f8 =
+      find_result(rs, n, B_POSTGRES, OP_UPDATE, F_FEED, TARGET_WRITERS);
+  const write_result *x8 =
+      find_result(rs, n, B_POSTGRES, OP_UPDATE, F_NONE, TARGET_WRITERS);
+  if (f1 == NULL || x1 == NULL || f8 == NULL || x8 == NULL) return;
+  double q = ratio(f8->ops_per_s, x8->ops_per_s);
+  report_note(
+      rep,
+      "the feed's target on postgres: with %d writers, updates with "
+      "the feed at %.3f of the rate without (at least %.2f: %s); "
+      "with the feed %.1f/s at 1 writer and %.1f/s at %d (x%.2f: "
+      "%s), without it %.1f/s and %.1f/s (x%.2f)",
+      TARGET_WRITERS, q, TARGET_RATIO, q >= TARGET_RATIO ? "met" : "MISSED",
+      f1->ops_per_s, f8->ops_per_s, TARGET_WRITERS,
+      ratio(f8->ops_per_s, f1->ops_per_s),
+      f8->ops_per_s > f1->ops_per_s ? "grows, met" : "MISSED", x1->ops_per_s,
+      x8->ops_per_s, ratio(x8->ops_per_s, x1->ops_per_s));
+}
+
 /*
-** The cost of each logging variant per backend, op and writer count,
-** against none (no triggers): the ratio of all rounds' ops/s, and the
-** lowest and highest ratio of one round to the round of none that ran
-** next to it.
+** The feed's cost per backend, op and writer count, against none (no
+** triggers): the ratio of all rounds' ops/s, the lowest and highest ratio
+** of one round to the round of none that ran next to it, and how the rate
+** of each grew from the fewest writers run; then the verdict on the
+** feed's target.
 */
 void report_feed_cost(const report *rep, const write_result *rs, size_t n) {
-  report_note(rep, "the feed's cost: each variant against none (no "
-                   "triggers)");
+  report_note(rep, "the feed's cost: feed against none (no triggers); "
+                   "growth: ops/s over ops/s with the fewest writers");
   report_header(rep, &cost_table);
   for (size_t i = 0; i < n; i++) {
     if (rs[i].feed == F_NONE) continue;
-    for (size_t j = 0; j < n; j++) {
-      const write_result *f = &rs[i], *x = &rs[j];
-      if (x->feed != F_NONE || x->backend != f->backend || x->op != f->op ||
-          x->writers != f->writers)
-        continue;
-      double lo = 0, hi = 0;
-      for (int k = 0; k < f->rounds && k < x->rounds; k++) {
-        double q = x->round_ops_per_s[k] > 0
-                       ? f->round_ops_per_s[k] / x->round_ops_per_s[k]
-                       : 0;
-        if (k == 0 || q < lo) lo = q;
-        if (k == 0 || q > hi) hi = q;
-      }
-      report_value v[] = {
-          TEXT(backend_names[f->backend]),
-          TEXT(op_names[f->op]),
-          TEXT(feed_names[f->feed]),
-          INT(f->writers),
-          REAL(f->ops_per_s),
-          REAL(x->ops_per_s),
-          REAL(x->ops_per_s > 0 ? f->ops_per_s / x->ops_per_s : 0),
-          REAL(lo),
-          REAL(hi),
-          REAL(f->p99_ms),
-          REAL(x->p99_ms)};
-      report_row(rep, &cost_table, v, NULL);
-    }
+    const write_result *x =
+        find_result(rs, n, rs[i].backend, rs[i].op, F_NONE, rs[i].writers);
+    if (x != NULL) report_cost_row(rep, rs, n, &rs[i], x);
   }
+  report_feed_target(rep, rs, n);
 }
 
 /*
