@@ -1,10 +1,12 @@
 /*
 ** The watch subcommand's databases: the base every cell copies (12 000
-** workers, the load's events compacted away), and each cell's feed
-** variant: the triggers as migrated, or dropped.
+** workers, the load's events compacted away), each cell's feed
+** variant (the triggers as migrated, or dropped), and what a second
+** connection may hold open on a cell meanwhile.
 */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common.h"
 #include "pools.h"
@@ -153,4 +155,43 @@ int64_t url_revision(const char *url) {
   check(s, atesql_store_revision(s, &revision, NULL), "read the revision");
   atesql_store_close(s);
   return revision;
+}
+
+const char *const holder_names[H_COUNT] = {"none", "open_write", "snapshot"};
+
+/* H_WRITE's worker: ns/cpu's worker 1, held by a background actor (only
+** every (CLAIM_WORKERS / CLAIM_FREE)th worker is free). */
+#define STALL_POD CLAIM_POOL "-0001"
+
+/* Run sql on c, expecting st; dies otherwise. */
+static void holder_exec(PGconn *c, const char *sql, ExecStatusType st) {
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != st) die("%s: %s", sql, PQerrorMessage(c));
+  if (st == PGRES_COMMAND_OK && strcmp(PQcmdTuples(r), "0") == 0)
+    die("%s: no row", sql);
+  PQclear(r);
+}
+
+PGconn *holder_begin(holder_id h, const char *url) {
+  if (h == H_NONE) return NULL;
+  PGconn *c = pg_connect(url);
+  if (h == H_WRITE) {
+    pg_exec(c, "BEGIN");
+    holder_exec(c,
+                "UPDATE workers SET version = version + 1 "
+                "WHERE worker_namespace = '" NS
+                "' AND worker_pool = '" CLAIM_POOL
+                "' AND worker_pod = '" STALL_POD "'",
+                PGRES_COMMAND_OK);
+  } else {
+    pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    holder_exec(c, "SELECT count(*) FROM workers", PGRES_TUPLES_OK);
+  }
+  return c;
+}
+
+void holder_end(PGconn *c) {
+  if (c == NULL) return;
+  pg_exec(c, "COMMIT");
+  PQfinish(c);
 }

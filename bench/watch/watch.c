@@ -29,6 +29,7 @@ static void all_true(bool *flags, size_t n) {
 /* The command line into *o; dies (with the usage) on a mistake. */
 static void parse_options(int argc, char **argv, options *o) {
   *o = (options){.delivery_writers = {{1, 4}, 2},
+                 .flat_writers = {{8}, 1},
                  .write_writers = {{1, 4, 8}, 3},
                  .rate = 500,
                  .delivery_seconds = 5,
@@ -60,6 +61,14 @@ static void parse_options(int argc, char **argv, options *o) {
        .arg = "N,N,...",
        .help = "delivery: writer threads per cell (default 1,4)",
        .min = 1,
+       .max = WRITERS_MAX},
+      {.name = "--flat-writers",
+       .kind = OPT_COUNTS,
+       .value = &o->flat_writers,
+       .arg = "N,N,...",
+       .help = "delivery: writer threads per cell whose writers update as "
+               "fast as they can (default 8; 0: no such cell)",
+       .min = 0,
        .max = WRITERS_MAX},
       {.name = "--watchers",
        .kind = OPT_NAMES,
@@ -150,20 +159,25 @@ static void progress(const char *what, backend_id b, const char *detail,
           detail, writers, load);
 }
 
-/* Every delivery cell, and the verdict on the feed's exactness. */
+/* Every delivery cell, at the rate asked and flat out, and the verdict
+** on the feed's exactness. */
 static void run_delivery_part(backend *backends, const options *o) {
   delivery_header(o);
   size_t cells = 0, faulty = 0;
+  const counts *writers[] = {&o->delivery_writers, &o->flat_writers};
   for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++) {
     if (!o->backends[b]) continue;
     for (mode_id m = 0; m < M_COUNT; m++) {
       if (!o->modes[m]) continue;
-      for (size_t k = 0; k < o->delivery_writers.count; k++) {
-        int n = (int)o->delivery_writers.n[k];
-        progress("delivery", b, mode_names[m], n);
-        cells++;
-        faulty += !run_delivery(&backends[b], m, n, o);
-      }
+      for (size_t flat = 0; flat < 2; flat++)
+        for (size_t k = 0; k < writers[flat]->count; k++) {
+          int n = (int)writers[flat]->n[k];
+          if (n == 0) continue;
+          progress(flat ? "delivery flat out" : "delivery", b, mode_names[m],
+                   n);
+          cells++;
+          faulty += !run_delivery(&backends[b], m, n, flat ? 0 : o->rate, o);
+        }
     }
   }
   report_note(&o->report,

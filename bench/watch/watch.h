@@ -75,6 +75,7 @@ typedef struct options {
   bool ops[OP_COUNT];
   bool feeds[F_COUNT];
   counts delivery_writers; /* default 1, 4 */
+  counts flat_writers;     /* delivery flat out: default 8 */
   counts write_writers;    /* default 1, 4, 8 */
   double rate;             /* delivery: updates per second, all writers */
   double delivery_seconds; /* per delivery cell */
@@ -112,13 +113,36 @@ void watch_backend_teardown(backend *b);
 /* The store revision of the database at url, on a handle of its own. */
 int64_t url_revision(const char *url);
 
+/* What a second connection holds open on a PostgreSQL cell while its
+** writers run (libpq directly, as an operator's session or another
+** program would). */
+typedef enum holder_id {
+  H_NONE,
+  H_WRITE,    /* a transaction that updated a worker of ns/cpu held by a
+                 background actor (so neither a claimer's candidate nor an
+                 updater's worker) and stays open */
+  H_SNAPSHOT, /* a REPEATABLE READ transaction that took its snapshot with
+                 one SELECT and writes nothing */
+  H_COUNT
+} holder_id;
+extern const char *const holder_names[H_COUNT];
+
+/* Begin what h holds on the PostgreSQL database at url (a cell's URL,
+** which is a conninfo); NULL for H_NONE. */
+PGconn *holder_begin(holder_id h, const char *url);
+
+/* Commit what holder_begin began and close its connection; NULL is a
+** no-op. */
+void holder_end(PGconn *c);
+
 /* ---- Writers (writers.c) ---- */
 
 /* One update as its writer saw it return OK. */
 typedef struct commit_rec {
   int worker; /* index in the updaters' pool */
   int64_t version;
-  double t; /* just after the call returned OK */
+  double t;  /* just after the call returned OK */
+  double ms; /* the call's time */
 } commit_rec;
 
 struct cell;
@@ -241,12 +265,63 @@ void watcher_finish(watcher *wt, int64_t target);
 
 /* ---- Delivery cells (delivery.c) ---- */
 
+/* One delivery cell: where its watcher runs, its writers, and what a
+** second connection holds meanwhile. */
+typedef struct delivery_spec {
+  mode_id mode;
+  int writers;
+  double rate;      /* updates per second of all writers; 0: flat out */
+  double seconds;   /* the writers' time */
+  holder_id holder; /* H_NONE or H_SNAPSHOT: a holder that wrote would add
+                       an event of no writer's */
+} delivery_spec;
+
+typedef struct delivery_result {
+  backend_id backend;
+  mode_id mode;
+  int writers;
+  holder_id holder;
+  double asked;    /* the rate asked; 0: flat out */
+  double rate;     /* updates per second achieved */
+  double write_ms; /* the mean update call; writers cannot keep up with a
+                      rate above writers * 1000 / write_ms */
+  double write_p50_ms, write_p99_ms, write_max_ms; /* of the update calls */
+  size_t commits;
+  int64_t revisions; /* the store revision's advance over the cell */
+  size_t delivered;  /* events of committed updates, each counted once */
+  size_t missing;    /* committed updates never delivered */
+  size_t duplicates; /* deliveries of an update beyond its first */
+  size_t unexpected; /* events of no update the writers committed */
+  size_t disorder;   /* events whose revision was not the one after the
+                        previous event's */
+  size_t early;      /* events the watcher held before their writer read the
+                        clock after its call: latency below 0 */
+  double p50_ms, p99_ms, max_ms, min_ms;
+  double load1;
+  bool timed_out, failed;
+} delivery_result;
+
 /* Print the delivery part's notes and table header. */
 void delivery_header(const options *o);
 
-/* Run the delivery cell (b, watcher mode, writers) on a fresh copy of the
-** base database and print its row; false when its feed was not exact. */
-bool run_delivery(backend *b, mode_id mode, int writers, const options *o);
+/*
+** Run the delivery cell spec on a fresh copy of b's base database: the
+** watcher opens its watch, the holder (if any) begins, the writers run,
+** the holder ends, and the watcher receives everything up to the store
+** revision. The measures and checks go to *res; nothing is printed.
+*/
+void delivery_cell(backend *b, const delivery_spec *spec, const options *o,
+                   delivery_result *res);
+
+/* Whether every committed update of r's cell was delivered exactly once,
+** in revision order, and nothing else was. */
+bool delivery_exact(const delivery_result *r);
+
+/* Run the delivery cell (b, watcher mode, writers, rate; 0: flat out) for
+** --delivery-seconds and print its row; false when its feed was not
+** exact. */
+bool run_delivery(backend *b, mode_id mode, int writers, double rate,
+                  const options *o);
 
 /* ---- Writes cells (writes.c) ---- */
 

@@ -102,6 +102,7 @@ void *delivery_writer_main(void *arg) {
     double t0 = now_s();
     int i = update_once(wr);
     commit_rec r = {.worker = i, .version = c->version[i], .t = now_s()};
+    r.ms = (r.t - t0) * 1e3;
     wr->writing_s += r.t - t0;
     append((void **)&wr->commits, &wr->ncommits, &wr->commit_cap, sizeof r, &r);
     next += c->period;
