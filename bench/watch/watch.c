@@ -1,12 +1,15 @@
 /*
 ** atesql_bench watch: the workers' change feed under load, on SQLite and
-** on PostgreSQL. Two parts:
+** on PostgreSQL. Four parts:
 **  - delivery (delivery.c): how long an event takes from its writer's
 **    commit to a watcher blocked in atesql_watch_next, in the writers'
 **    process or another one, and whether every committed update arrives
 **    exactly once and in revision order;
 **  - writes (writes.c): what the feed costs the writers, with the feed's
-**    triggers as migrated against a copy without them.
+**    triggers as migrated against a copy without them;
+**  - stall and snapshot (stall.c), on PostgreSQL: what another
+**    connection's open transaction costs the writers, the claims and the
+**    delivery, when it wrote an unrelated worker or holds a snapshot.
 ** Every cell starts from a fresh copy of one database (database.c); the
 ** writers are threads of their own (writers.c). bench/run watch starts a
 ** PostgreSQL server and runs this; docs/BENCHMARKS.md ("Watch") explains
@@ -19,7 +22,8 @@
 #include "samples.h"
 #include "watch.h"
 
-static const char *const part_names[P_COUNT] = {"delivery", "writes"};
+static const char *const part_names[P_COUNT] = {"delivery", "writes", "stall",
+                                                "snapshot"};
 
 static void all_true(bool *flags, size_t n) {
   for (size_t i = 0; i < n; i++)
@@ -34,7 +38,10 @@ static void parse_options(int argc, char **argv, options *o) {
                  .rate = 500,
                  .delivery_seconds = 5,
                  .write_seconds = 4,
-                 .rounds = 8};
+                 .rounds = 8,
+                 .stall_writers = 4,
+                 .stall_seconds = 4,
+                 .snapshot_seconds = 30};
   all_true(o->parts, P_COUNT);
   all_true(o->modes, M_COUNT);
   all_true(o->ops, OP_COUNT);
@@ -44,15 +51,16 @@ static void parse_options(int argc, char **argv, options *o) {
        .kind = OPT_NAMES,
        .value = o->parts,
        .arg = "LIST",
-       .help = "delivery, writes or both (default both)",
+       .help = "delivery, writes, stall, snapshot (default all; stall "
+               "and snapshot run on PostgreSQL only)",
        .names = part_names,
        .name_count = P_COUNT},
       {.name = "--rate",
        .kind = OPT_REAL,
        .value = &o->rate,
        .arg = "N",
-       .help = "delivery: updates per second of all writers together "
-               "(default 500)",
+       .help = "delivery, stall, snapshot: updates per second of all "
+               "writers together (default 500)",
        .min = 0,
        .max = 100000},
       {.name = "--delivery-writers",
@@ -93,6 +101,29 @@ static void parse_options(int argc, char **argv, options *o) {
                "ATESQL_WATCH_POLL_MS)",
        .min = 0,
        .max = 60000},
+      {.name = "--stall-writers",
+       .kind = OPT_INT,
+       .value = &o->stall_writers,
+       .arg = "N",
+       .help = "stall, snapshot: writer threads (default 4)",
+       .min = 1,
+       .max = WRITERS_MAX},
+      {.name = "--stall-seconds",
+       .kind = OPT_REAL,
+       .value = &o->stall_seconds,
+       .arg = "S",
+       .help = "stall: the time of each cell, during which the transaction "
+               "stays open (default 4)",
+       .min = 0,
+       .max = 3600},
+      {.name = "--snapshot-seconds",
+       .kind = OPT_REAL,
+       .value = &o->snapshot_seconds,
+       .arg = "S",
+       .help = "snapshot: the time of each cell, during which the snapshot "
+               "is held (default 30)",
+       .min = 0,
+       .max = 3600},
       {.name = "--write-writers",
        .kind = OPT_COUNTS,
        .value = &o->write_writers,
@@ -224,6 +255,15 @@ int watch_main(int argc, char **argv) {
   report_environment(&o);
   if (o.parts[P_DELIVERY]) run_delivery_part(backends, &o);
   if (o.parts[P_WRITES]) run_writes_part(backends, &o);
+  for (part_id p = P_STALL; p <= P_SNAPSHOT; p++) {
+    if (!o.parts[p]) continue;
+    if (!o.backends[B_POSTGRES])
+      report_note(&o.report, "%s: PostgreSQL only, not run", part_names[p]);
+    else if (p == P_STALL)
+      run_stall_part(&backends[B_POSTGRES], &o);
+    else
+      run_snapshot_part(&backends[B_POSTGRES], &o);
+  }
   report_end(&o.report, t0);
   report_fsync(&o.report, o.common.dir, false);
   for (backend_id b = B_SQLITE; b <= B_POSTGRES; b++)

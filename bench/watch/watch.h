@@ -2,7 +2,8 @@
 ** The watch subcommand's parts and what they share: the database every
 ** cell starts from and its feed variants (database.c), the writer threads
 ** and their cells (writers.c), the watcher and the delivery cells
-** (delivery.c), and the writes cells that price the feed (writes.c);
+** (delivery.c), the writes cells that price the feed (writes.c), and
+** the cells with another connection's transaction open (stall.c);
 ** watch.c runs them.
 */
 #ifndef ATESQL_BENCH_WATCH_H
@@ -65,7 +66,13 @@ extern const char *const feed_names[F_COUNT];
 /* Whether writes under f advance the store revision. */
 bool feed_logs(feed_id f);
 
-typedef enum part_id { P_DELIVERY, P_WRITES, P_COUNT } part_id;
+typedef enum part_id {
+  P_DELIVERY,
+  P_WRITES,
+  P_STALL,
+  P_SNAPSHOT,
+  P_COUNT
+} part_id;
 
 typedef struct options {
   common_options common;
@@ -77,11 +84,15 @@ typedef struct options {
   counts delivery_writers; /* default 1, 4 */
   counts flat_writers;     /* delivery flat out: default 8 */
   counts write_writers;    /* default 1, 4, 8 */
-  double rate;             /* delivery: updates per second, all writers */
+  double rate;             /* delivery, stall, snapshot: updates per
+                              second, all writers */
   double delivery_seconds; /* per delivery cell */
   double write_seconds;    /* per writes cell and variant */
   long rounds;             /* writes: the variants take turns this often */
   long poll_ms;            /* SQLite watches' poll interval; 0: default */
+  long stall_writers;      /* stall, snapshot: updater threads */
+  double stall_seconds;    /* per stall cell */
+  double snapshot_seconds; /* per snapshot cell */
   report report;
 } options;
 
@@ -187,6 +198,13 @@ void cell_reset(cell *c, const char *url, int writers);
 ** every period until the deadline, each commit recorded in its commits.
 */
 void *delivery_writer_main(void *arg);
+
+/*
+** Claim a worker of ns/cpu for a fresh actor of wr's and release it: two
+** writes, counted in wr->writes. *claim_ms and *release_ms (either may be
+** NULL) receive each call's time. Needs only wr's id, seq and store.
+*/
+void claim_release(writer *wr, double *claim_ms, double *release_ms);
 
 /* A writes writer: one untimed warm-up operation, then c->op back to back
 ** until the deadline, each timed into its latency_ms. */
@@ -357,5 +375,17 @@ void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
 /* The feed's cost: each feed row of rs[0..n) against none, and the
 ** verdict on the feed's target on PostgreSQL (updates at 8 writers). */
 void report_feed_cost(const report *r, const write_result *rs, size_t n);
+
+/* ---- Holder cells, PostgreSQL only (stall.c) ---- */
+
+/* The stall cells, without a holder and with H_WRITE on b, their table
+** and the verdict: every claim under 100 ms while the transaction is
+** open. */
+void run_stall_part(backend *b, const options *o);
+
+/* The snapshot cells, without a holder and with H_SNAPSHOT on b, their
+** table and the verdict: the snapshot adds at most 10 ms to the p99 of a
+** commit and of a delivery. */
+void run_snapshot_part(backend *b, const options *o);
 
 #endif
