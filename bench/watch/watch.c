@@ -162,8 +162,9 @@ static void parse_options(int argc, char **argv, options *o) {
   };
   command cmd = {"watch",
                  "The workers' change feed: delivery latency from commit to "
-                 "watcher, and what\nthe feed costs the writers, on SQLite "
-                 "and PostgreSQL.",
+                 "watcher, what the\nfeed costs the writers, on SQLite and "
+                 "PostgreSQL; and on PostgreSQL what\nanother connection's "
+                 "open transaction costs the writers, claims and delivery.",
                  "sqlite,postgres", specs, sizeof specs / sizeof specs[0]};
   parse_command_line(argc, argv, &cmd, &o->common);
   choose_backends(&cmd, &o->common, false, o->backends);
