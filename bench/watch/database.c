@@ -1,11 +1,12 @@
 /*
 ** The watch subcommand's databases: the base every cell copies (12 000
-** workers, the load's events compacted away), and each cell's feed
-** variant: the triggers as migrated, dropped, or on PostgreSQL one of
-** their two parts.
+** workers, the load's events compacted away), each cell's feed
+** variant (the triggers as migrated, or dropped), and what a second
+** connection may hold open on a cell meanwhile.
 */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common.h"
 #include "pools.h"
@@ -15,10 +16,9 @@
 #define BASE_DB "atesql_watch_base"
 #define CELL_DB "atesql_watch_" /* + the feed variant's name */
 
-const char *const feed_names[F_COUNT] = {"feed", "log_only", "notify_only",
-                                         "none"};
+const char *const feed_names[F_COUNT] = {"feed", "none"};
 
-bool feed_logs(feed_id f) { return f == F_FEED || f == F_LOG_ONLY; }
+bool feed_logs(feed_id f) { return f == F_FEED; }
 
 static worker_buf update_bufs[UPDATE_WORKERS];
 atesql_worker update_records[UPDATE_WORKERS];
@@ -106,34 +106,11 @@ void watch_backend_setup(backend *b, const options *o) {
           now_s() - t0);
 }
 
-/* PostgreSQL: the trigger function without its NOTIFY, made from the
-** function the migration installed; the statement fails unless it found
-** the NOTIFY to remove. */
-static const char pg_log_only_sql[] =
-    "DO $$ DECLARE def text := pg_get_functiondef("
-    "'atesql_worker_event'::regproc); "
-    "stripped text := replace(def, "
-    "'PERFORM pg_notify(''atesql_worker_events'', '''');', ''); "
-    "BEGIN IF stripped = def THEN "
-    "RAISE EXCEPTION 'no NOTIFY found in atesql_worker_event()'; END IF; "
-    "EXECUTE stripped; END $$";
-
-/* PostgreSQL: the feed's trigger replaced by one that only notifies. */
-static const char pg_notify_only_sql[] =
-    "DROP TRIGGER workers_events ON workers; "
-    "CREATE FUNCTION bench_worker_notify() RETURNS trigger "
-    "LANGUAGE plpgsql AS $$ BEGIN "
-    "PERFORM pg_notify('atesql_worker_events', ''); RETURN NULL; END $$; "
-    "CREATE TRIGGER workers_notify AFTER INSERT OR UPDATE OR DELETE ON "
-    "workers FOR EACH ROW EXECUTE FUNCTION bench_worker_notify()";
-
-/* Change the cell's feed from as migrated to f: drop its triggers (the
-** workers' writes then log nothing and notify nobody) or, on PostgreSQL,
-** keep one of its two parts. */
+/* Change the cell's feed from as migrated to f: for none, drop its
+** triggers (the workers' writes then log nothing). */
 static void set_feed(backend *b, feed_id f) {
   if (f == F_FEED) return;
   if (b->id == B_SQLITE) {
-    if (f != F_NONE) die("--feeds %s is for PostgreSQL only", feed_names[f]);
     char name[64], file[4400];
     cell_name(f, name, sizeof name);
     place_file(&b->place, name, file, sizeof file);
@@ -150,9 +127,7 @@ static void set_feed(backend *b, feed_id f) {
     sqlite3_close(db);
   } else {
     PGconn *c = pg_connect(b->cell_url[f]);
-    pg_exec(c, f == F_NONE       ? "DROP TRIGGER workers_events ON workers"
-               : f == F_LOG_ONLY ? pg_log_only_sql
-                                 : pg_notify_only_sql);
+    pg_exec(c, "DROP TRIGGER workers_events ON workers");
     PQfinish(c);
   }
 }
@@ -180,4 +155,43 @@ int64_t url_revision(const char *url) {
   check(s, atesql_store_revision(s, &revision, NULL), "read the revision");
   atesql_store_close(s);
   return revision;
+}
+
+const char *const holder_names[H_COUNT] = {"none", "open_write", "snapshot"};
+
+/* H_WRITE's worker: ns/cpu's worker 1, held by a background actor (only
+** every (CLAIM_WORKERS / CLAIM_FREE)th worker is free). */
+#define STALL_POD CLAIM_POOL "-0001"
+
+/* Run sql on c, expecting st; dies otherwise. */
+static void holder_exec(PGconn *c, const char *sql, ExecStatusType st) {
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != st) die("%s: %s", sql, PQerrorMessage(c));
+  if (st == PGRES_COMMAND_OK && strcmp(PQcmdTuples(r), "0") == 0)
+    die("%s: no row", sql);
+  PQclear(r);
+}
+
+PGconn *holder_begin(holder_id h, const char *url) {
+  if (h == H_NONE) return NULL;
+  PGconn *c = pg_connect(url);
+  if (h == H_WRITE) {
+    pg_exec(c, "BEGIN");
+    holder_exec(c,
+                "UPDATE workers SET version = version + 1 "
+                "WHERE worker_namespace = '" NS
+                "' AND worker_pool = '" CLAIM_POOL
+                "' AND worker_pod = '" STALL_POD "'",
+                PGRES_COMMAND_OK);
+  } else {
+    pg_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+    holder_exec(c, "SELECT count(*) FROM workers", PGRES_TUPLES_OK);
+  }
+  return c;
+}
+
+void holder_end(PGconn *c) {
+  if (c == NULL) return;
+  pg_exec(c, "COMMIT");
+  PQfinish(c);
 }

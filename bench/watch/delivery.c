@@ -5,9 +5,11 @@
 ** event's latency runs from its writer's call returning OK to the watcher
 ** holding the event (CLOCK_MONOTONIC, which both processes share). Every
 ** committed update must arrive exactly once and in revision order; the
-** cell counts what does not.
+** cell counts what does not. The watcher is every part's: the writes
+** cells run one beside their writers too.
 */
 #include <errno.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,40 +24,17 @@
 #include "watch.h"
 
 /* How long the watcher may take, after the writers end, to deliver the
-** last event before the cell counts the rest as missing. */
-enum { DRAIN_GRACE_S = 10 };
+** last event before the cell counts the rest as missing; the arrivals a
+** cell's watcher keeps per second when its writers run flat out. */
+enum { DRAIN_GRACE_S = 10, FLAT_ARRIVALS_PER_S = 20000 };
 
 const char *const mode_names[M_COUNT] = {"in_process", "other_process"};
-
-/* One event as the watcher received it. */
-typedef struct arrival_rec {
-  int worker; /* index in the updaters' pool; -1 for any other worker */
-  int64_t version;
-  int64_t revision;
-  double t; /* just after atesql_watch_next returned it */
-} arrival_rec;
-
-/*
-** What the watcher and the main thread share: in memory mapped shared, so
-** that a watcher in a child process writes it as a thread would. The
-** watcher alone writes arrivals, count, overflow, failed and error, and the
-** main thread reads them only after the watcher ended.
-*/
-typedef struct watch_shared {
-  _Atomic int ready;          /* 1: the watch is open; -1: it failed */
-  _Atomic int64_t target;     /* stop at this revision; -1 until known */
-  _Atomic int64_t stop_by_ns; /* CLOCK_MONOTONIC: give up then */
-  bool failed, timed_out;
-  char error[1024];
-  size_t count, overflow, cap;
-  arrival_rec arrivals[];
-} watch_shared;
 
 static size_t shared_size(size_t cap) {
   return sizeof(watch_shared) + cap * sizeof(arrival_rec);
 }
 
-static watch_shared *shared_new(size_t cap) {
+watch_shared *shared_new(size_t cap) {
   void *p = mmap(NULL, shared_size(cap), PROT_READ | PROT_WRITE,
                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) die("mmap: %s", strerror(errno));
@@ -63,6 +42,12 @@ static watch_shared *shared_new(size_t cap) {
   sh->cap = cap;
   atomic_store(&sh->target, -1);
   return sh;
+}
+
+void shared_free(watch_shared *sh) { munmap(sh, shared_size(sh->cap)); }
+
+int watch_poll_ms(const backend *b, const options *o) {
+  return b->id == B_SQLITE ? (int)o->poll_ms : 0;
 }
 
 /* The worker's index in the updaters' pool, or -1. */
@@ -119,6 +104,7 @@ static int watch_events(const char *url, int poll_ms, watch_shared *sh) {
       sh->failed = true;
       break;
     }
+    sh->received++;
     if (sh->count < sh->cap)
       sh->arrivals[sh->count++] =
           (arrival_rec){.worker = update_index(&e->worker),
@@ -133,34 +119,14 @@ static int watch_events(const char *url, int poll_ms, watch_shared *sh) {
   return sh->failed ? 1 : 0;
 }
 
-typedef struct watcher_args {
-  const char *url;
-  int poll_ms;
-  watch_shared *sh;
-} watcher_args;
-
 static void *watcher_thread_main(void *arg) {
   watcher_args *a = arg;
   watch_events(a->url, a->poll_ms, a->sh);
   return NULL;
 }
 
-/* A running watcher: a thread of this process or a child process. */
-typedef struct watcher {
-  mode_id mode;
-  pthread_t thread;
-  pid_t child;
-  watcher_args args;
-} watcher;
-
-/*
-** Start the watcher of mode on url and wait until its watch is open. A
-** child is forked while this process runs no other thread and holds no
-** store handle (only PostgreSQL's admin connection, which the child never
-** touches), and leaves by _exit.
-*/
-static void watcher_start(watcher *wt, mode_id mode, const char *url,
-                          int poll_ms, watch_shared *sh) {
+void watcher_start(watcher *wt, mode_id mode, const char *url, int poll_ms,
+                   watch_shared *sh) {
   *wt = (watcher){.mode = mode, .child = -1, .args = {url, poll_ms, sh}};
   if (mode == M_IN_PROCESS) {
     int rc = pthread_create(&wt->thread, NULL, watcher_thread_main, &wt->args);
@@ -177,9 +143,7 @@ static void watcher_start(watcher *wt, mode_id mode, const char *url,
   if (atomic_load(&sh->ready) < 0) die("watcher: %s", sh->error);
 }
 
-/* Tell the watcher to stop at revision target (or after the grace) and
-** wait for it to end. */
-static void watcher_finish(watcher *wt, int64_t target) {
+void watcher_finish(watcher *wt, int64_t target) {
   watch_shared *sh = wt->args.sh;
   atomic_store(&sh->stop_by_ns, (int64_t)((now_s() + DRAIN_GRACE_S) * 1e9));
   atomic_store(&sh->target, target);
@@ -197,28 +161,6 @@ static void watcher_finish(watcher *wt, int64_t target) {
 }
 
 /* ---- Delivery cells ---- */
-
-typedef struct delivery_result {
-  backend_id backend;
-  mode_id mode;
-  int writers;
-  double rate;     /* updates per second achieved */
-  double write_ms; /* the mean update call; writers cannot keep up with a
-                      rate above writers * 1000 / write_ms */
-  size_t commits;
-  int64_t revisions; /* the store revision's advance over the cell */
-  size_t delivered;  /* events of committed updates, each counted once */
-  size_t missing;    /* committed updates never delivered */
-  size_t duplicates; /* deliveries of an update beyond its first */
-  size_t unexpected; /* events of no update the writers committed */
-  size_t disorder;   /* events whose revision was not the one after the
-                        previous event's */
-  size_t early;      /* events the watcher held before their writer read the
-                        clock after its call: latency below 0 */
-  double p50_ms, p99_ms, max_ms, min_ms;
-  double load1;
-  bool timed_out, failed;
-} delivery_result;
 
 /* Order by (worker, version): the key an update and its event share. */
 static int compare_keys(int wa, int64_t va, int wb, int64_t vb) {
@@ -243,7 +185,8 @@ static int compare_arrivals(const void *a, const void *b) {
 ** event's revision the one after the previous, from `start`), then a
 ** merge of both sorted by (worker, version): each commit's first event
 ** gives its latency, later ones are duplicates, commits without one are
-** missing, events without a commit unexpected. Sorts sh->arrivals.
+** missing, events without a commit unexpected; and the percentiles of
+** the commits' update calls. Sorts sh->arrivals.
 */
 static void judge_delivery(const cell *c, watch_shared *sh, int64_t start,
                            delivery_result *res) {
@@ -263,6 +206,12 @@ static void judge_delivery(const cell *c, watch_shared *sh, int64_t start,
     memcpy(commits + n, c->w[i].commits, c->w[i].ncommits * sizeof *commits);
     n += c->w[i].ncommits;
   }
+  for (size_t k = 0; k < n; k++)
+    latency[k] = commits[k].ms;
+  qsort(latency, n, sizeof *latency, compare_doubles);
+  res->write_p50_ms = percentile(latency, n, 0.50);
+  res->write_p99_ms = percentile(latency, n, 0.99);
+  res->write_max_ms = n ? latency[n - 1] : 0;
   qsort(commits, n, sizeof *commits, compare_commits);
   qsort(sh->arrivals, sh->count, sizeof *sh->arrivals, compare_arrivals);
   const arrival_rec *ev = sh->arrivals;
@@ -300,14 +249,15 @@ static void judge_delivery(const cell *c, watch_shared *sh, int64_t start,
 
 static const report_column delivery_columns[] = {
     {"backend", NULL, COL_TEXT, -9, 0}, {"watcher", NULL, COL_TEXT, -13, 0},
-    {"writers", NULL, COL_INT, 7, 0},   {"rate", NULL, COL_REAL, 5, 0},
-    {"write_ms", NULL, COL_REAL, 8, 3}, {"commits", NULL, COL_INT, 7, 0},
-    {"revisions", NULL, COL_INT, 9, 0}, {"delivered", NULL, COL_INT, 9, 0},
-    {"missing", NULL, COL_INT, 7, 0},   {"dup", NULL, COL_INT, 3, 0},
-    {"extra", NULL, COL_INT, 5, 0},     {"disorder", NULL, COL_INT, 8, 0},
-    {"early", NULL, COL_INT, 5, 0},     {"p50_ms", NULL, COL_REAL, 7, 3},
-    {"p99_ms", NULL, COL_REAL, 7, 3},   {"max_ms", NULL, COL_REAL, 7, 3},
-    {"min_ms", NULL, COL_REAL, 7, 3},   {"load1", NULL, COL_REAL, 5, 2},
+    {"writers", NULL, COL_INT, 7, 0},   {"asked", NULL, COL_REAL, 5, 0},
+    {"rate", NULL, COL_REAL, 5, 0},     {"write_ms", NULL, COL_REAL, 8, 3},
+    {"commits", NULL, COL_INT, 7, 0},   {"revisions", NULL, COL_INT, 9, 0},
+    {"delivered", NULL, COL_INT, 9, 0}, {"missing", NULL, COL_INT, 7, 0},
+    {"dup", NULL, COL_INT, 3, 0},       {"extra", NULL, COL_INT, 5, 0},
+    {"disorder", NULL, COL_INT, 8, 0},  {"early", NULL, COL_INT, 5, 0},
+    {"p50_ms", NULL, COL_REAL, 7, 3},   {"p99_ms", NULL, COL_REAL, 7, 3},
+    {"max_ms", NULL, COL_REAL, 7, 3},   {"min_ms", NULL, COL_REAL, 7, 3},
+    {"load1", NULL, COL_REAL, 5, 2},
 };
 
 static const report_table delivery_table = {"delivery", " ", delivery_columns,
@@ -316,10 +266,12 @@ static const report_table delivery_table = {"delivery", " ", delivery_columns,
 
 void delivery_header(const options *o) {
   report_note(&o->report,
-              "delivery: commit to watcher; %.0f updates/s in all, %.1f s per "
-              "cell; SQLite poll interval %ld ms",
+              "delivery: commit to watcher; %.0f updates/s in all (asked), "
+              "or as fast as the writers can (-), %.1f s per cell; poll "
+              "interval %ld ms on SQLite, %d ms on PostgreSQL",
               o->rate, o->delivery_seconds,
-              o->poll_ms ? o->poll_ms : (long)ATESQL_WATCH_POLL_MS);
+              o->poll_ms ? o->poll_ms : (long)ATESQL_WATCH_POLL_MS,
+              ATESQL_WATCH_POLL_MS_POSTGRES);
   report_header(&o->report, &delivery_table);
 }
 
@@ -327,6 +279,7 @@ static void report_delivery(const report *rep, const delivery_result *r) {
   report_value v[] = {TEXT(backend_names[r->backend]),
                       TEXT(mode_names[r->mode]),
                       INT(r->writers),
+                      REAL(r->asked > 0 ? r->asked : NAN),
                       REAL(r->rate),
                       REAL(r->write_ms),
                       INT(r->commits),
@@ -348,45 +301,62 @@ static void report_delivery(const report *rep, const delivery_result *r) {
                             : NULL);
 }
 
-/* Whether every committed update of r's cell was delivered exactly once,
-** in revision order, and nothing else was. */
-static bool delivery_exact(const delivery_result *r) {
+bool delivery_exact(const delivery_result *r) {
   return !r->failed && !r->timed_out && r->missing == 0 && r->duplicates == 0 &&
          r->unexpected == 0 && r->disorder == 0 &&
          r->revisions == (int64_t)r->commits && r->delivered == r->commits;
 }
 
-bool run_delivery(backend *b, mode_id mode, int writers, const options *o) {
+void delivery_cell(backend *b, const delivery_spec *spec, const options *o,
+                   delivery_result *res) {
   watch_backend_fresh_cell(b, F_FEED);
   static cell c;
   const char *url = b->cell_url[F_FEED];
-  cell_reset(&c, url, writers);
-  c.period = writers / o->rate;
-  size_t cap = (size_t)(o->rate * o->delivery_seconds * 2) + 10000;
+  cell_reset(&c, url, spec->writers);
+  c.period = spec->rate > 0 ? spec->writers / spec->rate : 0;
+  double per_s = spec->rate > 0 ? spec->rate : FLAT_ARRIVALS_PER_S;
+  size_t cap = (size_t)(per_s * spec->seconds * 2) + 10000;
   watch_shared *sh = shared_new(cap);
-  delivery_result res = {
-      .backend = b->id, .mode = mode, .writers = writers, .load1 = load_now()};
+  *res = (delivery_result){.backend = b->id,
+                           .mode = spec->mode,
+                           .writers = spec->writers,
+                           .asked = spec->rate,
+                           .holder = spec->holder,
+                           .load1 = load_now()};
   watcher wt;
-  watcher_start(&wt, mode, url, (int)o->poll_ms, sh);
+  watcher_start(&wt, spec->mode, url, watch_poll_ms(b, o), sh);
 
   int64_t start = url_revision(url);
-  run_writers(&c, delivery_writer_main, 0.05, o->delivery_seconds);
+  PGconn *holder = holder_begin(spec->holder, url);
+  run_writers(&c, delivery_writer_main, 0.05, spec->seconds);
+  holder_end(holder);
   int64_t end = url_revision(url);
   watcher_finish(&wt, end);
 
-  res.revisions = end - start;
-  res.timed_out = sh->timed_out;
-  res.failed = sh->failed;
+  res->revisions = end - start;
+  res->timed_out = sh->timed_out;
+  res->failed = sh->failed;
   if (sh->failed) fprintf(stderr, "watcher: %s\n", sh->error);
-  judge_delivery(&c, sh, start, &res);
-  res.rate = (double)res.commits / o->delivery_seconds;
+  judge_delivery(&c, sh, start, res);
+  res->rate = (double)res->commits / spec->seconds;
   double writing_s = 0;
-  for (int i = 0; i < writers; i++) {
+  for (int i = 0; i < spec->writers; i++) {
     writing_s += c.w[i].writing_s;
     free(c.w[i].commits);
   }
-  res.write_ms = res.commits ? writing_s * 1e3 / (double)res.commits : 0;
-  munmap(sh, shared_size(cap));
+  res->write_ms = res->commits ? writing_s * 1e3 / (double)res->commits : 0;
+  shared_free(sh);
+}
+
+bool run_delivery(backend *b, mode_id mode, int writers, double rate,
+                  const options *o) {
+  delivery_spec spec = {.mode = mode,
+                        .writers = writers,
+                        .rate = rate,
+                        .seconds = o->delivery_seconds,
+                        .holder = H_NONE};
+  delivery_result res;
+  delivery_cell(b, &spec, o, &res);
   report_delivery(&o->report, &res);
   return delivery_exact(&res);
 }

@@ -1,8 +1,9 @@
 /*
 ** The watch subcommand's parts and what they share: the database every
 ** cell starts from and its feed variants (database.c), the writer threads
-** and their cells (writers.c), the delivery cells and their watcher
-** (delivery.c), and the writes cells that price the feed (writes.c);
+** and their cells (writers.c), the watcher and the delivery cells
+** (delivery.c), the writes cells that price the feed (writes.c), and
+** the cells with another connection's transaction open (stall.c);
 ** watch.c runs them.
 */
 #ifndef ATESQL_BENCH_WATCH_H
@@ -11,6 +12,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <atesql/atesql.h>
 
@@ -32,7 +34,7 @@ enum {
 enum {
   WRITERS_MAX = 64,
   ROUNDS_MAX = 64,
-  RESULTS_MAX = 2 * 2 * 4 * COUNTS_MAX /* backends, ops, feeds, counts */
+  RESULTS_MAX = 2 * 2 * 2 * COUNTS_MAX /* backends, ops, feeds, counts */
 };
 
 #define UPDATE_POOL    "upd"
@@ -52,21 +54,11 @@ typedef enum op_id {
 } op_id;
 extern const char *const op_names[OP_COUNT];
 
-/*
-** What a writes cell's database logs. The two diagnostic variants split
-** PostgreSQL's trigger into its two parts, each of which makes concurrent
-** writers commit one at a time: the revision row's lock (held from the
-** first worker write to the end of the transaction) and the NOTIFY (the
-** server serializes notifying transactions from just before their commit
-** to its end, under one lock for the whole cluster). SQLite's triggers
-** notify nobody, so there the variants would equal feed and none, and
-** are not run.
-*/
+/* What a writes cell's database logs: the feed's triggers as migrated, or
+** none of them, which prices the feed. */
 typedef enum feed_id {
-  F_FEED,        /* the triggers as migrated */
-  F_LOG_ONLY,    /* PostgreSQL: the trigger without its NOTIFY */
-  F_NOTIFY_ONLY, /* PostgreSQL: a trigger that only notifies */
-  F_NONE,        /* the triggers dropped */
+  F_FEED, /* the triggers as migrated */
+  F_NONE, /* the triggers dropped */
   F_COUNT
 } feed_id;
 extern const char *const feed_names[F_COUNT];
@@ -74,7 +66,13 @@ extern const char *const feed_names[F_COUNT];
 /* Whether writes under f advance the store revision. */
 bool feed_logs(feed_id f);
 
-typedef enum part_id { P_DELIVERY, P_WRITES, P_COUNT } part_id;
+typedef enum part_id {
+  P_DELIVERY,
+  P_WRITES,
+  P_STALL,
+  P_SNAPSHOT,
+  P_COUNT
+} part_id;
 
 typedef struct options {
   common_options common;
@@ -84,12 +82,17 @@ typedef struct options {
   bool ops[OP_COUNT];
   bool feeds[F_COUNT];
   counts delivery_writers; /* default 1, 4 */
+  counts flat_writers;     /* delivery flat out: default 8 */
   counts write_writers;    /* default 1, 4, 8 */
-  double rate;             /* delivery: updates per second, all writers */
+  double rate;             /* delivery, stall, snapshot: updates per
+                              second, all writers */
   double delivery_seconds; /* per delivery cell */
   double write_seconds;    /* per writes cell and variant */
   long rounds;             /* writes: the variants take turns this often */
   long poll_ms;            /* SQLite watches' poll interval; 0: default */
+  long stall_writers;      /* stall, snapshot: updater threads */
+  double stall_seconds;    /* per stall cell */
+  double snapshot_seconds; /* per snapshot cell */
   report report;
 } options;
 
@@ -121,13 +124,36 @@ void watch_backend_teardown(backend *b);
 /* The store revision of the database at url, on a handle of its own. */
 int64_t url_revision(const char *url);
 
+/* What a second connection holds open on a PostgreSQL cell while its
+** writers run (libpq directly, as an operator's session or another
+** program would). */
+typedef enum holder_id {
+  H_NONE,
+  H_WRITE,    /* a transaction that updated a worker of ns/cpu held by a
+                 background actor (so neither a claimer's candidate nor an
+                 updater's worker) and stays open */
+  H_SNAPSHOT, /* a REPEATABLE READ transaction that took its snapshot with
+                 one SELECT and writes nothing */
+  H_COUNT
+} holder_id;
+extern const char *const holder_names[H_COUNT];
+
+/* Begin what h holds on the PostgreSQL database at url (a cell's URL,
+** which is a conninfo); NULL for H_NONE. */
+PGconn *holder_begin(holder_id h, const char *url);
+
+/* Commit what holder_begin began and close its connection; NULL is a
+** no-op. */
+void holder_end(PGconn *c);
+
 /* ---- Writers (writers.c) ---- */
 
 /* One update as its writer saw it return OK. */
 typedef struct commit_rec {
   int worker; /* index in the updaters' pool */
   int64_t version;
-  double t; /* just after the call returned OK */
+  double t;  /* just after the call returned OK */
+  double ms; /* the call's time */
 } commit_rec;
 
 struct cell;
@@ -173,6 +199,13 @@ void cell_reset(cell *c, const char *url, int writers);
 */
 void *delivery_writer_main(void *arg);
 
+/*
+** Claim a worker of ns/cpu for a fresh actor of wr's and release it: two
+** writes, counted in wr->writes. *claim_ms and *release_ms (either may be
+** NULL) receive each call's time. Needs only wr's id, seq and store.
+*/
+void claim_release(writer *wr, double *claim_ms, double *release_ms);
+
 /* A writes writer: one untimed warm-up operation, then c->op back to back
 ** until the deadline, each timed into its latency_ms. */
 void *write_writer_main(void *arg);
@@ -184,14 +217,129 @@ void *write_writer_main(void *arg);
 */
 void run_writers(cell *c, void *(*body)(void *), double lead, double seconds);
 
+/* ---- The watcher (delivery.c) ---- */
+
+/* One event as the watcher received it. */
+typedef struct arrival_rec {
+  int worker; /* index in the updaters' pool; -1 for any other worker */
+  int64_t version;
+  int64_t revision;
+  double t; /* just after atesql_watch_next returned it */
+} arrival_rec;
+
+/*
+** What the watcher and the main thread share: in memory mapped shared, so
+** that a watcher in a child process writes it as a thread would. The
+** watcher alone writes received, arrivals, count, overflow, failed and
+** error, and the main thread reads them only after the watcher ended.
+*/
+typedef struct watch_shared {
+  _Atomic int ready;          /* 1: the watch is open; -1: it failed */
+  _Atomic int64_t target;     /* stop at this revision; -1 until known */
+  _Atomic int64_t stop_by_ns; /* CLOCK_MONOTONIC: give up then */
+  bool failed, timed_out;
+  char error[1024];
+  size_t received;             /* every event */
+  size_t count, overflow, cap; /* arrivals kept, and those beyond cap */
+  arrival_rec arrivals[];
+} watch_shared;
+
+/* Shared memory for a watcher that keeps up to cap arrivals (0: it only
+** counts them), to free with shared_free; dies on failure. */
+watch_shared *shared_new(size_t cap);
+void shared_free(watch_shared *sh);
+
+typedef struct watcher_args {
+  const char *url;
+  int poll_ms;
+  watch_shared *sh;
+} watcher_args;
+
+/* A running watcher: a thread of this process or a child process. */
+typedef struct watcher {
+  mode_id mode;
+  pthread_t thread;
+  pid_t child;
+  watcher_args args;
+} watcher;
+
+/* The poll interval the cells' watches of b take: --poll-ms on SQLite,
+** the default (0) on PostgreSQL. */
+int watch_poll_ms(const backend *b, const options *o);
+
+/*
+** Start a watcher of mode on url, watching every worker from now, and
+** wait until its watch is open; it records every event into sh until
+** watcher_finish. A child is forked while this process runs no other
+** thread and holds no store handle (only PostgreSQL's admin connection,
+** which the child never touches), and leaves by _exit.
+*/
+void watcher_start(watcher *wt, mode_id mode, const char *url, int poll_ms,
+                   watch_shared *sh);
+
+/* Tell the watcher to stop at revision target (or after a grace of 10 s)
+** and wait for it to end. */
+void watcher_finish(watcher *wt, int64_t target);
+
 /* ---- Delivery cells (delivery.c) ---- */
+
+/* One delivery cell: where its watcher runs, its writers, and what a
+** second connection holds meanwhile. */
+typedef struct delivery_spec {
+  mode_id mode;
+  int writers;
+  double rate;      /* updates per second of all writers; 0: flat out */
+  double seconds;   /* the writers' time */
+  holder_id holder; /* H_NONE or H_SNAPSHOT: a holder that wrote would add
+                       an event of no writer's */
+} delivery_spec;
+
+typedef struct delivery_result {
+  backend_id backend;
+  mode_id mode;
+  int writers;
+  holder_id holder;
+  double asked;    /* the rate asked; 0: flat out */
+  double rate;     /* updates per second achieved */
+  double write_ms; /* the mean update call; writers cannot keep up with a
+                      rate above writers * 1000 / write_ms */
+  double write_p50_ms, write_p99_ms, write_max_ms; /* of the update calls */
+  size_t commits;
+  int64_t revisions; /* the store revision's advance over the cell */
+  size_t delivered;  /* events of committed updates, each counted once */
+  size_t missing;    /* committed updates never delivered */
+  size_t duplicates; /* deliveries of an update beyond its first */
+  size_t unexpected; /* events of no update the writers committed */
+  size_t disorder;   /* events whose revision was not the one after the
+                        previous event's */
+  size_t early;      /* events the watcher held before their writer read the
+                        clock after its call: latency below 0 */
+  double p50_ms, p99_ms, max_ms, min_ms;
+  double load1;
+  bool timed_out, failed;
+} delivery_result;
 
 /* Print the delivery part's notes and table header. */
 void delivery_header(const options *o);
 
-/* Run the delivery cell (b, watcher mode, writers) on a fresh copy of the
-** base database and print its row; false when its feed was not exact. */
-bool run_delivery(backend *b, mode_id mode, int writers, const options *o);
+/*
+** Run the delivery cell spec on a fresh copy of b's base database: the
+** watcher opens its watch, the holder (if any) begins, the writers run,
+** the holder ends, and the watcher receives everything up to the store
+** revision. The measures and checks go to *res; nothing is printed.
+*/
+void delivery_cell(backend *b, const delivery_spec *spec, const options *o,
+                   delivery_result *res);
+
+/* Whether every committed update of r's cell was delivered exactly once,
+** in revision order, and nothing else was. */
+bool delivery_exact(const delivery_result *r);
+
+/* Run the delivery cell (b, watcher mode, writers, rate; 0: flat out) for
+** --delivery-seconds and print its row; false when its feed was not
+** exact. */
+bool run_delivery(backend *b, mode_id mode, int writers, double rate,
+                  const options *o);
 
 /* ---- Writes cells (writes.c) ---- */
 
@@ -207,6 +355,7 @@ typedef struct write_result {
   uint64_t writes;   /* worker writes, warm-ups included */
   int64_t revisions; /* the store revision's advance: `writes` when the
                         feed logs, else 0 */
+  uint64_t events;   /* what the rounds' watchers received: `revisions` */
   double load1;
 } write_result;
 
@@ -223,7 +372,20 @@ void writes_header(const options *o);
 void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
                 int writers, const options *o, write_result *out);
 
-/* The feed's cost: each logging variant of rs[0..n) against none. */
+/* The feed's cost: each feed row of rs[0..n) against none, and the
+** verdict on the feed's target on PostgreSQL (updates at 8 writers). */
 void report_feed_cost(const report *r, const write_result *rs, size_t n);
+
+/* ---- Holder cells, PostgreSQL only (stall.c) ---- */
+
+/* The stall cells, without a holder and with H_WRITE on b, their table
+** and the verdict: every claim under 100 ms while the transaction is
+** open. */
+void run_stall_part(backend *b, const options *o);
+
+/* The snapshot cells, without a holder and with H_SNAPSHOT on b, their
+** table and the verdict: the snapshot adds at most 10 ms to the p99 of a
+** commit and of a delivery. */
+void run_snapshot_part(backend *b, const options *o);
 
 #endif

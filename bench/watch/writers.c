@@ -52,8 +52,7 @@ static int update_once(writer *wr) {
   return i;
 }
 
-/* Claim a worker of ns/cpu for a fresh actor and release it: two writes. */
-static void claim_release_once(writer *wr) {
+void claim_release(writer *wr, double *claim_ms, double *release_ms) {
   next_actor(wr);
   atesql_pool_ref pool = {NS, CLAIM_POOL};
   atesql_claim_request req = {.pools = &pool,
@@ -63,8 +62,10 @@ static void claim_release_once(writer *wr) {
                               .actor_namespace = NS,
                               .actor_template = ACTOR_TEMPLATE};
   atesql_worker *w = NULL;
+  double t0 = now_s();
   check(wr->store, atesql_worker_claim(wr->store, &req, &w),
         "atesql_worker_claim");
+  double t1 = now_s();
   wr->writes++;
   bool released = false;
   check(wr->store,
@@ -72,11 +73,14 @@ static void claim_release_once(writer *wr) {
                               w->worker_pod, ACTOR_ATESPACE, wr->actor_id,
                               &released),
         "atesql_worker_release");
+  double t2 = now_s();
   if (!released)
     die("worker %s was no longer held by actor %s at its release",
         w->worker_pod, wr->actor_id);
   wr->writes++;
   atesql_worker_free(w);
+  if (claim_ms) *claim_ms = (t1 - t0) * 1e3;
+  if (release_ms) *release_ms = (t2 - t1) * 1e3;
 }
 
 static void writer_open(writer *wr) {
@@ -102,6 +106,7 @@ void *delivery_writer_main(void *arg) {
     double t0 = now_s();
     int i = update_once(wr);
     commit_rec r = {.worker = i, .version = c->version[i], .t = now_s()};
+    r.ms = (r.t - t0) * 1e3;
     wr->writing_s += r.t - t0;
     append((void **)&wr->commits, &wr->ncommits, &wr->commit_cap, sizeof r, &r);
     next += c->period;
@@ -118,7 +123,7 @@ void *write_writer_main(void *arg) {
   if (c->op == OP_UPDATE)
     update_once(wr);
   else
-    claim_release_once(wr);
+    claim_release(wr, NULL, NULL);
   barrier_wait(&c->barrier); /* warmed up */
   barrier_wait(&c->barrier); /* start and deadline set */
   do {
@@ -126,7 +131,7 @@ void *write_writer_main(void *arg) {
     if (c->op == OP_UPDATE)
       update_once(wr);
     else
-      claim_release_once(wr);
+      claim_release(wr, NULL, NULL);
     double t1 = now_s();
     double ms = (t1 - t0) * 1e3;
     append((void **)&wr->latency_ms, &wr->nops, &wr->op_cap, sizeof ms, &ms);

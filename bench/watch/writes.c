@@ -2,7 +2,8 @@
 ** The watch subcommand's writes cells, which price the feed: writers
 ** update workers (or claim and release them) as fast as they can, with the
 ** feed's triggers as migrated and with them dropped from a copy of the
-** database (on PostgreSQL also with one of their two parts). The copies
+** database, while a watcher thread consumes the events as a scheduler's
+** worker cache would (on PostgreSQL its watch numbers them). The copies
 ** take turns in short rounds, so that both sides of a ratio see the same
 ** machine on a shared host.
 */
@@ -73,7 +74,7 @@ static const report_column write_columns[] = {
     {"round_min", NULL, COL_REAL, 9, 1}, {"round_max", NULL, COL_REAL, 9, 1},
     {"p50_ms", NULL, COL_REAL, 8, 3},    {"p99_ms", NULL, COL_REAL, 8, 3},
     {"writes", NULL, COL_INT, 7, 0},     {"revisions", NULL, COL_INT, 9, 0},
-    {"load1", NULL, COL_REAL, 5, 2},
+    {"events", NULL, COL_INT, 7, 0},     {"load1", NULL, COL_REAL, 5, 2},
 };
 
 static const report_table write_table = {"writes", " ", write_columns,
@@ -84,9 +85,11 @@ void writes_header(const options *o) {
   report_note(&o->report,
               "writes: back to back; %ld rounds of %.2f s per variant, the "
               "variants in turn; feed = the triggers as migrated, none = "
-              "dropped, log_only / notify_only = PostgreSQL's trigger without "
-              "its NOTIFY / with only its NOTIFY",
-              o->rounds, o->write_seconds / (double)o->rounds);
+              "dropped; in every round a watcher thread consumes the events "
+              "(default watch options: on PostgreSQL it numbers them every "
+              "%d ms)",
+              o->rounds, o->write_seconds / (double)o->rounds,
+              ATESQL_WATCH_POLL_MS_POSTGRES);
   report_header(&o->report, &write_table);
 }
 
@@ -106,9 +109,12 @@ static void report_write(const report *rep, const write_result *r) {
                       REAL(r->p99_ms),
                       INT(r->writes),
                       INT(r->revisions),
+                      INT(r->events),
                       REAL(r->load1)};
   report_row(rep, &write_table, v,
-             r->revisions == expected ? NULL : "REVISIONS != EXPECTED");
+             r->revisions != expected              ? "REVISIONS != EXPECTED"
+             : r->events != (uint64_t)r->revisions ? "EVENTS != REVISIONS"
+                                                   : NULL);
 }
 
 static const report_column cost_columns[] = {
@@ -121,6 +127,8 @@ static const report_column cost_columns[] = {
     {"ops_ratio", NULL, COL_REAL, 9, 2},
     {"round_min", NULL, COL_REAL, 9, 2},
     {"round_max", NULL, COL_REAL, 9, 2},
+    {"growth", NULL, COL_REAL, 6, 2},
+    {"none_growth", NULL, COL_REAL, 11, 2},
     {"p99_ms", NULL, COL_REAL, 8, 3},
     {"none_p99_ms", NULL, COL_REAL, 11, 3},
 };
@@ -129,46 +137,118 @@ static const report_table cost_table = {"feed_cost", " ", cost_columns,
                                         sizeof cost_columns /
                                             sizeof cost_columns[0]};
 
+/* The feed's target on PostgreSQL: with TARGET_WRITERS writers, updates
+** with the feed reach TARGET_RATIO of the rate without it, and the rate
+** grows from 1 writer to TARGET_WRITERS, as it does without the feed. */
+enum { TARGET_WRITERS = 8 };
+#define TARGET_RATIO 0.9
+
+static double ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+/* The result of rs[0..n) for (backend, op, feed, writers); NULL if none.
+** writers 0: the one with the fewest writers. */
+static const write_result *find_result(const write_result *rs, size_t n,
+                                       backend_id b, op_id op, feed_id f,
+                                       int writers) {
+  const write_result *found = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const write_result *r = &rs[i];
+    if (r->backend != b || r->op != op || r->feed != f) continue;
+    if (writers ? r->writers == writers
+                : found == NULL || r->writers < found->writers)
+      found = r;
+  }
+  return found;
+}
+
+/* The row of the feed's cost of f, against x (none, same cell). */
+static void report_cost_row(const report *rep, const write_result *rs, size_t n,
+                            const write_result *f, const write_result *x) {
+  double lo = 0, hi = 0;
+  for (int k = 0; k < f->rounds && k < x->rounds; k++) {
+    double q = ratio(f->round_ops_per_s[k], x->round_ops_per_s[k]);
+    if (k == 0 || q < lo) lo = q;
+    if (k == 0 || q > hi) hi = q;
+  }
+  const write_result *f0 = find_result(rs, n, f->backend, f->op, f->feed, 0);
+  const write_result *x0 = find_result(rs, n, x->backend, x->op, x->feed, 0);
+  report_value v[] = {TEXT(backend_names[f->backend]),
+                      TEXT(op_names[f->op]),
+                      TEXT(feed_names[f->feed]),
+                      INT(f->writers),
+                      REAL(f->ops_per_s),
+                      REAL(x->ops_per_s),
+                      REAL(ratio(f->ops_per_s, x->ops_per_s)),
+                      REAL(lo),
+                      REAL(hi),
+                      REAL(ratio(f->ops_per_s, f0->ops_per_s)),
+                      REAL(ratio(x->ops_per_s, x0->ops_per_s)),
+                      REAL(f->p99_ms),
+                      REAL(x->p99_ms)};
+  report_row(rep, &cost_table, v, NULL);
+}
+
+/* The verdict on the feed's target, when rs[0..n) holds its cells. */
+static void report_feed_target(const report *rep, const write_result *rs,
+                               size_t n) {
+  const write_result *f1 = find_result(rs, n, B_POSTGRES, OP_UPDATE, F_FEED, 1);
+  const write_result *x1 = find_result(rs, n, B_POSTGRES, OP_UPDATE, F_NONE, 1);
+  const write_result *f8 =
+      find_result(rs, n, B_POSTGRES, OP_UPDATE, F_FEED, TARGET_WRITERS);
+  const write_result *x8 =
+      find_result(rs, n, B_POSTGRES, OP_UPDATE, F_NONE, TARGET_WRITERS);
+  if (f1 == NULL || x1 == NULL || f8 == NULL || x8 == NULL) return;
+  double q = ratio(f8->ops_per_s, x8->ops_per_s);
+  report_note(
+      rep,
+      "the feed's target on postgres: with %d writers, updates with "
+      "the feed at %.3f of the rate without (at least %.2f: %s); "
+      "with the feed %.1f/s at 1 writer and %.1f/s at %d (x%.2f: "
+      "%s), without it %.1f/s and %.1f/s (x%.2f)",
+      TARGET_WRITERS, q, TARGET_RATIO, q >= TARGET_RATIO ? "met" : "MISSED",
+      f1->ops_per_s, f8->ops_per_s, TARGET_WRITERS,
+      ratio(f8->ops_per_s, f1->ops_per_s),
+      f8->ops_per_s > f1->ops_per_s ? "grows, met" : "MISSED", x1->ops_per_s,
+      x8->ops_per_s, ratio(x8->ops_per_s, x1->ops_per_s));
+}
+
 /*
-** The cost of each logging variant per backend, op and writer count,
-** against none (no triggers): the ratio of all rounds' ops/s, and the
-** lowest and highest ratio of one round to the round of none that ran
-** next to it.
+** The feed's cost per backend, op and writer count, against none (no
+** triggers): the ratio of all rounds' ops/s, the lowest and highest ratio
+** of one round to the round of none that ran next to it, and how the rate
+** of each grew from the fewest writers run; then the verdict on the
+** feed's target.
 */
 void report_feed_cost(const report *rep, const write_result *rs, size_t n) {
-  report_note(rep, "the feed's cost: each variant against none (no "
-                   "triggers)");
+  report_note(rep, "the feed's cost: feed against none (no triggers); "
+                   "growth: ops/s over ops/s with the fewest writers");
   report_header(rep, &cost_table);
   for (size_t i = 0; i < n; i++) {
     if (rs[i].feed == F_NONE) continue;
-    for (size_t j = 0; j < n; j++) {
-      const write_result *f = &rs[i], *x = &rs[j];
-      if (x->feed != F_NONE || x->backend != f->backend || x->op != f->op ||
-          x->writers != f->writers)
-        continue;
-      double lo = 0, hi = 0;
-      for (int k = 0; k < f->rounds && k < x->rounds; k++) {
-        double q = x->round_ops_per_s[k] > 0
-                       ? f->round_ops_per_s[k] / x->round_ops_per_s[k]
-                       : 0;
-        if (k == 0 || q < lo) lo = q;
-        if (k == 0 || q > hi) hi = q;
-      }
-      report_value v[] = {
-          TEXT(backend_names[f->backend]),
-          TEXT(op_names[f->op]),
-          TEXT(feed_names[f->feed]),
-          INT(f->writers),
-          REAL(f->ops_per_s),
-          REAL(x->ops_per_s),
-          REAL(x->ops_per_s > 0 ? f->ops_per_s / x->ops_per_s : 0),
-          REAL(lo),
-          REAL(hi),
-          REAL(f->p99_ms),
-          REAL(x->p99_ms)};
-      report_row(rep, &cost_table, v, NULL);
-    }
+    const write_result *x =
+        find_result(rs, n, rs[i].backend, rs[i].op, F_NONE, rs[i].writers);
+    if (x != NULL) report_cost_row(rep, rs, n, &rs[i], x);
   }
+  report_feed_target(rep, rs, n);
+}
+
+/*
+** One round of v's writers, `seconds` long, while a watcher thread holds a
+** watch with the default options on v's cell (on PostgreSQL it numbers
+** what is pending every ATESQL_WATCH_POLL_MS_POSTGRES ms) and consumes
+** the events; after the writers end it receives the rest, up to the
+** store revision. The round's measures and events add to v's.
+*/
+static void run_round(variant *v, double seconds) {
+  watch_shared *sh = shared_new(0);
+  watcher wt;
+  watcher_start(&wt, M_IN_PROCESS, v->c.url, 0, sh);
+  run_writers(&v->c, write_writer_main, 0, seconds);
+  watcher_finish(&wt, url_revision(v->c.url));
+  if (sh->failed) die("watcher: %s", sh->error);
+  v->res.events += sh->received;
+  shared_free(sh);
+  harvest_round(v);
 }
 
 void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
@@ -194,8 +274,7 @@ void run_writes(backend *b, op_id op, const feed_id *feeds, size_t nfeeds,
   for (int r = 0; r < o->rounds; r++)
     for (size_t j = 0; j < nfeeds; j++) {
       variant *v = &vs[(j + (size_t)r) % nfeeds];
-      run_writers(&v->c, write_writer_main, 0, round_s);
-      harvest_round(v);
+      run_round(v, round_s);
     }
   for (size_t j = 0; j < nfeeds; j++) {
     finish_variant(&vs[j]);
