@@ -162,11 +162,20 @@ $$;
 -- pending the call is done, whoever numbered them. Only when some are
 -- still pending and the lock is free does the call number.
 CREATE FUNCTION atesql_number_worker_events() RETURNS bigint
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql
+-- Its statements read a handful of rows by index or by address; a hash
+-- join planned from statistics that lag the feed (all pending one moment,
+-- none the next) would read the whole table instead.
+SET enable_hashjoin = off SET enable_mergejoin = off
+AS $$
 DECLARE
   before_call bigint;
   issued bigint;
   mine xid8;
+  state store_revision;
+  oldest xid8;
+  todo tid[];
+  base bigint;
   top bigint;
 BEGIN
   -- (A sequence set but never called has issued the one before.)
@@ -187,32 +196,33 @@ BEGIN
     PERFORM pg_advisory_unlock_shared(1096041793,
                                       'worker_events'::regclass::oid::integer);
   END LOOP;
-  -- The last seq issued, read before the numbering's snapshot is taken.
+  -- The last seq issued, read before the transaction id is taken.
   SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END
   INTO issued FROM worker_events_seq;
   mine := pg_current_xact_id();
-  WITH s AS MATERIALIZED (
-    SELECT compacted, numbered_below, candidate_xmax, candidate_seq,
-           pg_snapshot_xmin(pg_current_snapshot()) AS oldest
-    FROM store_revision WHERE id = 1
-  ), base AS MATERIALIZED (
-    SELECT coalesce((SELECT max(revision) FROM worker_events),
-                    (SELECT compacted FROM s)) AS r
-  ), todo AS MATERIALIZED (
-    SELECT e.ctid AS t, row_number() OVER (ORDER BY e.seq) AS n
-    FROM worker_events e
-    WHERE e.revision IS NULL AND e.seq >= (SELECT numbered_below FROM s)
-  ), numbered AS (
-    UPDATE worker_events e SET revision = base.r + todo.n
-    FROM base, todo WHERE e.ctid = todo.t
-    RETURNING e.revision
-  ), floor AS (
-    UPDATE store_revision r
-    SET numbered_below = s.candidate_seq + 1, candidate_xmax = mine,
+  -- Each statement below sees what the one before it saw, and more.
+  SELECT * INTO state FROM store_revision WHERE id = 1;
+  oldest := pg_snapshot_xmin(pg_current_snapshot());
+  -- The pending events in seq order, by row address: the update below
+  -- reaches each row directly whatever the statistics say (they lag
+  -- behind a table whose rows are all pending one moment, none the next).
+  SELECT array_agg(ctid ORDER BY seq) INTO todo FROM worker_events
+  WHERE revision IS NULL AND seq >= state.numbered_below;
+  IF todo IS NOT NULL THEN
+    SELECT coalesce(max(revision), state.compacted) INTO base
+    FROM worker_events;
+    UPDATE worker_events e SET revision = base + u.n
+    FROM unnest(todo) WITH ORDINALITY AS u(t, n) WHERE e.ctid = u.t;
+    top := base + cardinality(todo);
+  END IF;
+  -- Every transaction below the candidate's id has ended: its events
+  -- are numbered (above, or before), and the floor passes them.
+  IF state.candidate_xmax < oldest THEN
+    UPDATE store_revision
+    SET numbered_below = state.candidate_seq + 1, candidate_xmax = mine,
         candidate_seq = issued
-    FROM s WHERE r.id = 1 AND s.candidate_xmax < s.oldest
-  )
-  SELECT max(revision) INTO top FROM numbered;
+    WHERE id = 1;
+  END IF;
   IF top IS NOT NULL THEN
     PERFORM pg_notify('atesql_worker_events', '');
   END IF;
