@@ -26,8 +26,8 @@
 --    transactions commit, each after the commits of its events: a reader
 --    that sees revision r sees the numbering that gave it, hence every
 --    lower revision and every change they stand for; revisions are dense
---    and never reused (the base is the highest revision, or the compacted
---    one when compaction left no event);
+--    and never reused (each numbering goes on from store_revision.revision,
+--    which the one before it wrote);
 --  - two changes of one worker cannot be committed in the other order
 --    than their seq (the second writer waits for the row lock of the
 --    first, which commits before the second's trigger takes its seq), and
@@ -83,10 +83,16 @@ CREATE INDEX worker_events_pending ON worker_events (seq)
 -- instead (src/store/list_at.c).
 DROP INDEX worker_events_key;
 
+-- The store revision is kept in store_revision's row, as on SQLite,
+-- written by each numbering: reading max(revision) from the index walks
+-- every entry compaction left dead at its top.
 ALTER TABLE store_revision
+  ADD COLUMN revision bigint NOT NULL DEFAULT 0,
   ADD COLUMN numbered_below bigint NOT NULL DEFAULT 0,
   ADD COLUMN candidate_xmax xid8 NOT NULL DEFAULT '0',
   ADD COLUMN candidate_seq bigint NOT NULL DEFAULT 0;
+UPDATE store_revision SET revision = (SELECT revision FROM worker_revision)
+WHERE id = 1;
 
 -- Every read of the feed is a short range of one of these indexes; a
 -- parallel plan, which the planner picks when its statistics make a range
@@ -99,13 +105,14 @@ SELECT e.* FROM worker_events e
 WHERE e.revision IS NULL
   AND e.seq >= (SELECT numbered_below FROM store_revision WHERE id = 1);
 
--- pending: 1 when the snapshot holds any. The first in seq order, so that
--- the pending index answers it whatever the statistics say.
+-- pending: 1 when the snapshot holds any. Asked as "the first in seq
+-- order", which only the pending index answers without reading the
+-- table: statistics taken while every event was pending (after a bulk
+-- load) make an EXISTS scan the whole table.
 CREATE OR REPLACE VIEW worker_revision AS
-SELECT coalesce((SELECT max(revision) FROM worker_events), compacted)
-         AS revision,
-       compacted,
-       CASE WHEN EXISTS (SELECT 1 FROM worker_pending ORDER BY seq LIMIT 1)
+SELECT revision, compacted,
+       CASE WHEN (SELECT seq FROM worker_pending ORDER BY seq LIMIT 1)
+                 IS NOT NULL
             THEN 1 ELSE 0 END AS pending
 FROM store_revision s WHERE id = 1;
 
@@ -175,7 +182,6 @@ DECLARE
   state store_revision;
   oldest xid8;
   todo tid[];
-  base bigint;
   top bigint;
 BEGIN
   -- (A sequence set but never called has issued the one before.)
@@ -209,19 +215,20 @@ BEGIN
   SELECT array_agg(ctid ORDER BY seq) INTO todo FROM worker_events
   WHERE revision IS NULL AND seq >= state.numbered_below;
   IF todo IS NOT NULL THEN
-    SELECT coalesce(max(revision), state.compacted) INTO base
-    FROM worker_events;
-    UPDATE worker_events e SET revision = base + u.n
+    UPDATE worker_events e SET revision = state.revision + u.n
     FROM unnest(todo) WITH ORDINALITY AS u(t, n) WHERE e.ctid = u.t;
-    top := base + cardinality(todo);
+    top := state.revision + cardinality(todo);
   END IF;
   -- Every transaction below the candidate's id has ended: its events
   -- are numbered (above, or before), and the floor passes them.
   IF state.candidate_xmax < oldest THEN
     UPDATE store_revision
-    SET numbered_below = state.candidate_seq + 1, candidate_xmax = mine,
+    SET revision = coalesce(top, revision),
+        numbered_below = state.candidate_seq + 1, candidate_xmax = mine,
         candidate_seq = issued
     WHERE id = 1;
+  ELSIF top IS NOT NULL THEN
+    UPDATE store_revision SET revision = top WHERE id = 1;
   END IF;
   IF top IS NOT NULL THEN
     PERFORM pg_notify('atesql_worker_events', '');

@@ -62,7 +62,8 @@ static void append_first_after(strbuf *sb, const resource_def *res,
   strbuf_printf(sb,
                 " ORDER BY e.seq) AS atesql_nth FROM (SELECT * FROM "
                 "worker_events WHERE revision > %s UNION ALL SELECT * FROM "
-                "worker_pending) AS e) AS f WHERE atesql_nth = 1) ",
+                "(SELECT * FROM worker_pending ORDER BY seq) AS p) AS e) AS f "
+                "WHERE atesql_nth = 1) ",
                 rev);
 }
 

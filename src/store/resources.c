@@ -20,10 +20,11 @@ const resource_spec worker_spec = {
                 "(SELECT pending FROM worker_revision)",
     .record_revision =
         "(SELECT revision FROM worker_revision), "
-        "CASE WHEN EXISTS (SELECT 1 FROM worker_pending p "
+        "CASE WHEN (SELECT p.seq FROM worker_pending p "
         "WHERE p.worker_namespace = workers.worker_namespace "
         "AND p.worker_pool = workers.worker_pool "
-        "AND p.worker_pod = workers.worker_pod) THEN 1 ELSE 0 END",
+        "AND p.worker_pod = workers.worker_pod ORDER BY p.seq LIMIT 1) "
+        "IS NOT NULL THEN 1 ELSE 0 END",
 };
 const resource_spec actor_spec = {.res = &schema_actors};
 const resource_spec atespace_spec = {.res = &schema_atespaces};
