@@ -11,7 +11,7 @@
 --     NULL), with seq from a sequence. It takes no lock and sends no
 --     NOTIFY (NOTIFY's queue lock is held until the commit is flushed,
 --     which would serialize writers again).
---  2. Readers (a list, a watch, the store revision; src/store/numbering.c)
+--  2. Readers (a list, a watch, the store revision; src/store/revision.c)
 --     number the committed events: atesql_number_worker_events(), under
 --     its own advisory lock, gives every unnumbered event it can see the
 --     next revisions, in seq order, in one statement, and commits. Then it
