@@ -212,8 +212,8 @@ static atesql_status create_migrations_table(atesql_store *s,
 ** read_applied and verify_applied.
 */
 static atesql_status read_up_to_date(atesql_store *s, const migration *all,
-                                     size_t n, int64_t target,
-                                     bool *up_to_date, atesql_error *err) {
+                                     size_t n, int64_t target, bool *up_to_date,
+                                     atesql_error *err) {
   *up_to_date = false;
   query q;
   atesql_status st = query_named(s, STMT_schema_has_migrations, NULL, 0, &q);

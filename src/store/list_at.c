@@ -205,7 +205,8 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
   free(sql);
   atesql_compiled_free(prev);
   int64_t compacted = 0;
-  if (st == ATESQL_OK) st = read_store_revision(s, NULL, &compacted);
+  bool later = false;
+  if (st == ATESQL_OK) st = read_revision_row(s, NULL, &compacted, &later);
   if (st == ATESQL_OK && compacted > want)
     st = store_fail(s, ATESQL_COMPACTED,
                     "list %s: the listing reflects revision %lld, whose later "

@@ -37,13 +37,15 @@ const resource_spec *resource_spec_of(atesql_resource id) {
 }
 
 /* SELECT <columns> FROM <table> WHERE pk1 = ?1 AND ...: built and
-** prepared once per handle. */
-static char *get_sql(const store_dialect *d, const resource_spec *spec) {
+** prepared once per handle; with `at_revision` also the record's revision
+** columns, which a plain get leaves out (they probe the feed). */
+static char *get_sql(const store_dialect *d, const resource_spec *spec,
+                     bool at_revision) {
   const resource_def *res = spec->res;
   strbuf sb = STRBUF_INIT;
   strbuf_puts(&sb, "SELECT ");
   columns_list(&sb, res, "");
-  if (spec->record_revision) strbuf_printf(&sb, ", %s", spec->record_revision);
+  if (at_revision) strbuf_printf(&sb, ", %s", spec->record_revision);
   strbuf_printf(&sb, " FROM %s WHERE ", res->table);
   for (size_t i = 0; i < res->key_count; i++) {
     char ph[24];
@@ -101,19 +103,20 @@ atesql_status get_record(atesql_store *s, const resource_spec *spec,
       return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
     params[i] = param_text(parts[i]);
   }
-  char **sql = &s->get_sql[res->id];
-  if (*sql == NULL && (*sql = get_sql(s->dialect, spec)) == NULL)
+  bool at = spec->record_revision && (revision || pending);
+  char **sql = &s->get_sql[res->id][at];
+  if (*sql == NULL && (*sql = get_sql(s->dialect, spec, at)) == NULL)
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q;
-  atesql_status st =
-      query_slot(s, &s->get_stmt[res->id], *sql, params, res->key_count, &q);
+  atesql_status st = query_slot(s, &s->get_stmt[res->id][at], *sql, params,
+                                res->key_count, &q);
   if (st != ATESQL_OK) return store_fail_db(s, st, "get %s", what);
   if (!q.row) {
     query_done(&q);
     return store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
   }
   st = record_from_row(s, spec, &q, 0, out);
-  if (st == ATESQL_OK && spec->record_revision) {
+  if (st == ATESQL_OK && at) {
     if (revision) *revision = query_int64(&q, (int)res->column_count);
     if (pending) *pending = query_int64(&q, (int)res->column_count + 1) != 0;
   }

@@ -16,9 +16,8 @@ atesql_status number_events(atesql_store *s) {
                          : store_fail_db(s, st, "number the workers' changes");
 }
 
-/* One read of the store_revision statement. */
-static atesql_status read_once(atesql_store *s, int64_t *revision,
-                               int64_t *compacted, bool *pending) {
+atesql_status read_revision_row(atesql_store *s, int64_t *revision,
+                                int64_t *compacted, bool *pending) {
   query q = {0};
   atesql_status st = query_named(s, STMT_store_revision, NULL, 0, &q);
   if (st == ATESQL_OK && !q.row)
@@ -39,12 +38,13 @@ static atesql_status read_once(atesql_store *s, int64_t *revision,
 atesql_status read_store_revision(atesql_store *s, int64_t *revision,
                                   int64_t *compacted) {
   bool pending = false;
-  atesql_status st = read_once(s, revision, compacted, &pending);
+  atesql_status st = read_revision_row(s, revision, compacted, &pending);
   /* Changes committed before this call are numbered by the time it
   ** answers; those still pending after the numbering came later. */
   if (st == ATESQL_OK && pending && !s->in_tx) {
     st = number_events(s);
-    if (st == ATESQL_OK) st = read_once(s, revision, compacted, &pending);
+    if (st == ATESQL_OK)
+      st = read_revision_row(s, revision, compacted, &pending);
   }
   return st;
 }

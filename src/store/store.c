@@ -115,14 +115,16 @@ void atesql_store_close(atesql_store *s) {
       free(s->cache[i].sql);
     }
     for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
-      if (s->get_stmt[i]) s->drv->finalize(s->conn, s->get_stmt[i]);
+      for (size_t j = 0; j < 2; j++)
+        if (s->get_stmt[i][j]) s->drv->finalize(s->conn, s->get_stmt[i][j]);
     for (size_t i = 0; i < CLAIM_CALL_COUNT; i++)
       if (s->call_stmt[i]) s->drv->finalize(s->conn, s->call_stmt[i]);
     s->drv->disconnect(s->conn);
   }
   selector_cache_release(&s->selectors);
   for (size_t i = 0; i <= ATESQL_RESOURCE_ATESPACES; i++)
-    free(s->get_sql[i]);
+    for (size_t j = 0; j < 2; j++)
+      free(s->get_sql[i][j]);
   for (size_t i = 0; i < CLAIM_CALL_COUNT; i++)
     free(s->call_sql[i]);
   free(s->named_storage);

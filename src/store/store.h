@@ -107,9 +107,10 @@ struct atesql_store {
   char *named_storage;
   driver_stmt *named[STMT_COUNT];
   /* Get-by-key statements, generated from the resource specs and
-  ** prepared on first use, indexed by atesql_resource. */
-  char *get_sql[ATESQL_RESOURCE_ATESPACES + 1];
-  driver_stmt *get_stmt[ATESQL_RESOURCE_ATESPACES + 1];
+  ** prepared on first use, indexed by atesql_resource, then [1] for the
+  ** one with the record's revision columns (resources.c). */
+  char *get_sql[ATESQL_RESOURCE_ATESPACES + 1][2];
+  driver_stmt *get_stmt[ATESQL_RESOURCE_ATESPACES + 1][2];
   /* The calls of the claim functions (store/claim_function.c), built and
   ** prepared on first use. */
   char *call_sql[CLAIM_CALL_COUNT];
@@ -200,6 +201,10 @@ atesql_status conditional_write(atesql_store *s, stmt_id write,
 ** numbers are numbered first, so the revision covers them. */
 atesql_status read_store_revision(atesql_store *s, int64_t *revision,
                                   int64_t *compacted);
+/* One read of the store revision, the compacted one (either pointer may
+** be NULL) and whether changes await their numbers, numbering nothing. */
+atesql_status read_revision_row(atesql_store *s, int64_t *revision,
+                                int64_t *compacted, bool *pending);
 /* Number the committed worker changes that await it (PostgreSQL,
 ** migration 0006; nothing elsewhere), in a transaction of its own: inside
 ** the caller's transaction it does nothing, since holding the numbering
