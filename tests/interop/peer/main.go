@@ -7,7 +7,7 @@
 // protojson reads them and whether they mean the same records.
 //
 // It uses no generated code. It loads a descriptor set that protoc compiled
-// from tests/interop/ateapi.proto and works on dynamicpb messages, so that it
+// from proto/ateapi.proto and works on dynamicpb messages, so that it
 // builds in GOPATH mode from Debian's golang-google-protobuf-dev alone.
 //
 // Every document is read with protojson.UnmarshalOptions{} (strict: unknown

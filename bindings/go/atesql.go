@@ -1,0 +1,292 @@
+package atesql
+
+/*
+#include <stdlib.h>
+#include <atesql/atesql.h>
+*/
+import "C"
+
+import (
+	"context"
+	"unsafe"
+
+	pb "atesql.dev/go/ateapipb"
+)
+
+// ListOptions choose what a list returns: what PR #136 of upstream
+// proposed as ListOptions.
+type ListOptions struct {
+	// Selector filters the records, in the C library's selector grammar
+	// (for workers: "worker_pool=cpu,actor_id=,labels.zone=a"); "" selects
+	// every record.
+	Selector string
+	// PageSize is the most records a page holds: 0 means 500, above 1000
+	// means 1000.
+	PageSize int
+	// PageToken continues a listing: the NextPageToken of the page before,
+	// with the same selector; "" for the first page.
+	PageToken string
+}
+
+// WorkerPage is one page of a workers listing.
+type WorkerPage struct {
+	Workers []*pb.Worker
+	// Labels[i] are the labels of Workers[i] (nil when it has none).
+	Labels        []map[string]string
+	NextPageToken string
+	// Revision is the store revision the page reflects: every worker
+	// change up to it and none after. Every page of one listing reflects
+	// the first page's revision, so a watch from it (WatchOptions.Since)
+	// continues the listing with no gap and no duplicate.
+	Revision int64
+}
+
+// ActorPage is one page of an actors listing.
+type ActorPage struct {
+	Actors        []*pb.Actor
+	NextPageToken string
+}
+
+// listOpts fills a C list options from o for the length of one call.
+func listOpts(a *cArgs, o ListOptions) C.atesql_list_opts {
+	size := o.PageSize
+	if size < 0 {
+		size = 0
+	}
+	return C.atesql_list_opts{
+		selector_text: a.str("selector", o.Selector),
+		page_size:     C.size_t(size),
+		page_token:    a.str("page token", o.PageToken),
+	}
+}
+
+// ListWorkersPage lists one page of the workers a selector picks, in
+// (worker_namespace, worker_pool, worker_pod) order.
+func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage, error) {
+	const op = "ListWorkers"
+	var out *WorkerPage
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		opts := listOpts(&a, o)
+		if a.err != nil {
+			return a.err
+		}
+		var page *C.atesql_worker_page
+		if st := C.atesql_worker_list(h, &opts, &page); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		defer C.atesql_worker_page_free(page)
+		p := &WorkerPage{NextPageToken: C.GoString(page.next_page_token),
+			Revision: int64(page.revision)}
+		items := unsafe.Slice(page.items, int(page.count))
+		for i := range items {
+			rec := &items[i]
+			w, err := goWorker(op, rec)
+			if err != nil {
+				return err
+			}
+			p.Workers = append(p.Workers, w)
+			p.Labels = append(p.Labels, goLabels(rec))
+		}
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// ListActorsPage lists one page of the actors a selector picks, in
+// (atespace, actor_id) order.
+func (s *Store) ListActorsPage(ctx context.Context, o ListOptions) (*ActorPage, error) {
+	return s.listActors(ctx, "ListActors", o, "")
+}
+
+// listActors lists a page of actors; a non-empty atespace adds the term
+// atespace=ATESPACE to the selector (built term by term, so that no
+// character of the name needs quoting).
+func (s *Store) listActors(ctx context.Context, op string, o ListOptions,
+	atespace string) (*ActorPage, error) {
+	var out *ActorPage
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		opts := listOpts(&a, o)
+		cas := a.str("atespace", atespace)
+		if a.err != nil {
+			return a.err
+		}
+		if atespace != "" {
+			sel, err := actorSelector(op, opts.selector_text, cas)
+			if err != nil {
+				return err
+			}
+			defer C.atesql_selector_free(sel)
+			opts.selector = sel
+		}
+		var page *C.atesql_actor_page
+		if st := C.atesql_actor_list(h, &opts, &page); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		defer C.atesql_actor_page_free(page)
+		p := &ActorPage{NextPageToken: C.GoString(page.next_page_token)}
+		items := unsafe.Slice(page.items, int(page.count))
+		for i := range items {
+			actor, err := goActor(op, &items[i])
+			if err != nil {
+				return err
+			}
+			p.Actors = append(p.Actors, actor)
+		}
+		out = p
+		return nil
+	})
+	return out, err
+}
+
+// actorSelector is the selector text with the term atespace=cas added.
+func actorSelector(op string, text, cas *C.char) (*C.atesql_selector, error) {
+	var sel *C.atesql_selector
+	var cerr C.atesql_error
+	st := C.atesql_selector_parse(C.ATESQL_RESOURCE_ACTORS, text,
+		C.ATESQL_NUL_TERMINATED, &sel, &cerr)
+	if st != C.ATESQL_OK {
+		return nil, errorOf(op, st, errMessage(&cerr))
+	}
+	field := C.CString("atespace")
+	defer C.free(unsafe.Pointer(field))
+	vals := (**C.char)(C.malloc(C.size_t(unsafe.Sizeof(cas))))
+	defer C.free(unsafe.Pointer(vals))
+	*vals = cas
+	st = C.atesql_selector_add(sel, field, C.ATESQL_OP_EQ, vals, 1, &cerr)
+	if st != C.ATESQL_OK {
+		C.atesql_selector_free(sel)
+		return nil, errorOf(op, st, errMessage(&cerr))
+	}
+	return sel, nil
+}
+
+// GetWorkerWithLabels is GetWorker, and the worker's labels (nil when it
+// has none).
+func (s *Store) GetWorkerWithLabels(ctx context.Context, namespace, pool,
+	pod string) (*pb.Worker, map[string]string, error) {
+	const op = "GetWorker"
+	var out *pb.Worker
+	var labels map[string]string
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cns, cpool, cpod := a.str("worker_namespace", namespace),
+			a.str("worker_pool", pool), a.str("worker_pod", pod)
+		if a.err != nil {
+			return a.err
+		}
+		var rec *C.atesql_worker
+		if st := C.atesql_worker_get(h, cns, cpool, cpod, &rec); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		defer C.atesql_worker_free(rec)
+		var err error
+		out, err = goWorker(op, rec)
+		labels = goLabels(rec)
+		return err
+	})
+	return out, labels, err
+}
+
+// CreateWorkerWithLabels registers a new worker at version 1 with labels
+// (Kubernetes label syntax; at most 64).
+func (s *Store) CreateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
+	labels map[string]string) error {
+	const op = "CreateWorker"
+	rec, err := cWorker(op, worker)
+	if err != nil {
+		return err
+	}
+	return s.pool.call(ctx, func(h handle) error {
+		defer C.atesql_worker_free(rec)
+		cl := newCLabels(labels)
+		defer cl.free()
+		rec.labels, rec.label_count = cl.items, cl.count
+		if st := C.atesql_worker_create(h, rec); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// UpdateWorkerWithLabels is UpdateWorker that also replaces the worker's
+// labels with labels (nil or empty: none). It returns the new version.
+func (s *Store) UpdateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
+	labels map[string]string, expectedVersion int64) (int64, error) {
+	return s.updateWorker(ctx, "UpdateWorker", worker, labels, true, expectedVersion)
+}
+
+// updateWorker updates a worker, with labels when setLabels, else with
+// the labels it has: those are read first, and the update's version check
+// makes the pair atomic (a labels change bumps the version too, so one
+// between the read and the update fails it with ErrPersistenceRetry).
+func (s *Store) updateWorker(ctx context.Context, op string, worker *pb.Worker,
+	labels map[string]string, setLabels bool, expected int64) (int64, error) {
+	rec, err := cWorker(op, worker)
+	if err != nil {
+		return 0, err
+	}
+	var version int64
+	err = s.pool.call(ctx, func(h handle) error {
+		defer C.atesql_worker_free(rec)
+		if setLabels {
+			cl := newCLabels(labels)
+			defer cl.free()
+			rec.labels, rec.label_count = cl.items, cl.count
+		} else {
+			var cur *C.atesql_worker
+			st := C.atesql_worker_get(h, rec.worker_namespace, rec.worker_pool,
+				rec.worker_pod, &cur)
+			if st != C.ATESQL_OK {
+				return fail(h, op, st)
+			}
+			defer C.atesql_worker_free(cur)
+			rec.labels, rec.label_count = cur.labels, cur.label_count
+		}
+		var nv C.int64_t
+		if st := C.atesql_worker_update(h, rec, C.int64_t(expected), &nv); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		version = int64(nv)
+		return nil
+	})
+	return version, err
+}
+
+// Revision is the store's current revision (the last committed worker
+// change) and the revision up to which events were compacted.
+func (s *Store) Revision(ctx context.Context) (revision, compacted int64, err error) {
+	const op = "Revision"
+	err = s.pool.call(ctx, func(h handle) error {
+		var r, c C.int64_t
+		if st := C.atesql_store_revision(h, &r, &c); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		revision, compacted = int64(r), int64(c)
+		return nil
+	})
+	return revision, compacted, err
+}
+
+// Compact removes the change events up to revision (watches that still
+// need one get ErrCompacted) and returns the revision events are now
+// compacted up to.
+func (s *Store) Compact(ctx context.Context, revision int64) (int64, error) {
+	const op = "Compact"
+	var compacted int64
+	err := s.pool.call(ctx, func(h handle) error {
+		opts := C.atesql_compact_opts{revision: C.int64_t(revision)}
+		var c C.int64_t
+		if st := C.atesql_compact(h, &opts, &c); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		compacted = int64(c)
+		return nil
+	})
+	return compacted, err
+}

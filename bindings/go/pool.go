@@ -1,0 +1,223 @@
+package atesql
+
+/*
+#cgo pkg-config: atesql
+#include <stdint.h>
+#include <stdlib.h>
+#include <atesql/atesql.h>
+*/
+import "C"
+
+import (
+	"context"
+	"math"
+	"strings"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// A handle is one C store handle: one connection, used by one goroutine at
+// a time.
+type handle = *C.atesql_store
+
+// pool holds up to size handles, opened as calls need them.
+type pool struct {
+	url    string
+	size   int
+	idle   chan handle
+	closed chan struct{}
+
+	mu     sync.Mutex
+	opened int
+	done   bool
+}
+
+func newPool(url string, size int) *pool {
+	return &pool{url: url, size: size, idle: make(chan handle, size),
+		closed: make(chan struct{})}
+}
+
+// open makes a handle on the pool's database.
+func openHandle(url string) (handle, error) {
+	curl, err := cString("open", "url", url)
+	if err != nil {
+		return nil, err
+	}
+	defer C.free(unsafe.Pointer(curl))
+	var h handle
+	var cerr C.atesql_error
+	if st := C.atesql_store_open(curl, &h, &cerr); st != C.ATESQL_OK {
+		return nil, errorOf("open", st, errMessage(&cerr))
+	}
+	return h, nil
+}
+
+var errClosed = &Error{Op: "store", Code: CodeFailedPrecondition, Message: "the store is closed"}
+
+// get takes an idle handle, opens one while fewer than size are open, or
+// waits for one until ctx ends.
+func (p *pool) get(ctx context.Context) (handle, error) {
+	select {
+	case h := <-p.idle:
+		return h, nil
+	default:
+	}
+	p.mu.Lock()
+	if p.done {
+		p.mu.Unlock()
+		return nil, errClosed
+	}
+	if p.opened < p.size {
+		p.opened++
+		p.mu.Unlock()
+		h, err := openHandle(p.url)
+		if err != nil {
+			p.mu.Lock()
+			p.opened--
+			p.mu.Unlock()
+		}
+		return h, err
+	}
+	p.mu.Unlock()
+	select {
+	case h := <-p.idle:
+		return h, nil
+	case <-p.closed:
+		return nil, errClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// put gives back a handle whose call has returned; after close it is
+// closed instead.
+func (p *pool) put(h handle) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		C.atesql_store_close(h)
+		p.opened--
+		return
+	}
+	p.idle <- h // never blocks: at most size handles exist
+}
+
+// close closes the idle handles now and the busy ones as their calls
+// return.
+func (p *pool) close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.done {
+		return
+	}
+	p.done = true
+	close(p.closed)
+	for {
+		select {
+		case h := <-p.idle:
+			C.atesql_store_close(h)
+			p.opened--
+		default:
+			return
+		}
+	}
+}
+
+// call runs fn on a handle. The handle's timeout is set from ctx's
+// deadline, so the database call itself ends by then. When ctx can end,
+// fn runs on a goroutine of its own and call returns ctx.Err() as soon as
+// ctx ends; the handle goes back to the pool only when fn has returned, so
+// no other call uses it before its C call is over. fn must therefore keep
+// nothing of the caller's but what it writes before returning, and free
+// every C result itself.
+func (p *pool) call(ctx context.Context, fn func(h handle) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	h, err := p.get(ctx)
+	if err != nil {
+		return err
+	}
+	run := func() error {
+		C.atesql_store_set_timeout(h, C.int64_t(timeoutMs(ctx)))
+		err := fn(h)
+		p.put(h)
+		return err
+	}
+	if ctx.Done() == nil {
+		return run()
+	}
+	result := make(chan error, 1)
+	go func() { result <- run() }()
+	select {
+	case err := <-result:
+		if err != nil && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// timeoutMs is what is left of ctx's deadline in whole milliseconds
+// (at least 1), or 0 (no bound) without one.
+func timeoutMs(ctx context.Context) int64 {
+	d, ok := ctx.Deadline()
+	if !ok {
+		return 0
+	}
+	ms := int64(math.Ceil(float64(time.Until(d)) / float64(time.Millisecond)))
+	if ms < 1 {
+		return 1
+	}
+	if ms > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return ms
+}
+
+// fail is the error of a call on h that returned st.
+func fail(h handle, op string, st C.atesql_status) error {
+	return errorOf(op, st, C.GoString(C.atesql_errmsg(h)))
+}
+
+// cString is a C copy of s (free it with C.free). A Go string may hold a
+// NUL byte, which would cut the C string short and name another record,
+// so one is refused.
+func cString(op, field, s string) (*C.char, error) {
+	if strings.IndexByte(s, 0) >= 0 {
+		return nil, &Error{Op: op, Code: CodeInvalidArgument,
+			Message: "field '" + field + "' holds a NUL byte"}
+	}
+	return C.CString(s), nil
+}
+
+// cArgs holds the C copies of a call's string arguments.
+type cArgs struct {
+	strs []*C.char
+	err  error
+	op   string
+}
+
+// str is a C copy of s, freed by free; after a refused string, every
+// later one is nil and err says why.
+func (a *cArgs) str(field, s string) *C.char {
+	if a.err != nil {
+		return nil
+	}
+	c, err := cString(a.op, field, s)
+	if err != nil {
+		a.err = err
+		return nil
+	}
+	a.strs = append(a.strs, c)
+	return c
+}
+
+func (a *cArgs) free() {
+	for _, s := range a.strs {
+		C.free(unsafe.Pointer(s))
+	}
+}

@@ -1,0 +1,440 @@
+package atesql
+
+/*
+#include <stdlib.h>
+#include <atesql/atesql.h>
+*/
+import "C"
+
+import (
+	"context"
+	"math"
+	"time"
+	"unsafe"
+
+	pb "atesql.dev/go/ateapipb"
+)
+
+// Options tune a Store. The zero value is usable.
+type Options struct {
+	// PoolSize is the most handles (database connections) the store keeps
+	// for calls; 0 means 4. A watch has a connection of its own.
+	PoolSize int
+	// WatchPollInterval is how often a watch looks for changes nothing
+	// woke it for (the C library's poll_interval_ms); 0 means the
+	// library's default for the backend.
+	WatchPollInterval time.Duration
+}
+
+// DefaultPoolSize is the pool size of Options left 0.
+const DefaultPoolSize = 4
+
+// Store is atesql behind upstream's store interface, plus what atesql adds
+// (selectors, pages with revisions, claims, watches from a revision,
+// labels). It is safe for use by many goroutines.
+type Store struct {
+	url  string
+	opts Options
+	pool *pool
+}
+
+// The store has exactly upstream's method set (Interface); the compiler
+// checks it here.
+var _ Interface = (*Store)(nil)
+
+// Open opens the store at url (sqlite:PATH, postgres://..., as the C
+// library's atesql_store_open takes it). One handle is opened at once, so
+// that a bad URL or an unmigrated schema fails here.
+func Open(url string, opts *Options) (*Store, error) {
+	s := &Store{url: url}
+	if opts != nil {
+		s.opts = *opts
+	}
+	if s.opts.PoolSize < 0 {
+		return nil, &Error{Op: "open", Code: CodeInvalidArgument, Message: "PoolSize is negative"}
+	}
+	if s.opts.PoolSize == 0 {
+		s.opts.PoolSize = DefaultPoolSize
+	}
+	s.pool = newPool(url, s.opts.PoolSize)
+	h, err := s.pool.get(context.Background())
+	if err != nil {
+		return nil, err
+	}
+	s.pool.put(h)
+	return s, nil
+}
+
+// Close closes the idle handles at once and the others as their calls
+// return. Calls after Close fail.
+func (s *Store) Close() error {
+	s.pool.close()
+	return nil
+}
+
+// ---- Atespaces ----
+
+// CreateAtespace stores a new atespace. ErrAlreadyExists if the name is
+// taken; ErrInvalidArgument for an empty name.
+func (s *Store) CreateAtespace(ctx context.Context, atespace *pb.Atespace) error {
+	const op = "CreateAtespace"
+	if atespace == nil {
+		return &Error{Op: op, Code: CodeInvalidArgument, Message: "atespace is nil"}
+	}
+	return s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		rec := C.atesql_atespace{name: a.str("name", atespace.GetName())}
+		if a.err != nil {
+			return a.err
+		}
+		if st := C.atesql_atespace_create(h, &rec); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// GetAtespace fetches an atespace by name. ErrNotFound if missing.
+func (s *Store) GetAtespace(ctx context.Context, name string) (*pb.Atespace, error) {
+	const op = "GetAtespace"
+	var out *pb.Atespace
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cname := a.str("name", name)
+		if a.err != nil {
+			return a.err
+		}
+		var rec *C.atesql_atespace
+		if st := C.atesql_atespace_get(h, cname, &rec); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		defer C.atesql_atespace_free(rec)
+		out = goAtespace(rec)
+		return nil
+	})
+	return out, err
+}
+
+// ListAtespaces lists every atespace in name order; nil if none.
+func (s *Store) ListAtespaces(ctx context.Context) ([]*pb.Atespace, error) {
+	const op = "ListAtespaces"
+	var out []*pb.Atespace
+	token := ""
+	for {
+		next := ""
+		err := s.pool.call(ctx, func(h handle) error {
+			a := cArgs{op: op}
+			defer a.free()
+			opts := C.atesql_list_opts{page_size: C.ATESQL_MAX_PAGE_SIZE,
+				page_token: a.str("page token", token)}
+			var page *C.atesql_atespace_page
+			if st := C.atesql_atespace_list(h, &opts, &page); st != C.ATESQL_OK {
+				return fail(h, op, st)
+			}
+			defer C.atesql_atespace_page_free(page)
+			for _, rec := range unsafe.Slice(page.items, int(page.count)) {
+				out = append(out, goAtespace(&rec))
+			}
+			next = C.GoString(page.next_page_token)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if next == "" {
+			return out, nil
+		}
+		token = next
+	}
+}
+
+// AtespaceExists reports whether the atespace exists.
+func (s *Store) AtespaceExists(ctx context.Context, name string) (bool, error) {
+	const op = "AtespaceExists"
+	var exists bool
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cname := a.str("name", name)
+		if a.err != nil {
+			return a.err
+		}
+		var e C.bool
+		if st := C.atesql_atespace_exists(h, cname, &e); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		exists = bool(e)
+		return nil
+	})
+	return exists, err
+}
+
+// DeleteAtespace removes an empty atespace. ErrNotFound if missing,
+// ErrFailedPrecondition while it holds actors.
+func (s *Store) DeleteAtespace(ctx context.Context, name string) error {
+	const op = "DeleteAtespace"
+	return s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cname := a.str("name", name)
+		if a.err != nil {
+			return a.err
+		}
+		if st := C.atesql_atespace_delete(h, cname); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// ---- Actors ----
+
+// GetActor fetches an actor by (atespace, id). ErrNotFound if missing.
+func (s *Store) GetActor(ctx context.Context, atespace, id string) (*pb.Actor, error) {
+	const op = "GetActor"
+	var out *pb.Actor
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cas, cid := a.str("atespace", atespace), a.str("actor_id", id)
+		if a.err != nil {
+			return a.err
+		}
+		var rec *C.atesql_actor
+		if st := C.atesql_actor_get(h, cas, cid, &rec); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		defer C.atesql_actor_free(rec)
+		var err error
+		out, err = goActor(op, rec)
+		return err
+	})
+	return out, err
+}
+
+// CreateActor stores a new actor at version 1 (the caller's message is
+// left as it is). ErrAlreadyExists if the key is taken;
+// ErrFailedPrecondition if its atespace does not exist; ErrInvalidArgument
+// for an empty atespace or id.
+func (s *Store) CreateActor(ctx context.Context, actor *pb.Actor) error {
+	const op = "CreateActor"
+	rec, err := cActor(op, actor)
+	if err != nil {
+		return err
+	}
+	return s.pool.call(ctx, func(h handle) error {
+		defer C.atesql_actor_free(rec)
+		if st := C.atesql_actor_create(h, rec); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// UpdateActor replaces the actor if its stored version is expectedVersion,
+// and writes the new version into actor.Version. ErrNotFound if missing,
+// ErrPersistenceRetry on a version mismatch, ErrInvalidArgument if an
+// immutable field changed.
+func (s *Store) UpdateActor(ctx context.Context, actor *pb.Actor, expectedVersion int64) error {
+	const op = "UpdateActor"
+	rec, err := cActor(op, actor)
+	if err != nil {
+		return err
+	}
+	var version int64
+	err = s.pool.call(ctx, func(h handle) error {
+		defer C.atesql_actor_free(rec)
+		var nv C.int64_t
+		if st := C.atesql_actor_update(h, rec, C.int64_t(expectedVersion), &nv); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		version = int64(nv)
+		return nil
+	})
+	if err == nil {
+		actor.Version = version
+	}
+	return err
+}
+
+// DeleteActor removes a suspended actor. ErrNotFound if missing,
+// ErrFailedPrecondition unless it is STATUS_SUSPENDED.
+func (s *Store) DeleteActor(ctx context.Context, atespace, id string) error {
+	const op = "DeleteActor"
+	return s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cas, cid := a.str("atespace", atespace), a.str("actor_id", id)
+		if a.err != nil {
+			return a.err
+		}
+		if st := C.atesql_actor_delete(h, cas, cid); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// ListActors lists one page of the actors of an atespace, or of every
+// atespace when atespace is "", in (atespace, actor_id) order. pageSize 0
+// or less means the library's default (500); above 1000 means 1000. The
+// next page token is "" on the last page.
+func (s *Store) ListActors(ctx context.Context, atespace string, pageSize int32,
+	pageToken string) ([]*pb.Actor, string, error) {
+	page, err := s.listActors(ctx, "ListActors", ListOptions{
+		PageSize: int(pageSize), PageToken: pageToken}, atespace)
+	if err != nil {
+		return nil, "", err
+	}
+	return page.Actors, page.NextPageToken, nil
+}
+
+// ---- Workers ----
+
+// GetWorker fetches a worker by key. ErrNotFound if missing.
+func (s *Store) GetWorker(ctx context.Context, namespace, pool, pod string) (*pb.Worker, error) {
+	w, _, err := s.GetWorkerWithLabels(ctx, namespace, pool, pod)
+	return w, err
+}
+
+// CreateWorker registers a new worker at version 1, without labels
+// (CreateWorkerWithLabels gives it some). ErrAlreadyExists if registered.
+func (s *Store) CreateWorker(ctx context.Context, worker *pb.Worker) error {
+	return s.CreateWorkerWithLabels(ctx, worker, nil)
+}
+
+// UpdateWorker replaces the worker if its stored version is
+// expectedVersion, keeping its labels (upstream's Worker has none to give).
+// ErrNotFound if missing, ErrPersistenceRetry on a version mismatch,
+// ErrInvalidArgument if ip changed. The caller's message is left as it is,
+// as upstream's UpdateWorker leaves it.
+func (s *Store) UpdateWorker(ctx context.Context, worker *pb.Worker, expectedVersion int64) error {
+	_, err := s.updateWorker(ctx, "UpdateWorker", worker, nil, false, expectedVersion)
+	return err
+}
+
+// DeleteWorker removes a worker. Idempotent: a missing worker is no error.
+func (s *Store) DeleteWorker(ctx context.Context, namespace, pool, pod string) error {
+	const op = "DeleteWorker"
+	return s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		cns, cpool, cpod := a.str("worker_namespace", namespace),
+			a.str("worker_pool", pool), a.str("worker_pod", pod)
+		if a.err != nil {
+			return a.err
+		}
+		if st := C.atesql_worker_delete(h, cns, cpool, cpod); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// ListWorkers lists every worker in key order; nil if none. Its pages are
+// read as of one store revision.
+func (s *Store) ListWorkers(ctx context.Context) ([]*pb.Worker, error) {
+	var out []*pb.Worker
+	opts := ListOptions{PageSize: C.ATESQL_MAX_PAGE_SIZE}
+	for {
+		page, err := s.ListWorkersPage(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Workers...)
+		if page.NextPageToken == "" {
+			return out, nil
+		}
+		opts.PageToken = page.NextPageToken
+	}
+}
+
+// ---- Locks ----
+
+// AcquireLock takes the lock key for value (the owner's unique token) for
+// ttl. It returns true if the lock was free or expired, false if it is
+// held, by anyone (locks are not re-entrant). The TTL runs on the
+// database's clock; it is rounded up to whole milliseconds. A ttl of 0
+// (which upstream's Redis store takes as "never expires") or above 30
+// days is held for 30 days, the library's longest lease; a negative one
+// is ErrInvalidArgument.
+func (s *Store) AcquireLock(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+	const op = "AcquireLock"
+	if ttl < 0 {
+		return false, &Error{Op: op, Code: CodeInvalidArgument, Message: "ttl is negative"}
+	}
+	ms := int64(math.Ceil(float64(ttl) / float64(time.Millisecond)))
+	if ms == 0 || ms > C.ATESQL_LOCK_TTL_MAX_MS {
+		ms = C.ATESQL_LOCK_TTL_MAX_MS
+	}
+	var acquired bool
+	err := s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		ckey, cvalue := a.str("key", key), a.str("value", value)
+		if a.err != nil {
+			return a.err
+		}
+		var got C.bool
+		if st := C.atesql_lock_acquire(h, ckey, cvalue, C.int64_t(ms), &got); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		acquired = bool(got)
+		return nil
+	})
+	return acquired, err
+}
+
+// ReleaseLock releases the lock key if value holds it; releasing a lock
+// value does not hold is nil, and leaves the lock as it is.
+func (s *Store) ReleaseLock(ctx context.Context, key, value string) error {
+	const op = "ReleaseLock"
+	return s.pool.call(ctx, func(h handle) error {
+		a := cArgs{op: op}
+		defer a.free()
+		ckey, cvalue := a.str("key", key), a.str("value", value)
+		if a.err != nil {
+			return a.err
+		}
+		if st := C.atesql_lock_release(h, ckey, cvalue, nil); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// DebugClearAll deletes every atespace, actor, worker and lock; the
+// schema, and the change feed's history, stay.
+func (s *Store) DebugClearAll(ctx context.Context) error {
+	const op = "DebugClearAll"
+	return s.pool.call(ctx, func(h handle) error {
+		if st := C.atesql_store_clear(h); st != C.ATESQL_OK {
+			return fail(h, op, st)
+		}
+		return nil
+	})
+}
+
+// Migrate applies every pending schema migration to the database at url
+// and returns the versions it applied (none when the schema is current).
+func Migrate(url string) ([]int64, error) {
+	const op = "Migrate"
+	curl, err := cString(op, "url", url)
+	if err != nil {
+		return nil, err
+	}
+	defer C.free(unsafe.Pointer(curl))
+	var list *C.atesql_migration_list
+	var cerr C.atesql_error
+	if st := C.atesql_migrate_up(curl, &list, &cerr); st != C.ATESQL_OK {
+		return nil, errorOf(op, st, errMessage(&cerr))
+	}
+	defer C.atesql_migration_list_free(list)
+	var applied []int64
+	for _, m := range unsafe.Slice(list.items, int(list.count)) {
+		applied = append(applied, int64(m.version))
+	}
+	return applied, nil
+}
