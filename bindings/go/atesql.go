@@ -64,17 +64,16 @@ func listOpts(a *cArgs, o ListOptions) C.atesql_list_opts {
 // (worker_namespace, worker_pool, worker_pod) order.
 func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage, error) {
 	const op = "ListWorkers"
-	var out *WorkerPage
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (*WorkerPage, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		opts := listOpts(&a, o)
 		if a.err != nil {
-			return a.err
+			return nil, a.err
 		}
 		var page *C.atesql_worker_page
 		if st := C.atesql_worker_list(h, &opts, &page); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return nil, fail(h, op, st)
 		}
 		defer C.atesql_worker_page_free(page)
 		p := &WorkerPage{NextPageToken: C.GoString(page.next_page_token),
@@ -84,15 +83,13 @@ func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage
 			rec := &items[i]
 			w, err := goWorker(op, rec)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			p.Workers = append(p.Workers, w)
 			p.Labels = append(p.Labels, goLabels(rec))
 		}
-		out = p
-		return nil
+		return p, nil
 	})
-	return out, err
 }
 
 // ListActorsPage lists one page of the actors a selector picks, in
@@ -106,26 +103,25 @@ func (s *Store) ListActorsPage(ctx context.Context, o ListOptions) (*ActorPage, 
 // character of the name needs quoting).
 func (s *Store) listActors(ctx context.Context, op string, o ListOptions,
 	atespace string) (*ActorPage, error) {
-	var out *ActorPage
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (*ActorPage, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		opts := listOpts(&a, o)
 		cas := a.str("atespace", atespace)
 		if a.err != nil {
-			return a.err
+			return nil, a.err
 		}
 		if atespace != "" {
 			sel, err := actorSelector(op, opts.selector_text, cas)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			defer C.atesql_selector_free(sel)
 			opts.selector = sel
 		}
 		var page *C.atesql_actor_page
 		if st := C.atesql_actor_list(h, &opts, &page); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return nil, fail(h, op, st)
 		}
 		defer C.atesql_actor_page_free(page)
 		p := &ActorPage{NextPageToken: C.GoString(page.next_page_token)}
@@ -133,14 +129,12 @@ func (s *Store) listActors(ctx context.Context, op string, o ListOptions,
 		for i := range items {
 			actor, err := goActor(op, &items[i])
 			if err != nil {
-				return err
+				return nil, err
 			}
 			p.Actors = append(p.Actors, actor)
 		}
-		out = p
-		return nil
+		return p, nil
 	})
-	return out, err
 }
 
 // actorSelector is the selector text with the term atespace=cas added.
@@ -170,27 +164,27 @@ func actorSelector(op string, text, cas *C.char) (*C.atesql_selector, error) {
 func (s *Store) GetWorkerWithLabels(ctx context.Context, namespace, pool,
 	pod string) (*pb.Worker, map[string]string, error) {
 	const op = "GetWorker"
-	var out *pb.Worker
-	var labels map[string]string
-	err := s.pool.call(ctx, func(h handle) error {
+	type found struct {
+		worker *pb.Worker
+		labels map[string]string
+	}
+	r, err := call(s.pool, ctx, func(h handle) (found, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cns, cpool, cpod := a.str("worker_namespace", namespace),
 			a.str("worker_pool", pool), a.str("worker_pod", pod)
 		if a.err != nil {
-			return a.err
+			return found{}, a.err
 		}
 		var rec *C.atesql_worker
 		if st := C.atesql_worker_get(h, cns, cpool, cpod, &rec); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return found{}, fail(h, op, st)
 		}
 		defer C.atesql_worker_free(rec)
-		var err error
-		out, err = goWorker(op, rec)
-		labels = goLabels(rec)
-		return err
+		w, err := goWorker(op, rec)
+		return found{w, goLabels(rec)}, err
 	})
-	return out, labels, err
+	return r.worker, r.labels, err
 }
 
 // CreateWorkerWithLabels registers a new worker at version 1 with labels
@@ -198,11 +192,11 @@ func (s *Store) GetWorkerWithLabels(ctx context.Context, namespace, pool,
 func (s *Store) CreateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
 	labels map[string]string) error {
 	const op = "CreateWorker"
-	rec, err := cWorker(op, worker)
-	if err != nil {
-		return err
-	}
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
+		rec, err := cWorker(op, worker)
+		if err != nil {
+			return err
+		}
 		defer C.atesql_worker_free(rec)
 		cl := newCLabels(labels)
 		defer cl.free()
@@ -227,12 +221,11 @@ func (s *Store) UpdateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
 // between the read and the update fails it with ErrPersistenceRetry).
 func (s *Store) updateWorker(ctx context.Context, op string, worker *pb.Worker,
 	labels map[string]string, setLabels bool, expected int64) (int64, error) {
-	rec, err := cWorker(op, worker)
-	if err != nil {
-		return 0, err
-	}
-	var version int64
-	err = s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (int64, error) {
+		rec, err := cWorker(op, worker)
+		if err != nil {
+			return 0, err
+		}
 		defer C.atesql_worker_free(rec)
 		if setLabels {
 			cl := newCLabels(labels)
@@ -243,34 +236,31 @@ func (s *Store) updateWorker(ctx context.Context, op string, worker *pb.Worker,
 			st := C.atesql_worker_get(h, rec.worker_namespace, rec.worker_pool,
 				rec.worker_pod, &cur)
 			if st != C.ATESQL_OK {
-				return fail(h, op, st)
+				return 0, fail(h, op, st)
 			}
 			defer C.atesql_worker_free(cur)
 			rec.labels, rec.label_count = cur.labels, cur.label_count
 		}
 		var nv C.int64_t
 		if st := C.atesql_worker_update(h, rec, C.int64_t(expected), &nv); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return 0, fail(h, op, st)
 		}
-		version = int64(nv)
-		return nil
+		return int64(nv), nil
 	})
-	return version, err
 }
 
 // Revision is the store's current revision (the last committed worker
 // change) and the revision up to which events were compacted.
 func (s *Store) Revision(ctx context.Context) (revision, compacted int64, err error) {
 	const op = "Revision"
-	err = s.pool.call(ctx, func(h handle) error {
+	r, err := call(s.pool, ctx, func(h handle) ([2]int64, error) {
 		var r, c C.int64_t
 		if st := C.atesql_store_revision(h, &r, &c); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return [2]int64{}, fail(h, op, st)
 		}
-		revision, compacted = int64(r), int64(c)
-		return nil
+		return [2]int64{int64(r), int64(c)}, nil
 	})
-	return revision, compacted, err
+	return r[0], r[1], err
 }
 
 // Compact removes the change events up to revision (watches that still
@@ -278,15 +268,12 @@ func (s *Store) Revision(ctx context.Context) (revision, compacted int64, err er
 // compacted up to.
 func (s *Store) Compact(ctx context.Context, revision int64) (int64, error) {
 	const op = "Compact"
-	var compacted int64
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (int64, error) {
 		opts := C.atesql_compact_opts{revision: C.int64_t(revision)}
 		var c C.int64_t
 		if st := C.atesql_compact(h, &opts, &c); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return 0, fail(h, op, st)
 		}
-		compacted = int64(c)
-		return nil
+		return int64(c), nil
 	})
-	return compacted, err
 }

@@ -103,23 +103,19 @@ func (c *claimArgs) free() {
 // transaction (retry).
 func (s *Store) ClaimWorker(ctx context.Context, req *ClaimRequest) (*pb.Worker, error) {
 	const op = "ClaimWorker"
-	var out *pb.Worker
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (*pb.Worker, error) {
 		c := newClaimArgs(op, req)
 		defer c.free()
 		if c.a.err != nil {
-			return c.a.err
+			return nil, c.a.err
 		}
 		var w *C.atesql_worker
 		if st := C.atesql_worker_claim(h, &c.req, &w); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return nil, fail(h, op, st)
 		}
 		defer C.atesql_worker_free(w)
-		var err error
-		out, err = goWorker(op, w)
-		return err
+		return goWorker(op, w)
 	})
-	return out, err
 }
 
 // ReleaseWorker frees the worker if the actor still holds it, and says
@@ -128,24 +124,21 @@ func (s *Store) ClaimWorker(ctx context.Context, req *ClaimRequest) (*pb.Worker,
 func (s *Store) ReleaseWorker(ctx context.Context, namespace, pool, pod,
 	actorAtespace, actorID string) (bool, error) {
 	const op = "ReleaseWorker"
-	var released bool
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (bool, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cns, cpool, cpod := a.str("worker_namespace", namespace),
 			a.str("worker_pool", pool), a.str("worker_pod", pod)
 		cas, cid := a.str("actor_atespace", actorAtespace), a.str("actor_id", actorID)
 		if a.err != nil {
-			return a.err
+			return false, a.err
 		}
 		var r C.bool
 		if st := C.atesql_worker_release(h, cns, cpool, cpod, cas, cid, &r); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return false, fail(h, op, st)
 		}
-		released = bool(r)
-		return nil
+		return bool(r), nil
 	})
-	return released, err
 }
 
 // ResumeActor is the scheduler's resume step in one transaction (one round
@@ -158,28 +151,30 @@ func (s *Store) ReleaseWorker(ctx context.Context, namespace, pool, pod,
 func (s *Store) ResumeActor(ctx context.Context, req *ClaimRequest,
 	expectedVersion int64) (*pb.Worker, *pb.Actor, error) {
 	const op = "ResumeActor"
-	var worker *pb.Worker
-	var actor *pb.Actor
-	err := s.pool.call(ctx, func(h handle) error {
+	type found struct {
+		worker *pb.Worker
+		actor  *pb.Actor
+	}
+	r, err := call(s.pool, ctx, func(h handle) (found, error) {
 		c := newClaimArgs(op, req)
 		defer c.free()
 		if c.a.err != nil {
-			return c.a.err
+			return found{}, c.a.err
 		}
 		var w *C.atesql_worker
 		var a *C.atesql_actor
 		st := C.atesql_actor_resume(h, &c.req, C.int64_t(expectedVersion), &w, &a)
 		if st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return found{}, fail(h, op, st)
 		}
 		defer C.atesql_worker_free(w)
 		defer C.atesql_actor_free(a)
-		var err error
-		if worker, err = goWorker(op, w); err != nil {
-			return err
+		worker, err := goWorker(op, w)
+		if err != nil {
+			return found{}, err
 		}
-		actor, err = goActor(op, a)
-		return err
+		actor, err := goActor(op, a)
+		return found{worker, actor}, err
 	})
-	return worker, actor, err
+	return r.worker, r.actor, err
 }

@@ -44,17 +44,17 @@ type Code int
 
 // The codes, with the C library's values.
 const (
-	CodeNotFound          Code = C.ATESQL_NOT_FOUND
-	CodeAlreadyExists     Code = C.ATESQL_ALREADY_EXISTS
-	CodeConflict          Code = C.ATESQL_CONFLICT
+	CodeNotFound           Code = C.ATESQL_NOT_FOUND
+	CodeAlreadyExists      Code = C.ATESQL_ALREADY_EXISTS
+	CodeConflict           Code = C.ATESQL_CONFLICT
 	CodeFailedPrecondition Code = C.ATESQL_FAILED_PRECONDITION
-	CodeInvalidArgument   Code = C.ATESQL_INVALID_ARGUMENT
-	CodeUnavailable       Code = C.ATESQL_UNAVAILABLE
-	CodeNoMemory          Code = C.ATESQL_NO_MEMORY
-	CodeInternal          Code = C.ATESQL_INTERNAL
-	CodeDeadlineExceeded  Code = C.ATESQL_DEADLINE_EXCEEDED
-	CodeResourceExhausted Code = C.ATESQL_RESOURCE_EXHAUSTED
-	CodeCompacted         Code = C.ATESQL_COMPACTED
+	CodeInvalidArgument    Code = C.ATESQL_INVALID_ARGUMENT
+	CodeUnavailable        Code = C.ATESQL_UNAVAILABLE
+	CodeNoMemory           Code = C.ATESQL_NO_MEMORY
+	CodeInternal           Code = C.ATESQL_INTERNAL
+	CodeDeadlineExceeded   Code = C.ATESQL_DEADLINE_EXCEEDED
+	CodeResourceExhausted  Code = C.ATESQL_RESOURCE_EXHAUSTED
+	CodeCompacted          Code = C.ATESQL_COMPACTED
 )
 
 func (c Code) String() string {

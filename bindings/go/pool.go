@@ -124,41 +124,55 @@ func (p *pool) close() {
 	}
 }
 
-// call runs fn on a handle. The handle's timeout is set from ctx's
-// deadline, so the database call itself ends by then. When ctx can end,
-// fn runs on a goroutine of its own and call returns ctx.Err() as soon as
-// ctx ends; the handle goes back to the pool only when fn has returned, so
-// no other call uses it before its C call is over. fn must therefore keep
-// nothing of the caller's but what it writes before returning, and free
-// every C result itself.
-func (p *pool) call(ctx context.Context, fn func(h handle) error) error {
+// result is what a call's fn returned.
+type result[T any] struct {
+	v   T
+	err error
+}
+
+// call runs fn on a handle and returns what fn returns. The handle's
+// timeout is set from ctx's deadline, so the database call itself ends by
+// then. When ctx can end, fn runs on a goroutine of its own and call
+// returns ctx.Err() as soon as ctx ends; the handle goes back to the pool
+// only when fn has returned, so no other call uses it before its C call is
+// over. fn hands its results back only by returning them (an abandoned fn
+// writes nothing its caller reads), and frees every C result itself.
+func call[T any](p *pool, ctx context.Context, fn func(h handle) (T, error)) (T, error) {
+	var zero T
 	if err := ctx.Err(); err != nil {
-		return err
+		return zero, err
 	}
 	h, err := p.get(ctx)
 	if err != nil {
-		return err
+		return zero, err
 	}
-	run := func() error {
+	callFn := func() result[T] {
 		C.atesql_store_set_timeout(h, C.int64_t(timeoutMs(ctx)))
-		err := fn(h)
+		v, err := fn(h)
 		p.put(h)
-		return err
+		return result[T]{v, err}
 	}
 	if ctx.Done() == nil {
-		return run()
+		r := callFn()
+		return r.v, r.err
 	}
-	result := make(chan error, 1)
-	go func() { result <- run() }()
+	done := make(chan result[T], 1)
+	go func() { done <- callFn() }()
 	select {
-	case err := <-result:
-		if err != nil && ctx.Err() != nil {
-			return ctx.Err()
+	case r := <-done:
+		if r.err != nil && ctx.Err() != nil {
+			return zero, ctx.Err()
 		}
-		return err
+		return r.v, r.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return zero, ctx.Err()
 	}
+}
+
+// run is call for fn without results.
+func run(p *pool, ctx context.Context, fn func(h handle) error) error {
+	_, err := call(p, ctx, func(h handle) (struct{}, error) { return struct{}{}, fn(h) })
+	return err
 }
 
 // timeoutMs is what is left of ctx's deadline in whole milliseconds

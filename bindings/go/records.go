@@ -25,6 +25,9 @@ import (
 var (
 	marshalJSON   = protojson.MarshalOptions{}
 	unmarshalJSON = protojson.UnmarshalOptions{}
+	// A worker's document carries its labels, a field upstream's Worker
+	// lacks; they come to Go from the C record instead (goLabels).
+	unmarshalWorkerJSON = protojson.UnmarshalOptions{DiscardUnknown: true}
 )
 
 // errMessage is the message of a C error report.
@@ -80,12 +83,12 @@ func cActor(op string, a *pb.Actor) (*C.atesql_actor, error) {
 
 // goDocument reads the document C wrote into *js (then frees it) into m.
 func goDocument(op string, st C.atesql_status, js *C.char, cerr *C.atesql_error,
-	m proto.Message) error {
+	m proto.Message, opts protojson.UnmarshalOptions) error {
 	if st != C.ATESQL_OK {
 		return errorOf(op, st, errMessage(cerr))
 	}
 	defer C.atesql_free(unsafe.Pointer(js))
-	if err := unmarshalJSON.Unmarshal([]byte(C.GoString(js)), m); err != nil {
+	if err := opts.Unmarshal([]byte(C.GoString(js)), m); err != nil {
 		return &Error{Op: op, Code: CodeInternal,
 			Message: fmt.Sprintf("the store's document does not parse: %v", err)}
 	}
@@ -97,7 +100,7 @@ func goWorker(op string, w *C.atesql_worker) (*pb.Worker, error) {
 	var cerr C.atesql_error
 	st := C.atesql_worker_to_json(w, &js, &cerr)
 	out := &pb.Worker{}
-	return out, goDocument(op, st, js, &cerr, out)
+	return out, goDocument(op, st, js, &cerr, out, unmarshalWorkerJSON)
 }
 
 func goActor(op string, a *C.atesql_actor) (*pb.Actor, error) {
@@ -105,7 +108,7 @@ func goActor(op string, a *C.atesql_actor) (*pb.Actor, error) {
 	var cerr C.atesql_error
 	st := C.atesql_actor_to_json(a, &js, &cerr)
 	out := &pb.Actor{}
-	return out, goDocument(op, st, js, &cerr, out)
+	return out, goDocument(op, st, js, &cerr, out, unmarshalJSON)
 }
 
 func goAtespace(a *C.atesql_atespace) *pb.Atespace {

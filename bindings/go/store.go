@@ -81,7 +81,7 @@ func (s *Store) CreateAtespace(ctx context.Context, atespace *pb.Atespace) error
 	if atespace == nil {
 		return &Error{Op: op, Code: CodeInvalidArgument, Message: "atespace is nil"}
 	}
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
 		defer a.free()
 		rec := C.atesql_atespace{name: a.str("name", atespace.GetName())}
@@ -98,84 +98,83 @@ func (s *Store) CreateAtespace(ctx context.Context, atespace *pb.Atespace) error
 // GetAtespace fetches an atespace by name. ErrNotFound if missing.
 func (s *Store) GetAtespace(ctx context.Context, name string) (*pb.Atespace, error) {
 	const op = "GetAtespace"
-	var out *pb.Atespace
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (*pb.Atespace, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cname := a.str("name", name)
 		if a.err != nil {
-			return a.err
+			return nil, a.err
 		}
 		var rec *C.atesql_atespace
 		if st := C.atesql_atespace_get(h, cname, &rec); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return nil, fail(h, op, st)
 		}
 		defer C.atesql_atespace_free(rec)
-		out = goAtespace(rec)
-		return nil
+		return goAtespace(rec), nil
 	})
-	return out, err
 }
 
 // ListAtespaces lists every atespace in name order; nil if none.
 func (s *Store) ListAtespaces(ctx context.Context) ([]*pb.Atespace, error) {
 	const op = "ListAtespaces"
+	type page struct {
+		items []*pb.Atespace
+		next  string
+	}
 	var out []*pb.Atespace
 	token := ""
 	for {
-		next := ""
-		err := s.pool.call(ctx, func(h handle) error {
+		p, err := call(s.pool, ctx, func(h handle) (page, error) {
 			a := cArgs{op: op}
 			defer a.free()
 			opts := C.atesql_list_opts{page_size: C.ATESQL_MAX_PAGE_SIZE,
 				page_token: a.str("page token", token)}
-			var page *C.atesql_atespace_page
-			if st := C.atesql_atespace_list(h, &opts, &page); st != C.ATESQL_OK {
-				return fail(h, op, st)
+			var cp *C.atesql_atespace_page
+			if st := C.atesql_atespace_list(h, &opts, &cp); st != C.ATESQL_OK {
+				return page{}, fail(h, op, st)
 			}
-			defer C.atesql_atespace_page_free(page)
-			for _, rec := range unsafe.Slice(page.items, int(page.count)) {
-				out = append(out, goAtespace(&rec))
+			defer C.atesql_atespace_page_free(cp)
+			var p page
+			for _, rec := range unsafe.Slice(cp.items, int(cp.count)) {
+				p.items = append(p.items, goAtespace(&rec))
 			}
-			next = C.GoString(page.next_page_token)
-			return nil
+			p.next = C.GoString(cp.next_page_token)
+			return p, nil
 		})
 		if err != nil {
 			return nil, err
 		}
-		if next == "" {
+		out = append(out, p.items...)
+		if p.next == "" {
 			return out, nil
 		}
-		token = next
+		token = p.next
 	}
 }
 
 // AtespaceExists reports whether the atespace exists.
 func (s *Store) AtespaceExists(ctx context.Context, name string) (bool, error) {
 	const op = "AtespaceExists"
-	var exists bool
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (bool, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cname := a.str("name", name)
 		if a.err != nil {
-			return a.err
+			return false, a.err
 		}
 		var e C.bool
 		if st := C.atesql_atespace_exists(h, cname, &e); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return false, fail(h, op, st)
 		}
-		exists = bool(e)
-		return nil
+		return bool(e), nil
 	})
-	return exists, err
 }
 
 // DeleteAtespace removes an empty atespace. ErrNotFound if missing,
 // ErrFailedPrecondition while it holds actors.
 func (s *Store) DeleteAtespace(ctx context.Context, name string) error {
 	const op = "DeleteAtespace"
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
 		defer a.free()
 		cname := a.str("name", name)
@@ -194,24 +193,20 @@ func (s *Store) DeleteAtespace(ctx context.Context, name string) error {
 // GetActor fetches an actor by (atespace, id). ErrNotFound if missing.
 func (s *Store) GetActor(ctx context.Context, atespace, id string) (*pb.Actor, error) {
 	const op = "GetActor"
-	var out *pb.Actor
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (*pb.Actor, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cas, cid := a.str("atespace", atespace), a.str("actor_id", id)
 		if a.err != nil {
-			return a.err
+			return nil, a.err
 		}
 		var rec *C.atesql_actor
 		if st := C.atesql_actor_get(h, cas, cid, &rec); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return nil, fail(h, op, st)
 		}
 		defer C.atesql_actor_free(rec)
-		var err error
-		out, err = goActor(op, rec)
-		return err
+		return goActor(op, rec)
 	})
-	return out, err
 }
 
 // CreateActor stores a new actor at version 1 (the caller's message is
@@ -220,11 +215,11 @@ func (s *Store) GetActor(ctx context.Context, atespace, id string) (*pb.Actor, e
 // for an empty atespace or id.
 func (s *Store) CreateActor(ctx context.Context, actor *pb.Actor) error {
 	const op = "CreateActor"
-	rec, err := cActor(op, actor)
-	if err != nil {
-		return err
-	}
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
+		rec, err := cActor(op, actor)
+		if err != nil {
+			return err
+		}
 		defer C.atesql_actor_free(rec)
 		if st := C.atesql_actor_create(h, rec); st != C.ATESQL_OK {
 			return fail(h, op, st)
@@ -239,19 +234,17 @@ func (s *Store) CreateActor(ctx context.Context, actor *pb.Actor) error {
 // immutable field changed.
 func (s *Store) UpdateActor(ctx context.Context, actor *pb.Actor, expectedVersion int64) error {
 	const op = "UpdateActor"
-	rec, err := cActor(op, actor)
-	if err != nil {
-		return err
-	}
-	var version int64
-	err = s.pool.call(ctx, func(h handle) error {
+	version, err := call(s.pool, ctx, func(h handle) (int64, error) {
+		rec, err := cActor(op, actor)
+		if err != nil {
+			return 0, err
+		}
 		defer C.atesql_actor_free(rec)
 		var nv C.int64_t
 		if st := C.atesql_actor_update(h, rec, C.int64_t(expectedVersion), &nv); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return 0, fail(h, op, st)
 		}
-		version = int64(nv)
-		return nil
+		return int64(nv), nil
 	})
 	if err == nil {
 		actor.Version = version
@@ -263,7 +256,7 @@ func (s *Store) UpdateActor(ctx context.Context, actor *pb.Actor, expectedVersio
 // ErrFailedPrecondition unless it is STATUS_SUSPENDED.
 func (s *Store) DeleteActor(ctx context.Context, atespace, id string) error {
 	const op = "DeleteActor"
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
 		defer a.free()
 		cas, cid := a.str("atespace", atespace), a.str("actor_id", id)
@@ -318,7 +311,7 @@ func (s *Store) UpdateWorker(ctx context.Context, worker *pb.Worker, expectedVer
 // DeleteWorker removes a worker. Idempotent: a missing worker is no error.
 func (s *Store) DeleteWorker(ctx context.Context, namespace, pool, pod string) error {
 	const op = "DeleteWorker"
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
 		defer a.free()
 		cns, cpool, cpod := a.str("worker_namespace", namespace),
@@ -369,29 +362,26 @@ func (s *Store) AcquireLock(ctx context.Context, key, value string, ttl time.Dur
 	if ms == 0 || ms > C.ATESQL_LOCK_TTL_MAX_MS {
 		ms = C.ATESQL_LOCK_TTL_MAX_MS
 	}
-	var acquired bool
-	err := s.pool.call(ctx, func(h handle) error {
+	return call(s.pool, ctx, func(h handle) (bool, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		ckey, cvalue := a.str("key", key), a.str("value", value)
 		if a.err != nil {
-			return a.err
+			return false, a.err
 		}
 		var got C.bool
 		if st := C.atesql_lock_acquire(h, ckey, cvalue, C.int64_t(ms), &got); st != C.ATESQL_OK {
-			return fail(h, op, st)
+			return false, fail(h, op, st)
 		}
-		acquired = bool(got)
-		return nil
+		return bool(got), nil
 	})
-	return acquired, err
 }
 
 // ReleaseLock releases the lock key if value holds it; releasing a lock
 // value does not hold is nil, and leaves the lock as it is.
 func (s *Store) ReleaseLock(ctx context.Context, key, value string) error {
 	const op = "ReleaseLock"
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
 		defer a.free()
 		ckey, cvalue := a.str("key", key), a.str("value", value)
@@ -409,7 +399,7 @@ func (s *Store) ReleaseLock(ctx context.Context, key, value string) error {
 // schema, and the change feed's history, stay.
 func (s *Store) DebugClearAll(ctx context.Context) error {
 	const op = "DebugClearAll"
-	return s.pool.call(ctx, func(h handle) error {
+	return run(s.pool, ctx, func(h handle) error {
 		if st := C.atesql_store_clear(h); st != C.ATESQL_OK {
 			return fail(h, op, st)
 		}

@@ -236,4 +236,3 @@ func (s *Store) WatchWorkers(ctx context.Context) (*WorkerWatch, error) {
 	}, func(error) { close(ch) })
 	return NewWorkerWatch(ch, cancel), nil
 }
-

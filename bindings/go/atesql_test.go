@@ -1,0 +1,339 @@
+package atesql
+
+// What atesql adds, in Go: labels, pages with revisions, claims, the
+// resume step, watches from a revision; and the pool's behaviour under
+// many goroutines and ending contexts.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/proto"
+
+	pb "atesql.dev/go/ateapipb"
+)
+
+func freeWorker(pod, node string) *pb.Worker {
+	return &pb.Worker{WorkerNamespace: "ns", WorkerPool: "cpu", WorkerPod: pod,
+		NodeName: node, Ip: "10.0.0." + pod[len(pod)-1:]}
+}
+
+func TestUpdateWorkerKeepsLabels(t *testing.T) {
+	s := newStore(t, nil)
+	ctx := ctxFor(t)
+	w := freeWorker("pod-1", "node-1")
+	if err := s.CreateWorkerWithLabels(ctx, w, map[string]string{"zone": "a", "gpu": "h100"}); err != nil {
+		t.Fatal(err)
+	}
+	// An upstream Worker has no labels: its update keeps them.
+	w.ActorAtespace, w.ActorId = "team-a", "x"
+	if err := s.UpdateWorker(ctx, w, 1); err != nil {
+		t.Fatal(err)
+	}
+	got, labels, err := s.GetWorkerWithLabels(ctx, "ns", "cpu", "pod-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Version != 2 || got.ActorId != "x" || labels["zone"] != "a" || labels["gpu"] != "h100" || len(labels) != 2 {
+		t.Errorf("after UpdateWorker: %v labels %v", got, labels)
+	}
+	v, err := s.UpdateWorkerWithLabels(ctx, w, map[string]string{"zone": "b"}, 2)
+	if err != nil || v != 3 {
+		t.Fatalf("UpdateWorkerWithLabels = %d, %v", v, err)
+	}
+	page, err := s.ListWorkersPage(ctx, ListOptions{Selector: "labels.zone=b"})
+	if err != nil || len(page.Workers) != 1 || page.Labels[0]["zone"] != "b" || len(page.Labels[0]) != 1 {
+		t.Errorf("list by label: %+v, %v", page, err)
+	}
+	_, err = s.UpdateWorkerWithLabels(ctx, w, map[string]string{"bad key!": "x"}, 3)
+	wantErr(t, "a bad label", err, ErrInvalidArgument)
+	_, err = s.GetWorker(ctx, "ns", "cpu\x00x", "pod-1")
+	wantErr(t, "a key with a NUL byte", err, ErrInvalidArgument)
+}
+
+func TestClaimReleaseResume(t *testing.T) {
+	s := newStore(t, nil)
+	ctx := ctxFor(t)
+	for i, node := range []string{"node-1", "node-2", "node-3"} {
+		if err := s.CreateWorker(ctx, freeWorker(fmt.Sprintf("pod-%d", i+1), node)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	req := &ClaimRequest{Pools: []PoolRef{{"ns", "cpu"}}, PreferredNodes: []string{"node-2"},
+		ActorAtespace: "team-a", ActorID: "a1"}
+	w, err := s.ClaimWorker(ctx, req)
+	if err != nil || w.NodeName != "node-2" || w.ActorId != "a1" || w.Version != 2 {
+		t.Fatalf("ClaimWorker = %v, %v; want pod-2 on node-2", w, err)
+	}
+	// A retried claim returns the same worker.
+	again, err := s.ClaimWorker(ctx, req)
+	if err != nil || !proto.Equal(w, again) {
+		t.Errorf("retried claim = %v, %v; want %v", again, err, w)
+	}
+	req2 := &ClaimRequest{Pools: []PoolRef{{"ns", "cpu"}}, Selector: "node_name=node-2",
+		ActorAtespace: "team-a", ActorID: "a2"}
+	_, err = s.ClaimWorker(ctx, req2)
+	wantErr(t, "a claim with nothing free", err, ErrResourceExhausted)
+	if ok, err := s.ReleaseWorker(ctx, "ns", "cpu", w.WorkerPod, "team-a", "other"); err != nil || ok {
+		t.Errorf("release by another actor = %v, %v", ok, err)
+	}
+	if ok, err := s.ReleaseWorker(ctx, "ns", "cpu", w.WorkerPod, "team-a", "a1"); err != nil || !ok {
+		t.Errorf("release = %v, %v", ok, err)
+	}
+	_, err = s.ClaimWorker(ctx, &ClaimRequest{ActorAtespace: "team-a", ActorID: "a3"})
+	wantErr(t, "a claim without pools", err, ErrInvalidArgument)
+
+	// The resume step: claim and move the actor, both or neither.
+	withAtespace(t, s, "team-a")
+	actor := suspendedActor("r1")
+	if err := s.CreateActor(ctx, actor); err != nil {
+		t.Fatal(err)
+	}
+	rreq := &ClaimRequest{Pools: []PoolRef{{"ns", "cpu"}}, ActorAtespace: "team-a", ActorID: "r1"}
+	_, _, err = s.ResumeActor(ctx, rreq, 7)
+	wantErr(t, "resume at a stale version", err, ErrPersistenceRetry)
+	worker, moved, err := s.ResumeActor(ctx, rreq, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if moved.Status != pb.Actor_STATUS_RESUMING || moved.AteomPodName != worker.WorkerPod ||
+		moved.Version != 2 || worker.ActorId != "r1" || worker.ActorTemplate != "test-template" {
+		t.Errorf("resume: worker %v actor %v", worker, moved)
+	}
+}
+
+func TestListThenWatch(t *testing.T) {
+	s := newStore(t, nil)
+	ctx := ctxFor(t)
+	for i := 1; i <= 5; i++ {
+		if err := s.CreateWorker(ctx, freeWorker(fmt.Sprintf("pod-%d", i), "node-1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A cache of the free workers, from a list and a watch from its revision.
+	sel := "actor_id="
+	cache := map[string]int64{}
+	page, err := s.ListWorkersPage(ctx, ListOptions{Selector: sel, PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := page.Revision
+	for {
+		for _, w := range page.Workers {
+			cache[w.WorkerPod] = w.Version
+		}
+		if page.NextPageToken == "" {
+			break
+		}
+		// Changes between pages are not in the listing: the watch brings them.
+		if _, err := s.ClaimWorker(ctx, &ClaimRequest{Pools: []PoolRef{{"ns", "cpu"}},
+			ActorAtespace: "t", ActorID: fmt.Sprint(len(cache))}); err != nil {
+			t.Fatal(err)
+		}
+		if page, err = s.ListWorkersPage(ctx, ListOptions{Selector: sel, PageSize: 2,
+			PageToken: page.NextPageToken}); err != nil {
+			t.Fatal(err)
+		}
+		if page.Revision != rev {
+			t.Errorf("page at revision %d, the listing's is %d", page.Revision, rev)
+		}
+	}
+	if len(cache) != 5 {
+		t.Fatalf("the listing holds %d workers, want the 5 free at its revision", len(cache))
+	}
+	watch, err := s.Watch(ctx, WatchOptions{Selector: sel, Since: rev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer watch.Close()
+	if err := s.DeleteWorker(ctx, "ns", "cpu", "pod-5"); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := s.ListWorkersPage(ctx, ListOptions{Selector: sel})
+	for len(cache) != len(want.Workers) {
+		select {
+		case e := <-watch.Events:
+			if e.Type == WorkerEventDeleted {
+				delete(cache, e.Worker.WorkerPod)
+			} else {
+				cache[e.Worker.WorkerPod] = e.Worker.Version
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("cache %v, store %v", cache, want.Workers)
+		}
+	}
+	for _, w := range want.Workers {
+		if cache[w.WorkerPod] != w.Version {
+			t.Errorf("cache holds %s at %d, the store at %d", w.WorkerPod, cache[w.WorkerPod], w.Version)
+		}
+	}
+	// Resuming from the watch's revision delivers nothing again.
+	last := watch.Revision()
+	watch.Close()
+	resumed, err := s.Watch(ctx, WatchOptions{Selector: sel, Since: last})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Close()
+	select {
+	case e := <-resumed.Events:
+		t.Errorf("resumed watch delivered %d again", e.Revision)
+	case <-time.After(300 * time.Millisecond):
+	}
+	// Compaction past a watch's revision is reported.
+	cur, _, err := s.Revision(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Compact(ctx, cur); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Watch(ctx, WatchOptions{Since: rev})
+	wantErr(t, "a watch from a compacted revision", err, ErrCompacted)
+	_, err = s.Watch(ctx, WatchOptions{Selector: "no_such_field=1"})
+	wantErr(t, "a watch with a bad selector", err, ErrInvalidArgument)
+}
+
+func TestManyGoroutines(t *testing.T) {
+	s := newStore(t, &Options{PoolSize: 3})
+	ctx := ctxFor(t)
+	const goroutines, rounds = 16, 20
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := 0; g < goroutines; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			w := freeWorker(fmt.Sprintf("pod-%d", g), "node-1")
+			if err := s.CreateWorker(ctx, w); err != nil {
+				errs <- err
+				return
+			}
+			for v := int64(1); v <= rounds; v++ {
+				w.NodeName = fmt.Sprintf("node-%d", v)
+				if err := s.UpdateWorker(ctx, w, v); err != nil {
+					errs <- fmt.Errorf("goroutine %d round %d: %w", g, v, err)
+					return
+				}
+				if _, err := s.ListWorkersPage(ctx, ListOptions{PageSize: 5}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	ws, err := s.ListWorkers(ctx)
+	if err != nil || len(ws) != goroutines {
+		t.Fatalf("ListWorkers = %d, %v", len(ws), err)
+	}
+	for _, w := range ws {
+		if w.Version != rounds+1 {
+			t.Errorf("%s at version %d, want %d", w.WorkerPod, w.Version, rounds+1)
+		}
+	}
+	if s.pool.opened > 3 {
+		t.Errorf("%d handles open, the pool's size is 3", s.pool.opened)
+	}
+}
+
+// TestContextEndsBlockedCall holds an exclusive lock on the workers table
+// from psql, so that a call blocks inside the C library, and checks that
+// the call's end is the context's: prompt on cancel, bounded by the
+// deadline; and that the blocked handle is not handed out meanwhile.
+// PostgreSQL only: SQLite has no outside process that can hold its lock
+// from a Go test without a second driver.
+func TestContextEndsBlockedCall(t *testing.T) {
+	if backend() != "postgres" {
+		t.Skip("PostgreSQL only (the SQLite run covers the pool wait below)")
+	}
+	s := newStore(t, &Options{PoolSize: 1})
+	ctx := ctxFor(t)
+	if err := s.CreateWorker(ctx, freeWorker("pod-1", "node-1")); err != nil {
+		t.Fatal(err)
+	}
+	url := s.url
+	base := os.Getenv("ATESQL_TEST_PG")
+	holder := exec.Command("psql", "-X", "-q", "-c", "BEGIN", "-c",
+		"LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", "-c", "SELECT pg_sleep(3)", "-c", "COMMIT",
+		pgURL(base, schemaOf(url)))
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Wait()
+	time.Sleep(500 * time.Millisecond) // the lock is taken
+
+	cctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		_, err := s.GetWorker(cctx, "ns", "cpu", "pod-1")
+		done <- err
+	}()
+	time.Sleep(200 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("cancelled call = %v, want context.Canceled", err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("the cancelled call returned after %v", d)
+		}
+	case <-time.After(2 * time.Second):
+		t.Fatal("the cancelled call did not return")
+	}
+	// The one handle is still in its blocked C call: nobody gets it.
+	dctx, dcancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	_, err := s.GetWorker(dctx, "ns", "cpu", "pod-1")
+	dcancel()
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("a call while the handle is busy = %v, want context.DeadlineExceeded", err)
+	}
+	// Once the lock goes, the handle is back and sound.
+	if _, err := s.GetWorker(ctx, "ns", "cpu", "pod-1"); err != nil {
+		t.Errorf("the next call: %v", err)
+	}
+}
+
+func schemaOf(url string) string {
+	i := len(url) - 1
+	for i >= 0 && url[i] != '=' && url[i] != 'D' {
+		i--
+	}
+	return url[i+1:]
+}
+
+// TestDeadlineWaitingForAHandle: with every handle busy, a call waits for
+// one no longer than its context allows.
+func TestDeadlineWaitingForAHandle(t *testing.T) {
+	s := newStore(t, &Options{PoolSize: 1})
+	ctx := ctxFor(t)
+	h, err := s.pool.get(ctx) // take the only handle
+	if err != nil {
+		t.Fatal(err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = s.GetWorker(dctx, "ns", "cpu", "pod-1")
+	if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) > time.Second {
+		t.Errorf("GetWorker = %v after %v", err, time.Since(start))
+	}
+	s.pool.put(h)
+	_, err = s.GetWorker(ctx, "ns", "cpu", "pod-1")
+	wantErr(t, "GetWorker once the handle is back", err, ErrNotFound)
+	s.Close()
+	_, err = s.GetWorker(ctx, "ns", "cpu", "pod-1")
+	wantErr(t, "a call after Close", err, ErrFailedPrecondition)
+}
