@@ -72,7 +72,7 @@ programs_table() {
 cmake          scripts/test scripts/demo tests/install/run.sh
 ctest          scripts/test
 pg_virtualenv  scripts/test
-psql           scripts/test (inside pg_virtualenv) tests/interop/run.sh
+psql           scripts/test (inside pg_virtualenv) tests/interop/run.sh bindings/go (tests)
 cc             CMake's C compiler; tests/install/run.sh
 as             the C compiler's assembler
 ld             the C compiler's linker; CMAKE_LINKER (ld -r) in CMakeLists.txt
