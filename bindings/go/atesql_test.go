@@ -5,11 +5,13 @@ package atesql
 // many goroutines and ending contexts.
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -201,9 +203,9 @@ func TestListThenWatch(t *testing.T) {
 }
 
 func TestManyGoroutines(t *testing.T) {
-	s := newStore(t, &Options{PoolSize: 3})
+	s := newStore(t, &Options{PoolSize: 8})
 	ctx := ctxFor(t)
-	const goroutines, rounds = 16, 20
+	const goroutines, rounds = 100, 5
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
 	for g := 0; g < goroutines; g++ {
@@ -242,55 +244,68 @@ func TestManyGoroutines(t *testing.T) {
 			t.Errorf("%s at version %d, want %d", w.WorkerPod, w.Version, rounds+1)
 		}
 	}
-	if s.pool.opened > 3 {
-		t.Errorf("%d handles open, the pool's size is 3", s.pool.opened)
+	if s.pool.opened > 8 {
+		t.Errorf("%d handles open, the pool's size is 8", s.pool.opened)
 	}
 }
 
-// TestContextEndsBlockedCall holds an exclusive lock on the workers table
-// from psql, so that a call blocks inside the C library, and checks that
-// the call's end is the context's: prompt on cancel, bounded by the
-// deadline; and that the blocked handle is not handed out meanwhile.
-// PostgreSQL only: SQLite has no outside process that can hold its lock
-// from a Go test without a second driver.
-func TestContextEndsBlockedCall(t *testing.T) {
-	if backend() != "postgres" {
-		t.Skip("PostgreSQL only (the SQLite run covers the pool wait below)")
+// holdWorker starts internal/lockholder, which holds the worker's row (and
+// on SQLite the write lock) in an open transaction for secs seconds from
+// another process, and returns once it does.
+func holdWorker(t *testing.T, url, key string, secs int) *exec.Cmd {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "lockholder")
+	if out, err := exec.Command("go", "build", "-o", bin,
+		"atesql.dev/go/internal/lockholder").CombinedOutput(); err != nil {
+		t.Fatalf("go build lockholder: %v\n%s", err, out)
 	}
+	cmd := exec.Command(bin, url, key, fmt.Sprint(secs))
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(stdout).ReadString('\n')
+	if err != nil || line != "locked\n" {
+		cmd.Process.Kill()
+		t.Fatalf("lockholder said %q, %v", line, err)
+	}
+	return cmd
+}
+
+// TestContextEndsBlockedCall: a call blocked inside the C library (on a
+// row another process holds) ends with its context: at once when it is
+// cancelled; and its handle is not handed out again until the C call is
+// over, after which the handle is sound.
+func TestContextEndsBlockedCall(t *testing.T) {
 	s := newStore(t, &Options{PoolSize: 1})
 	ctx := ctxFor(t)
-	if err := s.CreateWorker(ctx, freeWorker("pod-1", "node-1")); err != nil {
+	w := freeWorker("pod-1", "node-1")
+	if err := s.CreateWorker(ctx, w); err != nil {
 		t.Fatal(err)
 	}
-	url := s.url
-	base := os.Getenv("ATESQL_TEST_PG")
-	holder := exec.Command("psql", "-X", "-q", "-c", "BEGIN", "-c",
-		"LOCK TABLE workers IN ACCESS EXCLUSIVE MODE", "-c", "SELECT pg_sleep(3)", "-c", "COMMIT",
-		pgURL(base, schemaOf(url)))
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
+	holder := holdWorker(t, s.url, "ns/cpu/pod-1", 2)
 	defer holder.Wait()
-	time.Sleep(500 * time.Millisecond) // the lock is taken
 
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		_, err := s.GetWorker(cctx, "ns", "cpu", "pod-1")
-		done <- err
-	}()
+	w.NodeName = "node-2"
+	go func() { done <- s.UpdateWorker(cctx, w, 1) }()
 	time.Sleep(200 * time.Millisecond)
+	cancelled := time.Now()
 	cancel()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("cancelled call = %v, want context.Canceled", err)
 		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("the cancelled call returned after %v", d)
+		if d := time.Since(cancelled); d > 100*time.Millisecond {
+			t.Errorf("the cancelled call returned %v after the cancel", d)
 		}
-	case <-time.After(2 * time.Second):
+	case <-time.After(time.Second):
 		t.Fatal("the cancelled call did not return")
 	}
 	// The one handle is still in its blocked C call: nobody gets it.
@@ -300,18 +315,48 @@ func TestContextEndsBlockedCall(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("a call while the handle is busy = %v, want context.DeadlineExceeded", err)
 	}
-	// Once the lock goes, the handle is back and sound.
-	if _, err := s.GetWorker(ctx, "ns", "cpu", "pod-1"); err != nil {
-		t.Errorf("the next call: %v", err)
+	// Once the holder rolls back, the handle is back and sound; the
+	// abandoned update went on and wrote (a call ended by its context may
+	// or may not have written).
+	if err := holder.Wait(); err != nil {
+		t.Fatalf("lockholder: %v", err)
+	}
+	got, err := s.GetWorker(ctx, "ns", "cpu", "pod-1")
+	if err != nil {
+		t.Fatalf("the next call: %v", err)
+	}
+	if got.Version != 2 || got.NodeName != "node-2" {
+		t.Errorf("after the abandoned update: %v", got)
 	}
 }
 
-func schemaOf(url string) string {
-	i := len(url) - 1
-	for i >= 0 && url[i] != '=' && url[i] != 'D' {
-		i--
+// TestDeadlineEndsBlockedCall: the context's deadline becomes the handle's
+// timeout, so the C call itself gives up then, and the handle returns to
+// the pool without waiting for the holder.
+func TestDeadlineEndsBlockedCall(t *testing.T) {
+	s := newStore(t, &Options{PoolSize: 1})
+	ctx := ctxFor(t)
+	w := freeWorker("pod-1", "node-1")
+	if err := s.CreateWorker(ctx, w); err != nil {
+		t.Fatal(err)
 	}
-	return url[i+1:]
+	holder := holdWorker(t, s.url, "ns/cpu/pod-1", 3)
+	defer holder.Wait()
+	dctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	w.NodeName = "node-2"
+	start := time.Now()
+	err := s.UpdateWorker(dctx, w, 1)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("UpdateWorker past its deadline = %v", err)
+	}
+	// The handle comes back well before the holder lets go.
+	if _, err := s.GetWorker(ctx, "ns", "cpu", "pod-1"); err != nil {
+		t.Errorf("GetWorker after the deadline: %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("the handle came back after %v; the holder keeps the row 3 s", d)
+	}
 }
 
 // TestDeadlineWaitingForAHandle: with every handle busy, a call waits for
