@@ -78,15 +78,11 @@ func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage
 		defer C.atesql_worker_page_free(page)
 		p := &WorkerPage{NextPageToken: C.GoString(page.next_page_token),
 			Revision: int64(page.revision)}
+		p.Workers = goWorkers(page.items, int(page.count))
+		p.Labels = make([]map[string]string, len(p.Workers))
 		items := unsafe.Slice(page.items, int(page.count))
 		for i := range items {
-			rec := &items[i]
-			w, err := goWorker(op, rec)
-			if err != nil {
-				return nil, err
-			}
-			p.Workers = append(p.Workers, w)
-			p.Labels = append(p.Labels, goLabels(rec))
+			p.Labels[i] = goLabels(&items[i])
 		}
 		return p, nil
 	})

@@ -176,8 +176,11 @@ func TestListThenWatch(t *testing.T) {
 		}
 	}
 	// Resuming from the watch's revision delivers nothing again.
-	last := watch.Revision()
 	watch.Close()
+	last := watch.Revision()
+	if last < rev+3 {
+		t.Errorf("the closed watch is at %d; it delivered up to %d at least", last, rev+3)
+	}
 	resumed, err := s.Watch(ctx, WatchOptions{Selector: sel, Since: last})
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,34 @@ package atesql
 
 /*
 #include <stdlib.h>
+#include <string.h>
 #include <atesql/atesql.h>
+
+enum { WORKER_STRINGS = 10 };
+
+// Copy the string fields of workers[0..n) back to back into buf (cap
+// bytes) and their lengths into lens[n * WORKER_STRINGS], in the order
+// goWorkers reads them. Returns the bytes they need; when that is more
+// than cap, nothing is copied.
+static size_t pack_workers(const atesql_worker *workers, size_t n, char *buf,
+                           size_t cap, size_t *lens) {
+  size_t need = 0;
+  for (size_t i = 0; i < n; i++) {
+    const atesql_worker *w = &workers[i];
+    const char *f[WORKER_STRINGS] = {
+        w->worker_namespace, w->worker_pool,    w->worker_pod,
+        w->actor_namespace,  w->actor_template, w->actor_id,
+        w->ip,               w->worker_pod_uid, w->node_name,
+        w->actor_atespace};
+    for (int j = 0; j < WORKER_STRINGS; j++) {
+      size_t len = strlen(f[j]);
+      lens[i * WORKER_STRINGS + j] = len;
+      if (need + len <= cap) memcpy(buf + need, f[j], len);
+      need += len;
+    }
+  }
+  return need;
+}
 */
 import "C"
 
@@ -25,9 +52,6 @@ import (
 var (
 	marshalJSON   = protojson.MarshalOptions{}
 	unmarshalJSON = protojson.UnmarshalOptions{}
-	// A worker's document carries its labels, a field upstream's Worker
-	// lacks; they come to Go from the C record instead (goLabels).
-	unmarshalWorkerJSON = protojson.UnmarshalOptions{DiscardUnknown: true}
 )
 
 // errMessage is the message of a C error report.
@@ -83,24 +107,70 @@ func cActor(op string, a *pb.Actor) (*C.atesql_actor, error) {
 
 // goDocument reads the document C wrote into *js (then frees it) into m.
 func goDocument(op string, st C.atesql_status, js *C.char, cerr *C.atesql_error,
-	m proto.Message, opts protojson.UnmarshalOptions) error {
+	m proto.Message) error {
 	if st != C.ATESQL_OK {
 		return errorOf(op, st, errMessage(cerr))
 	}
 	defer C.atesql_free(unsafe.Pointer(js))
-	if err := opts.Unmarshal([]byte(C.GoString(js)), m); err != nil {
+	if err := unmarshalJSON.Unmarshal([]byte(C.GoString(js)), m); err != nil {
 		return &Error{Op: op, Code: CodeInternal,
 			Message: fmt.Sprintf("the store's document does not parse: %v", err)}
 	}
 	return nil
 }
 
+// goWorkers are n C workers as Go messages. A worker is flat (strings and
+// a version), and this is the hot path of gets, pages, claims and events,
+// where a protojson round trip, or a string allocation per field, would
+// cost more than the database call: one C call copies every string of the
+// page into one buffer, which becomes one Go string that the fields slice,
+// and the messages are one allocation. The C library's strings are UTF-8
+// (it checks every write), as protojson's would be.
+func goWorkers(first *C.atesql_worker, n int) []*pb.Worker {
+	if n == 0 {
+		return nil
+	}
+	items := unsafe.Slice(first, n)
+	lens := make([]C.size_t, n*C.WORKER_STRINGS)
+	buf := make([]byte, 96*n)
+	need := int(C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
+		C.size_t(len(buf)), &lens[0]))
+	if need > len(buf) {
+		buf = make([]byte, need+1)
+		C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
+			C.size_t(len(buf)), &lens[0])
+	}
+	all := string(buf[:need])
+	msgs := make([]pb.Worker, n)
+	out := make([]*pb.Worker, n)
+	at, k := 0, 0
+	next := func() string {
+		l := int(lens[k])
+		k++
+		at += l
+		return all[at-l : at]
+	}
+	for i := range items {
+		w := &msgs[i]
+		w.WorkerNamespace = next()
+		w.WorkerPool = next()
+		w.WorkerPod = next()
+		w.ActorNamespace = next()
+		w.ActorTemplate = next()
+		w.ActorId = next()
+		w.Ip = next()
+		w.WorkerPodUid = next()
+		w.NodeName = next()
+		w.ActorAtespace = next()
+		w.Version = int64(items[i].version)
+		out[i] = w
+	}
+	return out
+}
+
+// goWorker is one C worker as a Go message (goWorkers).
 func goWorker(op string, w *C.atesql_worker) (*pb.Worker, error) {
-	var js *C.char
-	var cerr C.atesql_error
-	st := C.atesql_worker_to_json(w, &js, &cerr)
-	out := &pb.Worker{}
-	return out, goDocument(op, st, js, &cerr, out, unmarshalWorkerJSON)
+	return goWorkers(w, 1)[0], nil
 }
 
 func goActor(op string, a *C.atesql_actor) (*pb.Actor, error) {
@@ -108,7 +178,7 @@ func goActor(op string, a *C.atesql_actor) (*pb.Actor, error) {
 	var cerr C.atesql_error
 	st := C.atesql_actor_to_json(a, &js, &cerr)
 	out := &pb.Actor{}
-	return out, goDocument(op, st, js, &cerr, out, unmarshalJSON)
+	return out, goDocument(op, st, js, &cerr, out)
 }
 
 func goAtespace(a *C.atesql_atespace) *pb.Atespace {

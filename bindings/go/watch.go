@@ -64,14 +64,20 @@ type Watch struct {
 	Events <-chan Event
 
 	cancel   context.CancelFunc
-	revision int64 // atomic
+	done     chan struct{} // closed when the watch's goroutine has ended
+	revision int64         // atomic
 	mu       sync.Mutex
 	err      error
 }
 
-// Revision is the revision of the last event received from Events, or the
-// revision the watch started at: open a new watch with Since set to it to
-// go on with nothing lost and nothing twice.
+// Revision is the revision up to which the watch has delivered: that of
+// the last event received from Events or, while it has nothing to
+// deliver, of the last change it passed over (one its selector filters
+// out), or the revision it started at. After Close (or once Events is
+// closed) it is exact: open a new watch with Since set to it to go on with
+// nothing lost and nothing twice. While the watch runs it may already
+// count the one event being handed over; a cache fed by the watch that
+// has nothing left to receive reflects the store at it.
 func (w *Watch) Revision() int64 { return atomic.LoadInt64(&w.revision) }
 
 // Err is why Events was closed: nil after Close or the end of the
@@ -82,9 +88,13 @@ func (w *Watch) Err() error {
 	return w.err
 }
 
-// Close stops the watch; Events is closed soon after. Safe to call more
-// than once.
-func (w *Watch) Close() { w.cancel() }
+// Close stops the watch and returns once it has stopped (within about
+// 50 ms): Events is closed and Revision is final. Safe to call more than
+// once.
+func (w *Watch) Close() {
+	w.cancel()
+	<-w.done
+}
 
 // watchPoll bounds how long the watch's goroutine waits in C at a time, so
 // that Close and the end of the context are noticed.
@@ -145,9 +155,11 @@ func eventType(t C.atesql_event_type) WorkerEventType {
 
 // watchLoop reads events from cw until ctx ends or deliver says stop, then
 // closes cw. retry says whether to go on after UNAVAILABLE; stop receives
-// the error that ended the loop (nil for the end of ctx).
+// the error that ended the loop (nil for the end of ctx). idle, when not
+// nil, receives the C watch's revision whenever it has nothing to deliver
+// (every change up to it delivered, or passed over by the selector).
 func watchLoop(ctx context.Context, op string, cw *C.atesql_watch, retry bool,
-	deliver func(Event) bool, stop func(error)) {
+	deliver func(Event) bool, idle func(int64), stop func(error)) {
 	defer C.atesql_watch_close(cw)
 	backoff := 10 * time.Millisecond
 	for ctx.Err() == nil {
@@ -167,6 +179,9 @@ func watchLoop(ctx context.Context, op string, cw *C.atesql_watch, retry bool,
 				return
 			}
 		case st == C.ATESQL_DEADLINE_EXCEEDED:
+			if idle != nil {
+				idle(int64(C.atesql_watch_revision(cw)))
+			}
 		case st == C.ATESQL_UNAVAILABLE && retry:
 			select {
 			case <-ctx.Done():
@@ -195,20 +210,28 @@ func (s *Store) Watch(ctx context.Context, o WatchOptions) (*Watch, error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	ch := make(chan Event)
-	w := &Watch{Events: ch, cancel: cancel, revision: int64(C.atesql_watch_revision(cw))}
+	w := &Watch{Events: ch, cancel: cancel, done: make(chan struct{}),
+		revision: int64(C.atesql_watch_revision(cw))}
 	go watchLoop(ctx, op, cw, true, func(e Event) bool {
+		// Counted before the hand-over, so that a receiver that reads
+		// Revision after receiving e sees it; taken back if e is not
+		// received.
+		before := atomic.SwapInt64(&w.revision, e.Revision)
 		select {
 		case ch <- e:
-			atomic.StoreInt64(&w.revision, e.Revision)
 			return true
 		case <-ctx.Done():
+			atomic.StoreInt64(&w.revision, before)
 			return false
 		}
+	}, func(rev int64) {
+		atomic.StoreInt64(&w.revision, rev)
 	}, func(err error) {
 		w.mu.Lock()
 		w.err = err
 		w.mu.Unlock()
 		close(ch)
+		close(w.done)
 	})
 	return w, nil
 }
@@ -233,6 +256,6 @@ func (s *Store) WatchWorkers(ctx context.Context) (*WorkerWatch, error) {
 		case <-ctx.Done():
 			return false
 		}
-	}, func(error) { close(ch) })
+	}, nil, func(error) { close(ch) })
 	return NewWorkerWatch(ch, cancel), nil
 }
