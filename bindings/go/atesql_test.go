@@ -385,3 +385,27 @@ func TestDeadlineWaitingForAHandle(t *testing.T) {
 	_, err = s.GetWorker(ctx, "ns", "cpu", "pod-1")
 	wantErr(t, "a call after Close", err, ErrFailedPrecondition)
 }
+
+// TestOptionsTimeout: a call whose context has no deadline is bounded by
+// Options.Timeout, inside the C library.
+func TestOptionsTimeout(t *testing.T) {
+	s := newStore(t, &Options{PoolSize: 1, Timeout: 300 * time.Millisecond})
+	ctx := ctxFor(t)
+	w := freeWorker("pod-1", "node-1")
+	if err := s.CreateWorker(ctx, w); err != nil {
+		t.Fatal(err)
+	}
+	holder := holdWorker(t, s.url, "ns/cpu/pod-1", 3)
+	defer holder.Wait()
+	start := time.Now()
+	w.NodeName = "node-2"
+	err := s.UpdateWorker(context.Background(), w, 1)
+	if !errors.Is(err, ErrUnavailable) || time.Since(start) > 2*time.Second {
+		t.Errorf("UpdateWorker on a held row = %v after %v; want the handle's DEADLINE_EXCEEDED at 300 ms",
+			err, time.Since(start))
+	}
+	var e *Error
+	if errors.As(err, &e) && e.Code != CodeDeadlineExceeded {
+		t.Errorf("code %v, want DEADLINE_EXCEEDED", e.Code)
+	}
+}

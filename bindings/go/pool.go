@@ -31,6 +31,8 @@ type pool struct {
 	mu     sync.Mutex
 	opened int
 	done   bool
+
+	timeout time.Duration // the bound of a call whose context has none
 }
 
 func newPool(url string, size int) *pool {
@@ -147,7 +149,7 @@ func call[T any](p *pool, ctx context.Context, fn func(h handle) (T, error)) (T,
 		return zero, err
 	}
 	callFn := func() result[T] {
-		C.atesql_store_set_timeout(h, C.int64_t(timeoutMs(ctx)))
+		C.atesql_store_set_timeout(h, C.int64_t(timeoutMs(ctx, p.timeout)))
 		v, err := fn(h)
 		p.put(h)
 		return result[T]{v, err}
@@ -175,12 +177,15 @@ func run(p *pool, ctx context.Context, fn func(h handle) error) error {
 	return err
 }
 
-// timeoutMs is what is left of ctx's deadline in whole milliseconds
-// (at least 1), or 0 (no bound) without one.
-func timeoutMs(ctx context.Context) int64 {
+// timeoutMs is what is left of ctx's deadline in whole milliseconds (at
+// least 1); without one, fallback in milliseconds (0: no bound).
+func timeoutMs(ctx context.Context, fallback time.Duration) int64 {
 	d, ok := ctx.Deadline()
 	if !ok {
-		return 0
+		d = time.Now().Add(fallback)
+		if fallback == 0 {
+			return 0
+		}
 	}
 	ms := int64(math.Ceil(float64(time.Until(d)) / float64(time.Millisecond)))
 	if ms < 1 {

@@ -12,12 +12,11 @@ package atesql
 
 enum { WORKER_STRINGS = 10 };
 
-// Copy the string fields of workers[0..n) back to back into buf (cap
-// bytes) and their lengths into lens[n * WORKER_STRINGS], in the order
-// goWorkers reads them. Returns the bytes they need; when that is more
-// than cap, nothing is copied.
+// Copy the string fields of workers[0..n) into buf (cap bytes), each
+// followed by a NUL byte, in the order goWorkers reads them. Returns the
+// bytes they need; when that is more than cap, nothing is copied.
 static size_t pack_workers(const atesql_worker *workers, size_t n, char *buf,
-                           size_t cap, size_t *lens) {
+                           size_t cap) {
   size_t need = 0;
   for (size_t i = 0; i < n; i++) {
     const atesql_worker *w = &workers[i];
@@ -27,8 +26,7 @@ static size_t pack_workers(const atesql_worker *workers, size_t n, char *buf,
         w->ip,               w->worker_pod_uid, w->node_name,
         w->actor_atespace};
     for (int j = 0; j < WORKER_STRINGS; j++) {
-      size_t len = strlen(f[j]);
-      lens[i * WORKER_STRINGS + j] = len;
+      size_t len = strlen(f[j]) + 1;
       if (need + len <= cap) memcpy(buf + need, f[j], len);
       need += len;
     }
@@ -41,6 +39,7 @@ import "C"
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protojson"
@@ -123,7 +122,8 @@ func goDocument(op string, st C.atesql_status, js *C.char, cerr *C.atesql_error,
 // a version), and this is the hot path of gets, pages, claims and events,
 // where a protojson round trip, or a string allocation per field, would
 // cost more than the database call: one C call copies every string of the
-// page into one buffer, which becomes one Go string that the fields slice,
+// page into one buffer (a NUL after each field: the store's strings hold
+// none), which becomes one Go string that the fields slice,
 // and the messages are one allocation. The C library's strings are UTF-8
 // (it checks every write), as protojson's would be.
 func goWorkers(first *C.atesql_worker, n int) []*pb.Worker {
@@ -131,24 +131,23 @@ func goWorkers(first *C.atesql_worker, n int) []*pb.Worker {
 		return nil
 	}
 	items := unsafe.Slice(first, n)
-	lens := make([]C.size_t, n*C.WORKER_STRINGS)
 	buf := make([]byte, 96*n)
 	need := int(C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
-		C.size_t(len(buf)), &lens[0]))
+		C.size_t(len(buf))))
 	if need > len(buf) {
-		buf = make([]byte, need+1)
+		buf = make([]byte, need)
 		C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
-			C.size_t(len(buf)), &lens[0])
+			C.size_t(len(buf)))
 	}
 	all := string(buf[:need])
 	msgs := make([]pb.Worker, n)
 	out := make([]*pb.Worker, n)
-	at, k := 0, 0
+	at := 0
 	next := func() string {
-		l := int(lens[k])
-		k++
-		at += l
-		return all[at-l : at]
+		end := at + strings.IndexByte(all[at:], 0)
+		f := all[at:end]
+		at = end + 1
+		return f
 	}
 	for i := range items {
 		w := &msgs[i]
