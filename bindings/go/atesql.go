@@ -10,7 +10,7 @@ import (
 	"context"
 	"unsafe"
 
-	pb "atesql.dev/go/ateapipb"
+	"google.golang.org/protobuf/proto"
 )
 
 // ListOptions choose what a list returns: what PR #136 of upstream
@@ -29,8 +29,8 @@ type ListOptions struct {
 }
 
 // WorkerPage is one page of a workers listing.
-type WorkerPage struct {
-	Workers []*pb.Worker
+type WorkerPage[W proto.Message] struct {
+	Workers []W
 	// Labels[i] are the labels of Workers[i] (nil when it has none).
 	Labels        []map[string]string
 	NextPageToken string
@@ -42,8 +42,8 @@ type WorkerPage struct {
 }
 
 // ActorPage is one page of an actors listing.
-type ActorPage struct {
-	Actors        []*pb.Actor
+type ActorPage[A proto.Message] struct {
+	Actors        []A
 	NextPageToken string
 }
 
@@ -62,9 +62,9 @@ func listOpts(a *cArgs, o ListOptions) C.atesql_list_opts {
 
 // ListWorkersPage lists one page of the workers a selector picks, in
 // (worker_namespace, worker_pool, worker_pod) order.
-func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage, error) {
+func (s *Store[A, W, S]) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage[W], error) {
 	const op = "ListWorkers"
-	return call(s.pool, ctx, func(h handle) (*WorkerPage, error) {
+	return call(s.pool, ctx, func(h handle) (*WorkerPage[W], error) {
 		a := cArgs{op: op}
 		defer a.free()
 		opts := listOpts(&a, o)
@@ -76,9 +76,9 @@ func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage
 			return nil, fail(h, op, st)
 		}
 		defer C.atesql_worker_page_free(page)
-		p := &WorkerPage{NextPageToken: C.GoString(page.next_page_token),
+		p := &WorkerPage[W]{NextPageToken: C.GoString(page.next_page_token),
 			Revision: int64(page.revision)}
-		p.Workers = goWorkers(page.items, int(page.count))
+		p.Workers = s.codec.workers(page.items, int(page.count))
 		p.Labels = make([]map[string]string, len(p.Workers))
 		items := unsafe.Slice(page.items, int(page.count))
 		for i := range items {
@@ -90,16 +90,16 @@ func (s *Store) ListWorkersPage(ctx context.Context, o ListOptions) (*WorkerPage
 
 // ListActorsPage lists one page of the actors a selector picks, in
 // (atespace, actor_id) order.
-func (s *Store) ListActorsPage(ctx context.Context, o ListOptions) (*ActorPage, error) {
+func (s *Store[A, W, S]) ListActorsPage(ctx context.Context, o ListOptions) (*ActorPage[A], error) {
 	return s.listActors(ctx, "ListActors", o, "")
 }
 
 // listActors lists a page of actors; a non-empty atespace adds the term
 // atespace=ATESPACE to the selector (built term by term, so that no
 // character of the name needs quoting).
-func (s *Store) listActors(ctx context.Context, op string, o ListOptions,
-	atespace string) (*ActorPage, error) {
-	return call(s.pool, ctx, func(h handle) (*ActorPage, error) {
+func (s *Store[A, W, S]) listActors(ctx context.Context, op string, o ListOptions,
+	atespace string) (*ActorPage[A], error) {
+	return call(s.pool, ctx, func(h handle) (*ActorPage[A], error) {
 		a := cArgs{op: op}
 		defer a.free()
 		opts := listOpts(&a, o)
@@ -120,10 +120,10 @@ func (s *Store) listActors(ctx context.Context, op string, o ListOptions,
 			return nil, fail(h, op, st)
 		}
 		defer C.atesql_actor_page_free(page)
-		p := &ActorPage{NextPageToken: C.GoString(page.next_page_token)}
+		p := &ActorPage[A]{NextPageToken: C.GoString(page.next_page_token)}
 		items := unsafe.Slice(page.items, int(page.count))
 		for i := range items {
-			actor, err := goActor(op, &items[i])
+			actor, err := s.codec.actor(op, &items[i])
 			if err != nil {
 				return nil, err
 			}
@@ -155,41 +155,42 @@ func actorSelector(op string, text, cas *C.char) (*C.atesql_selector, error) {
 	return sel, nil
 }
 
+// labeled is a worker and its labels.
+type labeled[W any] struct {
+	worker W
+	labels map[string]string
+}
+
 // GetWorkerWithLabels is GetWorker, and the worker's labels (nil when it
 // has none).
-func (s *Store) GetWorkerWithLabels(ctx context.Context, namespace, pool,
-	pod string) (*pb.Worker, map[string]string, error) {
+func (s *Store[A, W, S]) GetWorkerWithLabels(ctx context.Context, namespace, pool,
+	pod string) (W, map[string]string, error) {
 	const op = "GetWorker"
-	type found struct {
-		worker *pb.Worker
-		labels map[string]string
-	}
-	r, err := call(s.pool, ctx, func(h handle) (found, error) {
+	r, err := call(s.pool, ctx, func(h handle) (labeled[W], error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cns, cpool, cpod := a.str("worker_namespace", namespace),
 			a.str("worker_pool", pool), a.str("worker_pod", pod)
 		if a.err != nil {
-			return found{}, a.err
+			return labeled[W]{}, a.err
 		}
 		var rec *C.atesql_worker
 		if st := C.atesql_worker_get(h, cns, cpool, cpod, &rec); st != C.ATESQL_OK {
-			return found{}, fail(h, op, st)
+			return labeled[W]{}, fail(h, op, st)
 		}
 		defer C.atesql_worker_free(rec)
-		w, err := goWorker(op, rec)
-		return found{w, goLabels(rec)}, err
+		return labeled[W]{s.codec.worker(rec), goLabels(rec)}, nil
 	})
 	return r.worker, r.labels, err
 }
 
 // CreateWorkerWithLabels registers a new worker at version 1 with labels
 // (Kubernetes label syntax; at most 64).
-func (s *Store) CreateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
+func (s *Store[A, W, S]) CreateWorkerWithLabels(ctx context.Context, worker W,
 	labels map[string]string) error {
 	const op = "CreateWorker"
 	return run(s.pool, ctx, func(h handle) error {
-		rec, err := cWorker(op, worker)
+		rec, err := s.codec.cWorker(op, worker)
 		if err != nil {
 			return err
 		}
@@ -206,7 +207,7 @@ func (s *Store) CreateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
 
 // UpdateWorkerWithLabels is UpdateWorker that also replaces the worker's
 // labels with labels (nil or empty: none). It returns the new version.
-func (s *Store) UpdateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
+func (s *Store[A, W, S]) UpdateWorkerWithLabels(ctx context.Context, worker W,
 	labels map[string]string, expectedVersion int64) (int64, error) {
 	return s.updateWorker(ctx, "UpdateWorker", worker, labels, true, expectedVersion)
 }
@@ -215,10 +216,10 @@ func (s *Store) UpdateWorkerWithLabels(ctx context.Context, worker *pb.Worker,
 // the labels it has: those are read first, and the update's version check
 // makes the pair atomic (a labels change bumps the version too, so one
 // between the read and the update fails it with ErrPersistenceRetry).
-func (s *Store) updateWorker(ctx context.Context, op string, worker *pb.Worker,
+func (s *Store[A, W, S]) updateWorker(ctx context.Context, op string, worker W,
 	labels map[string]string, setLabels bool, expected int64) (int64, error) {
 	return call(s.pool, ctx, func(h handle) (int64, error) {
-		rec, err := cWorker(op, worker)
+		rec, err := s.codec.cWorker(op, worker)
 		if err != nil {
 			return 0, err
 		}
@@ -247,7 +248,7 @@ func (s *Store) updateWorker(ctx context.Context, op string, worker *pb.Worker,
 
 // Revision is the store's current revision (the last committed worker
 // change) and the revision up to which events were compacted.
-func (s *Store) Revision(ctx context.Context) (revision, compacted int64, err error) {
+func (s *Store[A, W, S]) Revision(ctx context.Context) (revision, compacted int64, err error) {
 	const op = "Revision"
 	r, err := call(s.pool, ctx, func(h handle) ([2]int64, error) {
 		var r, c C.int64_t
@@ -262,7 +263,7 @@ func (s *Store) Revision(ctx context.Context) (revision, compacted int64, err er
 // Compact removes the change events up to revision (watches that still
 // need one get ErrCompacted) and returns the revision events are now
 // compacted up to.
-func (s *Store) Compact(ctx context.Context, revision int64) (int64, error) {
+func (s *Store[A, W, S]) Compact(ctx context.Context, revision int64) (int64, error) {
 	const op = "Compact"
 	return call(s.pool, ctx, func(h handle) (int64, error) {
 		opts := C.atesql_compact_opts{revision: C.int64_t(revision)}

@@ -10,6 +10,7 @@ package atesql
 // prints the table docs/BENCHMARKS.md reports.
 
 import (
+	pb "atesql.dev/go/ateapipb"
 	"context"
 	"fmt"
 	"testing"
@@ -19,10 +20,10 @@ import (
 
 // benchFleet is a store of 1000 workers in pool ns/cpu, 500 of them free,
 // and a C handle on the same database.
-func benchFleet(b *testing.B) (*Store, *cbaseline.Handle) {
+func benchFleet(b *testing.B) (*testStore, *cbaseline.Handle) {
 	b.Helper()
 	url := testURL(b)
-	s, err := Open(url, nil)
+	s, err := Open[*pb.Actor, *pb.Worker, *pb.Atespace](url, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

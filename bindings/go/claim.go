@@ -9,8 +9,6 @@ import "C"
 import (
 	"context"
 	"unsafe"
-
-	pb "atesql.dev/go/ateapipb"
 )
 
 // PoolRef names an eligible worker pool.
@@ -101,27 +99,27 @@ func (c *claimArgs) free() {
 // ErrResourceExhausted when no free worker fits; ErrPersistenceRetry on
 // PostgreSQL when free workers fit but every one is locked by another
 // transaction (retry).
-func (s *Store) ClaimWorker(ctx context.Context, req *ClaimRequest) (*pb.Worker, error) {
+func (s *Store[A, W, S]) ClaimWorker(ctx context.Context, req *ClaimRequest) (W, error) {
 	const op = "ClaimWorker"
-	return call(s.pool, ctx, func(h handle) (*pb.Worker, error) {
+	return call(s.pool, ctx, func(h handle) (W, error) {
 		c := newClaimArgs(op, req)
 		defer c.free()
 		if c.a.err != nil {
-			return nil, c.a.err
+			return *new(W), c.a.err
 		}
 		var w *C.atesql_worker
 		if st := C.atesql_worker_claim(h, &c.req, &w); st != C.ATESQL_OK {
-			return nil, fail(h, op, st)
+			return *new(W), fail(h, op, st)
 		}
 		defer C.atesql_worker_free(w)
-		return goWorker(op, w)
+		return s.codec.worker(w), nil
 	})
 }
 
 // ReleaseWorker frees the worker if the actor still holds it, and says
 // whether it did; a worker that is free or held by another actor is left
 // as it is (false, nil). ErrNotFound if there is no such worker.
-func (s *Store) ReleaseWorker(ctx context.Context, namespace, pool, pod,
+func (s *Store[A, W, S]) ReleaseWorker(ctx context.Context, namespace, pool, pod,
 	actorAtespace, actorID string) (bool, error) {
 	const op = "ReleaseWorker"
 	return call(s.pool, ctx, func(h handle) (bool, error) {
@@ -141,6 +139,12 @@ func (s *Store) ReleaseWorker(ctx context.Context, namespace, pool, pod,
 	})
 }
 
+// resumed is what the resume step wrote.
+type resumed[A, W any] struct {
+	worker W
+	actor  A
+}
+
 // ResumeActor is the scheduler's resume step in one transaction (one round
 // trip on PostgreSQL): it claims a worker for the actor (req.ActorAtespace,
 // req.ActorID) and moves the actor to STATUS_RESUMING on it, if the actor's
@@ -148,33 +152,26 @@ func (s *Store) ReleaseWorker(ctx context.Context, namespace, pool, pod,
 // worker and the actor as written. ErrNotFound (no such actor),
 // ErrPersistenceRetry (stale version, or every fitting worker locked),
 // ErrResourceExhausted.
-func (s *Store) ResumeActor(ctx context.Context, req *ClaimRequest,
-	expectedVersion int64) (*pb.Worker, *pb.Actor, error) {
+func (s *Store[A, W, S]) ResumeActor(ctx context.Context, req *ClaimRequest,
+	expectedVersion int64) (W, A, error) {
 	const op = "ResumeActor"
-	type found struct {
-		worker *pb.Worker
-		actor  *pb.Actor
-	}
-	r, err := call(s.pool, ctx, func(h handle) (found, error) {
+	r, err := call(s.pool, ctx, func(h handle) (resumed[A, W], error) {
 		c := newClaimArgs(op, req)
 		defer c.free()
 		if c.a.err != nil {
-			return found{}, c.a.err
+			return resumed[A, W]{}, c.a.err
 		}
 		var w *C.atesql_worker
 		var a *C.atesql_actor
 		st := C.atesql_actor_resume(h, &c.req, C.int64_t(expectedVersion), &w, &a)
 		if st != C.ATESQL_OK {
-			return found{}, fail(h, op, st)
+			return resumed[A, W]{}, fail(h, op, st)
 		}
 		defer C.atesql_worker_free(w)
 		defer C.atesql_actor_free(a)
-		worker, err := goWorker(op, w)
-		if err != nil {
-			return found{}, err
-		}
-		actor, err := goActor(op, a)
-		return found{worker, actor}, err
+		worker := s.codec.worker(w)
+		actor, err := s.codec.actor(op, a)
+		return resumed[A, W]{worker, actor}, err
 	})
 	return r.worker, r.actor, err
 }

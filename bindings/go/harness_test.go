@@ -1,6 +1,7 @@
 package atesql
 
 import (
+	pb "atesql.dev/go/ateapipb"
 	"context"
 	"fmt"
 	"os"
@@ -18,6 +19,9 @@ import (
 // is a failure, never a skip.
 
 var schemaSeq int64
+
+// testStore is the store over this module's generated messages.
+type testStore = Store[*pb.Actor, *pb.Worker, *pb.Atespace]
 
 func backend() string {
 	if os.Getenv("ATESQL_GO_BACKEND") == "postgres" {
@@ -70,9 +74,9 @@ func testURL(t testing.TB) string {
 }
 
 // newStore opens a store on a fresh database, closed at the end of t.
-func newStore(t testing.TB, opts *Options) *Store {
+func newStore(t testing.TB, opts *Options) *testStore {
 	t.Helper()
-	s, err := Open(testURL(t), opts)
+	s, err := Open[*pb.Actor, *pb.Worker, *pb.Atespace](testURL(t), opts)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

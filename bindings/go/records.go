@@ -1,9 +1,8 @@
 package atesql
 
-// The records cross between Go and C as protojson documents: Go's protojson
-// writes them, the C library's codec reads them (and back), the same
-// documents tests/interop holds the codec to. So every field, present or
-// not, means in C what it means in Go.
+// The C side of the records' crossing: documents to and from C records,
+// the packing of a page's worker strings, labels and string arrays. The Go
+// side, which makes the caller's messages, is codec.go.
 
 /*
 #include <stdlib.h>
@@ -13,7 +12,7 @@ package atesql
 enum { WORKER_STRINGS = 10 };
 
 // Copy the string fields of workers[0..n) into buf (cap bytes), each
-// followed by a NUL byte, in the order goWorkers reads them. Returns the
+// followed by a NUL byte, in the order codec.go's workerStrings names them. Returns the
 // bytes they need; when that is more than cap, nothing is copied.
 static size_t pack_workers(const atesql_worker *workers, size_t n, char *buf,
                            size_t cap) {
@@ -37,20 +36,8 @@ static size_t pack_workers(const atesql_worker *workers, size_t n, char *buf,
 import "C"
 
 import (
-	"fmt"
 	"sort"
-	"strings"
 	"unsafe"
-
-	"google.golang.org/protobuf/encoding/protojson"
-	"google.golang.org/protobuf/proto"
-
-	pb "atesql.dev/go/ateapipb"
-)
-
-var (
-	marshalJSON   = protojson.MarshalOptions{}
-	unmarshalJSON = protojson.UnmarshalOptions{}
 )
 
 // errMessage is the message of a C error report.
@@ -58,28 +45,50 @@ func errMessage(e *C.atesql_error) string {
 	return C.GoString(&e.message[0])
 }
 
-// documentOf marshals m, refusing nil.
-func documentOf(op, what string, m proto.Message, isNil bool) ([]byte, error) {
-	if isNil {
-		return nil, &Error{Op: op, Code: CodeInvalidArgument, Message: what + " is nil"}
-	}
-	js, err := marshalJSON.Marshal(m)
-	if err != nil {
-		return nil, &Error{Op: op, Code: CodeInvalidArgument, Message: err.Error()}
-	}
-	return js, nil
-}
-
 // cText points C at a document's bytes for the length of one call; a
 // document is never empty ("{}" at least).
 func cText(js []byte) *C.char { return (*C.char)(unsafe.Pointer(&js[0])) }
 
-// cWorker is w as a C record, to free with atesql_worker_free.
-func cWorker(op string, w *pb.Worker) (*C.atesql_worker, error) {
-	js, err := documentOf(op, "worker", w, w == nil)
-	if err != nil {
-		return nil, err
+// packWorkers copies the string fields of n C workers into one Go string,
+// a NUL after each, in the order of workerStrings (one C call, one Go
+// allocation for the whole page).
+func packWorkers(first *C.atesql_worker, n int) string {
+	buf := make([]byte, 96*n)
+	need := int(C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
+		C.size_t(len(buf))))
+	if need > len(buf) {
+		buf = make([]byte, need)
+		C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
+			C.size_t(len(buf)))
 	}
+	return string(buf[:need])
+}
+
+// workerToJSON is the protojson document of a C worker, freed.
+func workerToJSON(w *C.atesql_worker) (string, C.atesql_status, string) {
+	var js *C.char
+	var cerr C.atesql_error
+	if st := C.atesql_worker_to_json(w, &js, &cerr); st != C.ATESQL_OK {
+		return "", st, errMessage(&cerr)
+	}
+	defer C.atesql_free(unsafe.Pointer(js))
+	return C.GoString(js), C.ATESQL_OK, ""
+}
+
+// actorToJSON is the protojson document of a C actor, freed.
+func actorToJSON(a *C.atesql_actor) (string, C.atesql_status, string) {
+	var js *C.char
+	var cerr C.atesql_error
+	if st := C.atesql_actor_to_json(a, &js, &cerr); st != C.ATESQL_OK {
+		return "", st, errMessage(&cerr)
+	}
+	defer C.atesql_free(unsafe.Pointer(js))
+	return C.GoString(js), C.ATESQL_OK, ""
+}
+
+// workerFromJSON is a C worker read from a protojson document, to free
+// with atesql_worker_free.
+func workerFromJSON(op string, js []byte) (*C.atesql_worker, error) {
 	var out *C.atesql_worker
 	var cerr C.atesql_error
 	st := C.atesql_worker_from_json(cText(js), C.size_t(len(js)), &out, &cerr)
@@ -89,12 +98,9 @@ func cWorker(op string, w *pb.Worker) (*C.atesql_worker, error) {
 	return out, nil
 }
 
-// cActor is a as a C record, to free with atesql_actor_free.
-func cActor(op string, a *pb.Actor) (*C.atesql_actor, error) {
-	js, err := documentOf(op, "actor", a, a == nil)
-	if err != nil {
-		return nil, err
-	}
+// actorFromJSON is a C actor read from a protojson document, to free with
+// atesql_actor_free.
+func actorFromJSON(op string, js []byte) (*C.atesql_actor, error) {
 	var out *C.atesql_actor
 	var cerr C.atesql_error
 	st := C.atesql_actor_from_json(cText(js), C.size_t(len(js)), &out, &cerr)
@@ -102,86 +108,6 @@ func cActor(op string, a *pb.Actor) (*C.atesql_actor, error) {
 		return nil, errorOf(op, st, errMessage(&cerr))
 	}
 	return out, nil
-}
-
-// goDocument reads the document C wrote into *js (then frees it) into m.
-func goDocument(op string, st C.atesql_status, js *C.char, cerr *C.atesql_error,
-	m proto.Message) error {
-	if st != C.ATESQL_OK {
-		return errorOf(op, st, errMessage(cerr))
-	}
-	defer C.atesql_free(unsafe.Pointer(js))
-	if err := unmarshalJSON.Unmarshal([]byte(C.GoString(js)), m); err != nil {
-		return &Error{Op: op, Code: CodeInternal,
-			Message: fmt.Sprintf("the store's document does not parse: %v", err)}
-	}
-	return nil
-}
-
-// goWorkers are n C workers as Go messages. A worker is flat (strings and
-// a version), and this is the hot path of gets, pages, claims and events,
-// where a protojson round trip, or a string allocation per field, would
-// cost more than the database call: one C call copies every string of the
-// page into one buffer (a NUL after each field: the store's strings hold
-// none), which becomes one Go string that the fields slice,
-// and the messages are one allocation. The C library's strings are UTF-8
-// (it checks every write), as protojson's would be.
-func goWorkers(first *C.atesql_worker, n int) []*pb.Worker {
-	if n == 0 {
-		return nil
-	}
-	items := unsafe.Slice(first, n)
-	buf := make([]byte, 96*n)
-	need := int(C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
-		C.size_t(len(buf))))
-	if need > len(buf) {
-		buf = make([]byte, need)
-		C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
-			C.size_t(len(buf)))
-	}
-	all := string(buf[:need])
-	msgs := make([]pb.Worker, n)
-	out := make([]*pb.Worker, n)
-	at := 0
-	next := func() string {
-		end := at + strings.IndexByte(all[at:], 0)
-		f := all[at:end]
-		at = end + 1
-		return f
-	}
-	for i := range items {
-		w := &msgs[i]
-		w.WorkerNamespace = next()
-		w.WorkerPool = next()
-		w.WorkerPod = next()
-		w.ActorNamespace = next()
-		w.ActorTemplate = next()
-		w.ActorId = next()
-		w.Ip = next()
-		w.WorkerPodUid = next()
-		w.NodeName = next()
-		w.ActorAtespace = next()
-		w.Version = int64(items[i].version)
-		out[i] = w
-	}
-	return out
-}
-
-// goWorker is one C worker as a Go message (goWorkers).
-func goWorker(op string, w *C.atesql_worker) (*pb.Worker, error) {
-	return goWorkers(w, 1)[0], nil
-}
-
-func goActor(op string, a *C.atesql_actor) (*pb.Actor, error) {
-	var js *C.char
-	var cerr C.atesql_error
-	st := C.atesql_actor_to_json(a, &js, &cerr)
-	out := &pb.Actor{}
-	return out, goDocument(op, st, js, &cerr, out)
-}
-
-func goAtespace(a *C.atesql_atespace) *pb.Atespace {
-	return &pb.Atespace{Name: C.GoString(a.name)}
 }
 
 // goLabels are the labels of a C worker; nil when it has none.

@@ -12,7 +12,7 @@ import (
 	"time"
 	"unsafe"
 
-	pb "atesql.dev/go/ateapipb"
+	"google.golang.org/protobuf/proto"
 )
 
 // Options tune a Store. The zero value is usable.
@@ -44,21 +44,39 @@ const DefaultPoolSize = 4
 // SQLite get. A context that cannot be cancelled (context.Background, or
 // one with values only) runs the C call on the caller's goroutine, bounded
 // by Options.Timeout.
-type Store struct {
-	url  string
-	opts Options
-	pool *pool
+//
+// A, W and S are the caller's generated message types of ateapi.Actor,
+// ateapi.Worker and ateapi.Atespace: this module's ateapipb, or upstream's
+// own (the two cannot be linked into one program: both register the same
+// full names, which the protobuf runtime refuses).
+type Store[A, W, S proto.Message] struct {
+	url   string
+	opts  Options
+	pool  *pool
+	codec *codec[A, W, S]
 }
 
-// The store has exactly upstream's method set (Interface); the compiler
-// checks it here.
-var _ Interface = (*Store)(nil)
+// The store has exactly upstream's method set (Interface), whatever the
+// message types; the compiler checks it here.
+func _[A, W, S proto.Message]() {
+	var _ Interface[A, W, S] = (*Store[A, W, S])(nil)
+}
 
 // Open opens the store at url (sqlite:PATH, postgres://..., as the C
-// library's atesql_store_open takes it). One handle is opened at once, so
-// that a bad URL or an unmigrated schema fails here.
-func Open(url string, opts *Options) (*Store, error) {
-	s := &Store{url: url}
+// library's atesql_store_open takes it), speaking the message types A, W
+// and S:
+//
+//	s, err := atesql.Open[*ateapipb.Actor, *ateapipb.Worker, *ateapipb.Atespace](url, nil)
+//
+// One handle is opened at once, so that a bad URL or an unmigrated schema
+// fails here. Types that are not the generated messages of ateapi.Actor,
+// ateapi.Worker and ateapi.Atespace are ErrInvalidArgument.
+func Open[A, W, S proto.Message](url string, opts *Options) (*Store[A, W, S], error) {
+	c, err := newCodec[A, W, S]()
+	if err != nil {
+		return nil, &Error{Op: "open", Code: CodeInvalidArgument, Message: err.Error()}
+	}
+	s := &Store[A, W, S]{url: url, codec: c}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -83,7 +101,7 @@ func Open(url string, opts *Options) (*Store, error) {
 
 // Close closes the idle handles at once and the others as their calls
 // return. Calls after Close fail.
-func (s *Store) Close() error {
+func (s *Store[A, W, S]) Close() error {
 	s.pool.close()
 	return nil
 }
@@ -92,15 +110,15 @@ func (s *Store) Close() error {
 
 // CreateAtespace stores a new atespace. ErrAlreadyExists if the name is
 // taken; ErrInvalidArgument for an empty name.
-func (s *Store) CreateAtespace(ctx context.Context, atespace *pb.Atespace) error {
+func (s *Store[A, W, S]) CreateAtespace(ctx context.Context, atespace S) error {
 	const op = "CreateAtespace"
-	if atespace == nil {
+	if isNil(atespace) {
 		return &Error{Op: op, Code: CodeInvalidArgument, Message: "atespace is nil"}
 	}
 	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
 		defer a.free()
-		rec := C.atesql_atespace{name: a.str("name", atespace.GetName())}
+		rec := C.atesql_atespace{name: a.str("name", s.codec.atespaceNameOf(atespace))}
 		if a.err != nil {
 			return a.err
 		}
@@ -112,47 +130,49 @@ func (s *Store) CreateAtespace(ctx context.Context, atespace *pb.Atespace) error
 }
 
 // GetAtespace fetches an atespace by name. ErrNotFound if missing.
-func (s *Store) GetAtespace(ctx context.Context, name string) (*pb.Atespace, error) {
+func (s *Store[A, W, S]) GetAtespace(ctx context.Context, name string) (S, error) {
 	const op = "GetAtespace"
-	return call(s.pool, ctx, func(h handle) (*pb.Atespace, error) {
+	return call(s.pool, ctx, func(h handle) (S, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cname := a.str("name", name)
 		if a.err != nil {
-			return nil, a.err
+			return *new(S), a.err
 		}
 		var rec *C.atesql_atespace
 		if st := C.atesql_atespace_get(h, cname, &rec); st != C.ATESQL_OK {
-			return nil, fail(h, op, st)
+			return *new(S), fail(h, op, st)
 		}
 		defer C.atesql_atespace_free(rec)
-		return goAtespace(rec), nil
+		return s.codec.atespace(rec), nil
 	})
 }
 
+// atespacePage is one page of atespaces.
+type atespacePage[S any] struct {
+	items []S
+	next  string
+}
+
 // ListAtespaces lists every atespace in name order; nil if none.
-func (s *Store) ListAtespaces(ctx context.Context) ([]*pb.Atespace, error) {
+func (s *Store[A, W, S]) ListAtespaces(ctx context.Context) ([]S, error) {
 	const op = "ListAtespaces"
-	type page struct {
-		items []*pb.Atespace
-		next  string
-	}
-	var out []*pb.Atespace
+	var out []S
 	token := ""
 	for {
-		p, err := call(s.pool, ctx, func(h handle) (page, error) {
+		p, err := call(s.pool, ctx, func(h handle) (atespacePage[S], error) {
 			a := cArgs{op: op}
 			defer a.free()
 			opts := C.atesql_list_opts{page_size: C.ATESQL_MAX_PAGE_SIZE,
 				page_token: a.str("page token", token)}
 			var cp *C.atesql_atespace_page
 			if st := C.atesql_atespace_list(h, &opts, &cp); st != C.ATESQL_OK {
-				return page{}, fail(h, op, st)
+				return atespacePage[S]{}, fail(h, op, st)
 			}
 			defer C.atesql_atespace_page_free(cp)
-			var p page
+			var p atespacePage[S]
 			for _, rec := range unsafe.Slice(cp.items, int(cp.count)) {
-				p.items = append(p.items, goAtespace(&rec))
+				p.items = append(p.items, s.codec.atespace(&rec))
 			}
 			p.next = C.GoString(cp.next_page_token)
 			return p, nil
@@ -169,7 +189,7 @@ func (s *Store) ListAtespaces(ctx context.Context) ([]*pb.Atespace, error) {
 }
 
 // AtespaceExists reports whether the atespace exists.
-func (s *Store) AtespaceExists(ctx context.Context, name string) (bool, error) {
+func (s *Store[A, W, S]) AtespaceExists(ctx context.Context, name string) (bool, error) {
 	const op = "AtespaceExists"
 	return call(s.pool, ctx, func(h handle) (bool, error) {
 		a := cArgs{op: op}
@@ -188,7 +208,7 @@ func (s *Store) AtespaceExists(ctx context.Context, name string) (bool, error) {
 
 // DeleteAtespace removes an empty atespace. ErrNotFound if missing,
 // ErrFailedPrecondition while it holds actors.
-func (s *Store) DeleteAtespace(ctx context.Context, name string) error {
+func (s *Store[A, W, S]) DeleteAtespace(ctx context.Context, name string) error {
 	const op = "DeleteAtespace"
 	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
@@ -207,21 +227,21 @@ func (s *Store) DeleteAtespace(ctx context.Context, name string) error {
 // ---- Actors ----
 
 // GetActor fetches an actor by (atespace, id). ErrNotFound if missing.
-func (s *Store) GetActor(ctx context.Context, atespace, id string) (*pb.Actor, error) {
+func (s *Store[A, W, S]) GetActor(ctx context.Context, atespace, id string) (A, error) {
 	const op = "GetActor"
-	return call(s.pool, ctx, func(h handle) (*pb.Actor, error) {
+	return call(s.pool, ctx, func(h handle) (A, error) {
 		a := cArgs{op: op}
 		defer a.free()
 		cas, cid := a.str("atespace", atespace), a.str("actor_id", id)
 		if a.err != nil {
-			return nil, a.err
+			return *new(A), a.err
 		}
 		var rec *C.atesql_actor
 		if st := C.atesql_actor_get(h, cas, cid, &rec); st != C.ATESQL_OK {
-			return nil, fail(h, op, st)
+			return *new(A), fail(h, op, st)
 		}
 		defer C.atesql_actor_free(rec)
-		return goActor(op, rec)
+		return s.codec.actor(op, rec)
 	})
 }
 
@@ -229,10 +249,10 @@ func (s *Store) GetActor(ctx context.Context, atespace, id string) (*pb.Actor, e
 // left as it is). ErrAlreadyExists if the key is taken;
 // ErrFailedPrecondition if its atespace does not exist; ErrInvalidArgument
 // for an empty atespace or id.
-func (s *Store) CreateActor(ctx context.Context, actor *pb.Actor) error {
+func (s *Store[A, W, S]) CreateActor(ctx context.Context, actor A) error {
 	const op = "CreateActor"
 	return run(s.pool, ctx, func(h handle) error {
-		rec, err := cActor(op, actor)
+		rec, err := s.codec.cActor(op, actor)
 		if err != nil {
 			return err
 		}
@@ -248,10 +268,10 @@ func (s *Store) CreateActor(ctx context.Context, actor *pb.Actor) error {
 // and writes the new version into actor.Version. ErrNotFound if missing,
 // ErrPersistenceRetry on a version mismatch, ErrInvalidArgument if an
 // immutable field changed.
-func (s *Store) UpdateActor(ctx context.Context, actor *pb.Actor, expectedVersion int64) error {
+func (s *Store[A, W, S]) UpdateActor(ctx context.Context, actor A, expectedVersion int64) error {
 	const op = "UpdateActor"
 	version, err := call(s.pool, ctx, func(h handle) (int64, error) {
-		rec, err := cActor(op, actor)
+		rec, err := s.codec.cActor(op, actor)
 		if err != nil {
 			return 0, err
 		}
@@ -263,14 +283,14 @@ func (s *Store) UpdateActor(ctx context.Context, actor *pb.Actor, expectedVersio
 		return int64(nv), nil
 	})
 	if err == nil {
-		actor.Version = version
+		s.codec.setActorVersion(actor, version)
 	}
 	return err
 }
 
 // DeleteActor removes a suspended actor. ErrNotFound if missing,
 // ErrFailedPrecondition unless it is STATUS_SUSPENDED.
-func (s *Store) DeleteActor(ctx context.Context, atespace, id string) error {
+func (s *Store[A, W, S]) DeleteActor(ctx context.Context, atespace, id string) error {
 	const op = "DeleteActor"
 	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
@@ -290,8 +310,8 @@ func (s *Store) DeleteActor(ctx context.Context, atespace, id string) error {
 // atespace when atespace is "", in (atespace, actor_id) order. pageSize 0
 // or less means the library's default (500); above 1000 means 1000. The
 // next page token is "" on the last page.
-func (s *Store) ListActors(ctx context.Context, atespace string, pageSize int32,
-	pageToken string) ([]*pb.Actor, string, error) {
+func (s *Store[A, W, S]) ListActors(ctx context.Context, atespace string, pageSize int32,
+	pageToken string) ([]A, string, error) {
 	page, err := s.listActors(ctx, "ListActors", ListOptions{
 		PageSize: int(pageSize), PageToken: pageToken}, atespace)
 	if err != nil {
@@ -303,14 +323,14 @@ func (s *Store) ListActors(ctx context.Context, atespace string, pageSize int32,
 // ---- Workers ----
 
 // GetWorker fetches a worker by key. ErrNotFound if missing.
-func (s *Store) GetWorker(ctx context.Context, namespace, pool, pod string) (*pb.Worker, error) {
+func (s *Store[A, W, S]) GetWorker(ctx context.Context, namespace, pool, pod string) (W, error) {
 	w, _, err := s.GetWorkerWithLabels(ctx, namespace, pool, pod)
 	return w, err
 }
 
 // CreateWorker registers a new worker at version 1, without labels
 // (CreateWorkerWithLabels gives it some). ErrAlreadyExists if registered.
-func (s *Store) CreateWorker(ctx context.Context, worker *pb.Worker) error {
+func (s *Store[A, W, S]) CreateWorker(ctx context.Context, worker W) error {
 	return s.CreateWorkerWithLabels(ctx, worker, nil)
 }
 
@@ -319,13 +339,13 @@ func (s *Store) CreateWorker(ctx context.Context, worker *pb.Worker) error {
 // ErrNotFound if missing, ErrPersistenceRetry on a version mismatch,
 // ErrInvalidArgument if ip changed. The caller's message is left as it is,
 // as upstream's UpdateWorker leaves it.
-func (s *Store) UpdateWorker(ctx context.Context, worker *pb.Worker, expectedVersion int64) error {
+func (s *Store[A, W, S]) UpdateWorker(ctx context.Context, worker W, expectedVersion int64) error {
 	_, err := s.updateWorker(ctx, "UpdateWorker", worker, nil, false, expectedVersion)
 	return err
 }
 
 // DeleteWorker removes a worker. Idempotent: a missing worker is no error.
-func (s *Store) DeleteWorker(ctx context.Context, namespace, pool, pod string) error {
+func (s *Store[A, W, S]) DeleteWorker(ctx context.Context, namespace, pool, pod string) error {
 	const op = "DeleteWorker"
 	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
@@ -344,8 +364,8 @@ func (s *Store) DeleteWorker(ctx context.Context, namespace, pool, pod string) e
 
 // ListWorkers lists every worker in key order; nil if none. Its pages are
 // read as of one store revision.
-func (s *Store) ListWorkers(ctx context.Context) ([]*pb.Worker, error) {
-	var out []*pb.Worker
+func (s *Store[A, W, S]) ListWorkers(ctx context.Context) ([]W, error) {
+	var out []W
 	opts := ListOptions{PageSize: C.ATESQL_MAX_PAGE_SIZE}
 	for {
 		page, err := s.ListWorkersPage(ctx, opts)
@@ -369,7 +389,7 @@ func (s *Store) ListWorkers(ctx context.Context) ([]*pb.Worker, error) {
 // (which upstream's Redis store takes as "never expires") or above 30
 // days is held for 30 days, the library's longest lease; a negative one
 // is ErrInvalidArgument.
-func (s *Store) AcquireLock(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
+func (s *Store[A, W, S]) AcquireLock(ctx context.Context, key, value string, ttl time.Duration) (bool, error) {
 	const op = "AcquireLock"
 	if ttl < 0 {
 		return false, &Error{Op: op, Code: CodeInvalidArgument, Message: "ttl is negative"}
@@ -395,7 +415,7 @@ func (s *Store) AcquireLock(ctx context.Context, key, value string, ttl time.Dur
 
 // ReleaseLock releases the lock key if value holds it; releasing a lock
 // value does not hold is nil, and leaves the lock as it is.
-func (s *Store) ReleaseLock(ctx context.Context, key, value string) error {
+func (s *Store[A, W, S]) ReleaseLock(ctx context.Context, key, value string) error {
 	const op = "ReleaseLock"
 	return run(s.pool, ctx, func(h handle) error {
 		a := cArgs{op: op}
@@ -413,7 +433,7 @@ func (s *Store) ReleaseLock(ctx context.Context, key, value string) error {
 
 // DebugClearAll deletes every atespace, actor, worker and lock; the
 // schema, and the change feed's history, stay.
-func (s *Store) DebugClearAll(ctx context.Context) error {
+func (s *Store[A, W, S]) DebugClearAll(ctx context.Context) error {
 	const op = "DebugClearAll"
 	return run(s.pool, ctx, func(h handle) error {
 		if st := C.atesql_store_clear(h); st != C.ATESQL_OK {

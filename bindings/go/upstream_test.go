@@ -21,7 +21,7 @@ import (
 // tests create actors with no atespace, which atesql refuses (doc.go).
 const atespaceA = "team-a"
 
-func withAtespace(t *testing.T, s *Store, names ...string) {
+func withAtespace(t *testing.T, s *testStore, names ...string) {
 	t.Helper()
 	for _, n := range names {
 		if err := s.CreateAtespace(ctxFor(t), &pb.Atespace{Name: n}); err != nil {
@@ -55,7 +55,7 @@ func wantErr(t *testing.T, what string, err, target error) {
 }
 
 // nextEvent is the next event of a watch, failing after 5 s.
-func nextEvent(t *testing.T, ch <-chan WorkerEvent) WorkerEvent {
+func nextEvent(t *testing.T, ch <-chan WorkerEvent[*pb.Worker]) WorkerEvent[*pb.Worker] {
 	t.Helper()
 	select {
 	case e, ok := <-ch:
@@ -66,7 +66,7 @@ func nextEvent(t *testing.T, ch <-chan WorkerEvent) WorkerEvent {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no event within 5 s")
 	}
-	return WorkerEvent{}
+	return WorkerEvent[*pb.Worker]{}
 }
 
 func TestGetActorNotFound(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	pb "atesql.dev/go/ateapipb"
+	"google.golang.org/protobuf/proto"
 )
 
 // WatchNow, as WatchOptions.Since, starts a watch at the store's current
@@ -32,7 +32,7 @@ type WatchOptions struct {
 }
 
 // Event is one change of a worker, as a watch delivers it.
-type Event struct {
+type Event[W proto.Message] struct {
 	// Revision numbers the change: revisions are commit order.
 	Revision int64
 	// Type is the change as the watch's selector sees it; Change is what
@@ -42,10 +42,10 @@ type Event struct {
 	Change WorkerEventType
 	// Worker is the worker as written; for a delete, as it was last
 	// stored. Labels are its labels.
-	Worker *pb.Worker
+	Worker W
 	Labels map[string]string
 	// Previous is the worker before the change (nil for a create).
-	Previous       *pb.Worker
+	Previous       W
 	PreviousLabels map[string]string
 	// CommittedAt is when the change was written (database clock, ms).
 	CommittedAt time.Time
@@ -58,10 +58,10 @@ type Event struct {
 // when the context ends, or on an error the watch cannot go on from (Err
 // says which: ErrCompacted means list again and watch from the list's
 // revision).
-type Watch struct {
+type Watch[W proto.Message] struct {
 	// Events is unbuffered: an event counts as delivered (Revision) once
 	// received.
-	Events <-chan Event
+	Events <-chan Event[W]
 
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the watch's goroutine has ended
@@ -78,11 +78,11 @@ type Watch struct {
 // nothing lost and nothing twice. While the watch runs it may already
 // count the one event being handed over; a cache fed by the watch that
 // has nothing left to receive reflects the store at it.
-func (w *Watch) Revision() int64 { return atomic.LoadInt64(&w.revision) }
+func (w *Watch[W]) Revision() int64 { return atomic.LoadInt64(&w.revision) }
 
 // Err is why Events was closed: nil after Close or the end of the
 // context, else the error that stopped the watch.
-func (w *Watch) Err() error {
+func (w *Watch[W]) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.err
@@ -91,7 +91,7 @@ func (w *Watch) Err() error {
 // Close stops the watch and returns once it has stopped (within about
 // 50 ms): Events is closed and Revision is final. Safe to call more than
 // once.
-func (w *Watch) Close() {
+func (w *Watch[W]) Close() {
 	w.cancel()
 	<-w.done
 }
@@ -101,7 +101,7 @@ func (w *Watch) Close() {
 const watchPoll = 50 // ms
 
 // openWatch opens a C watch, on a connection of its own.
-func (s *Store) openWatch(op string, o WatchOptions) (*C.atesql_watch, error) {
+func (s *Store[A, W, S]) openWatch(op string, o WatchOptions) (*C.atesql_watch, error) {
 	a := cArgs{op: op}
 	defer a.free()
 	curl := a.str("url", s.url)
@@ -121,26 +121,21 @@ func (s *Store) openWatch(op string, o WatchOptions) (*C.atesql_watch, error) {
 	return cw, nil
 }
 
-// goEvent converts a C event.
-func goEvent(op string, ev *C.atesql_worker_event) (Event, error) {
-	out := Event{
+// event converts a C event.
+func (c *codec[A, W, S]) event(ev *C.atesql_worker_event) Event[W] {
+	out := Event[W]{
 		Revision:    int64(ev.revision),
 		Type:        eventType(ev._type),
 		Change:      eventType(ev.change),
 		Labels:      goLabels(&ev.worker),
 		CommittedAt: time.UnixMilli(int64(ev.committed_at_ms)),
 	}
-	var err error
-	if out.Worker, err = goWorker(op, &ev.worker); err != nil {
-		return out, err
-	}
+	out.Worker = c.worker(&ev.worker)
 	if ev.previous != nil {
-		if out.Previous, err = goWorker(op, ev.previous); err != nil {
-			return out, err
-		}
+		out.Previous = c.worker(ev.previous)
 		out.PreviousLabels = goLabels(ev.previous)
 	}
-	return out, nil
+	return out
 }
 
 func eventType(t C.atesql_event_type) WorkerEventType {
@@ -158,8 +153,9 @@ func eventType(t C.atesql_event_type) WorkerEventType {
 // the error that ended the loop (nil for the end of ctx). idle, when not
 // nil, receives the C watch's revision whenever it has nothing to deliver
 // (every change up to it delivered, or passed over by the selector).
-func watchLoop(ctx context.Context, op string, cw *C.atesql_watch, retry bool,
-	deliver func(Event) bool, idle func(int64), stop func(error)) {
+func watchLoop[W proto.Message](ctx context.Context, op string, cw *C.atesql_watch,
+	retry bool, convert func(*C.atesql_worker_event) Event[W],
+	deliver func(Event[W]) bool, idle func(int64), stop func(error)) {
 	defer C.atesql_watch_close(cw)
 	backoff := 10 * time.Millisecond
 	for ctx.Err() == nil {
@@ -168,12 +164,8 @@ func watchLoop(ctx context.Context, op string, cw *C.atesql_watch, retry bool,
 		switch {
 		case st == C.ATESQL_OK:
 			backoff = 10 * time.Millisecond
-			e, err := goEvent(op, ev)
+			e := convert(ev)
 			C.atesql_worker_event_free(ev)
-			if err != nil {
-				stop(err)
-				return
-			}
 			if !deliver(e) {
 				stop(nil)
 				return
@@ -202,17 +194,17 @@ func watchLoop(ctx context.Context, op string, cw *C.atesql_watch, retry bool,
 // (WatchOptions.Since). It fails with ErrCompacted when events after Since
 // were compacted away, and ErrInvalidArgument for a bad selector or a
 // revision beyond the store's.
-func (s *Store) Watch(ctx context.Context, o WatchOptions) (*Watch, error) {
+func (s *Store[A, W, S]) Watch(ctx context.Context, o WatchOptions) (*Watch[W], error) {
 	const op = "Watch"
 	cw, err := s.openWatch(op, o)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan Event)
-	w := &Watch{Events: ch, cancel: cancel, done: make(chan struct{}),
+	ch := make(chan Event[W])
+	w := &Watch[W]{Events: ch, cancel: cancel, done: make(chan struct{}),
 		revision: int64(C.atesql_watch_revision(cw))}
-	go watchLoop(ctx, op, cw, true, func(e Event) bool {
+	go watchLoop(ctx, op, cw, true, s.codec.event, func(e Event[W]) bool {
 		// Counted before the hand-over, so that a receiver that reads
 		// Revision after receiving e sees it; taken back if e is not
 		// received.
@@ -241,17 +233,17 @@ func (s *Store) Watch(ctx context.Context, o WatchOptions) (*Watch, error) {
 // Events is closed on Close, at the end of ctx, or when the database
 // cannot be reached (re-subscribe and list again). Watch is the exact
 // form: from a revision, with a selector, across reconnects.
-func (s *Store) WatchWorkers(ctx context.Context) (*WorkerWatch, error) {
+func (s *Store[A, W, S]) WatchWorkers(ctx context.Context) (*WorkerWatch[W], error) {
 	const op = "WatchWorkers"
 	cw, err := s.openWatch(op, WatchOptions{Since: WatchNow})
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	ch := make(chan WorkerEvent, 128)
-	go watchLoop(ctx, op, cw, false, func(e Event) bool {
+	ch := make(chan WorkerEvent[W], 128)
+	go watchLoop(ctx, op, cw, false, s.codec.event, func(e Event[W]) bool {
 		select {
-		case ch <- WorkerEvent{Type: e.Type, Worker: e.Worker}:
+		case ch <- WorkerEvent[W]{Type: e.Type, Worker: e.Worker}:
 			return true
 		case <-ctx.Done():
 			return false

@@ -38,6 +38,10 @@ const (
 	claimers = 4
 )
 
+// store is atesql over this module's generated messages; upstream would
+// name its own (pkg/proto/ateapipb) instead.
+type store = atesql.Store[*pb.Actor, *pb.Worker, *pb.Atespace]
+
 // cache is the scheduler's view of the free workers: key -> version.
 type cache struct {
 	mu   sync.Mutex
@@ -48,7 +52,7 @@ func key(w *pb.Worker) string { return w.WorkerNamespace + "/" + w.WorkerPool + 
 
 // fill lists the free workers page by page into the cache and returns the
 // listing's revision.
-func (c *cache) fill(ctx context.Context, s *atesql.Store) (int64, error) {
+func (c *cache) fill(ctx context.Context, s *store) (int64, error) {
 	c.free = map[string]int64{}
 	opts := atesql.ListOptions{Selector: free, PageSize: 50}
 	for {
@@ -67,7 +71,7 @@ func (c *cache) fill(ctx context.Context, s *atesql.Store) (int64, error) {
 }
 
 // follow applies the watch's events until it ends.
-func (c *cache) follow(w *atesql.Watch) {
+func (c *cache) follow(w *atesql.Watch[*pb.Worker]) {
 	for e := range w.Events {
 		c.mu.Lock()
 		if e.Type == atesql.WorkerEventDeleted {
@@ -96,7 +100,8 @@ func run(url string) error {
 	if _, err := atesql.Migrate(url); err != nil {
 		return err
 	}
-	s, err := atesql.Open(url, &atesql.Options{PoolSize: claimers})
+	s, err := atesql.Open[*pb.Actor, *pb.Worker, *pb.Atespace](url,
+		&atesql.Options{PoolSize: claimers})
 	if err != nil {
 		return err
 	}
