@@ -31,7 +31,8 @@ type ListOptions struct {
 // WorkerPage is one page of a workers listing.
 type WorkerPage[W proto.Message] struct {
 	Workers []W
-	// Labels[i] are the labels of Workers[i] (nil when it has none).
+	// Labels[i] are the labels of Workers[i] (nil when it has none);
+	// Labels is nil when no worker of the page has any.
 	Labels        []map[string]string
 	NextPageToken string
 	// Revision is the store revision the page reflects: every worker
@@ -79,10 +80,14 @@ func (s *Store[A, W, S]) ListWorkersPage(ctx context.Context, o ListOptions) (*W
 		p := &WorkerPage[W]{NextPageToken: C.GoString(page.next_page_token),
 			Revision: int64(page.revision)}
 		p.Workers = s.codec.workers(page.items, int(page.count))
-		p.Labels = make([]map[string]string, len(p.Workers))
 		items := unsafe.Slice(page.items, int(page.count))
 		for i := range items {
-			p.Labels[i] = goLabels(&items[i])
+			if items[i].label_count != 0 {
+				if p.Labels == nil {
+					p.Labels = make([]map[string]string, len(items))
+				}
+				p.Labels[i] = goLabels(&items[i])
+			}
 		}
 		return p, nil
 	})

@@ -46,9 +46,15 @@ func benchFleet(b *testing.B) (*testStore, *cbaseline.Handle) {
 	return s, h
 }
 
-// contexts are the two contexts the package is measured with.
-func contexts(cancellable context.Context) map[string]context.Context {
-	return map[string]context.Context{"go": cancellable, "go-nocancel": context.Background()}
+// contexts are the two contexts the package is measured with, in a fixed
+// order.
+func contexts(cancellable context.Context) []namedContext {
+	return []namedContext{{"go", cancellable}, {"go-nocancel", context.Background()}}
+}
+
+type namedContext struct {
+	name string
+	ctx  context.Context
 }
 
 func BenchmarkGet(b *testing.B) {
@@ -62,8 +68,9 @@ func BenchmarkGet(b *testing.B) {
 			}
 		}
 	})
-	for name, ctx := range contexts(ctx) {
-		b.Run(name, func(b *testing.B) {
+	for _, c := range contexts(ctx) {
+		ctx := c.ctx
+		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				if _, err := s.GetWorker(ctx, "ns", "cpu", "pod-0042"); err != nil {
 					b.Fatal(err)
@@ -85,8 +92,9 @@ func BenchmarkListPage100(b *testing.B) {
 			}
 		}
 	})
-	for name, ctx := range contexts(ctx) {
-		b.Run(name, func(b *testing.B) {
+	for _, c := range contexts(ctx) {
+		ctx := c.ctx
+		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				p, err := s.ListWorkersPage(ctx, ListOptions{Selector: sel, PageSize: 100})
 				if err != nil || len(p.Workers) != 100 {
@@ -109,8 +117,9 @@ func BenchmarkClaimRelease(b *testing.B) {
 		}
 	})
 	req := &ClaimRequest{Pools: []PoolRef{{"ns", "cpu"}}, ActorAtespace: "team-a", ActorID: "a1"}
-	for name, ctx := range contexts(ctx) {
-		b.Run(name, func(b *testing.B) {
+	for _, c := range contexts(ctx) {
+		ctx := c.ctx
+		b.Run(c.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				w, err := s.ClaimWorker(ctx, req)
 				if err != nil {

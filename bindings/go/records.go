@@ -61,7 +61,10 @@ func packWorkers(first *C.atesql_worker, n int) string {
 		C.pack_workers(first, C.size_t(n), (*C.char)(unsafe.Pointer(&buf[0])),
 			C.size_t(len(buf)))
 	}
-	return string(buf[:need])
+	buf = buf[:need]
+	// The bytes are never written again: they become the string as they
+	// are, as strings.Builder does, rather than copied.
+	return *(*string)(unsafe.Pointer(&buf))
 }
 
 // workerToJSON is the protojson document of a C worker, freed.

@@ -72,8 +72,22 @@ grep -q -- '--- PASS: TestRSSStaysFlat' "$work/go-rss.log" || {
   exit 1
 }
 
-# The example: a scheduler loop, on a fresh database of its own.
+# The examples, each on a fresh database of its own: a scheduler loop;
+# and the adoption path, testdata/upstream, with messages generated under
+# another Go package as upstream's are (and this module's ateapipb not
+# linked in).
 go build -o "$work/scheduler" ./examples/scheduler
+mkdir -p "$work/gopath/src/upstream.example/ateapipb"
+protoc -I "$src/proto" --go_out="$work/gopath/src/upstream.example/ateapipb" \
+  --go_opt=paths=source_relative --go_opt=Mateapi.proto=upstream.example/ateapipb \
+  "$src/proto/ateapi.proto"
+mkdir -p "$work/gopath/src/upstreamcheck"
+cp testdata/upstream/main.go "$work/gopath/src/upstreamcheck/"
+(cd "$work/gopath/src/upstreamcheck" && go vet . && go build -o "$work/upstream" .)
+if go list -deps upstreamcheck | grep -qx atesql.dev/go/ateapipb; then
+  echo "go_$mode: FAIL: the upstream check links atesql.dev/go/ateapipb" >&2
+  exit 1
+fi
 if [ "$mode" = postgres ]; then
   schema="go_example_$$"
   psql -X -q -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" \
@@ -88,6 +102,14 @@ else
 fi
 echo "== examples/scheduler ($mode)"
 "$work/scheduler" "$url"
+if [ "$mode" = postgres ]; then
+  psql -X -q -c "SET client_min_messages = warning" \
+    -c "DROP SCHEMA $schema CASCADE; CREATE SCHEMA $schema" "$ATESQL_TEST_PG"
+else
+  url="sqlite:$work/upstream.db"
+fi
+echo "== testdata/upstream ($mode)"
+"$work/upstream" "$url"
 if [ "$mode" = postgres ]; then
   psql -X -q -c "SET client_min_messages = warning" \
     -c "DROP SCHEMA IF EXISTS $schema CASCADE" "$ATESQL_TEST_PG"
