@@ -3,15 +3,23 @@
 // set of agent-substrate's cmd/ateapi/internal/store), over the C library,
 // on SQLite or PostgreSQL.
 //
-//	s, err := atesql.Open("postgres://sched@db/ate", &atesql.Options{PoolSize: 8})
+//	s, err := atesql.Open[*ateapipb.Actor, *ateapipb.Worker, *ateapipb.Atespace](
+//		"postgres://sched@db/ate", &atesql.Options{PoolSize: 8})
 //	w, err := s.ClaimWorker(ctx, &atesql.ClaimRequest{
 //		Pools: []atesql.PoolRef{{"ns", "cpu"}}, ActorAtespace: "team-a", ActorID: "a1"})
 //
-// The message types (package ateapipb) are generated from the project's own
-// proto/ateapi.proto, with upstream's full names (ateapi.Worker, ...), so
-// proto.Marshal and protojson documents pass unchanged between this package
-// and upstream. Records cross to C as protojson documents, read by the C
-// codec that tests/interop holds to Go's protojson.
+// # Message types
+//
+// A Store speaks the caller's generated message types of ateapi.Actor,
+// ateapi.Worker and ateapi.Atespace, its type parameters, checked by
+// descriptor at Open. This module's ateapipb holds them, generated from the
+// project's own proto/ateapi.proto with upstream's full names, so
+// proto.Marshal and protojson documents pass unchanged between it and
+// upstream. Upstream passes its own pkg/proto/ateapipb instead: the package
+// itself links no generated messages, so it never registers a full name
+// twice (which the protobuf runtime refuses at start-up). Actors cross to C
+// as protojson documents, read by the C codec that tests/interop holds to
+// Go's protojson; workers, the hot path, field by field.
 //
 // # Goroutines and contexts
 //
@@ -53,9 +61,15 @@
 // (upstream_test.go), pass on both backends; where a test of theirs meets a
 // difference above, the port asserts atesql's behaviour and names it.
 //
-// Adopting the package upstream: the method set is upstream's, with these
-// message types. Upstream can import this ateapipb for the record messages,
-// or convert at its boundary with proto.Marshal/Unmarshal (the wire forms
-// are equal); both generated packages in one binary register the same full
-// names, which the protobuf runtime refuses.
+// # Adopting it upstream
+//
+// Store[*ateapipb.Actor, *ateapipb.Worker, *ateapipb.Atespace], with
+// upstream's ateapipb, has 18 of store.Interface's 19 methods with exactly
+// upstream's signatures. The nineteenth, WatchWorkers, returns this
+// package's WorkerWatch, since upstream's WorkerWatch and WorkerEvent live
+// in its internal store package, which no other module can import; a
+// wrapper of a dozen lines hands its events over (testdata/upstream shows
+// it, and test.sh runs it against messages generated under another Go
+// package, as upstream's are). Constructing that wrapper in place of
+// ateredis.NewPersistence is the whole change.
 package atesql
