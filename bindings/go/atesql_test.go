@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -407,5 +408,18 @@ func TestOptionsTimeout(t *testing.T) {
 	var e *Error
 	if errors.As(err, &e) && e.Code != CodeDeadlineExceeded {
 		t.Errorf("code %v, want DEADLINE_EXCEEDED", e.Code)
+	}
+}
+
+// TestOpenRefusesOtherTypes: the message types must be the generated
+// ateapi messages; anything else is refused at Open, naming the type.
+func TestOpenRefusesOtherTypes(t *testing.T) {
+	url := testURL(t)
+	_, err := Open[*pb.Actor, proto.Message, *pb.Atespace](url, nil)
+	wantErr(t, "Open with an interface for the worker type", err, ErrInvalidArgument)
+	_, err = Open[*pb.Actor, *pb.Actor, *pb.Atespace](url, nil)
+	wantErr(t, "Open with an actor type for workers", err, ErrInvalidArgument)
+	if err == nil || !strings.Contains(err.Error(), "ateapi.Worker") {
+		t.Errorf("the error does not name the worker type: %v", err)
 	}
 }

@@ -67,17 +67,6 @@ func packWorkers(first *C.atesql_worker, n int) string {
 	return *(*string)(unsafe.Pointer(&buf))
 }
 
-// workerToJSON is the protojson document of a C worker, freed.
-func workerToJSON(w *C.atesql_worker) (string, C.atesql_status, string) {
-	var js *C.char
-	var cerr C.atesql_error
-	if st := C.atesql_worker_to_json(w, &js, &cerr); st != C.ATESQL_OK {
-		return "", st, errMessage(&cerr)
-	}
-	defer C.atesql_free(unsafe.Pointer(js))
-	return C.GoString(js), C.ATESQL_OK, ""
-}
-
 // actorToJSON is the protojson document of a C actor, freed.
 func actorToJSON(a *C.atesql_actor) (string, C.atesql_status, string) {
 	var js *C.char
