@@ -37,6 +37,15 @@ struct driver_conn {
   /* The server refused a write as read-only: reconnect before the next
   ** call, so that target_session_attrs=read-write finds the new primary. */
   bool reconnect;
+  /* What the URL's target_session_attrs asks of the server: a read-write
+  ** session ("read-write"), or one that is not in recovery ("primary").
+  ** A server that stops being so while connected (a primary fenced
+  ** read-only, which says so in the default_transaction_read_only it
+  ** reports) is left before the next call, reads too: a handle that only
+  ** reads, or a watch, would otherwise read a fenced primary's stale rows
+  ** for as long as it lives. */
+  bool wants_read_write;
+  bool wants_primary;
   /* Behind a transaction pooler: statements are sent unnamed (parsed with
   ** every run), as a named one may be missing on the next transaction's
   ** server connection. */
@@ -118,6 +127,29 @@ static atesql_status fail(driver_conn *c, const PGresult *res) {
   return res ? map_sqlstate(state) : ATESQL_UNAVAILABLE;
 }
 
+/* What target_session_attrs (the URL's, or PGTARGETSESSIONATTRS) asks. */
+static void read_session_attrs(driver_conn *c) {
+  PQconninfoOption *opts = PQconninfo(c->pg);
+  for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+    if (strcmp(o->keyword, "target_session_attrs") != 0 || o->val == NULL)
+      continue;
+    c->wants_read_write = strcmp(o->val, "read-write") == 0;
+    c->wants_primary = strcmp(o->val, "primary") == 0;
+  }
+  PQconninfoFree(opts);
+}
+
+/* Whether the server is no longer what target_session_attrs asked for,
+** by the settings it reports (PostgreSQL 14 and later report both on
+** every change, with the answer to the call that saw it). */
+static bool left_target_session(driver_conn *c) {
+  if (!c->wants_read_write && !c->wants_primary) return false;
+  const char *standby = PQparameterStatus(c->pg, "in_hot_standby");
+  if (standby && strcmp(standby, "on") == 0) return true;
+  const char *ro = PQparameterStatus(c->pg, "default_transaction_read_only");
+  return c->wants_read_write && ro && strcmp(ro, "on") == 0;
+}
+
 /* Server notices ("relation already exists, skipping") are not errors and
 ** must not reach the application's stderr. */
 static void ignore_notice(void *arg, const char *message) {
@@ -160,6 +192,7 @@ static atesql_status postgres_connect(const char *url, driver_conn **out,
   }
   free(libpq_url);
   PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+  read_session_attrs(c);
   *out = c;
   return ATESQL_OK;
 }
@@ -190,13 +223,14 @@ static bool closed_while_idle(driver_conn *c) {
   return PQstatus(c->pg) != CONNECTION_OK;
 }
 
-/* Before each call: a connection lost earlier, or one to a read-only
-** server, is reset here, and its statements will be prepared again on
-** their next use. */
+/* Before each call: a connection lost earlier, or one to a server that
+** turned read-only, is reset here, and its statements will be prepared
+** again on their next use. */
 static atesql_status ensure_connected(driver_conn *c) {
   if (PQstatus(c->pg) == CONNECTION_OK && !c->reconnect) {
     bool in_tx = PQtransactionStatus(c->pg) != PQTRANS_IDLE;
-    if (!closed_while_idle(c)) return ATESQL_OK;
+    if (!closed_while_idle(c) && (in_tx || !left_target_session(c)))
+      return ATESQL_OK;
     if (in_tx) { /* a new connection would run the call outside it */
       set_msg(c, "the connection was lost, and its transaction with it", NULL);
       return ATESQL_UNAVAILABLE;

@@ -181,6 +181,91 @@ static void test_read_only_server_makes_the_handle_reconnect(void **state) {
   atesql_store_close(s);
 }
 
+/* schema_app_url() asking for a read-write session. */
+static const char *read_write_url(void) {
+  static char url[1200];
+  const char *base = schema_app_url();
+  snprintf(url, sizeof url, "%s%starget_session_attrs=read-write", base,
+           strstr(base, "://") ? "&" : " ");
+  return url;
+}
+
+static void fence(bool on) {
+  admin_exec(on ? "ALTER SYSTEM SET default_transaction_read_only = on"
+                : "ALTER SYSTEM RESET default_transaction_read_only");
+  admin_exec("SELECT pg_reload_conf()");
+  /* Backends take a reload when they next wait for a command: give the
+  ** signal time to arrive (a wait, not a timing assertion). */
+  usleep(500 * 1000);
+}
+
+/* A handle that asked for a read-write session and only reads leaves a
+** server that turned read-only, as a writing one does: otherwise it would
+** read a fenced primary's rows, which no longer change, for as long as it
+** lives. One read may still be answered there (the call that brings the
+** server's new setting); the next one reconnects, and with the one server
+** here finds none that is read-write. */
+static void test_reading_handle_leaves_a_read_only_server(void **state) {
+  (void)state;
+  atesql_store *w = open_in_schema("atesql_rofence", "atesql_rofence");
+  atesql_worker p1 = worker("p1");
+  assert_int_equal(atesql_worker_create(w, &p1), ATESQL_OK);
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(read_write_url(), &s, &err), ATESQL_OK);
+  atesql_worker *got = NULL;
+  assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
+  atesql_worker_free(got);
+  fence(true);
+  atesql_status first = atesql_worker_get(s, "ns", "cpu", "p1", &got);
+  atesql_worker_free(got);
+  got = NULL;
+  atesql_status second = atesql_worker_get(s, "ns", "cpu", "p1", &got);
+  atesql_worker_free(got);
+  got = NULL;
+  char msg[ATESQL_ERROR_MESSAGE_MAX];
+  snprintf(msg, sizeof msg, "%s", atesql_errmsg(s));
+  fence(false);
+  assert_true(first == ATESQL_OK || first == ATESQL_UNAVAILABLE);
+  assert_int_equal(second, ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(msg, "read-only"));
+  assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
+  atesql_worker_free(got);
+  atesql_store_close(s);
+  atesql_store_close(w);
+}
+
+/* The same for a watch, which reads and may never write: on a fenced
+** primary it reports UNAVAILABLE instead of waiting there for changes
+** that will come only to the new primary. */
+static void test_watch_leaves_a_read_only_server(void **state) {
+  (void)state;
+  atesql_store *s = open_in_schema("atesql_wfence", "atesql_wfence");
+  atesql_watch_opts o = {.since_revision = 0, .poll_interval_ms = 20};
+  atesql_watch *w = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_watch_open(read_write_url(), &o, &w, &err),
+                   ATESQL_OK);
+  atesql_worker_event *e = NULL;
+  assert_int_equal(atesql_watch_next(w, 50, &e), ATESQL_DEADLINE_EXCEEDED);
+  fence(true);
+  atesql_status st = atesql_watch_next(w, 2000, &e);
+  char msg[ATESQL_ERROR_MESSAGE_MAX];
+  snprintf(msg, sizeof msg, "%s", atesql_watch_errmsg(w));
+  fence(false);
+  assert_int_equal(st, ATESQL_UNAVAILABLE);
+  assert_non_null(strstr(msg, "read-only"));
+  /* Back on a read-write server, it reads on. */
+  atesql_worker p1 = worker("p1");
+  assert_int_equal(atesql_worker_create(s, &p1), ATESQL_OK);
+  st = atesql_watch_next(w, 5000, &e);
+  if (st != ATESQL_OK) fail_msg("watch: %s", atesql_watch_errmsg(w));
+  assert_string_equal(e->worker.worker_pod, "p1");
+  atesql_worker_event_free(e);
+  atesql_watch_close(w);
+  atesql_store_close(s);
+}
+
 /* migrate up against an up-to-date database only reads: it works on a
 ** read-only session (a standby, a fenced primary). */
 static void test_migrate_up_to_date_on_read_only_target_is_ok(void **state) {
@@ -630,6 +715,8 @@ int main(void) {
       cmocka_unit_test(test_transaction_lost_with_its_connection_fails_whole),
       cmocka_unit_test(test_conninfo_with_a_bad_port_is_invalid_argument),
       cmocka_unit_test(test_read_only_server_makes_the_handle_reconnect),
+      cmocka_unit_test(test_reading_handle_leaves_a_read_only_server),
+      cmocka_unit_test(test_watch_leaves_a_read_only_server),
       cmocka_unit_test(test_migrate_up_to_date_on_read_only_target_is_ok),
       cmocka_unit_test(test_store_timeout_bounds_a_call_the_server_holds),
       cmocka_unit_test(test_claim_release_and_resume_take_one_round_trip_each),
