@@ -95,6 +95,12 @@ typedef struct driver {
   ** requests c has sent to the server and waited on: each is one network
   ** round trip. Lets tests hold an operation to its round trips. */
   uint64_t (*round_trips)(driver_conn *c);
+  /* Interrupt what c is running or waiting for, from another thread
+  ** (atesql_store_interrupt): the call returns CANCELLED. Thread-safe.
+  ** interrupt_clear, at the start of every call, forgets an interrupt
+  ** that came while no call ran. */
+  void (*interrupt)(driver_conn *c);
+  void (*interrupt_clear)(driver_conn *c);
   /* The detail of the last failure on c. */
   const char *(*errmsg)(driver_conn *c);
 } driver;

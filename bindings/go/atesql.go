@@ -242,6 +242,11 @@ func (s *Store[A, W, S]) updateWorker(ctx context.Context, op string, worker W,
 			}
 			defer C.atesql_worker_free(cur)
 			rec.labels, rec.label_count = cur.labels, cur.label_count
+			// An interrupt between the two C calls is forgotten when
+			// the second begins: look at the context between them.
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
 		}
 		var nv C.int64_t
 		if st := C.atesql_worker_update(h, rec, C.int64_t(expected), &nv); st != C.ATESQL_OK {

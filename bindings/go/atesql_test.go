@@ -281,9 +281,9 @@ func holdWorker(t *testing.T, url, key string, secs int) *exec.Cmd {
 }
 
 // TestContextEndsBlockedCall: a call blocked inside the C library (on a
-// row another process holds) ends with its context: at once when it is
-// cancelled; and its handle is not handed out again until the C call is
-// over, after which the handle is sound.
+// row another process holds) ends with its context: cancelled, the C call
+// is interrupted and returns within milliseconds, and its handle, sound,
+// is the next call's.
 func TestContextEndsBlockedCall(t *testing.T) {
 	s := newStore(t, &Options{PoolSize: 1})
 	ctx := ctxFor(t)
@@ -291,14 +291,14 @@ func TestContextEndsBlockedCall(t *testing.T) {
 	if err := s.CreateWorker(ctx, w); err != nil {
 		t.Fatal(err)
 	}
-	holder := holdWorker(t, s.url, "ns/cpu/pod-1", 2)
+	holder := holdWorker(t, s.url, "ns/cpu/pod-1", 3)
 	defer holder.Wait()
 
 	cctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	w.NodeName = "node-2"
 	go func() { done <- s.UpdateWorker(cctx, w, 1) }()
-	time.Sleep(200 * time.Millisecond)
+	time.Sleep(300 * time.Millisecond)
 	cancelled := time.Now()
 	cancel()
 	select {
@@ -309,28 +309,35 @@ func TestContextEndsBlockedCall(t *testing.T) {
 		if d := time.Since(cancelled); d > 100*time.Millisecond {
 			t.Errorf("the cancelled call returned %v after the cancel", d)
 		}
-	case <-time.After(time.Second):
+	case <-time.After(2 * time.Second):
 		t.Fatal("the cancelled call did not return")
 	}
-	// The one handle is still in its blocked C call: nobody gets it.
-	dctx, dcancel := context.WithTimeout(ctx, 300*time.Millisecond)
-	_, err := s.GetWorker(dctx, "ns", "cpu", "pod-1")
+	// The one handle is free again while the holder still holds the row:
+	// the C call was interrupted, not left waiting.
+	dctx, dcancel := context.WithTimeout(ctx, 500*time.Millisecond)
+	got, err := s.GetWorker(dctx, "ns", "cpu", "pod-1")
 	dcancel()
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Errorf("a call while the handle is busy = %v, want context.DeadlineExceeded", err)
+	if err != nil {
+		t.Fatalf("a call after the cancel: %v (the handle should be back)", err)
 	}
-	// Once the holder rolls back, the handle is back and sound; the
-	// abandoned update went on and wrote (a call ended by its context may
-	// or may not have written).
+	if got.Version != 1 {
+		t.Errorf("the worker is at version %d while the holder holds it", got.Version)
+	}
 	if err := holder.Wait(); err != nil {
 		t.Fatalf("lockholder: %v", err)
 	}
-	got, err := s.GetWorker(ctx, "ns", "cpu", "pod-1")
+	// The interrupted update may or may not have been written: on
+	// PostgreSQL the server goes on with the statement of the abandoned
+	// connection once the row is free; SQLite stops it before it writes.
+	got, err = s.GetWorker(ctx, "ns", "cpu", "pod-1")
 	if err != nil {
-		t.Fatalf("the next call: %v", err)
+		t.Fatal(err)
 	}
-	if got.Version != 2 || got.NodeName != "node-2" {
-		t.Errorf("after the abandoned update: %v", got)
+	switch {
+	case got.Version == 1:
+	case got.Version == 2 && backend() == "postgres" && got.NodeName == "node-2":
+	default:
+		t.Errorf("after the interrupted update: %v", got)
 	}
 }
 

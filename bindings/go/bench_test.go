@@ -3,10 +3,10 @@ package atesql
 // Benchmarks: each operation through the C library directly ("c",
 // internal/cbaseline) and through the package, on the same database, so
 // that the ratio is what the package adds. The package runs twice: with a
-// context that can be cancelled ("go", as a request's context is), which
-// puts the C call on a goroutine of its own so that the caller can return
-// at once, and with one that cannot ("go-nocancel", context.Background),
-// which runs it on the caller's. bench.sh runs them on both backends and
+// context that can be cancelled ("go", as a request's context is), whose
+// call arms a timer that would watch the context were the call to run past
+// a millisecond, and with one that cannot ("go-nocancel",
+// context.Background). bench.sh runs them on both backends and
 // prints the table docs/BENCHMARKS.md reports.
 
 import (

@@ -26,10 +26,13 @@
 // A Store is safe for many goroutines. It keeps up to Options.PoolSize
 // handles (connections), opened as calls need them. A call's context bounds
 // it: its deadline becomes the handle's timeout, so the database call ends
-// by then too; a cancelled context returns ctx.Err() at once, while the C
-// call finishes on its own goroutine and its handle goes back to the pool
-// only then. A call that ended with its context may or may not have
-// written: reread before retrying. A watch has a connection of its own.
+// by then; when the context is cancelled, the C call is interrupted
+// (atesql_store_interrupt: a statement stops, a wait for a lock or for the
+// server ends) and the call returns ctx.Err() within milliseconds. The
+// handle goes back to the pool only when its C call has returned. A call
+// that ended with its context may or may not have written (on PostgreSQL
+// the server may finish the statement of an abandoned connection): reread
+// before retrying. A watch has a connection of its own.
 //
 // # What atesql adds
 //

@@ -25,7 +25,7 @@ type handle = *C.atesql_store
 type pool struct {
 	url    string
 	size   int
-	idle   chan handle
+	idle   chan *conn
 	closed chan struct{}
 
 	mu     sync.Mutex
@@ -36,7 +36,7 @@ type pool struct {
 }
 
 func newPool(url string, size int) *pool {
-	return &pool{url: url, size: size, idle: make(chan handle, size),
+	return &pool{url: url, size: size, idle: make(chan *conn, size),
 		closed: make(chan struct{})}
 }
 
@@ -57,9 +57,19 @@ func openHandle(url string) (handle, error) {
 
 var errClosed = &Error{Op: "store", Code: CodeFailedPrecondition, Message: "the store is closed"}
 
+// conn is a pooled handle and what an interrupt needs to know of it.
+type conn struct {
+	h handle
+	// running is true while a call whose context can end is in its C
+	// call; an interrupt is sent only then, under mu, so that it never
+	// lands on the handle's next call.
+	mu      sync.Mutex
+	running bool
+}
+
 // get takes an idle handle, opens one while fewer than size are open, or
 // waits for one until ctx ends.
-func (p *pool) get(ctx context.Context) (handle, error) {
+func (p *pool) get(ctx context.Context) (*conn, error) {
 	select {
 	case h := <-p.idle:
 		return h, nil
@@ -78,8 +88,9 @@ func (p *pool) get(ctx context.Context) (handle, error) {
 			p.mu.Lock()
 			p.opened--
 			p.mu.Unlock()
+			return nil, err
 		}
-		return h, err
+		return &conn{h: h}, nil
 	}
 	p.mu.Unlock()
 	select {
@@ -94,15 +105,15 @@ func (p *pool) get(ctx context.Context) (handle, error) {
 
 // put gives back a handle whose call has returned; after close it is
 // closed instead.
-func (p *pool) put(h handle) {
+func (p *pool) put(c *conn) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.done {
-		C.atesql_store_close(h)
+		C.atesql_store_close(c.h)
 		p.opened--
 		return
 	}
-	p.idle <- h // never blocks: at most size handles exist
+	p.idle <- c // never blocks: at most size handles exist
 }
 
 // close closes the idle handles now and the busy ones as their calls
@@ -117,8 +128,8 @@ func (p *pool) close() {
 	close(p.closed)
 	for {
 		select {
-		case h := <-p.idle:
-			C.atesql_store_close(h)
+		case c := <-p.idle:
+			C.atesql_store_close(c.h)
 			p.opened--
 		default:
 			return
@@ -126,49 +137,58 @@ func (p *pool) close() {
 	}
 }
 
-// result is what a call's fn returned.
-type result[T any] struct {
-	v   T
-	err error
-}
+// armDelay is how long a call whose context can end runs before a watch
+// of the context is armed: a call that ends sooner (most of them) costs a
+// timer, not a goroutine.
+const armDelay = time.Millisecond
 
-// call runs fn on a handle and returns what fn returns. The handle's
-// timeout is set from ctx's deadline, so the database call itself ends by
-// then. When ctx can end, fn runs on a goroutine of its own and call
-// returns ctx.Err() as soon as ctx ends; the handle goes back to the pool
-// only when fn has returned, so no other call uses it before its C call is
-// over. fn hands its results back only by returning them (an abandoned fn
-// writes nothing its caller reads), and frees every C result itself.
+// call runs fn on a handle, on the caller's goroutine, and returns what fn
+// returns. The handle's timeout is set from ctx's deadline (else the
+// store's Timeout), so the database call itself ends by then. When ctx can
+// be cancelled, a call still running after armDelay gets a watch of ctx
+// that interrupts it (atesql_store_interrupt) when ctx ends: the C call
+// returns CANCELLED promptly, and call returns ctx.Err(). The handle goes
+// back to the pool only when fn has returned, sound.
 func call[T any](p *pool, ctx context.Context, fn func(h handle) (T, error)) (T, error) {
 	var zero T
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	h, err := p.get(ctx)
+	c, err := p.get(ctx)
 	if err != nil {
 		return zero, err
 	}
-	callFn := func() result[T] {
-		C.atesql_store_set_timeout(h, C.int64_t(timeoutMs(ctx, p.timeout)))
-		v, err := fn(h)
-		p.put(h)
-		return result[T]{v, err}
-	}
+	defer p.put(c)
+	C.atesql_store_set_timeout(c.h, C.int64_t(timeoutMs(ctx, p.timeout)))
 	if ctx.Done() == nil {
-		r := callFn()
-		return r.v, r.err
+		return fn(c.h)
 	}
-	done := make(chan result[T], 1)
-	go func() { done <- callFn() }()
-	select {
-	case r := <-done:
-		if r.err != nil && ctx.Err() != nil {
-			return zero, ctx.Err()
+	c.mu.Lock()
+	c.running = true
+	c.mu.Unlock()
+	finished := make(chan struct{})
+	t := time.AfterFunc(armDelay, func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
 		}
-		return r.v, r.err
-	case <-ctx.Done():
+		c.mu.Lock()
+		if c.running {
+			C.atesql_store_interrupt(c.h)
+		}
+		c.mu.Unlock()
+	})
+	v, err := fn(c.h)
+	c.mu.Lock()
+	c.running = false
+	c.mu.Unlock()
+	t.Stop()
+	close(finished)
+	if err != nil && ctx.Err() != nil {
 		return zero, ctx.Err()
 	}
+	return v, err
 }
 
 // run is call for fn without results.

@@ -22,8 +22,7 @@ type Options struct {
 	PoolSize int
 	// Timeout bounds every call whose context has no deadline (the C
 	// library's handle timeout); 0 means no bound. A context's deadline
-	// always wins. It is what bounds a call made with a context that cannot
-	// be cancelled, the cheaper kind on SQLite (see Store).
+	// always wins.
 	Timeout time.Duration
 	// WatchPollInterval is how often a watch looks for changes nothing
 	// woke it for (the C library's poll_interval_ms); 0 means the
@@ -38,12 +37,10 @@ const DefaultPoolSize = 4
 // (selectors, pages with revisions, claims, watches from a revision,
 // labels). It is safe for use by many goroutines.
 //
-// A call with a context that can be cancelled runs its C call on a
-// goroutine of its own, so that it can return the moment the context ends;
-// that hand-over costs about 10 µs on a 2-core machine, as much as a whole
-// SQLite get. A context that cannot be cancelled (context.Background, or
-// one with values only) runs the C call on the caller's goroutine, bounded
-// by Options.Timeout.
+// Every call runs its C call on the caller's goroutine. When the context
+// can be cancelled, a call still running after a millisecond gets a watch
+// of the context that interrupts the C call (atesql_store_interrupt) when
+// the context ends; a call that ends sooner costs only a timer.
 //
 // A, W and S are the caller's generated message types of ateapi.Actor,
 // ateapi.Worker and ateapi.Atespace: this module's ateapipb, or upstream's

@@ -94,6 +94,28 @@ ATESQL_API const char *atesql_errmsg(const atesql_store *store);
 ATESQL_API atesql_status atesql_store_set_timeout(atesql_store *store,
                                                   int64_t timeout_ms);
 
+/*
+** Interrupt the call running on this handle, from another thread: it
+** returns CANCELLED promptly. A statement running stops; a wait for a
+** lock, for this process's writer's turn (SQLite) or for the server's
+** answer (PostgreSQL) ends, within about 10 ms. On PostgreSQL the
+** connection is abandoned and the next call makes a new one, as after
+** DEADLINE_EXCEEDED (the server may still finish the statement). Like
+** DEADLINE_EXCEEDED, a write may or may not have happened: reread; a
+** transaction the call was in is lost. Connecting is not interrupted (the
+** conninfo's connect_timeout bounds it).
+**
+** The one call on a handle that another thread may make while the handle
+** is in use; the handle must stay open until it returns. atesql cannot
+** tell calls apart: an interrupt that arrives after the running call
+** returned and the next one began cancels the next one, so a caller that
+** interrupts on a signal such as a context's end must make sure the call
+** it means is still running (bindings/go holds a lock for that). An
+** interrupt while no call runs is forgotten when the next call begins.
+** NULL is a no-op.
+*/
+ATESQL_API void atesql_store_interrupt(atesql_store *store);
+
 /* The SQL dialect of the handle's database. */
 ATESQL_API atesql_dialect atesql_store_dialect(const atesql_store *store);
 

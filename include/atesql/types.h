@@ -62,7 +62,11 @@ typedef enum atesql_status {
   ATESQL_RESOURCE_EXHAUSTED,
   /* The events after the revision asked for were compacted away
   ** (atesql_compact): list again, and watch from the list's revision. */
-  ATESQL_COMPACTED
+  ATESQL_COMPACTED,
+  /* The call was interrupted by atesql_store_interrupt from another
+  ** thread. Like DEADLINE_EXCEEDED, a write may or may not have happened:
+  ** reread before retrying. */
+  ATESQL_CANCELLED
 } atesql_status;
 
 /*

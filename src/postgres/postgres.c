@@ -17,9 +17,12 @@
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "driver.h"
 #include "postgres/conninfo.h"
@@ -53,6 +56,12 @@ struct driver_conn {
   uint64_t round_trips; /* requests sent and waited on */
   int timeout_ms;       /* the longest wait for the server's answer; 0: none */
   bool timed_out;       /* the last wait ran out; msg says so */
+  bool cancelled;       /* the last wait was interrupted; msg says so */
+  /* atesql_store_interrupt's, from another thread: the flag, and an
+  ** eventfd that wakes the wait for the server (-1: none, and the flag is
+  ** seen within 10 ms). */
+  atomic_bool interrupted;
+  int interrupt_fd;
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -105,6 +114,10 @@ static atesql_status fail(driver_conn *c, const PGresult *res) {
   if (res == NULL && c->timed_out) {
     c->timed_out = false;
     return ATESQL_DEADLINE_EXCEEDED;
+  }
+  if (res == NULL && c->cancelled) {
+    c->cancelled = false;
+    return ATESQL_CANCELLED;
   }
   const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
   const char *text = res ? PQresultErrorMessage(res) : "";
@@ -193,6 +206,7 @@ static atesql_status postgres_connect(const char *url, driver_conn **out,
   free(libpq_url);
   PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
   read_session_attrs(c);
+  c->interrupt_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   *out = c;
   return ATESQL_OK;
 }
@@ -203,6 +217,7 @@ static void postgres_set_timeout(driver_conn *c, int timeout_ms) {
 
 static void postgres_disconnect(driver_conn *c) {
   if (c == NULL) return;
+  if (c->interrupt_fd >= 0) close(c->interrupt_fd);
   PQfinish(c->pg);
   free(c->password);
   free(c);
@@ -254,20 +269,35 @@ static bool result_failed(const PGresult *r) {
   return rs != PGRES_COMMAND_OK && rs != PGRES_TUPLES_OK;
 }
 
-/* Wait until the socket is ready for events or the deadline (0: none)
-** passes. False when the deadline passed. */
-static bool wait_socket(driver_conn *c, short events, int64_t deadline) {
+enum wait_result { WAIT_READY, WAIT_TIMED_OUT, WAIT_INTERRUPTED };
+
+/* Wait until the socket is ready for events, the deadline (0: none)
+** passes, or the call is interrupted. */
+static enum wait_result wait_socket(driver_conn *c, short events,
+                                    int64_t deadline) {
   for (;;) {
+    if (atomic_load(&c->interrupted)) return WAIT_INTERRUPTED;
     int wait = -1;
     if (deadline) {
       int64_t left = deadline - clock_now_ms();
-      if (left <= 0) return false;
+      if (left <= 0) return WAIT_TIMED_OUT;
       wait = left > INT32_MAX ? INT32_MAX : (int)left;
     }
-    struct pollfd p = {.fd = PQsocket(c->pg), .events = events};
-    int n = poll(&p, 1, wait);
-    if (n > 0 || (n < 0 && errno != EINTR)) return true;
-    if (n == 0) return false;
+    if (c->interrupt_fd < 0 && (wait < 0 || wait > 10)) wait = 10;
+    struct pollfd p[2] = {{.fd = PQsocket(c->pg), .events = events},
+                          {.fd = c->interrupt_fd, .events = POLLIN}};
+    int n = poll(p, c->interrupt_fd >= 0 ? 2 : 1, wait);
+    if (n > 0 && p[0].revents) return WAIT_READY;
+    if (n > 0) { /* the eventfd: interrupted, or a stale wake-up */
+      uint64_t v;
+      if (read(c->interrupt_fd, &v, sizeof v) < 0) {
+        /* nothing to drain: another wake-up took it */
+      }
+      continue;
+    }
+    if (n < 0 && errno != EINTR) return WAIT_READY;
+    if (n == 0 && deadline && clock_now_ms() >= deadline)
+      return WAIT_TIMED_OUT;
   }
 }
 
@@ -283,13 +313,15 @@ static PGresult *await_result(driver_conn *c, int sent) {
   if (!sent) return NULL;
   c->round_trips++;
   int64_t deadline = c->timeout_ms ? clock_now_ms() + c->timeout_ms : 0;
-  bool timed_out = false;
-  while (!timed_out && PQflush(c->pg) == 1)
-    timed_out = !wait_socket(c, POLLIN | POLLOUT, deadline);
+  enum wait_result w = WAIT_READY;
+  while (w == WAIT_READY && PQflush(c->pg) == 1)
+    w = wait_socket(c, POLLIN | POLLOUT, deadline);
+  bool timed_out = w != WAIT_READY;
   PGresult *kept = NULL;
   while (!timed_out) {
     while (!timed_out && PQisBusy(c->pg)) {
-      timed_out = !wait_socket(c, POLLIN, deadline);
+      w = wait_socket(c, POLLIN, deadline);
+      timed_out = w != WAIT_READY;
       if (!timed_out && !PQconsumeInput(c->pg)) {
         PQclear(kept);
         return NULL;
@@ -307,13 +339,21 @@ static PGresult *await_result(driver_conn *c, int sent) {
   }
   PQclear(kept);
   c->reconnect = true;
-  c->timed_out = true;
   char why[ATESQL_ERROR_MESSAGE_MAX];
-  snprintf(why, sizeof why,
-           "no answer from the server within %d ms; the call was abandoned "
-           "and the next one reconnects (a write may or may not have "
-           "happened: reread it)",
-           c->timeout_ms);
+  if (w == WAIT_INTERRUPTED) {
+    c->cancelled = true;
+    snprintf(why, sizeof why,
+             "interrupted (atesql_store_interrupt) while waiting for the "
+             "server; the call was abandoned and the next one reconnects (a "
+             "write may or may not have happened: reread it)");
+  } else {
+    c->timed_out = true;
+    snprintf(why, sizeof why,
+             "no answer from the server within %d ms; the call was "
+             "abandoned and the next one reconnects (a write may or may not "
+             "have happened: reread it)",
+             c->timeout_ms);
+  }
   set_msg(c, why, NULL);
   return NULL;
 }
@@ -488,6 +528,20 @@ static uint64_t postgres_round_trips(driver_conn *c) { return c->round_trips; }
 
 static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
 
+static void postgres_interrupt(driver_conn *c) {
+  atomic_store(&c->interrupted, true);
+  if (c->interrupt_fd >= 0) {
+    uint64_t one = 1;
+    if (write(c->interrupt_fd, &one, sizeof one) < 0) {
+      /* the counter is full: it is readable already */
+    }
+  }
+}
+
+static void postgres_interrupt_clear(driver_conn *c) {
+  atomic_store(&c->interrupted, false);
+}
+
 const driver postgres_driver = {
     .name = "postgres",
     .dialect = ATESQL_DIALECT_POSTGRES,
@@ -510,5 +564,7 @@ const driver postgres_driver = {
     .wake_fd = postgres_wake_fd,
     .wake_drain = postgres_wake_drain,
     .round_trips = postgres_round_trips,
+    .interrupt = postgres_interrupt,
+    .interrupt_clear = postgres_interrupt_clear,
     .errmsg = postgres_errmsg,
 };

@@ -15,6 +15,7 @@
 ** needs.
 */
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,10 @@ struct driver_conn {
   ** (it commits there); NULL when a transaction holds it. */
   sqlite3_stmt *queued_stmt;
   int wake_fd; /* a watch's eventfd in queue's watchers; -1: none */
+  int busy_limit_ms;     /* how long busy_wait waits for a lock */
+  int64_t busy_since_ms; /* when the current wait for a lock began */
+  /* Set by atesql_store_interrupt, from another thread. */
+  atomic_bool interrupted;
   char msg[ATESQL_ERROR_MESSAGE_MAX];
 };
 
@@ -71,6 +76,13 @@ static atesql_status map_code(int rc) {
 /* Record the connection's error and return its status. */
 static atesql_status fail(driver_conn *c, int rc) {
   atesql_status st = map_code(rc);
+  if (((rc & 0xff) == SQLITE_INTERRUPT || (rc & 0xff) == SQLITE_BUSY) &&
+      atomic_load(&c->interrupted)) {
+    snprintf(c->msg, sizeof c->msg,
+             "interrupted (atesql_store_interrupt); nothing of the "
+             "statement was written");
+    return ATESQL_CANCELLED;
+  }
   if ((rc & 0xff) == SQLITE_INTERRUPT && c->timeout_ms) {
     snprintf(c->msg, sizeof c->msg,
              "the statement ran past the timeout of %d ms and was "
@@ -92,6 +104,24 @@ static atesql_status fail(driver_conn *c, int rc) {
   else
     snprintf(c->msg, sizeof c->msg, "%s", sqlite3_errmsg(c->db));
   return st;
+}
+
+/*
+** SQLite's busy handler: wait for a lock in steps of at most 5 ms, up to
+** busy_limit_ms, and not at all once the call is interrupted (SQLite's
+** own handler sleeps on regardless of sqlite3_interrupt). Non-zero: try
+** again.
+*/
+static int busy_wait(void *arg, int count) {
+  driver_conn *c = arg;
+  int64_t now = clock_now_ms();
+  if (count == 0) c->busy_since_ms = now;
+  if (atomic_load(&c->interrupted)) return 0;
+  int64_t left = c->busy_limit_ms - (now - c->busy_since_ms);
+  if (left <= 0) return 0;
+  int step = count < 4 ? 1 : 5;
+  sqlite3_sleep(step < left ? step : (int)left);
+  return 1;
 }
 
 /*
@@ -163,7 +193,8 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
                   : SQLITE_OPEN_READONLY;
   int rc = sqlite3_open_v2(name, &c->db,
                            flags | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI, NULL);
-  if (rc == SQLITE_OK) rc = sqlite3_busy_timeout(c->db, u.busy_timeout_ms);
+  c->busy_limit_ms = u.busy_timeout_ms;
+  if (rc == SQLITE_OK) rc = sqlite3_busy_handler(c->db, busy_wait, c);
   if (rc == SQLITE_OK) rc = sqlite3_extended_result_codes(c->db, 1);
   if (rc == SQLITE_OK)
     rc = sqlite3_exec(c->db, startup_pragmas(&u), NULL, NULL, NULL);
@@ -200,7 +231,8 @@ static atesql_status sqlite_tx_enter(driver_conn *c) {
                     : c->busy_timeout_ms;
   /* Waiting out the turn is waiting for the lock: the same answer as
   ** the busy handler's. */
-  if (!writers_enter(c->queue, wait_ms)) return fail(c, SQLITE_BUSY);
+  if (!writers_enter(c->queue, wait_ms, &c->interrupted))
+    return fail(c, SQLITE_BUSY);
   c->queued = true;
   return ATESQL_OK;
 }
@@ -223,9 +255,9 @@ static int past_deadline(void *arg) {
 ** busy timeout, never longer than the URL's). */
 static void sqlite_set_timeout(driver_conn *c, int timeout_ms) {
   c->timeout_ms = timeout_ms;
-  int busy = timeout_ms && timeout_ms < c->busy_timeout_ms ? timeout_ms
-                                                           : c->busy_timeout_ms;
-  sqlite3_busy_timeout(c->db, busy);
+  c->busy_limit_ms = timeout_ms && timeout_ms < c->busy_timeout_ms
+                         ? timeout_ms
+                         : c->busy_timeout_ms;
   sqlite3_progress_handler(c->db, timeout_ms ? 1000 : 0,
                            timeout_ms ? past_deadline : NULL, c);
 }
@@ -362,6 +394,17 @@ static bool sqlite_in_transaction(driver_conn *c) {
 
 static const char *sqlite_errmsg(driver_conn *c) { return c->msg; }
 
+/* A statement running stops at once (sqlite3_interrupt is thread-safe);
+** a wait for a lock or for our writer's turn sees the flag within 5 ms. */
+static void sqlite_interrupt(driver_conn *c) {
+  atomic_store(&c->interrupted, true);
+  sqlite3_interrupt(c->db);
+}
+
+static void sqlite_interrupt_clear(driver_conn *c) {
+  atomic_store(&c->interrupted, false);
+}
+
 const driver sqlite_driver = {
     .name = "sqlite",
     .dialect = ATESQL_DIALECT_SQLITE,
@@ -383,5 +426,7 @@ const driver sqlite_driver = {
     .tx_leave = sqlite_tx_leave,
     .wake_fd = sqlite_wake_fd,
     .wake_drain = sqlite_wake_drain,
+    .interrupt = sqlite_interrupt,
+    .interrupt_clear = sqlite_interrupt_clear,
     .errmsg = sqlite_errmsg,
 };

@@ -61,7 +61,22 @@ static void unlink_waiter(writers *w, waiter *me) {
   if (w->tail == me) w->tail = prev;
 }
 
-bool writers_enter(writers *w, int timeout_ms) {
+/* deadline plus ms milliseconds. */
+static struct timespec after_ms(struct timespec t, int64_t ms) {
+  t.tv_sec += (time_t)(ms / 1000);
+  t.tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (t.tv_nsec >= 1000000000L) {
+    t.tv_sec++;
+    t.tv_nsec -= 1000000000L;
+  }
+  return t;
+}
+
+static bool before(struct timespec a, struct timespec b) {
+  return a.tv_sec < b.tv_sec || (a.tv_sec == b.tv_sec && a.tv_nsec < b.tv_nsec);
+}
+
+bool writers_enter(writers *w, int timeout_ms, const atomic_bool *cancel) {
   pthread_mutex_lock(&lock);
   if (!w->held && w->head == NULL) {
     w->held = true;
@@ -79,18 +94,17 @@ bool writers_enter(writers *w, int timeout_ms) {
   else
     w->head = &me;
   w->tail = &me;
-  struct timespec deadline;
-  clock_gettime(CLOCK_MONOTONIC, &deadline);
-  deadline.tv_sec += timeout_ms / 1000;
-  deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-  if (deadline.tv_nsec >= 1000000000L) {
-    deadline.tv_sec++;
-    deadline.tv_nsec -= 1000000000L;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  struct timespec deadline = after_ms(now, timeout_ms < 0 ? 0 : timeout_ms);
+  /* Wait in slices of 5 ms, so that a cancel is seen. */
+  while (!me.granted && !atomic_load(cancel)) {
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (timeout_ms >= 0 && !before(now, deadline)) break;
+    struct timespec slice = after_ms(now, 5);
+    if (timeout_ms >= 0 && before(deadline, slice)) slice = deadline;
+    pthread_cond_timedwait(&me.cond, &lock, &slice);
   }
-  int rc = 0;
-  while (!me.granted && rc != ETIMEDOUT)
-    rc = timeout_ms < 0 ? pthread_cond_wait(&me.cond, &lock)
-                        : pthread_cond_timedwait(&me.cond, &lock, &deadline);
   if (!me.granted) unlink_waiter(w, &me);
   pthread_mutex_unlock(&lock);
   pthread_cond_destroy(&me.cond);

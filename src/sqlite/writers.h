@@ -12,6 +12,7 @@
 #ifndef ATESQL_SQLITE_WRITERS_H
 #define ATESQL_SQLITE_WRITERS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 typedef struct writers writers;
@@ -21,9 +22,10 @@ typedef struct writers writers;
 ** long as the process. */
 writers *writers_of(const char *path);
 
-/* Wait for our turn, at most timeout_ms (< 0: no bound). False on timeout:
+/* Wait for our turn, at most timeout_ms (< 0: no bound), and no longer
+** than about 5 ms after *cancel becomes true. False on timeout or cancel:
 ** we left the queue. */
-bool writers_enter(writers *w, int timeout_ms);
+bool writers_enter(writers *w, int timeout_ms, const atomic_bool *cancel);
 
 /* End our turn: the next waiter, if any, goes. */
 void writers_leave(writers *w);

@@ -10,6 +10,7 @@
 #include "util/error.h"
 
 void store_begin_call(atesql_store *s) {
+  s->drv->interrupt_clear(s->conn);
   if (s->tx_broken != ATESQL_OK && s->tx_broken_msg[0] == '\0')
     snprintf(s->tx_broken_msg, sizeof s->tx_broken_msg, "%.*s",
              (int)sizeof s->tx_broken_msg - 1, s->errmsg);

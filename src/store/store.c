@@ -145,6 +145,10 @@ atesql_status atesql_store_set_timeout(atesql_store *s, int64_t timeout_ms) {
   return ATESQL_OK;
 }
 
+void atesql_store_interrupt(atesql_store *s) {
+  if (s) s->drv->interrupt(s->conn);
+}
+
 atesql_dialect atesql_store_dialect(const atesql_store *s) {
   return s->dialect->id;
 }

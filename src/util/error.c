@@ -24,6 +24,7 @@ const char *atesql_status_str(atesql_status status) {
   case ATESQL_INTERNAL: return "INTERNAL";
   case ATESQL_DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
   case ATESQL_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+  case ATESQL_CANCELLED: return "CANCELLED";
   case ATESQL_COMPACTED: return "COMPACTED";
   }
   return "UNKNOWN";

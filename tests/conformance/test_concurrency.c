@@ -9,6 +9,7 @@
 #include "conformance.h"
 
 #include <pthread.h>
+#include <time.h>
 
 enum { ROUNDS = 20, RACERS = 2, RETRY_LIMIT = 1000 };
 
@@ -278,6 +279,94 @@ test_racing_atespace_delete_and_actor_create_have_one_winner(void **state) {
   }
 }
 
+/* ---- interrupting a call from another thread ---- */
+
+static int64_t now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+typedef struct blocked_update {
+  atesql_store *store;
+  atesql_status status;
+  int64_t returned_ms;
+  char errmsg[ATESQL_ERROR_MESSAGE_MAX];
+} blocked_update;
+
+static void *update_worker_thread(void *arg) {
+  blocked_update *u = arg;
+  atesql_worker w = make_worker("ns", "pool", "pod");
+  w.node_name = "from-the-blocked-call";
+  u->status = atesql_worker_update(u->store, &w, 1, NULL);
+  u->returned_ms = now_ms();
+  snprintf(u->errmsg, sizeof u->errmsg, "%s", atesql_errmsg(u->store));
+  return NULL;
+}
+
+/* A call waiting for a row another handle's transaction holds (and, on
+** SQLite, for the write lock, in this process's writers' queue) returns
+** CANCELLED soon after atesql_store_interrupt from another thread, and
+** the handle works afterwards. */
+static void test_interrupt_ends_a_call_waiting_for_a_lock(void **state) {
+  atesql_store *a = *state;
+  atesql_store *b = open_second_store();
+  create_worker(a, "ns", "pool", "pod");
+  assert_ok(b, atesql_tx_begin(b));
+  atesql_worker held = make_worker("ns", "pool", "pod");
+  held.node_name = "held";
+  assert_ok(b, atesql_worker_update(b, &held, 1, NULL));
+
+  blocked_update u = {.store = a};
+  pthread_t t;
+  assert_int_equal(pthread_create(&t, NULL, update_worker_thread, &u), 0);
+  sleep_ms(300);
+  int64_t interrupted = now_ms();
+  atesql_store_interrupt(a);
+  pthread_join(t, NULL);
+  if (u.status != ATESQL_CANCELLED)
+    fail_msg("the blocked update returned %s (%s), want CANCELLED",
+             atesql_status_str(u.status), u.errmsg);
+  assert_non_null(strstr(u.errmsg, "interrupted"));
+  if (u.returned_ms - interrupted > 500)
+    fail_msg("the interrupted call returned %lld ms after the interrupt",
+             (long long)(u.returned_ms - interrupted));
+
+  assert_ok(b, atesql_tx_rollback(b));
+  atesql_store_close(b);
+  /* The handle is sound, and the interrupt is spent. The interrupted
+  ** update may or may not have been written: on PostgreSQL the server goes
+  ** on with a statement whose connection was abandoned, and it runs once
+  ** the row is free. */
+  atesql_status st = ATESQL_CONFLICT;
+  for (int tries = 0; st == ATESQL_CONFLICT && tries < 50; tries++) {
+    if (tries) sleep_ms(20);
+    atesql_worker *now = get_worker(a, "ns", "pool", "pod");
+    if (now->version == 2)
+      assert_string_equal(now->node_name, "from-the-blocked-call");
+    else
+      assert_int_equal(now->version, 1);
+    atesql_worker w = make_worker("ns", "pool", "pod");
+    w.node_name = "after";
+    st = atesql_worker_update(a, &w, now->version, NULL);
+    atesql_worker_free(now);
+  }
+  assert_int_equal(st, ATESQL_OK);
+  atesql_worker *got = get_worker(a, "ns", "pool", "pod");
+  assert_string_equal(got->node_name, "after");
+  atesql_worker_free(got);
+}
+
+/* An interrupt while no call runs is forgotten when the next call
+** begins. */
+static void test_interrupt_of_an_idle_handle_is_forgotten(void **state) {
+  atesql_store *a = *state;
+  atesql_store_interrupt(a);
+  create_worker(a, "ns", "pool", "pod");
+  atesql_worker_free(get_worker(a, "ns", "pool", "pod"));
+  atesql_store_interrupt(NULL);
+}
+
 static const struct CMUnitTest tests[] = {
     STORE_TEST(test_stale_update_from_second_handle_is_conflict),
     STORE_TEST(test_stale_actor_update_from_second_handle_is_conflict),
@@ -285,6 +374,8 @@ static const struct CMUnitTest tests[] = {
     STORE_TEST(test_racing_claims_of_a_free_worker_have_one_winner),
     STORE_TEST(test_racing_lock_acquires_have_one_winner),
     STORE_TEST(test_racing_atespace_delete_and_actor_create_have_one_winner),
+    STORE_TEST(test_interrupt_ends_a_call_waiting_for_a_lock),
+    STORE_TEST(test_interrupt_of_an_idle_handle_is_forgotten),
 };
 
 const struct CMUnitTest *concurrency_tests(size_t *count) {

@@ -85,6 +85,7 @@ static void test_nearest_field_only_for_plausible_typos(void **state) {
 static void test_names_of_statuses_and_enums(void **state) {
   (void)state;
   assert_string_equal(atesql_status_str(ATESQL_CONFLICT), "CONFLICT");
+  assert_string_equal(atesql_status_str(ATESQL_CANCELLED), "CANCELLED");
   assert_string_equal(atesql_status_str((atesql_status)99), "UNKNOWN");
   assert_string_equal(atesql_actor_status_name(ATESQL_ACTOR_STATUS_PAUSED),
                       "STATUS_PAUSED");
