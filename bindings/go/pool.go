@@ -60,11 +60,41 @@ var errClosed = &Error{Op: "store", Code: CodeFailedPrecondition, Message: "the 
 // conn is a pooled handle and what an interrupt needs to know of it.
 type conn struct {
 	h handle
-	// running is true while a call whose context can end is in its C
-	// call; an interrupt is sent only then, under mu, so that it never
-	// lands on the handle's next call.
-	mu      sync.Mutex
-	running bool
+	// Under mu: running is true while a call whose context can end is in
+	// its C call, ctx is that call's context, and watching is the channel
+	// closed when it returns, once a watch of ctx was armed. An interrupt
+	// is sent only for the call it was armed for, so that it never lands on
+	// the handle's next call.
+	mu       sync.Mutex
+	running  bool
+	ctx      context.Context
+	watching chan struct{}
+	arm      *time.Timer // runs watch armDelay into a call; made on first use
+}
+
+// watch waits, in a goroutine of the timer's, for the running call's
+// context to end or the call to return, and interrupts the call in the
+// first case. A timer that fires late finds the call gone, or arms early
+// for the next one, which is as good.
+func (c *conn) watch() {
+	c.mu.Lock()
+	if !c.running || c.watching != nil {
+		c.mu.Unlock()
+		return
+	}
+	ctx, finished := c.ctx, make(chan struct{})
+	c.watching = finished
+	c.mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-finished:
+		return
+	}
+	c.mu.Lock()
+	if c.watching == finished {
+		C.atesql_store_interrupt(c.h)
+	}
+	c.mu.Unlock()
 }
 
 // get takes an idle handle, opens one while fewer than size are open, or
@@ -164,27 +194,22 @@ func call[T any](p *pool, ctx context.Context, fn func(h handle) (T, error)) (T,
 		return fn(c.h)
 	}
 	c.mu.Lock()
-	c.running = true
+	c.running, c.ctx = true, ctx
 	c.mu.Unlock()
-	finished := make(chan struct{})
-	t := time.AfterFunc(armDelay, func() {
-		select {
-		case <-ctx.Done():
-		case <-finished:
-			return
-		}
-		c.mu.Lock()
-		if c.running {
-			C.atesql_store_interrupt(c.h)
-		}
-		c.mu.Unlock()
-	})
+	if c.arm == nil {
+		c.arm = time.AfterFunc(armDelay, c.watch)
+	} else {
+		c.arm.Reset(armDelay)
+	}
 	v, err := fn(c.h)
+	c.arm.Stop()
 	c.mu.Lock()
-	c.running = false
+	finished := c.watching
+	c.running, c.ctx, c.watching = false, nil, nil
 	c.mu.Unlock()
-	t.Stop()
-	close(finished)
+	if finished != nil {
+		close(finished)
+	}
 	if err != nil && ctx.Err() != nil {
 		return zero, ctx.Err()
 	}
