@@ -289,6 +289,13 @@ atesql_status atesql_migrate_up_to(const char *url, int64_t version,
       done_count++;
     }
   }
+  /* Migrations that rebuild a table or an index leave the planner's
+  ** statistics behind; once the schema is the latest (whose statement
+  ** names the tables), refresh them. Best effort: the migrations have
+  ** committed, and a failed refresh leaves the previous statistics, which
+  ** `atesql analyze` refreshes later. */
+  if (st == ATESQL_OK && done_count > 0 && version >= all[n - 1].version)
+    (void)s->drv->exec(s->conn, s->named_sql[STMT_analyze]);
   atesql_store_close(s);
   if (st == ATESQL_OK && applied)
     st = make_list(done_items, done_times, done_count, list, applied, err);

@@ -42,7 +42,10 @@ ATESQL_API int64_t atesql_schema_version(void);
 ** Apply every pending migration to the database at `url` (see
 ** atesql_store_open for URLs). *applied (may be NULL) receives the list of
 ** the migrations this call applied, empty when the database was up to date;
-** free it with atesql_migration_list_free.
+** free it with atesql_migration_list_free. When it applied any and the
+** schema is now the latest, it refreshes the planner's statistics
+** (atesql_store_analyze), as a best effort: the migrations have committed
+** by then, so a failed refresh is not an error of the call.
 ** Errors: FAILED_PRECONDITION when an applied migration's text differs from
 ** the embedded one (the message names it) or the database holds a newer
 ** schema; UNAVAILABLE; INVALID_ARGUMENT (URL); INTERNAL (a migration

@@ -117,4 +117,7 @@ int cmd_watch(const char *db, int argc, char **argv);
 /* atesql compact [--revision R] [--keep-revisions N] [--keep DURATION] */
 int cmd_compact(const char *db, int argc, char **argv);
 
+/* atesql analyze */
+int cmd_analyze(const char *db, int argc, char **argv);
+
 #endif /* ATESQL_CLI_H */

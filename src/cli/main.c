@@ -51,6 +51,9 @@ static const char usage[] =
     "      remove the change events up to revision R, all but the last N,\n"
     "      or those older than DURATION (90s, 15m, 24h, or ms); with\n"
     "      several, only what every one of them removes\n"
+    "  analyze\n"
+    "      refresh the statistics the database plans lists with (import and\n"
+    "      migrate up do it on their own; run it after other bulk changes)\n"
     "  compile workers|actors SELECTOR [--dialect sqlite|postgres] [--json]\n"
     "      print the SQL WHERE fragment and parameters of a selector\n"
     "  explain workers|actors|atespaces SELECTOR\n"
@@ -75,7 +78,7 @@ typedef struct command {
 static const command commands[] = {
     {"migrate", cmd_migrate}, {"compile", cmd_compile},
     {"explain", cmd_explain}, {"watch", cmd_watch},
-    {"compact", cmd_compact},
+    {"compact", cmd_compact}, {"analyze", cmd_analyze},
 };
 
 /* A set of resources, one bit per atesql_resource. */

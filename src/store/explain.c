@@ -33,9 +33,29 @@ static bool all_bound(const atesql_selector *sel, const judgement *j) {
                            : j->bounded == (((uint64_t)1 << sel->count) - 1));
 }
 
+/* A table of no more rows than this is small: planners may rightly read
+** it rather than search an index, and the verdict says so calmly. */
+#define SMALL_TABLE_ROWS 5000
+
+/* Whether table holds at most SMALL_TABLE_ROWS rows, counting no further
+** than one past that. */
+static atesql_status is_small_table(atesql_store *s, const char *table,
+                                    bool *small) {
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM (SELECT 1 FROM %s LIMIT %d) t", table,
+           SMALL_TABLE_ROWS + 1);
+  query q = {0};
+  atesql_status st = query_sql(s, sql, NULL, 0, &q);
+  *small = st == ATESQL_OK && q.row && query_int64(&q, 0) <= SMALL_TABLE_ROWS;
+  st = query_finish(&q, st);
+  return st == ATESQL_OK ? st : store_fail_db(s, st, "count %s", table);
+}
+
 static void write_verdict(const char *table, const list_call *c,
-                          const judgement *j, const char *bounded,
-                          const char *filtered, char *out, size_t outsz) {
+                          const judgement *j, bool small_table,
+                          const char *bounded, const char *filtered, char *out,
+                          size_t outsz) {
   const char *sort = j->sorted ? ", then sorts them" : "";
   long long read = (long long)j->rows_read, ret = (long long)j->rows_returned;
   if (j->token_filtered && j->searched && !j->scanned)
@@ -65,12 +85,20 @@ static void write_verdict(const char *table, const list_call *c,
              "no selector: reads %s in key order, a full listing (%lld rows "
              "read for %lld returned)",
              table, read, ret);
+  else if (sel_has_indexable_term(c->selector) && small_table)
+    snprintf(out, outsz,
+             "%s is small (at most %d rows): the database reads it rather "
+             "than search an index that fits this selector, which at this "
+             "size costs little (%lld rows read for %lld returned). A larger "
+             "table should be searched; if it is not, refresh statistics "
+             "(atesql analyze)",
+             table, SMALL_TABLE_ROWS, read, ret);
   else if (sel_has_indexable_term(c->selector))
     snprintf(out, outsz,
              "WARNING: the database chose to scan %s although an index fits "
              "this selector (%lld rows read for %lld returned): usual for a "
-             "small table or a value most rows have; refresh statistics "
-             "(atesql_store_analyze) after bulk loads",
+             "value most rows have; refresh statistics (atesql analyze, "
+             "atesql_store_analyze) after bulk loads",
              table, read, ret);
   else
     snprintf(out, outsz,
@@ -163,9 +191,12 @@ atesql_status explain_run(atesql_store *s, explained_page *page,
     if (strbuf_failed(&bounded) || strbuf_failed(&filtered) ||
         strbuf_failed(&text))
       st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
+    bool small_table = false;
+    if (st == ATESQL_OK && j.scanned)
+      st = is_small_table(s, page->spec->res->table, &small_table);
     if (st == ATESQL_OK) {
-      write_verdict(page->spec->res->table, c, &j, bounded.data, filtered.data,
-                    verdict, sizeof verdict);
+      write_verdict(page->spec->res->table, c, &j, small_table, bounded.data,
+                    filtered.data, verdict, sizeof verdict);
       *out = make_plan(c, page->nparams, &text, &generic, &j, bounded.data,
                        filtered.data, verdict);
       if (*out == NULL) st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
