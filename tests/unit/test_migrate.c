@@ -66,6 +66,41 @@ static void test_up_applies_every_migration_then_is_noop(void **state) {
   atesql_store_close(s);
 }
 
+/* The rows of sqlite_stat1 for table, or -1 when it has none yet. */
+static long stat_rows(const char *table) {
+  sqlite3 *db;
+  assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+  char sql[160];
+  snprintf(sql, sizeof sql,
+           "SELECT count(*) FROM sqlite_stat1 WHERE tbl = '%s'", table);
+  sqlite3_stmt *st = NULL;
+  long n = -1;
+  if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    n = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+/* A migration of a database that holds workers leaves the planner
+** statistics of them; one that stops short of the latest schema does not
+** analyze (its statement names tables a later migration makes). */
+static void test_up_refreshes_statistics_of_a_fleet(void **state) {
+  (void)state;
+  int64_t last = atesql_schema_version();
+  atesql_error err = {0};
+  assert_int_equal(atesql_migrate_up_to(url, last - 1, NULL, &err), ATESQL_OK);
+  atesql_store *s = NULL;
+  assert_int_equal(atesql_store_open(url, &s, &err),
+                   ATESQL_FAILED_PRECONDITION);
+  sql_exec("INSERT INTO workers (worker_namespace, worker_pool, worker_pod, "
+           "version) VALUES ('ns', 'cpu', 'p1', 1), ('ns', 'cpu', 'p2', 1)");
+  assert_true(stat_rows("workers") <= 0);
+  migrate_ok(1);
+  assert_true(stat_rows("workers") > 0);
+}
+
 static void test_status_lists_pending_then_applied(void **state) {
   (void)state;
   atesql_migration_list *list = NULL;
@@ -342,6 +377,7 @@ int main(void) {
                              fresh_db),
       cmocka_unit_test(test_wal_database_in_read_only_directory_is_readable),
       cmocka_unit_test_setup(test_store_timeout_bounds_the_lock_wait, fresh_db),
+      cmocka_unit_test_setup(test_up_refreshes_statistics_of_a_fleet, fresh_db),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
