@@ -27,10 +27,10 @@
 #      unchecked;
 #   3. the programs in the table below, which CMake itself and the scripts
 #      (scripts/test, scripts/demo, .ci/run, tests/install/*.sh, and
-#      tests/interop/run.sh, a ctest too) run, and the few files they need
-#      that no program names (libc's headers, the sanitizer runtimes, the
-#      PostgreSQL server pg_virtualenv starts, the Go protobuf sources the
-#      interop peer is built from).
+#      tests/interop/run.sh and tests/tls/run.sh, ctests too) run, and the
+#      few files they need that no program names (libc's headers, the
+#      sanitizer runtimes, the PostgreSQL server pg_virtualenv starts, the
+#      Go protobuf sources the interop peer is built from).
 # The CMake files read are CMakeLists.txt, cmake/*.cmake, and every
 # CMakeLists.txt reached by add_subdirectory() (tests/CMakeLists.txt today)
 # except bench/: the benchmark is off by default (ATESQL_BENCH) and
@@ -90,9 +90,10 @@ dpkg-query     scripts/install-deps tests/install/check_deps.sh
 dpkg           tests/install/check_deps.sh (dpkg -S)
 apt-get        scripts/install-deps
 pgbouncer      tests/replication/run.sh
+openssl        tests/tls/run.sh (the test CAs and the server certificate)
 pg_ctlcluster  tests/crash/test_crash_postgres.c (restarts the cluster)
 pg_lsclusters  tests/crash/test_crash_postgres.c (finds the cluster)
-setpriv        tests/replication/run.sh and test_replication.c (servers as postgres)
+setpriv        tests/replication/run.sh, test_replication.c, tests/tls/run.sh (servers as postgres)
 clang          scripts/test: the fuzz preset's compiler
 llvm-symbolizer  tests/fuzz/libfuzzer/run.sh (sanitizer stack traces)
 /usr/include/stdlib.h                  every C file (gcc only recommends libc6-dev)
@@ -100,9 +101,9 @@ llvm-symbolizer  tests/fuzz/libfuzzer/run.sh (sanitizer stack traces)
 /usr/lib/gcc/*/*/libasan.so            the asan preset (-fsanitize=address)
 /usr/lib/gcc/*/*/libubsan.so           the asan preset (-fsanitize=undefined)
 /usr/lib/postgresql/*/bin/postgres     pg_virtualenv: the server it starts
-/usr/lib/postgresql/*/bin/initdb       tests/replication/run.sh
+/usr/lib/postgresql/*/bin/initdb       tests/replication/run.sh tests/tls/run.sh
 /usr/lib/postgresql/*/bin/pg_basebackup  tests/replication/run.sh
-/usr/lib/postgresql/*/bin/pg_ctl       tests/replication/run.sh
+/usr/lib/postgresql/*/bin/pg_ctl       tests/replication/run.sh tests/tls/run.sh
 /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a  the fuzz preset (-fsanitize=fuzzer)
 /usr/share/gocode/src/google.golang.org/protobuf/encoding/protojson/decode.go  tests/CMakeLists.txt: the interop peer (go build, GOPATH=/usr/share/gocode)
 TABLE
