@@ -63,7 +63,7 @@ static const char usage[] =
     "options:\n"
     "  --db URL    sqlite:PATH, postgres://... (default: $ATESQL_DB, then\n"
     "              sqlite:atesql.db)\n"
-    "  --version   print the version\n"
+    "  --version   print the version and the schema version it migrates to\n"
     "  --help      print this help\n"
     "\n"
     "exit codes: 0 success, 2 usage or invalid input, 3 not found,\n"
@@ -248,7 +248,8 @@ int main(int argc, char **argv) {
       return EXIT_OK;
     }
     if (strcmp(arg, "--version") == 0) {
-      printf("atesql %s\n", atesql_version());
+      printf("atesql %s (schema %lld)\n", atesql_version(),
+             (long long)atesql_schema_version());
       return EXIT_OK;
     }
     if (strncmp(arg, "--db=", 5) == 0) {

@@ -31,6 +31,8 @@ cmake --build "$work/cmake-build" >/dev/null
 "$work/cmake-build/consumer_shared"
 "$work/cmake-build/consumer_static"
 
-# The installed program runs from its prefix.
+# The installed program runs from its prefix, and its manual is where
+# man looks (share/man/man1), in step with it.
 "$prefix/bin/atesql" --version
+sh "$here/../cli/man_check.sh" "$prefix/bin/atesql" "$prefix/share/man/man1/atesql.1"
 echo "install consumer: pkg-config and find_package builds pass"
