@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "kinds.h"
@@ -55,9 +56,22 @@ static int import_lines(const cli_kind *kind, atesql_store *store, FILE *in,
   size_t lineno = 0;
   ssize_t got;
   int rc = EXIT_OK;
+  /* Progress by the bytes read of a regular file's size (stdin: rows). */
+  struct stat st;
+  double size = fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)
+                    ? (double)st.st_size
+                    : 0;
+  double read = 0;
+  char what[64];
+  snprintf(what, sizeof what, "importing %s", kind->plural);
+  cli_progress progress;
+  cli_progress_start(&progress, what, "rows");
   while (rc == EXIT_OK && (got = getline(&line, &cap, in)) >= 0) {
     size_t len = (size_t)got;
     lineno++;
+    read += (double)got;
+    cli_progress_update(&progress, (int64_t)*count,
+                        size > 0 ? read / size : -1);
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
       len--;
     if (is_blank(line, len)) continue;
@@ -72,6 +86,7 @@ static int import_lines(const cli_kind *kind, atesql_store *store, FILE *in,
     rc = cli_fail(EXIT_FAILURE_OTHER, "cannot read '%s': %s", name,
                   strerror(errno));
   free(line);
+  cli_progress_end(&progress);
   return rc;
 }
 

@@ -14,7 +14,7 @@
 #include "kinds.h"
 
 static const char usage[] =
-    "usage: atesql [--db URL] COMMAND ...\n"
+    "usage: atesql [--db URL] [--quiet] COMMAND ...\n"
     "\n"
     "commands:\n"
     "  migrate up|status\n"
@@ -63,6 +63,8 @@ static const char usage[] =
     "options:\n"
     "  --db URL    sqlite:PATH, postgres://... (default: $ATESQL_DB, then\n"
     "              sqlite:atesql.db)\n"
+    "  --quiet     no progress lines (drawn on stderr when it is a terminal,\n"
+    "              for import, migrate up and compact)\n"
     "  --version   print the version and the schema version it migrates to\n"
     "  --help      print this help\n"
     "\n"
@@ -154,6 +156,7 @@ int cli_fail(int code, const char *fmt, ...) {
     else if (c < 0x20 || c == 0x7f)
       *p = '?';
   }
+  cli_progress_erase();
   fprintf(stderr, "atesql: %s\n", line);
   return code;
 }
@@ -252,7 +255,9 @@ int main(int argc, char **argv) {
              (long long)atesql_schema_version());
       return EXIT_OK;
     }
-    if (strncmp(arg, "--db=", 5) == 0) {
+    if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+      cli_quiet = true;
+    } else if (strncmp(arg, "--db=", 5) == 0) {
       db = arg + 5;
     } else if (strcmp(arg, "--db") == 0) {
       if (i + 1 == argc)

@@ -404,6 +404,43 @@ static int parse_compact_args(int argc, char **argv, atesql_compact_opts *o) {
   return -1;
 }
 
+enum { COMPACT_STEP = 50000 }; /* revisions per call on a terminal */
+
+/* Compact as o says in calls of COMPACT_STEP revisions each (each its own
+** transaction), drawing progress between them. The bound of the target
+** is known up front but for keep_ms, which the database clock decides:
+** a call that stops short of its step's revision ends the work. */
+static atesql_status compact_stepwise(atesql_store *store,
+                                      const atesql_compact_opts *o,
+                                      cli_progress *progress,
+                                      int64_t *compacted) {
+  int64_t current = 0, start = 0;
+  atesql_status st = atesql_store_revision(store, &current, &start);
+  if (st != ATESQL_OK) return st;
+  int64_t bound = o->revision ? o->revision : current;
+  if (o->keep_revisions && current - o->keep_revisions < bound)
+    bound = current - o->keep_revisions;
+  if (bound - start <= COMPACT_STEP || o->revision > current)
+    return atesql_compact(store, o, compacted); /* one call, its errors */
+  int64_t at = start;
+  while (at < bound) {
+    atesql_compact_opts step = *o;
+    step.revision = at + COMPACT_STEP < bound ? at + COMPACT_STEP : bound;
+    int64_t got = at;
+    st = atesql_compact(store, &step, &got);
+    if (st != ATESQL_OK) return st;
+    cli_progress_update(progress, got - start,
+                        (double)(got - start) / (double)(bound - start));
+    if (got < step.revision) {
+      at = got;
+      break;
+    }
+    at = got;
+  }
+  *compacted = at;
+  return ATESQL_OK;
+}
+
 int cmd_compact(const char *db, int argc, char **argv) {
   atesql_compact_opts o = {0};
   int rc = parse_compact_args(argc, argv, &o);
@@ -412,7 +449,12 @@ int cmd_compact(const char *db, int argc, char **argv) {
   rc = cli_open_store(cli_db_url(db), &store);
   if (rc == EXIT_OK) {
     int64_t compacted = 0;
-    atesql_status st = atesql_compact(store, &o, &compacted);
+    cli_progress progress;
+    cli_progress_start(&progress, "compacting", "revisions");
+    atesql_status st = progress.shown
+                           ? compact_stepwise(store, &o, &progress, &compacted)
+                           : atesql_compact(store, &o, &compacted);
+    cli_progress_end(&progress);
     if (st == ATESQL_OK)
       printf("compacted up to revision %" PRId64 "\n", compacted);
     else
