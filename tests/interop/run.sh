@@ -135,6 +135,10 @@ url=$(fresh_db demo)
 for kind in $kinds; do
   export_all "$url" "$kind" "$work/demo.$kind.jsonl"
 done
+# The demo's workers carry labels, atesql's own member that upstream's
+# Worker message does not have: the documents go on without it.
+sed 's/,"labels":{[^}]*}}$/}/' "$work/demo.worker.jsonl" >"$work/demo.worker.tmp"
+mv "$work/demo.worker.tmp" "$work/demo.worker.jsonl"
 for source in default demo; do
   url=$(fresh_db "back_$source")
   for kind in $kinds; do
