@@ -23,5 +23,6 @@ void check(atesql_store *s, atesql_status st, const char *what);
 int lists_main(int argc, char **argv);
 int claims_main(int argc, char **argv);
 int watch_main(int argc, char **argv);
+int stats_main(int argc, char **argv);
 
 #endif

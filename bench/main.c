@@ -27,6 +27,8 @@ static const subcommand subcommands[] = {
     {"watch", watch_main,
      "the workers' change feed: delivery latency, and what it costs the "
      "writers"},
+    {"stats", stats_main,
+     "what a handle's statistics and trace hook cost a SQLite get"},
 };
 
 enum { SUBCOMMANDS = sizeof subcommands / sizeof subcommands[0] };

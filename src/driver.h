@@ -95,6 +95,10 @@ typedef struct driver {
   ** requests c has sent to the server and waited on: each is one network
   ** round trip. Lets tests hold an operation to its round trips. */
   uint64_t (*round_trips)(driver_conn *c);
+  /* Optional (NULL: none). Connections made again since c was opened,
+  ** and statements tried again after waiting for a lock (SQLite's busy
+  ** waits), for atesql_store_stats. */
+  void (*counters)(driver_conn *c, uint64_t *reconnects, uint64_t *retries);
   /* Interrupt what c is running or waiting for, from another thread
   ** (atesql_store_interrupt): the call returns CANCELLED. Thread-safe.
   ** interrupt_clear, at the start of every call, forgets an interrupt

@@ -10,6 +10,7 @@
 **   worker.h    workers: get, create, import, update, delete, list, count
 **   claim.h     give an actor a free worker, release it, resume an actor
 **   lock.h      named leases on the database clock
+**   stats.h     the handle's statistics and trace hook
 **   explain.h   how the database runs a list or a claim, and what it reads
 **   watch.h     the workers' change feed: watch, revision, compact
 **   migrate.h   apply and inspect schema migrations
@@ -48,6 +49,7 @@
 #include "lock.h"
 #include "migrate.h"
 #include "selector.h"
+#include "stats.h"
 #include "store.h"
 #include "types.h"
 #include "watch.h"

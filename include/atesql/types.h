@@ -69,6 +69,10 @@ typedef enum atesql_status {
   ATESQL_CANCELLED
 } atesql_status;
 
+/* How many statuses there are (the last one plus one): an array indexed
+** by atesql_status has this many entries. */
+#define ATESQL_STATUS_COUNT ((int)ATESQL_CANCELLED + 1)
+
 /*
 ** The name of a status ("OK", "NOT_FOUND", ...). Never NULL; an unknown value
 ** gives "UNKNOWN". The string is static. Thread-safe.

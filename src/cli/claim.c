@@ -137,7 +137,7 @@ int cmd_claim(const cli_kind *kind, const char *db, int argc, char **argv) {
              : cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
     atesql_worker_free(w);
   }
-  atesql_store_close(store);
+  cli_close_store(store);
 out:
   for (size_t i = 0; i < npools; i++)
     free(pool_text[i]);
@@ -193,7 +193,7 @@ int cmd_release(const cli_kind *kind, const char *db, int argc, char **argv) {
       printf("%s is not held by %s/%s; nothing to release\n", argv[optind],
              actor[0], actor[1]);
   }
-  atesql_store_close(store);
+  cli_close_store(store);
   free(key);
   free(actor_text);
   return cli_finish_output(rc);

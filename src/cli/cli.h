@@ -24,6 +24,13 @@ enum {
 /* --quiet: no progress lines. */
 extern bool cli_quiet;
 
+/* --stats: the handle's statistics on stderr after the command. */
+extern bool cli_stats;
+
+/* Close a store cli_open_store opened, printing its statistics first
+** under --stats (stats.c). */
+void cli_close_store(atesql_store *store);
+
 /* A progress line on stderr (progress.c): drawn only on a terminal,
 ** without --quiet, for work lasting over a quarter of a second. */
 typedef struct cli_progress {

@@ -135,7 +135,7 @@ int cmd_explain(const char *db, int argc, char **argv) {
     printf("verdict  %s\n", plan->verdict);
   }
   atesql_plan_free(plan);
-  atesql_store_close(store);
+  cli_close_store(store);
   atesql_selector_free(sel);
   return cli_finish_output(rc);
 }

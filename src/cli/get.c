@@ -109,7 +109,7 @@ int cmd_get(const cli_kind *kind, const char *db, int argc, char **argv) {
   if (rc == EXIT_OK && t && table_rows(t) > 0 && !table_print(t, stdout, 0))
     rc = cli_fail(EXIT_FAILURE_OTHER, "out of memory");
   table_free(t);
-  atesql_store_close(store);
+  cli_close_store(store);
   if (rc == EXIT_OK && missing) rc = EXIT_NOT_FOUND;
   return cli_finish_output(rc);
 }

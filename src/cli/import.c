@@ -138,7 +138,7 @@ int cmd_import(const cli_kind *kind, const char *db, int argc, char **argv) {
   size_t count = 0;
   if (rc == EXIT_OK) {
     rc = import_all(kind, store, in, from_stdin ? "stdin" : path, &count);
-    atesql_store_close(store);
+    cli_close_store(store);
   }
   if (!from_stdin) fclose(in);
   if (rc == EXIT_OK)

@@ -173,7 +173,7 @@ int cmd_list(const cli_kind *kind, const char *db, int argc, char **argv) {
     if (rc == EXIT_OK && next) fprintf(stderr, "next_page_token=%s\n", next);
     free(next);
     table_free(t);
-    atesql_store_close(store);
+    cli_close_store(store);
   }
   atesql_selector_free(sel);
   return cli_finish_output(rc);

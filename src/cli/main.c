@@ -14,7 +14,7 @@
 #include "kinds.h"
 
 static const char usage[] =
-    "usage: atesql [--db URL] [--quiet] COMMAND ...\n"
+    "usage: atesql [--db URL] [--quiet] [--stats] COMMAND ...\n"
     "\n"
     "commands:\n"
     "  migrate up|status\n"
@@ -65,6 +65,10 @@ static const char usage[] =
     "              sqlite:atesql.db)\n"
     "  --quiet     no progress lines (drawn on stderr when it is a terminal,\n"
     "              for import, migrate up and compact)\n"
+    "  --stats     after the command, the statistics of the store handle\n"
+    "              it used, on stderr: calls by operation and status,\n"
+    "              latency, statements, rows read, statement cache,\n"
+    "              retries, reconnects\n"
     "  --version   print the version and the schema version it migrates to\n"
     "  --help      print this help\n"
     "\n"
@@ -257,6 +261,8 @@ int main(int argc, char **argv) {
     }
     if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
       cli_quiet = true;
+    } else if (strcmp(arg, "--stats") == 0) {
+      cli_stats = true;
     } else if (strncmp(arg, "--db=", 5) == 0) {
       db = arg + 5;
     } else if (strcmp(arg, "--db") == 0) {

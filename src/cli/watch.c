@@ -460,6 +460,6 @@ int cmd_compact(const char *db, int argc, char **argv) {
     else
       rc = cli_fail(cli_exit_code(st), "%s", atesql_errmsg(store));
   }
-  atesql_store_close(store);
+  cli_close_store(store);
   return cli_finish_output(rc);
 }

@@ -296,8 +296,7 @@ static enum wait_result wait_socket(driver_conn *c, short events,
       continue;
     }
     if (n < 0 && errno != EINTR) return WAIT_READY;
-    if (n == 0 && deadline && clock_now_ms() >= deadline)
-      return WAIT_TIMED_OUT;
+    if (n == 0 && deadline && clock_now_ms() >= deadline) return WAIT_TIMED_OUT;
   }
 }
 
@@ -526,6 +525,12 @@ static bool postgres_wake_drain(driver_conn *c) {
 
 static uint64_t postgres_round_trips(driver_conn *c) { return c->round_trips; }
 
+static void postgres_counters(driver_conn *c, uint64_t *reconnects,
+                              uint64_t *retries) {
+  *reconnects = c->generation - 1;
+  *retries = 0;
+}
+
 static const char *postgres_errmsg(driver_conn *c) { return c->msg; }
 
 static void postgres_interrupt(driver_conn *c) {
@@ -564,6 +569,7 @@ const driver postgres_driver = {
     .wake_fd = postgres_wake_fd,
     .wake_drain = postgres_wake_drain,
     .round_trips = postgres_round_trips,
+    .counters = postgres_counters,
     .interrupt = postgres_interrupt,
     .interrupt_clear = postgres_interrupt_clear,
     .errmsg = postgres_errmsg,

@@ -39,9 +39,10 @@ struct driver_conn {
   /* The write outside a transaction that holds the turn until its reset
   ** (it commits there); NULL when a transaction holds it. */
   sqlite3_stmt *queued_stmt;
-  int wake_fd; /* a watch's eventfd in queue's watchers; -1: none */
+  int wake_fd;           /* a watch's eventfd in queue's watchers; -1: none */
   int busy_limit_ms;     /* how long busy_wait waits for a lock */
   int64_t busy_since_ms; /* when the current wait for a lock began */
+  uint64_t busy_retries; /* statements tried again after a wait */
   /* Set by atesql_store_interrupt, from another thread. */
   atomic_bool interrupted;
   char msg[ATESQL_ERROR_MESSAGE_MAX];
@@ -121,6 +122,7 @@ static int busy_wait(void *arg, int count) {
   if (left <= 0) return 0;
   int step = count < 4 ? 1 : 5;
   sqlite3_sleep(step < left ? step : (int)left);
+  c->busy_retries++;
   return 1;
 }
 
@@ -405,6 +407,12 @@ static void sqlite_interrupt_clear(driver_conn *c) {
   atomic_store(&c->interrupted, false);
 }
 
+static void sqlite_counters(driver_conn *c, uint64_t *reconnects,
+                            uint64_t *retries) {
+  *reconnects = 0;
+  *retries = c->busy_retries;
+}
+
 const driver sqlite_driver = {
     .name = "sqlite",
     .dialect = ATESQL_DIALECT_SQLITE,
@@ -427,6 +435,7 @@ const driver sqlite_driver = {
     .wake_fd = sqlite_wake_fd,
     .wake_drain = sqlite_wake_drain,
     .interrupt = sqlite_interrupt,
+    .counters = sqlite_counters,
     .interrupt_clear = sqlite_interrupt_clear,
     .errmsg = sqlite_errmsg,
 };

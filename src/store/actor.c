@@ -42,10 +42,16 @@ atesql_status actor_get(atesql_store *s, const char *atespace, const char *id,
   return get_record(s, &actor_spec, parts, what, (void **)out, NULL, NULL);
 }
 
+static atesql_status actor_get_call(atesql_store *s, const char *atespace,
+                                    const char *id, atesql_actor **out) {
+  return actor_get(s, atespace, id, out);
+}
+
 atesql_status atesql_actor_get(atesql_store *s, const char *atespace,
                                const char *id, atesql_actor **out) {
-  store_begin_call(s);
-  return actor_get(s, atespace, id, out);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_GET, start,
+                  actor_get_call(s, atespace, id, out));
 }
 
 /* Create a at `version`: 1 for a create, the record's own for an import. */
@@ -60,16 +66,24 @@ static atesql_status create_actor(atesql_store *s, const atesql_actor *a,
   return store_fail(s, st, "cannot create %s: %s does not exist", what, space);
 }
 
-atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
-  store_begin_call(s);
+static atesql_status actor_create_call(atesql_store *s, const atesql_actor *a) {
   return create_actor(s, a, 1);
 }
 
-atesql_status atesql_actor_import(atesql_store *s, const atesql_actor *a) {
-  store_begin_call(s);
+atesql_status atesql_actor_create(atesql_store *s, const atesql_actor *a) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_CREATE, start, actor_create_call(s, a));
+}
+
+static atesql_status actor_import_call(atesql_store *s, const atesql_actor *a) {
   int64_t version;
   atesql_status st = import_version(s, a ? a->version : 0, &version);
   return st == ATESQL_OK ? create_actor(s, a, version) : st;
+}
+
+atesql_status atesql_actor_import(atesql_store *s, const atesql_actor *a) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_IMPORT, start, actor_import_call(s, a));
 }
 
 atesql_status actor_update(atesql_store *s, const atesql_actor *a,
@@ -78,16 +92,22 @@ atesql_status actor_update(atesql_store *s, const atesql_actor *a,
                        a, expected_version, new_version);
 }
 
-atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
-                                  int64_t expected_version,
-                                  int64_t *new_version) {
-  store_begin_call(s);
+static atesql_status actor_update_call(atesql_store *s, const atesql_actor *a,
+                                       int64_t expected_version,
+                                       int64_t *new_version) {
   return actor_update(s, a, expected_version, new_version);
 }
 
-atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
-                                  const char *id) {
-  store_begin_call(s);
+atesql_status atesql_actor_update(atesql_store *s, const atesql_actor *a,
+                                  int64_t expected_version,
+                                  int64_t *new_version) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_UPDATE, start,
+                  actor_update_call(s, a, expected_version, new_version));
+}
+
+static atesql_status actor_delete_call(atesql_store *s, const char *atespace,
+                                       const char *id) {
   atesql_status st = check_key(s, atespace, id, true);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
@@ -112,9 +132,16 @@ atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
                     what, name ? name : "in an unknown status");
 }
 
-atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
-                                atesql_actor_page **out) {
-  store_begin_call(s);
+atesql_status atesql_actor_delete(atesql_store *s, const char *atespace,
+                                  const char *id) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_DELETE, start,
+                  actor_delete_call(s, atespace, id));
+}
+
+static atesql_status actor_list_call(atesql_store *s,
+                                     const atesql_list_opts *opts,
+                                     atesql_actor_page **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
   atesql_status st =
@@ -128,8 +155,22 @@ atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
   return st;
 }
 
+atesql_status atesql_actor_list(atesql_store *s, const atesql_list_opts *opts,
+                                atesql_actor_page **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_LIST, start,
+                  actor_list_call(s, opts, out));
+}
+
+static atesql_status actor_count_call(atesql_store *s,
+                                      const atesql_list_opts *opts,
+                                      int64_t *count) {
+  return count_records(s, &actor_spec, opts, count);
+}
+
 atesql_status atesql_actor_count(atesql_store *s, const atesql_list_opts *opts,
                                  int64_t *count) {
-  store_begin_call(s);
-  return count_records(s, &actor_spec, opts, count);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_COUNT, start,
+                  actor_count_call(s, opts, count));
 }

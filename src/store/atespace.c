@@ -11,9 +11,8 @@ static void atespace_name(const char *name, char *buf, size_t bufsz) {
   name_record(buf, bufsz, "atespace", &name, 1);
 }
 
-atesql_status atesql_atespace_create(atesql_store *s,
-                                     const atesql_atespace *a) {
-  store_begin_call(s);
+static atesql_status atespace_create_call(atesql_store *s,
+                                          const atesql_atespace *a) {
   if (a == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "atespace is NULL");
   atesql_status st = check_indexed_text(s, "atespace name", a->name, true);
@@ -25,6 +24,13 @@ atesql_status atesql_atespace_create(atesql_store *s,
   if (st == ATESQL_ALREADY_EXISTS)
     return store_fail(s, st, "%s already exists", what);
   return st == ATESQL_OK ? st : store_fail_db(s, st, "create %s", what);
+}
+
+atesql_status atesql_atespace_create(atesql_store *s,
+                                     const atesql_atespace *a) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ATESPACE_CREATE, start,
+                  atespace_create_call(s, a));
 }
 
 static atesql_status get_atespace(atesql_store *s, const char *name,
@@ -39,15 +45,20 @@ static atesql_status get_atespace(atesql_store *s, const char *name,
   return get_record(s, &atespace_spec, parts, what, (void **)out, NULL, NULL);
 }
 
-atesql_status atesql_atespace_get(atesql_store *s, const char *name,
-                                  atesql_atespace **out) {
-  store_begin_call(s);
+static atesql_status atespace_get_call(atesql_store *s, const char *name,
+                                       atesql_atespace **out) {
   return get_atespace(s, name, out);
 }
 
-atesql_status atesql_atespace_exists(atesql_store *s, const char *name,
-                                     bool *exists) {
-  store_begin_call(s);
+atesql_status atesql_atespace_get(atesql_store *s, const char *name,
+                                  atesql_atespace **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ATESPACE_GET, start,
+                  atespace_get_call(s, name, out));
+}
+
+static atesql_status atespace_exists_call(atesql_store *s, const char *name,
+                                          bool *exists) {
   if (exists == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "exists is NULL");
   atesql_atespace *a = NULL;
@@ -59,8 +70,14 @@ atesql_status atesql_atespace_exists(atesql_store *s, const char *name,
   return ATESQL_OK;
 }
 
-atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
-  store_begin_call(s);
+atesql_status atesql_atespace_exists(atesql_store *s, const char *name,
+                                     bool *exists) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ATESPACE_EXISTS, start,
+                  atespace_exists_call(s, name, exists));
+}
+
+static atesql_status atespace_delete_call(atesql_store *s, const char *name) {
   atesql_status st = check_indexed_text(s, "atespace name", name, true);
   if (st != ATESQL_OK) return st;
   char what[ATESQL_ERROR_MESSAGE_MAX / 2];
@@ -77,10 +94,15 @@ atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
   return ATESQL_OK;
 }
 
-atesql_status atesql_atespace_list(atesql_store *s,
-                                   const atesql_list_opts *opts,
-                                   atesql_atespace_page **out) {
-  store_begin_call(s);
+atesql_status atesql_atespace_delete(atesql_store *s, const char *name) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ATESPACE_DELETE, start,
+                  atespace_delete_call(s, name));
+}
+
+static atesql_status atespace_list_call(atesql_store *s,
+                                        const atesql_list_opts *opts,
+                                        atesql_atespace_page **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
   atesql_status st =
@@ -94,9 +116,24 @@ atesql_status atesql_atespace_list(atesql_store *s,
   return st;
 }
 
+atesql_status atesql_atespace_list(atesql_store *s,
+                                   const atesql_list_opts *opts,
+                                   atesql_atespace_page **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ATESPACE_LIST, start,
+                  atespace_list_call(s, opts, out));
+}
+
+static atesql_status atespace_count_call(atesql_store *s,
+                                         const atesql_list_opts *opts,
+                                         int64_t *count) {
+  return count_records(s, &atespace_spec, opts, count);
+}
+
 atesql_status atesql_atespace_count(atesql_store *s,
                                     const atesql_list_opts *opts,
                                     int64_t *count) {
-  store_begin_call(s);
-  return count_records(s, &atespace_spec, opts, count);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ATESPACE_COUNT, start,
+                  atespace_count_call(s, opts, count));
 }

@@ -137,10 +137,9 @@ atesql_status fail_no_free_worker(atesql_store *s,
       locked ? " is being claimed by another transaction; retry" : "");
 }
 
-atesql_status atesql_claim_explain(atesql_store *s,
-                                   const atesql_claim_request *req,
-                                   atesql_plan **out) {
-  store_begin_call(s);
+static atesql_status claim_explain_call(atesql_store *s,
+                                        const atesql_claim_request *req,
+                                        atesql_plan **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   atesql_status st = check_request(s, req);
@@ -168,10 +167,17 @@ atesql_status atesql_claim_explain(atesql_store *s,
   return st;
 }
 
-atesql_status atesql_worker_claim(atesql_store *s,
-                                  const atesql_claim_request *req,
-                                  atesql_worker **out) {
-  store_begin_call(s);
+atesql_status atesql_claim_explain(atesql_store *s,
+                                   const atesql_claim_request *req,
+                                   atesql_plan **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_CLAIM_EXPLAIN, start,
+                  claim_explain_call(s, req, out));
+}
+
+static atesql_status worker_claim_call(atesql_store *s,
+                                       const atesql_claim_request *req,
+                                       atesql_worker **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   atesql_status st = check_request(s, req);
@@ -179,11 +185,18 @@ atesql_status atesql_worker_claim(atesql_store *s,
   return s->dialect->claim->claim(s, req, out);
 }
 
-atesql_status atesql_worker_release(atesql_store *s, const char *ns,
-                                    const char *pool, const char *pod,
-                                    const char *actor_atespace,
-                                    const char *actor_id, bool *released) {
-  store_begin_call(s);
+atesql_status atesql_worker_claim(atesql_store *s,
+                                  const atesql_claim_request *req,
+                                  atesql_worker **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_CLAIM, start,
+                  worker_claim_call(s, req, out));
+}
+
+static atesql_status worker_release_call(atesql_store *s, const char *ns,
+                                         const char *pool, const char *pod,
+                                         const char *actor_atespace,
+                                         const char *actor_id, bool *released) {
   bool ignored;
   if (released == NULL) released = &ignored;
   *released = false;
@@ -213,12 +226,21 @@ atesql_status atesql_worker_release(atesql_store *s, const char *ns,
                : store_fail(s, ATESQL_NOT_FOUND, "%s not found", what);
 }
 
-atesql_status atesql_actor_resume(atesql_store *s,
-                                  const atesql_claim_request *req,
-                                  int64_t expected_version,
-                                  atesql_worker **worker,
-                                  atesql_actor **actor) {
-  store_begin_call(s);
+atesql_status atesql_worker_release(atesql_store *s, const char *ns,
+                                    const char *pool, const char *pod,
+                                    const char *actor_atespace,
+                                    const char *actor_id, bool *released) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_RELEASE, start,
+                  worker_release_call(s, ns, pool, pod, actor_atespace,
+                                      actor_id, released));
+}
+
+static atesql_status actor_resume_call(atesql_store *s,
+                                       const atesql_claim_request *req,
+                                       int64_t expected_version,
+                                       atesql_worker **worker,
+                                       atesql_actor **actor) {
   if (worker) *worker = NULL;
   if (actor) *actor = NULL;
   atesql_status st = check_request(s, req);
@@ -237,4 +259,14 @@ atesql_status atesql_actor_resume(atesql_store *s,
   atesql_worker_free(w);
   atesql_actor_free(a);
   return st;
+}
+
+atesql_status atesql_actor_resume(atesql_store *s,
+                                  const atesql_claim_request *req,
+                                  int64_t expected_version,
+                                  atesql_worker **worker,
+                                  atesql_actor **actor) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_ACTOR_RESUME, start,
+                  actor_resume_call(s, req, expected_version, worker, actor));
 }

@@ -211,9 +211,9 @@ atesql_status explain_run(atesql_store *s, explained_page *page,
   return st;
 }
 
-atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
-                             const atesql_list_opts *opts, atesql_plan **out) {
-  store_begin_call(s);
+static atesql_status explain_call(atesql_store *s, atesql_resource resource,
+                                  const atesql_list_opts *opts,
+                                  atesql_plan **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   const resource_spec *spec = resource_spec_of(resource);
@@ -227,6 +227,13 @@ atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
   if (st == ATESQL_OK) st = explain_run(s, &page, out);
   list_call_release(&c);
   return st;
+}
+
+atesql_status atesql_explain(atesql_store *s, atesql_resource resource,
+                             const atesql_list_opts *opts, atesql_plan **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_EXPLAIN, start,
+                  explain_call(s, resource, opts, out));
 }
 
 void atesql_plan_free(atesql_plan *plan) { arena_free(plan); }

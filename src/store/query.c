@@ -29,6 +29,8 @@ static atesql_status run(query *q, const db_param *params, size_t n) {
   atesql_status st = tx_guard(s);
   if (st != ATESQL_OK) return st;
   st = s->drv->query(s->conn, q->stmt, params, n, &q->row);
+  s->stats.statements++;
+  if (q->row) s->stats.rows_read++;
   if (st != ATESQL_OK) {
     error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
     s->drv->reset(s->conn, q->stmt);
@@ -44,8 +46,11 @@ atesql_status query_slot(atesql_store *s, driver_stmt **slot, const char *sql,
   q->borrow_text = false;
   q->stmt = NULL;
   if (*slot == NULL) {
+    s->stats.statement_cache_misses++;
     atesql_status st = s->drv->prepare(s->conn, sql, slot);
     if (st != ATESQL_OK) return store_fail_db(s, st, "prepare");
+  } else {
+    s->stats.statement_cache_hits++;
   }
   q->stmt = *slot;
   return run(q, params, n);
@@ -58,6 +63,7 @@ atesql_status query_named(atesql_store *s, stmt_id id, const db_param *params,
     return store_fail(s, ATESQL_INTERNAL, "statement '%s' is absent on %s",
                       stmt_names[id], s->dialect->dir);
   }
+  s->last_statement = stmt_names[id];
   atesql_status st =
       query_slot(s, &s->named[id], s->named_sql[id], params, n, q);
   if (st != ATESQL_OK && q->stmt == NULL)
@@ -82,11 +88,13 @@ static atesql_status cached_statement(atesql_store *s, const char *sql,
     if (c->sql && c->hash == h && strcmp(c->sql, sql) == 0) {
       c->last_used = ++s->clock;
       *out = c->stmt;
+      s->stats.statement_cache_hits++;
       return ATESQL_OK;
     }
     if (c->sql == NULL || (victim->sql && c->last_used < victim->last_used))
       victim = c;
   }
+  s->stats.statement_cache_misses++;
   char *copy = strdup(sql);
   if (copy == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   driver_stmt *stmt;
@@ -125,6 +133,7 @@ atesql_status query_sql_hashed(atesql_store *s, const char *sql, uint64_t hash,
 atesql_status query_next(query *q) {
   atesql_store *s = q->store;
   atesql_status st = s->drv->next(s->conn, q->stmt, &q->row);
+  if (q->row) s->stats.rows_read++;
   if (st != ATESQL_OK)
     error_format(s->errmsg, sizeof s->errmsg, "%s", s->drv->errmsg(s->conn));
   return st;

@@ -49,10 +49,16 @@ atesql_status read_store_revision(atesql_store *s, int64_t *revision,
   return st;
 }
 
+static atesql_status store_revision_call(atesql_store *s, int64_t *revision,
+                                         int64_t *compacted) {
+  return read_store_revision(s, revision, compacted);
+}
+
 atesql_status atesql_store_revision(atesql_store *s, int64_t *revision,
                                     int64_t *compacted) {
-  store_begin_call(s);
-  return read_store_revision(s, revision, compacted);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_STORE_REVISION, start,
+                  store_revision_call(s, revision, compacted));
 }
 
 typedef struct compaction {
@@ -82,9 +88,8 @@ static atesql_status bound_by_age(atesql_store *s, int64_t keep_ms,
   return query_done(&q);
 }
 
-atesql_status atesql_compact(atesql_store *s, const atesql_compact_opts *o,
-                             int64_t *compacted) {
-  store_begin_call(s);
+static atesql_status compact_call(atesql_store *s, const atesql_compact_opts *o,
+                                  int64_t *compacted) {
   if (o == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "compact: opts is NULL");
   if (o->revision < 0 || o->keep_revisions < 0 || o->keep_ms < 0)
@@ -117,4 +122,10 @@ atesql_status atesql_compact(atesql_store *s, const atesql_compact_opts *o,
   }
   if (compacted) *compacted = done;
   return ATESQL_OK;
+}
+
+atesql_status atesql_compact(atesql_store *s, const atesql_compact_opts *o,
+                             int64_t *compacted) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_COMPACT, start, compact_call(s, o, compacted));
 }

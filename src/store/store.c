@@ -135,14 +135,20 @@ const char *atesql_errmsg(const atesql_store *s) {
   return s ? s->errmsg : "store handle is NULL";
 }
 
-atesql_status atesql_store_set_timeout(atesql_store *s, int64_t timeout_ms) {
-  store_begin_call(s);
+static atesql_status store_set_timeout_call(atesql_store *s,
+                                            int64_t timeout_ms) {
   if (timeout_ms < 0 || timeout_ms > INT32_MAX)
     return store_fail(s, ATESQL_INVALID_ARGUMENT,
                       "timeout_ms must be 0 (none) .. %d, got %lld",
                       (int)INT32_MAX, (long long)timeout_ms);
   s->drv->set_timeout(s->conn, (int)timeout_ms);
   return ATESQL_OK;
+}
+
+atesql_status atesql_store_set_timeout(atesql_store *s, int64_t timeout_ms) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_STORE_SET_TIMEOUT, start,
+                  store_set_timeout_call(s, timeout_ms));
 }
 
 void atesql_store_interrupt(atesql_store *s) {
@@ -159,13 +165,21 @@ static atesql_status clear_all(atesql_store *s, void *arg) {
   return st == ATESQL_OK ? st : store_fail_db(s, st, "clear");
 }
 
-atesql_status atesql_store_clear(atesql_store *s) {
-  store_begin_call(s);
+static atesql_status store_clear_call(atesql_store *s) {
   return store_in_tx(s, clear_all, NULL);
 }
 
-atesql_status atesql_store_analyze(atesql_store *s) {
-  store_begin_call(s);
+atesql_status atesql_store_clear(atesql_store *s) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_STORE_CLEAR, start, store_clear_call(s));
+}
+
+static atesql_status store_analyze_call(atesql_store *s) {
   atesql_status st = s->drv->exec(s->conn, s->named_sql[STMT_analyze]);
   return st == ATESQL_OK ? st : store_fail_db(s, st, "analyze");
+}
+
+atesql_status atesql_store_analyze(atesql_store *s) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_STORE_ANALYZE, start, store_analyze_call(s));
 }

@@ -125,6 +125,14 @@ struct atesql_store {
   atesql_status tx_broken;
   char tx_broken_msg[ATESQL_ERROR_MESSAGE_MAX / 2];
   char errmsg[ATESQL_ERROR_MESSAGE_MAX];
+  /* What atesql_store_stats reads (stats.c); the driver's own counters
+  ** are read from it then, less what they were at the last reset. */
+  atesql_stats stats;
+  uint64_t reconnects_before, retries_before;
+  const char *last_statement; /* of the call running: the last named one */
+  uint64_t call_statements;   /* stats.statements when the call began */
+  atesql_trace_fn trace;
+  void *trace_arg;
 };
 
 /* A statement being run: which one and whether a row is current. */
@@ -222,6 +230,14 @@ atesql_status store_fail_db(atesql_store *s, atesql_status status,
 ** else: clear errmsg (keeping it as the reason of a transaction the last
 ** call stopped, tx_break). */
 void store_begin_call(atesql_store *s);
+
+/* Every public call of a handle runs inside these (stats.c): call_begin
+** before anything (it runs store_begin_call) returns the start time;
+** call_end counts the call and its status and time, calls the trace hook,
+** and returns st. */
+int64_t call_begin(atesql_store *s);
+atesql_status call_end(atesql_store *s, atesql_call op, int64_t start,
+                       atesql_status st);
 
 /*
 ** Stop the open transaction: every call until rollback reports status,

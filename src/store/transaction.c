@@ -93,19 +93,27 @@ static atesql_status tx_rollback(atesql_store *s) {
   return st == ATESQL_OK ? st : store_fail_db(s, st, "rollback");
 }
 
+static atesql_status tx_begin_call(atesql_store *s) { return tx_begin(s); }
+
 atesql_status atesql_tx_begin(atesql_store *s) {
-  store_begin_call(s);
-  return tx_begin(s);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_TX_BEGIN, start, tx_begin_call(s));
 }
 
+static atesql_status tx_commit_call(atesql_store *s) { return tx_commit(s); }
+
 atesql_status atesql_tx_commit(atesql_store *s) {
-  store_begin_call(s);
-  return tx_commit(s);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_TX_COMMIT, start, tx_commit_call(s));
+}
+
+static atesql_status tx_rollback_call(atesql_store *s) {
+  return tx_rollback(s);
 }
 
 atesql_status atesql_tx_rollback(atesql_store *s) {
-  store_begin_call(s);
-  return tx_rollback(s);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_TX_ROLLBACK, start, tx_rollback_call(s));
 }
 
 atesql_status store_in_tx(atesql_store *s,

@@ -64,19 +64,34 @@ static atesql_status get_worker(atesql_store *s, const char *ns,
   }
 }
 
+static atesql_status worker_get_call(atesql_store *s, const char *ns,
+                                     const char *pool, const char *pod,
+                                     atesql_worker **out) {
+  return get_worker(s, ns, pool, pod, out, NULL);
+}
+
 atesql_status atesql_worker_get(atesql_store *s, const char *ns,
                                 const char *pool, const char *pod,
                                 atesql_worker **out) {
-  store_begin_call(s);
-  return get_worker(s, ns, pool, pod, out, NULL);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_GET, start,
+                  worker_get_call(s, ns, pool, pod, out));
+}
+
+static atesql_status
+worker_get_at_revision_call(atesql_store *s, const char *ns, const char *pool,
+                            const char *pod, atesql_worker **out,
+                            int64_t *revision) {
+  return get_worker(s, ns, pool, pod, out, revision);
 }
 
 atesql_status atesql_worker_get_at_revision(atesql_store *s, const char *ns,
                                             const char *pool, const char *pod,
                                             atesql_worker **out,
                                             int64_t *revision) {
-  store_begin_call(s);
-  return get_worker(s, ns, pool, pod, out, revision);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_GET_AT_REVISION, start,
+                  worker_get_at_revision_call(s, ns, pool, pod, out, revision));
 }
 
 /* Create w at `version`: 1 for a create, the record's own for an import. */
@@ -85,29 +100,47 @@ static atesql_status create_worker(atesql_store *s, const atesql_worker *w,
   return record_create(s, &schema_workers, STMT_worker_create, w, version);
 }
 
-atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
-  store_begin_call(s);
+static atesql_status worker_create_call(atesql_store *s,
+                                        const atesql_worker *w) {
   return create_worker(s, w, 1);
 }
 
-atesql_status atesql_worker_import(atesql_store *s, const atesql_worker *w) {
-  store_begin_call(s);
+atesql_status atesql_worker_create(atesql_store *s, const atesql_worker *w) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_CREATE, start,
+                  worker_create_call(s, w));
+}
+
+static atesql_status worker_import_call(atesql_store *s,
+                                        const atesql_worker *w) {
   int64_t version;
   atesql_status st = import_version(s, w ? w->version : 0, &version);
   return st == ATESQL_OK ? create_worker(s, w, version) : st;
 }
 
-atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
-                                   int64_t expected_version,
-                                   int64_t *new_version) {
-  store_begin_call(s);
+atesql_status atesql_worker_import(atesql_store *s, const atesql_worker *w) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_IMPORT, start,
+                  worker_import_call(s, w));
+}
+
+static atesql_status worker_update_call(atesql_store *s, const atesql_worker *w,
+                                        int64_t expected_version,
+                                        int64_t *new_version) {
   return record_update(s, &schema_workers, STMT_worker_update,
                        STMT_worker_probe, w, expected_version, new_version);
 }
 
-atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
-                                   const char *pool, const char *pod) {
-  store_begin_call(s);
+atesql_status atesql_worker_update(atesql_store *s, const atesql_worker *w,
+                                   int64_t expected_version,
+                                   int64_t *new_version) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_UPDATE, start,
+                  worker_update_call(s, w, expected_version, new_version));
+}
+
+static atesql_status worker_delete_call(atesql_store *s, const char *ns,
+                                        const char *pool, const char *pod) {
   atesql_status st = check_key(s, ns, pool, pod, true);
   if (st != ATESQL_OK) return st;
   db_param params[] = {param_text(ns), param_text(pool), param_text(pod)};
@@ -118,9 +151,16 @@ atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
   return store_fail_db(s, st, "delete %s", what);
 }
 
-atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
-                                 atesql_worker_page **out) {
-  store_begin_call(s);
+atesql_status atesql_worker_delete(atesql_store *s, const char *ns,
+                                   const char *pool, const char *pod) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_DELETE, start,
+                  worker_delete_call(s, ns, pool, pod));
+}
+
+static atesql_status worker_list_call(atesql_store *s,
+                                      const atesql_list_opts *opts,
+                                      atesql_worker_page **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   list_result r;
   atesql_status st =
@@ -135,8 +175,22 @@ atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
   return st;
 }
 
+atesql_status atesql_worker_list(atesql_store *s, const atesql_list_opts *opts,
+                                 atesql_worker_page **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_LIST, start,
+                  worker_list_call(s, opts, out));
+}
+
+static atesql_status worker_count_call(atesql_store *s,
+                                       const atesql_list_opts *opts,
+                                       int64_t *count) {
+  return count_records(s, &worker_spec, opts, count);
+}
+
 atesql_status atesql_worker_count(atesql_store *s, const atesql_list_opts *opts,
                                   int64_t *count) {
-  store_begin_call(s);
-  return count_records(s, &worker_spec, opts, count);
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_WORKER_COUNT, start,
+                  worker_count_call(s, opts, count));
 }

@@ -10,4 +10,7 @@
 /* Milliseconds on CLOCK_MONOTONIC: for intervals only. */
 int64_t clock_now_ms(void);
 
+/* Nanoseconds on CLOCK_MONOTONIC: for intervals only. */
+int64_t clock_now_ns(void);
+
 #endif /* ATESQL_UTIL_CLOCK_H */

@@ -651,6 +651,16 @@ static void test_analyze_and_a_small_table_read_whole(void **state) {
   assert_string_equal(r.out, "statistics refreshed\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
+  /* --stats: the handle's numbers on stderr after the output. */
+  r = RUN(NULL, "--stats", "--db", url, "workers", "get", "ns/cpu/pod-00001",
+          "ns/cpu/none");
+  assert_int_equal(r.exit_code, 3);
+  assert_non_null(strstr(r.out, "pod-00001"));
+  assert_null(strstr(r.out, "stats:"));
+  if (!strstr(r.err, "stats: worker_get calls=2 OK=1 NOT_FOUND=1 p50<") ||
+      !strstr(r.err, "\nstats: statements="))
+    fail_msg("--stats printed: %s", r.err);
+  cli_result_free(&r);
   r = RUN(NULL, "--db", url, "analyze", "extra");
   assert_int_equal(r.exit_code, 2);
   assert_one_error_line(&r, "extra");

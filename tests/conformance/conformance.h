@@ -39,6 +39,7 @@ const struct CMUnitTest *list_tests(size_t *count);
 const struct CMUnitTest *selector_tests(size_t *count);
 const struct CMUnitTest *page_token_tests(size_t *count);
 const struct CMUnitTest *lock_tests(size_t *count);
+const struct CMUnitTest *stats_tests(size_t *count);
 const struct CMUnitTest *transaction_tests(size_t *count);
 const struct CMUnitTest *concurrency_tests(size_t *count);
 const struct CMUnitTest *record_tests(size_t *count);

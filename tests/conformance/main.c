@@ -72,7 +72,7 @@ static const test_table_fn test_tables[] = {
     store_handle_tests, atespace_tests,    actor_tests,      worker_tests,
     list_tests,         selector_tests,    page_token_tests, lock_tests,
     transaction_tests,  concurrency_tests, record_tests,     claim_tests,
-    watch_tests,        label_tests,
+    watch_tests,        label_tests,       stats_tests,
 };
 
 int main(void) {

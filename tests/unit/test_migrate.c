@@ -229,6 +229,33 @@ static void test_url_options_are_accepted(void **state) {
   }
 }
 
+/* A write that waits for another connection's lock tries again after each
+** wait, and the handle's statistics count the tries. */
+static void test_busy_waits_are_counted_as_retries(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  char short_url[700];
+  snprintf(short_url, sizeof short_url, "%s?busy_timeout_ms=50", url);
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(short_url, &s, &err), ATESQL_OK);
+  sqlite3 *other;
+  assert_int_equal(sqlite3_open(path, &other), SQLITE_OK);
+  assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL),
+                   SQLITE_OK);
+  atesql_atespace blocked = {"blocked"};
+  assert_int_equal(atesql_atespace_create(s, &blocked), ATESQL_UNAVAILABLE);
+  atesql_stats stats;
+  assert_int_equal(atesql_store_stats(s, &stats), ATESQL_OK);
+  assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+  sqlite3_close(other);
+  assert_true(stats.retries > 0);
+  assert_int_equal(
+      stats.calls[ATESQL_CALL_ATESPACE_CREATE].by_status[ATESQL_UNAVAILABLE],
+      1);
+  atesql_store_close(s);
+}
+
 static void test_write_blocked_past_busy_timeout_is_unavailable(void **state) {
   (void)state;
   migrate_ok((size_t)atesql_schema_version());
@@ -378,6 +405,7 @@ int main(void) {
       cmocka_unit_test(test_wal_database_in_read_only_directory_is_readable),
       cmocka_unit_test_setup(test_store_timeout_bounds_the_lock_wait, fresh_db),
       cmocka_unit_test_setup(test_up_refreshes_statistics_of_a_fleet, fresh_db),
+      cmocka_unit_test_setup(test_busy_waits_are_counted_as_retries, fresh_db),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -44,10 +44,16 @@ static void test_idle_handle_whose_backend_died_reconnects(void **state) {
   /* The backend of an idle handle dies: the next call notices the closed
   ** connection before sending, reconnects and prepares again; it does
   ** not fail, since nothing was in flight. */
+  atesql_stats stats;
+  assert_int_equal(atesql_store_stats(s, &stats), ATESQL_OK);
+  assert_int_equal(stats.reconnects, 0);
   kill_backends("atesql_kill");
   assert_int_equal(atesql_worker_get(s, "ns", "cpu", "p1", &got), ATESQL_OK);
   assert_string_equal(got->worker_pod, "p1");
   atesql_worker_free(got);
+  /* The handle's statistics count the connection made again. */
+  assert_int_equal(atesql_store_stats(s, &stats), ATESQL_OK);
+  assert_int_equal(stats.reconnects, 1);
   atesql_list_opts opts = {.selector_text = "worker_pool=cpu"};
   atesql_worker_page *page = NULL;
   assert_int_equal(atesql_worker_list(s, &opts, &page), ATESQL_OK);
