@@ -17,6 +17,7 @@
 
 #include "backends.h"
 #include "lists.h"
+#include "progress.h"
 
 typedef enum table { T_ATESPACES, T_WORKERS, T_ACTORS, T_COUNT } table;
 
@@ -92,7 +93,11 @@ static void write_table(const fleet *f, table t, row_sink sink, void *ctx) {
       sink(ctx, fields, (size_t)table_fields[T_ATESPACES]);
     }
   } else if (t == T_WORKERS) {
+    /* A 10M-worker load takes minutes: a progress line on a terminal. */
+    progress_line shown;
+    progress_start(&shown, "loading workers", "rows");
     for (size_t i = 0; i < f->workers; i++) {
+      progress_update(&shown, (int64_t)i, (double)i / (double)f->workers);
       record_buf b;
       atesql_worker w;
       char labels[LABELS_JSON_MAX];
@@ -112,6 +117,7 @@ static void write_table(const fleet *f, table t, row_sink sink, void *ctx) {
                               labels};
       sink(ctx, fields, (size_t)table_fields[T_WORKERS]);
     }
+    progress_end(&shown);
   } else {
     write_actors(f, sink, ctx);
   }

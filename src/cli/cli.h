@@ -11,6 +11,7 @@
 #define ATESQL_CLI_H
 
 #include "atesql/atesql.h"
+#include "progress.h"
 
 enum {
   EXIT_OK = 0,
@@ -21,38 +22,12 @@ enum {
   EXIT_COMPACTED = 5    /* the events asked for were compacted: list again */
 };
 
-/* --quiet: no progress lines. */
-extern bool cli_quiet;
-
 /* --stats: the handle's statistics on stderr after the command. */
 extern bool cli_stats;
 
 /* Close a store cli_open_store opened, printing its statistics first
 ** under --stats (stats.c). */
 void cli_close_store(atesql_store *store);
-
-/* A progress line on stderr (progress.c): drawn only on a terminal,
-** without --quiet, for work lasting over a quarter of a second. */
-typedef struct cli_progress {
-  const char *what; /* "importing workers" */
-  const char *unit; /* "rows" */
-  bool shown;       /* stderr is a terminal and --quiet is not given */
-  int64_t total;    /* when known (and units take unequal time): "N of
-                       TOTAL unit done", without a rate; else 0 */
-  int64_t start_ms, last_ms;
-} cli_progress;
-
-void cli_progress_start(cli_progress *p, const char *what, const char *unit);
-
-/* done units so far; fraction of the whole done (0..1), or negative when
-** unknown (then no percentage and no time left). */
-void cli_progress_update(cli_progress *p, int64_t done, double fraction);
-
-/* Erase p's line, if drawn. */
-void cli_progress_end(cli_progress *p);
-
-/* Erase whatever progress line is drawn (cli_fail does, first). */
-void cli_progress_erase(void);
 
 /* Print "atesql: <message>" as one line on stderr; returns code. */
 int cli_fail(int code, const char *fmt, ...)

@@ -64,14 +64,13 @@ static int import_lines(const cli_kind *kind, atesql_store *store, FILE *in,
   double read = 0;
   char what[64];
   snprintf(what, sizeof what, "importing %s", kind->plural);
-  cli_progress progress;
-  cli_progress_start(&progress, what, "rows");
+  progress_line progress;
+  progress_start(&progress, what, "rows");
   while (rc == EXIT_OK && (got = getline(&line, &cap, in)) >= 0) {
     size_t len = (size_t)got;
     lineno++;
     read += (double)got;
-    cli_progress_update(&progress, (int64_t)*count,
-                        size > 0 ? read / size : -1);
+    progress_update(&progress, (int64_t)*count, size > 0 ? read / size : -1);
     while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
       len--;
     if (is_blank(line, len)) continue;
@@ -86,7 +85,7 @@ static int import_lines(const cli_kind *kind, atesql_store *store, FILE *in,
     rc = cli_fail(EXIT_FAILURE_OTHER, "cannot read '%s': %s", name,
                   strerror(errno));
   free(line);
-  cli_progress_end(&progress);
+  progress_end(&progress);
   return rc;
 }
 

@@ -160,7 +160,7 @@ int cli_fail(int code, const char *fmt, ...) {
     else if (c < 0x20 || c == 0x7f)
       *p = '?';
   }
-  cli_progress_erase();
+  progress_erase();
   fprintf(stderr, "atesql: %s\n", line);
   return code;
 }
@@ -260,7 +260,7 @@ int main(int argc, char **argv) {
       return EXIT_OK;
     }
     if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
-      cli_quiet = true;
+      progress_quiet = true;
     } else if (strcmp(arg, "--stats") == 0) {
       cli_stats = true;
     } else if (strncmp(arg, "--db=", 5) == 0) {

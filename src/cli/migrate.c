@@ -14,7 +14,7 @@ static const char migrate_usage[] = "atesql [--db URL] migrate up|status";
 
 /* Apply the pending migrations one call each, drawing progress between
 ** them; *any tells whether a call applied one. */
-static int migrate_up_stepwise(const char *url, cli_progress *progress,
+static int migrate_up_stepwise(const char *url, progress_line *progress,
                                bool *any) {
   atesql_migration_list *list = NULL;
   atesql_error err = {0};
@@ -32,14 +32,14 @@ static int migrate_up_stepwise(const char *url, cli_progress *progress,
     snprintf(what, sizeof what, "applying %04lld_%s", (long long)m->version,
              m->name);
     progress->what = what;
-    cli_progress_update(progress, (int64_t)done, -1);
+    progress_update(progress, (int64_t)done, -1);
     atesql_migration_list *applied = NULL;
     st = atesql_migrate_up_to(url, m->version, &applied, &err);
     if (st != ATESQL_OK) {
       rc = cli_fail(cli_exit_code(st), "%s", err.message);
       break;
     }
-    cli_progress_end(progress);
+    progress_end(progress);
     if (applied->count) {
       show_applied(applied);
       fflush(stdout);
@@ -53,8 +53,8 @@ static int migrate_up_stepwise(const char *url, cli_progress *progress,
 }
 
 static int migrate_up(const char *url) {
-  cli_progress progress;
-  cli_progress_start(&progress, "migrating", "migrations");
+  progress_line progress;
+  progress_start(&progress, "migrating", "migrations");
   if (progress.shown) {
     /* On a terminal, each migration is its own call, so that the line
     ** can say which one runs (a table rebuilt on a large fleet takes

@@ -59,7 +59,7 @@ static void print_stats(const atesql_stats *s) {
 void cli_close_store(atesql_store *store) {
   atesql_stats s;
   if (cli_stats && store && atesql_store_stats(store, &s) == ATESQL_OK) {
-    cli_progress_erase();
+    progress_erase();
     print_stats(&s);
   }
   atesql_store_close(store);

@@ -412,7 +412,7 @@ enum { COMPACT_STEP = 50000 }; /* revisions per call on a terminal */
 ** a call that stops short of its step's revision ends the work. */
 static atesql_status compact_stepwise(atesql_store *store,
                                       const atesql_compact_opts *o,
-                                      cli_progress *progress,
+                                      progress_line *progress,
                                       int64_t *compacted) {
   int64_t current = 0, start = 0;
   atesql_status st = atesql_store_revision(store, &current, &start);
@@ -429,8 +429,8 @@ static atesql_status compact_stepwise(atesql_store *store,
     int64_t got = at;
     st = atesql_compact(store, &step, &got);
     if (st != ATESQL_OK) return st;
-    cli_progress_update(progress, got - start,
-                        (double)(got - start) / (double)(bound - start));
+    progress_update(progress, got - start,
+                    (double)(got - start) / (double)(bound - start));
     if (got < step.revision) {
       at = got;
       break;
@@ -449,12 +449,12 @@ int cmd_compact(const char *db, int argc, char **argv) {
   rc = cli_open_store(cli_db_url(db), &store);
   if (rc == EXIT_OK) {
     int64_t compacted = 0;
-    cli_progress progress;
-    cli_progress_start(&progress, "compacting", "revisions");
+    progress_line progress;
+    progress_start(&progress, "compacting", "revisions");
     atesql_status st = progress.shown
                            ? compact_stepwise(store, &o, &progress, &compacted)
                            : atesql_compact(store, &o, &compacted);
-    cli_progress_end(&progress);
+    progress_end(&progress);
     if (st == ATESQL_OK)
       printf("compacted up to revision %" PRId64 "\n", compacted);
     else

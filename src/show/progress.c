@@ -1,12 +1,12 @@
 /*
-** Progress on stderr for the commands a person waits on (import, migrate
-** up, compact): one line, redrawn in place at most ten times a second,
-** saying how much is done, the rate and, when the total is known, the
-** time left. It is drawn only when stderr is a terminal and --quiet was
-** not given, and only for work that has lasted PROGRESS_FIRST_MS, so a
-** quick command prints nothing extra; it is erased when the work ends or
-** an error is reported (cli_fail), so what the command prints after it
-** stands alone.
+** Progress on stderr for the work a person waits on (the atesql program's
+** import, migrate up and compact; the benchmark's loads): one line,
+** redrawn in place at most ten times a second, saying how much is done,
+** the rate and, when the total is known, the time left. It is drawn only
+** when stderr is a terminal and progress_quiet (--quiet) is false, and
+** only for work that has lasted PROGRESS_FIRST_MS, so a quick command
+** prints nothing extra; it is erased when the work ends or before an
+** error (progress_erase), so what is printed after it stands alone.
 */
 #include <inttypes.h>
 #include <stdio.h>
@@ -14,14 +14,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "progress.h"
 
 enum {
   PROGRESS_FIRST_MS = 250, /* no line for work shorter than this */
   PROGRESS_EVERY_MS = 100  /* the line's redraws at most this often */
 };
 
-bool cli_quiet;
+bool progress_quiet;
 
 static int64_t now_ms(void) {
   struct timespec t;
@@ -30,13 +30,13 @@ static int64_t now_ms(void) {
 }
 
 /* The line on screen, if any, so that an error can erase it first. */
-static cli_progress *drawn;
+static progress_line *drawn;
 
-void cli_progress_start(cli_progress *p, const char *what, const char *unit) {
+void progress_start(progress_line *p, const char *what, const char *unit) {
   memset(p, 0, sizeof *p);
   p->what = what;
   p->unit = unit;
-  p->shown = !cli_quiet && isatty(STDERR_FILENO);
+  p->shown = !progress_quiet && isatty(STDERR_FILENO);
   p->start_ms = now_ms();
 }
 
@@ -51,7 +51,7 @@ static void format_duration(double s, char *out, size_t size) {
     snprintf(out, size, "%ld h %ld min", t / 3600, t % 3600 / 60);
 }
 
-void cli_progress_update(cli_progress *p, int64_t done, double fraction) {
+void progress_update(progress_line *p, int64_t done, double fraction) {
   if (!p->shown) return;
   int64_t now = now_ms();
   if (now - p->start_ms < PROGRESS_FIRST_MS ||
@@ -86,11 +86,11 @@ void cli_progress_update(cli_progress *p, int64_t done, double fraction) {
   drawn = p;
 }
 
-void cli_progress_end(cli_progress *p) {
-  if (drawn == p) cli_progress_erase();
+void progress_end(progress_line *p) {
+  if (drawn == p) progress_erase();
 }
 
-void cli_progress_erase(void) {
+void progress_erase(void) {
   if (drawn == NULL) return;
   fputs("\r\033[K", stderr);
   fflush(stderr);
