@@ -149,8 +149,9 @@ ATESQL_API atesql_status atesql_tx_rollback(atesql_store *store);
 ATESQL_API atesql_status atesql_store_analyze(atesql_store *store);
 
 /*
-** Delete every atespace, actor, worker and lock (upstream's DebugClear).
-** The schema stays.
+** Delete every atespace, actor and worker and release every lock
+** (upstream's DebugClear). The schema stays, and so does each lock key's
+** fencing token count (lock.h), so tokens keep growing across a clear.
 */
 ATESQL_API atesql_status atesql_store_clear(atesql_store *store);
 

@@ -25,7 +25,7 @@ SELECT coalesce(max(version), 0) FROM schema_migrations;
 DELETE FROM actors;
 DELETE FROM workers;
 DELETE FROM atespaces;
-DELETE FROM locks;
+UPDATE locks SET value = '', expires_at_ms = 0 WHERE value <> '';
 
 -- name: analyze
 ANALYZE atespaces, actors, workers, locks, worker_labels, worker_events;
@@ -108,18 +108,51 @@ WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3;
 DELETE FROM workers
 WHERE worker_namespace = $1 AND worker_pool = $2 AND worker_pod = $3;
 
+-- Locks (src/store/lock.c). A lock's row stays once made (migration
+-- 0008): `token` counts the key's acquisitions, and a free lock is one
+-- whose expiry has passed; release clears the holder and sets the expiry
+-- to 0.
+
+-- A lock is taken when free or expired, with the next token of its key;
+-- a row (the token) comes back only then.
 -- $1 key, $2 value, $3 ttl in milliseconds.
 -- name: lock_acquire
-INSERT INTO locks (key, value, expires_at_ms)
-VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3::bigint)
+INSERT INTO locks (key, value, expires_at_ms, token)
+VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3::bigint, 1)
 ON CONFLICT (key) DO UPDATE
-  SET value = excluded.value, expires_at_ms = excluded.expires_at_ms
+  SET value = excluded.value, expires_at_ms = excluded.expires_at_ms,
+      token = locks.token + 1
   WHERE locks.expires_at_ms <= (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+RETURNING token;
+
+-- Extends a live lock of the holder's; the token comes back only then.
+-- $1 key, $2 value, $3 ttl in milliseconds.
+-- name: lock_renew
+UPDATE locks SET expires_at_ms = (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $3::bigint
+WHERE key = $1 AND value = $2 AND expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+RETURNING token;
+
+-- Frees a live lock of the holder's, keeping its token; a row comes back
+-- only then.
+-- name: lock_release
+UPDATE locks SET value = '', expires_at_ms = 0
+WHERE key = $1 AND value = $2 AND expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
 RETURNING 1;
 
--- name: lock_release
-DELETE FROM locks WHERE key = $1 AND value = $2
-RETURNING (expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::int;
+-- The lock's holder, token and liveness, with the row locked FOR SHARE:
+-- an acquire (its ON CONFLICT DO UPDATE) waits for the transaction's end,
+-- so a write made after a successful check commits before any new holder
+-- exists. A check that waited reads the newest row.
+-- name: lock_check
+SELECT value, token, (expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint)::int FROM locks
+WHERE key = $1
+FOR SHARE;
+
+-- The held locks in key order, each with the database clock.
+-- name: lock_list
+SELECT key, value, expires_at_ms, token, (extract(epoch FROM clock_timestamp()) * 1000)::bigint FROM locks
+WHERE expires_at_ms > (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+ORDER BY key;
 
 -- Assignment: a claim and the resume step call the functions of
 -- migrations/postgres/0007 (src/store/claim_function.c builds the call

@@ -22,7 +22,7 @@ SELECT coalesce(max(version), 0) FROM schema_migrations;
 DELETE FROM actors;
 DELETE FROM workers;
 DELETE FROM atespaces;
-DELETE FROM locks;
+UPDATE locks SET value = '', expires_at_ms = 0 WHERE value <> '';
 
 -- Statistics, then one correction: no skip-scan of the workers' primary
 -- key. With few namespaces SQLite's averaged statistics make skipping
@@ -94,20 +94,48 @@ WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3;
 DELETE FROM workers
 WHERE worker_namespace = ?1 AND worker_pool = ?2 AND worker_pod = ?3;
 
--- A lock is taken when free or expired; a row comes back only then.
+-- Locks (src/store/lock.c). A lock's row stays once made (migration
+-- 0008): `token` counts the key's acquisitions, and a free lock is one
+-- whose expiry has passed; release clears the holder and sets the expiry
+-- to 0.
+
+-- A lock is taken when free or expired, with the next token of its key;
+-- a row (the token) comes back only then.
 -- ?1 key, ?2 value, ?3 ttl in milliseconds.
 -- name: lock_acquire
-INSERT INTO locks (key, value, expires_at_ms)
-VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) + ?3)
+INSERT INTO locks (key, value, expires_at_ms, token)
+VALUES (?1, ?2, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) + ?3, 1)
 ON CONFLICT (key) DO UPDATE
-  SET value = excluded.value, expires_at_ms = excluded.expires_at_ms
+  SET value = excluded.value, expires_at_ms = excluded.expires_at_ms,
+      token = locks.token + 1
   WHERE locks.expires_at_ms <= CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)
+RETURNING token;
+
+-- Extends a live lock of the holder's; the token comes back only then.
+-- ?1 key, ?2 value, ?3 ttl in milliseconds.
+-- name: lock_renew
+UPDATE locks SET expires_at_ms = CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) + ?3
+WHERE key = ?1 AND value = ?2 AND expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)
+RETURNING token;
+
+-- Frees a live lock of the holder's, keeping its token; a row comes back
+-- only then.
+-- name: lock_release
+UPDATE locks SET value = '', expires_at_ms = 0
+WHERE key = ?1 AND value = ?2 AND expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)
 RETURNING 1;
 
--- Deletes the holder's row; the column says whether it was still live.
--- name: lock_release
-DELETE FROM locks WHERE key = ?1 AND value = ?2
-RETURNING expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER);
+-- The lock's holder, token and liveness. Inside a transaction (BEGIN
+-- IMMEDIATE) the database's write lock already keeps every acquire out
+-- until the commit.
+-- name: lock_check
+SELECT value, token, expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) FROM locks WHERE key = ?1;
+
+-- The held locks in key order, each with the database clock.
+-- name: lock_list
+SELECT key, value, expires_at_ms, token, CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER) FROM locks
+WHERE expires_at_ms > CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)
+ORDER BY key;
 
 -- Assignment (src/store/claim_steps.c). A claim is one write transaction
 -- (BEGIN IMMEDIATE), so claims never interleave on SQLite: taking the

@@ -37,6 +37,9 @@
   X(worker_delete)                                                             \
   X(lock_acquire)                                                              \
   X(lock_release)                                                              \
+  X(lock_renew)                                                                \
+  X(lock_check)                                                                \
+  X(lock_list)                                                                 \
   X(claim_lock_actor)                                                          \
   X(claim_holders)                                                             \
   X(claim_assign)                                                              \

@@ -4,7 +4,8 @@
 ** field of SnapshotInfo, both oneof members, "TYPE_*" names, an empty
 ** selector for none), and what each must read as once 0002 has run.
 ** A suite migrates fully, undoes 0004 and later (its dialect's
-** UNDO_0004_*_SQL; on SQLite 0007 changed nothing), runs OLD_ROWS_SQL
+** UNDO_0004_*_SQL, which also undoes 0008's lock tokens; on SQLite 0007
+** changed nothing), runs OLD_ROWS_SQL
 ** with its own driver (this rewinds the schema to version 1, undoing
 ** 0003's indexes, and writes the old rows), migrates up again and calls
 ** check_migrated_rows.
@@ -21,6 +22,7 @@
   "\",\"nodeVmsWithLocalSnapshots\":[" nodes "]}}'"
 
 static const char UNDO_0004_SQLITE_SQL[] =
+    "ALTER TABLE locks DROP COLUMN token;"
     "DROP TRIGGER workers_event_created; DROP TRIGGER workers_event_updated;"
     "DROP TRIGGER workers_event_deleted;"
     "DROP TRIGGER workers_labels_created; DROP TRIGGER workers_labels_updated;"
@@ -29,6 +31,7 @@ static const char UNDO_0004_SQLITE_SQL[] =
     "DROP VIEW worker_revision; DROP VIEW worker_pending;"
     "DROP TABLE worker_events; DROP TABLE store_revision;";
 static const char UNDO_0004_POSTGRES_SQL[] =
+    "ALTER TABLE locks DROP COLUMN token;"
     "DROP FUNCTION atesql_resume; DROP FUNCTION atesql_claim;"
     "DROP FUNCTION atesql_worker_labels() CASCADE; DROP TABLE worker_labels;"
     "ALTER TABLE workers DROP COLUMN labels;"

@@ -17,6 +17,7 @@
 
 #include "atesql/atesql.h"
 #include "migration_0002.h"
+#include "migration_0008.h"
 
 static char path[512];
 static char url[600];
@@ -386,6 +387,16 @@ static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   check_migrated_rows(url);
 }
 
+static void test_0008_keeps_held_locks_at_token_1(void **state) {
+  (void)state;
+  atesql_error err = {0};
+  if (atesql_migrate_up_to(url, 7, NULL, &err) != ATESQL_OK)
+    fail_msg("migrate up to 7: %s", err.message);
+  sql_exec(LOCKS_0007_SQL);
+  migrate_ok((size_t)atesql_schema_version() - 7);
+  check_locks_kept_by_0008(url);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(test_up_applies_every_migration_then_is_noop,
@@ -402,6 +413,7 @@ int main(void) {
           test_write_blocked_past_busy_timeout_is_unavailable, fresh_db),
       cmocka_unit_test_setup(test_0002_maps_old_nested_fields_to_presence,
                              fresh_db),
+      cmocka_unit_test_setup(test_0008_keeps_held_locks_at_token_1, fresh_db),
       cmocka_unit_test(test_wal_database_in_read_only_directory_is_readable),
       cmocka_unit_test_setup(test_store_timeout_bounds_the_lock_wait, fresh_db),
       cmocka_unit_test_setup(test_up_refreshes_statistics_of_a_fleet, fresh_db),

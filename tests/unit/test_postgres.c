@@ -20,6 +20,7 @@
 
 #include "atesql/atesql.h"
 #include "migration_0002.h"
+#include "migration_0008.h"
 #include "pg_schema.h"
 #include "store/store.h"
 
@@ -711,6 +712,26 @@ static void test_0002_maps_old_nested_fields_to_presence(void **state) {
   check_migrated_rows(url);
 }
 
+static void test_0008_keeps_held_locks_at_token_1(void **state) {
+  (void)state;
+  admin_exec("DROP SCHEMA IF EXISTS atesql_0008 CASCADE; CREATE SCHEMA "
+             "atesql_0008");
+  const char *url = url_in_schema("atesql_0008");
+  atesql_error err = {0};
+  if (atesql_migrate_up_to(url, 7, NULL, &err) != ATESQL_OK)
+    fail_msg("migrate up to 7: %s", err.message);
+  static char sql[1024];
+  snprintf(sql, sizeof sql, "SET search_path = atesql_0008; %s",
+           LOCKS_0007_SQL);
+  admin_exec(sql);
+  atesql_migration_list *applied = NULL;
+  if (atesql_migrate_up(url, &applied, &err) != ATESQL_OK)
+    fail_msg("migrate: %s", err.message);
+  assert_int_equal(applied->count, (size_t)atesql_schema_version() - 7);
+  atesql_migration_list_free(applied);
+  check_locks_kept_by_0008(url);
+}
+
 int main(void) {
   int skip = pg_schema_init();
   if (skip) return skip;
@@ -733,6 +754,7 @@ int main(void) {
       cmocka_unit_test(test_scheduler_role_with_documented_grants_suffices),
       cmocka_unit_test(test_concurrent_migrations_apply_once),
       cmocka_unit_test(test_0002_maps_old_nested_fields_to_presence),
+      cmocka_unit_test(test_0008_keeps_held_locks_at_token_1),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

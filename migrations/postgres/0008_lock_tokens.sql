@@ -1,0 +1,16 @@
+-- Fencing tokens for locks; the same change as
+-- migrations/sqlite/0008_lock_tokens.sql. Each lock name counts its
+-- acquisitions in `token`: an acquire sets it to the row's token plus
+-- one in its ON CONFLICT DO UPDATE, which holds the row lock and reads
+-- the newest committed row, so the tokens a key hands out grow strictly
+-- in commit order even when acquirers race. For that count to survive, a
+-- lock's row now stays when the lock is released: release clears the
+-- holder (value '' and expires_at_ms 0) instead of deleting the row. One
+-- row per key ever locked (upstream's keys are one per actor) costs
+-- little; deleting one would let its key count from 1 again, which is why
+-- nothing does.
+--
+-- Locks held when this migration runs keep their holder and expiry and
+-- get token 1; their next acquisition gets 2. Adding a column with a
+-- constant default rewrites no rows.
+ALTER TABLE locks ADD COLUMN token bigint NOT NULL DEFAULT 1;

@@ -1,0 +1,14 @@
+-- Fencing tokens for locks. Each lock name counts its acquisitions in
+-- `token`: an acquire sets it to the row's token plus one, under the
+-- write that takes the lock, so the tokens a key hands out grow strictly
+-- in the order the acquisitions commit. For that count to survive, a
+-- lock's row now stays when the lock is released: release clears the
+-- holder (value '' and expires_at_ms 0) instead of deleting the row, and
+-- an expired row is overwritten as before. A row is a key, a value and
+-- two integers, one per key ever locked (upstream's keys are one per
+-- actor), so keeping them costs little; deleting one would let its key
+-- count from 1 again, which is why nothing does.
+--
+-- Locks held when this migration runs keep their holder and expiry and
+-- get token 1; their next acquisition gets 2.
+ALTER TABLE locks ADD COLUMN token INTEGER NOT NULL DEFAULT 1;
