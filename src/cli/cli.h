@@ -18,8 +18,9 @@ enum {
   EXIT_FAILURE_OTHER = 1, /* any failure not below */
   EXIT_USAGE = 2,         /* bad usage or invalid input */
   EXIT_NOT_FOUND = 3,
-  EXIT_NO_CAPACITY = 4, /* workers claim: no free worker fits */
-  EXIT_COMPACTED = 5    /* the events asked for were compacted: list again */
+  EXIT_NO_CAPACITY = 4,  /* workers claim: no free worker fits */
+  EXIT_COMPACTED = 5,    /* the events asked for were compacted: list again */
+  EXIT_LOCK_NOT_HELD = 6 /* locks acquire: held by another; renew: not held */
 };
 
 /* --stats: the handle's statistics on stderr after the command. */
@@ -66,6 +67,10 @@ int cli_parse_options(int argc, char **argv, const struct option *options,
 /* Report arg, a positional argument the command does not take, with the
 ** usage line. Returns EXIT_USAGE. */
 int cli_unexpected_argument(const char *arg, const char *usage_line);
+
+/* "90s", "15m", "24h", "500ms" or plain milliseconds, into *ms (> 0);
+** false when text is none of these. */
+bool cli_parse_duration(const char *text, int64_t *ms);
 
 /* The database of commands that need one: db (from --db) when not NULL,
 ** else $ATESQL_DB when set and not empty, else "sqlite:atesql.db". */
@@ -127,5 +132,8 @@ int cmd_compact(const char *db, int argc, char **argv);
 
 /* atesql analyze */
 int cmd_analyze(const char *db, int argc, char **argv);
+
+/* atesql locks list|acquire|renew|release ... (locks.c) */
+int cmd_locks(const char *db, int argc, char **argv);
 
 #endif /* ATESQL_CLI_H */

@@ -54,6 +54,18 @@ static const char usage[] =
     "  analyze\n"
     "      refresh the statistics the database plans lists with (import and\n"
     "      migrate up do it on their own; run it after other bulk changes)\n"
+    "  locks list\n"
+    "      show the held locks: key, holder value, fencing token, expiry\n"
+    "      on the database clock, time left\n"
+    "  locks acquire KEY VALUE --ttl DURATION\n"
+    "      take the lock if free or expired and print its fencing token\n"
+    "      (it grows with every acquisition of KEY); exit 6 when held\n"
+    "  locks renew KEY VALUE --ttl DURATION\n"
+    "      extend the lock VALUE holds to DURATION from now and print its\n"
+    "      token; exit 6 when VALUE no longer holds it. A long workflow\n"
+    "      renews every TTL/3\n"
+    "  locks release KEY VALUE\n"
+    "      free the lock if VALUE holds it\n"
     "  compile workers|actors SELECTOR [--dialect sqlite|postgres] [--json]\n"
     "      print the SQL WHERE fragment and parameters of a selector\n"
     "  explain workers|actors|atespaces SELECTOR\n"
@@ -74,7 +86,8 @@ static const char usage[] =
     "\n"
     "exit codes: 0 success, 2 usage or invalid input, 3 not found,\n"
     "            4 no free worker (claim), 5 events compacted (watch, list:\n"
-    "            list again), 1 other\n";
+    "            list again), 6 lock held by another (locks acquire) or no\n"
+    "            longer held (locks renew), 1 other\n";
 
 typedef struct command {
   const char *name;
@@ -85,6 +98,7 @@ static const command commands[] = {
     {"migrate", cmd_migrate}, {"compile", cmd_compile},
     {"explain", cmd_explain}, {"watch", cmd_watch},
     {"compact", cmd_compact}, {"analyze", cmd_analyze},
+    {"locks", cmd_locks},
 };
 
 /* A set of resources, one bit per atesql_resource. */
@@ -288,6 +302,24 @@ int main(int argc, char **argv) {
       return commands[k].run(db, argc - i, argv + i);
   return cli_fail(EXIT_USAGE, "unknown command '%s'; run 'atesql --help'",
                   name);
+}
+
+/* "90s", "15m", "24h", "500ms" or plain milliseconds, into *ms (> 0). */
+bool cli_parse_duration(const char *text, int64_t *ms) {
+  static const struct {
+    const char *suffix;
+    int64_t ms;
+  } units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
+  size_t digits = strspn(text, "0123456789");
+  if (digits == 0 || digits > 18) return false;
+  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+    if (strcmp(text + digits, units[i].suffix) != 0) continue;
+    int64_t n = strtoll(text, NULL, 10);
+    if (n == 0 || n > INT64_MAX / units[i].ms) return false;
+    *ms = n * units[i].ms;
+    return true;
+  }
+  return false;
 }
 
 /* --help is the only option, so take is never called. */

@@ -337,24 +337,6 @@ int cmd_watch(const char *db, int argc, char **argv) {
 
 /* ---- compact ---- */
 
-/* "90s", "15m", "24h", "500ms" or plain milliseconds, into *ms (> 0). */
-static bool parse_duration(const char *text, int64_t *ms) {
-  static const struct {
-    const char *suffix;
-    int64_t ms;
-  } units[] = {{"", 1}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}};
-  size_t digits = strspn(text, "0123456789");
-  if (digits == 0 || digits > 18) return false;
-  for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
-    if (strcmp(text + digits, units[i].suffix) != 0) continue;
-    int64_t n = strtoll(text, NULL, 10);
-    if (n == 0 || n > INT64_MAX / units[i].ms) return false;
-    *ms = n * units[i].ms;
-    return true;
-  }
-  return false;
-}
-
 /* One option of compact into the atesql_compact_opts at ctx
 ** (cli_take_option). */
 static int take_compact_option(int c, const char *arg, void *ctx) {
@@ -372,7 +354,7 @@ static int take_compact_option(int c, const char *arg, void *ctx) {
                       arg);
     break;
   case 'k':
-    if (!parse_duration(arg, &o->keep_ms))
+    if (!cli_parse_duration(arg, &o->keep_ms))
       return cli_fail(EXIT_USAGE,
                       "--keep takes a duration such as 90s, 15m, 24h or "
                       "milliseconds, not '%s'",

@@ -225,8 +225,9 @@ static bool has_table(sqlite3 *db, const char *name) {
 ** The content of the trial database as text, read by a connection of its
 ** own: the journal mode (WAL, as atesql sets it), the schema, and every
 ** row of every atesql table in key order; schema_migrations without
-** applied_at, locks with a live flag instead of the expiry time and
-** without the follow-up lock. Tables that do not exist are left out, so a
+** applied_at, locks with flags instead of the expiry time (live; held
+** for more than a day, which a renewal changes) and without the
+** follow-up lock. Tables that do not exist are left out, so a
 ** file without a schema dumps as "". A string to free with sqlite3_free;
 ** fails the test when the database cannot be read.
 */
@@ -239,7 +240,8 @@ static char *dump_db(sqlite3 *db) {
       {"actors", "SELECT * FROM actors ORDER BY atespace, actor_id"},
       {"workers", "SELECT * FROM workers ORDER BY worker_namespace, "
                   "worker_pool, worker_pod"},
-      {"locks", "SELECT key, value, expires_at_ms > " NOW_MS " AS live FROM "
+      {"locks", "SELECT key, value, expires_at_ms > " NOW_MS " AS live, "
+                "expires_at_ms > " NOW_MS " + 86400000 AS past_a_day FROM "
                 "locks WHERE key <> '" FAULTDB_FOLLOWUP_LOCK "' ORDER BY key"},
       {"schema_migrations", "SELECT version, name, checksum FROM "
                             "schema_migrations ORDER BY version"},

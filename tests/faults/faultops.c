@@ -295,14 +295,34 @@ static const char *verify_atespace_delete(atesql_store *s, bool applied) {
   return space_present(s, "space-empty", !applied);
 }
 
-/* Acquire `key` for owner-b and record whether it was granted. */
+/* Acquire `key` for owner-b and record whether it was granted, with its
+** fencing token. */
 static void acquire(atesql_store *s, const char *key, faultdb_outcome *o) {
   bool acquired = false;
-  atesql_status st =
-      atesql_lock_acquire(s, key, "owner-b", ATESQL_LOCK_TTL_MAX_MS, &acquired);
-  if (st != ATESQL_OK && acquired)
-    o->problem = "acquired=true with an error status";
-  if (note(o, s, st) == ATESQL_OK) result(o, "acquired=%d", acquired);
+  int64_t token = 0;
+  atesql_status st = atesql_lock_acquire_token(
+      s, key, "owner-b", ATESQL_LOCK_TTL_MAX_MS, &acquired, &token);
+  if (st != ATESQL_OK && (acquired || token != 0))
+    o->problem = "acquired=true or a token with an error status";
+  if (note(o, s, st) == ATESQL_OK)
+    result(o, "acquired=%d token=%lld", acquired, (long long)token);
+}
+
+/* The held lock `key` as listed, into *info (its strings die with the
+** list); NULL when listed, else why not. */
+static const char *listed_lock(atesql_store *s, const char *key,
+                               atesql_lock_info *info, int64_t *now_ms) {
+  atesql_lock_list *list = NULL;
+  if (atesql_lock_list_held(s, &list) != ATESQL_OK) return "list locks failed";
+  const char *why = "lock not listed";
+  for (size_t i = 0; i < list->count; i++)
+    if (strcmp(list->items[i].key, key) == 0) {
+      *info = list->items[i];
+      *now_ms = list->now_ms;
+      why = NULL;
+    }
+  atesql_lock_list_free(list);
+  return why;
 }
 
 static void op_lock_acquire(atesql_store *s, const char *url,
@@ -322,7 +342,36 @@ static void op_lock_takeover(atesql_store *s, const char *url,
 }
 
 static const char *verify_lock_takeover(atesql_store *s, bool applied) {
+  atesql_lock_info info;
+  int64_t now;
+  if (applied && listed_lock(s, "expired-lock", &info, &now) == NULL &&
+      info.token != 2)
+    return "taken over without the next token";
   return lock_held_by(s, "expired-lock", "owner-b", applied);
+}
+
+/* Renew held-lock (owner-a's for 30 days) to a minute. */
+static void op_lock_renew(atesql_store *s, const char *url,
+                          faultdb_outcome *o) {
+  (void)url;
+  bool renewed = false;
+  int64_t token = 0;
+  atesql_status st =
+      atesql_lock_renew(s, "held-lock", "owner-a", 60000, &renewed, &token);
+  if (st != ATESQL_OK && (renewed || token != 0))
+    o->problem = "renewed=true or a token with an error status";
+  if (note(o, s, st) == ATESQL_OK)
+    result(o, "renewed=%d token=%lld", renewed, (long long)token);
+}
+
+static const char *verify_lock_renew(atesql_store *s, bool applied) {
+  atesql_lock_info info;
+  int64_t now = 0;
+  const char *why = listed_lock(s, "held-lock", &info, &now);
+  if (why) return why;
+  if (info.token != 1) return "renewal changed the token";
+  bool renewed = info.expires_at_ms - now < (int64_t)24 * 3600 * 1000;
+  return check(renewed == applied, applied ? "not renewed" : "renewed");
 }
 
 static void op_lock_release(atesql_store *s, const char *url,
@@ -337,6 +386,24 @@ static void op_lock_release(atesql_store *s, const char *url,
 
 static const char *verify_lock_release(atesql_store *s, bool applied) {
   return lock_held_by(s, "held-lock", "owner-a", !applied);
+}
+
+/* A write fenced by held-lock's token, as lock.h shows it: the check,
+** then w1 claimed, in one transaction that a failed check rolls back. */
+static void op_lock_fenced_write(atesql_store *s, const char *url,
+                                 faultdb_outcome *o) {
+  (void)url;
+  o->in_tx = true;
+  if (note(o, s, atesql_tx_begin(s)) != ATESQL_OK) return;
+  int64_t version;
+  if (note(o, s, atesql_lock_check(s, "held-lock", "owner-a", 1)) !=
+          ATESQL_OK ||
+      note(o, s, claim_w1(s, &version)) != ATESQL_OK) {
+    if (atesql_tx_rollback(s) != ATESQL_OK)
+      o->problem = "rollback after a failed fenced write failed";
+    return;
+  }
+  note(o, s, atesql_tx_commit(s));
 }
 
 /* Six writes in one transaction; every call runs even after one failed,
@@ -727,6 +794,9 @@ static const faultdb_op ops[] = {
     {"lock_takeover", false, false, false, op_lock_takeover,
      verify_lock_takeover},
     {"lock_release", false, false, false, op_lock_release, verify_lock_release},
+    {"lock_renew", false, false, false, op_lock_renew, verify_lock_renew},
+    {"lock_fenced_write", false, false, false, op_lock_fenced_write,
+     verify_worker_update},
     {"worker_claim", false, false, false, op_worker_claim, verify_worker_claim},
     {"worker_release", false, false, false, op_worker_release,
      verify_worker_release},

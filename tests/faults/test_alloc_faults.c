@@ -307,11 +307,13 @@ static void test_reads_fail_cleanly_when_memory_runs_out(void **state) {
 static void
 test_writes_are_stored_iff_acknowledged_when_memory_runs_out(void **state) {
   (void)state;
-  static const char *const ops[] = {"worker_create",  "actor_create",
-                                    "worker_update",  "actor_update",
-                                    "lock_acquire",   "worker_claim",
-                                    "worker_release", "actor_resume",
-                                    "compact",        NULL};
+  static const char *const ops[] = {"worker_create",     "actor_create",
+                                    "worker_update",     "actor_update",
+                                    "lock_acquire",      "lock_takeover",
+                                    "lock_renew",        "lock_release",
+                                    "lock_fenced_write", "worker_claim",
+                                    "worker_release",    "actor_resume",
+                                    "compact",           NULL};
   walk(ops);
 }
 

@@ -445,8 +445,9 @@ test_delete_is_stored_iff_acknowledged_under_io_faults(void **state) {
 static void
 test_lock_is_held_by_the_acknowledged_owner_under_io_faults(void **state) {
   (void)state;
-  static const char *const ops[] = {"lock_acquire", "lock_takeover",
-                                    "lock_release", NULL};
+  static const char *const ops[] = {"lock_acquire",      "lock_takeover",
+                                    "lock_release",      "lock_renew",
+                                    "lock_fenced_write", NULL};
   walk(ops);
 }
 
