@@ -54,7 +54,7 @@ static void test_acquire_prints_a_token_that_grows_per_key(void **state) {
 static void test_renew_extends_only_the_holders_lock(void **state) {
   (void)state;
   const char *url = locks_db("renew");
-  assert_int_equal(token_of(url, "acquire", "k", "me", "200"), 1);
+  assert_int_equal(token_of(url, "acquire", "k", "me", "3s"), 1);
   assert_int_equal(token_of(url, "renew", "k", "me", "1h"), 1);
   cli_result r = RUN("--db", url, "locks", "renew", "k", "you", "--ttl", "1h");
   cli_assert_error(&r, 6, "not held by 'you'");
@@ -62,8 +62,9 @@ static void test_renew_extends_only_the_holders_lock(void **state) {
   r = RUN("--db", url, "locks", "renew", "free", "me", "--ttl", "1h");
   cli_assert_error(&r, 6, "acquire it again");
   cli_result_free(&r);
-  /* Renewed for an hour: still held long after the first TTL. */
-  struct timespec pause = {0, 400 * 1000 * 1000};
+  /* Renewed for an hour: still held after the first TTL (3 s: long
+  ** enough for the renewal to start under a sanitizer on a loaded machine). */
+  struct timespec pause = {3, 300 * 1000 * 1000};
   nanosleep(&pause, NULL);
   r = RUN("--db", url, "locks", "acquire", "k", "you", "--ttl", "1s");
   cli_assert_error(&r, 6, "held by another owner");

@@ -6,8 +6,9 @@
 ** caller does not hold is OK and writes nothing. Every acquisition gets a
 ** fencing token that grows per key across release, expiry and clear, and
 ** atesql_lock_check in a transaction fences the transaction's writes.
-** TTLs here are short (50 ms) where expiry is the point and long (a
-** minute) where it must not happen. The store is cleared between tests
+** TTLs here are short (50 ms) where expiry is the point, long (a
+** minute) where it must not happen, and a second where a lock must
+** outlive the next call and then expire. The store is cleared between tests
 ** but keeps its tokens, so tests compare tokens with each other.
 */
 #include "conformance.h"
@@ -15,7 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
-enum { HELD_MS = 60000, SHORT_TTL_MS = 50, PAST_SHORT_TTL_MS = 250 };
+/* RENEWABLE_TTL_MS: long enough for the next call to come before it
+** ends, even under a sanitizer on a loaded machine. */
+enum {
+  HELD_MS = 60000,
+  SHORT_TTL_MS = 50,
+  PAST_SHORT_TTL_MS = 250,
+  RENEWABLE_TTL_MS = 1000,
+  PAST_RENEWABLE_TTL_MS = 1300
+};
 
 /* Acquire must succeed and report that the lock was taken, or not. */
 static void expect_lock_acquire(atesql_store *store, const char *key,
@@ -315,9 +324,9 @@ static void test_token_grows_across_store_clear(void **state) {
 
 static void test_renew_by_holder_extends_the_lock(void **state) {
   atesql_store *store = *state;
-  int64_t token = acquire_token(store, "lock", "owner-1", SHORT_TTL_MS);
+  int64_t token = acquire_token(store, "lock", "owner-1", RENEWABLE_TTL_MS);
   assert_int_equal(renew(store, "lock", "owner-1", HELD_MS, true), token);
-  sleep_ms(PAST_SHORT_TTL_MS);
+  sleep_ms(PAST_RENEWABLE_TTL_MS);
   expect_refused(store, "lock", "owner-2", HELD_MS);
   assert_ok(store, atesql_lock_check(store, "lock", "owner-1", token));
   int64_t now = 0;
@@ -456,10 +465,10 @@ static void test_check_in_transaction_holds_off_a_new_acquirer(void **state) {
   atesql_store *store = *state;
   atesql_store *other = open_second_store();
   create_worker(store, "ns", "pool", "w");
-  int64_t token = acquire_token(store, "lock", "owner-1", 500);
+  int64_t token = acquire_token(store, "lock", "owner-1", RENEWABLE_TTL_MS);
   assert_ok(store, atesql_tx_begin(store));
   assert_ok(store, atesql_lock_check(store, "lock", "owner-1", token));
-  sleep_ms(700);
+  sleep_ms(PAST_RENEWABLE_TTL_MS);
   assert_ok(other, atesql_store_set_timeout(other, 200));
   bool acquired = true;
   assert_status(
