@@ -20,8 +20,8 @@ extern "C" {
 #endif
 
 /* The calls of a handle that are counted and traced, one per public
-** function that takes an atesql_store (a list and its page count as
-** one). */
+** function that takes an atesql_store (atesql_lock_acquire and
+** atesql_lock_acquire_token as one). */
 #define ATESQL_CALLS(X)                                                        \
   X(STORE_SET_TIMEOUT, store_set_timeout)                                      \
   X(STORE_CLEAR, store_clear)                                                  \
@@ -56,7 +56,10 @@ extern "C" {
   X(WORKER_CLAIM, worker_claim)                                                \
   X(WORKER_RELEASE, worker_release)                                            \
   X(LOCK_ACQUIRE, lock_acquire)                                                \
+  X(LOCK_RENEW, lock_renew)                                                    \
   X(LOCK_RELEASE, lock_release)                                                \
+  X(LOCK_CHECK, lock_check)                                                    \
+  X(LOCK_LIST_HELD, lock_list_held)                                            \
   X(EXPLAIN, explain)                                                          \
   X(CLAIM_EXPLAIN, claim_explain)
 

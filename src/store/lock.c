@@ -46,10 +46,9 @@ static atesql_status run_token_write(atesql_store *s, stmt_id id,
   return st;
 }
 
-atesql_status atesql_lock_acquire_token(atesql_store *s, const char *key,
-                                        const char *value, int64_t ttl_ms,
-                                        bool *acquired, int64_t *token) {
-  store_begin_call(s);
+static atesql_status lock_acquire_token_call(atesql_store *s, const char *key,
+                                             const char *value, int64_t ttl_ms,
+                                             bool *acquired, int64_t *token) {
   if (token != NULL) *token = 0;
   if (acquired == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "acquired is NULL");
@@ -65,16 +64,24 @@ atesql_status atesql_lock_acquire_token(atesql_store *s, const char *key,
   return ATESQL_OK;
 }
 
+atesql_status atesql_lock_acquire_token(atesql_store *s, const char *key,
+                                        const char *value, int64_t ttl_ms,
+                                        bool *acquired, int64_t *token) {
+  int64_t start = call_begin(s);
+  return call_end(
+      s, ATESQL_CALL_LOCK_ACQUIRE, start,
+      lock_acquire_token_call(s, key, value, ttl_ms, acquired, token));
+}
+
 atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
                                   const char *value, int64_t ttl_ms,
                                   bool *acquired) {
   return atesql_lock_acquire_token(s, key, value, ttl_ms, acquired, NULL);
 }
 
-atesql_status atesql_lock_renew(atesql_store *s, const char *key,
-                                const char *value, int64_t ttl_ms,
-                                bool *renewed, int64_t *token) {
-  store_begin_call(s);
+static atesql_status lock_renew_call(atesql_store *s, const char *key,
+                                     const char *value, int64_t ttl_ms,
+                                     bool *renewed, int64_t *token) {
   if (token != NULL) *token = 0;
   if (renewed == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "renewed is NULL");
@@ -90,9 +97,16 @@ atesql_status atesql_lock_renew(atesql_store *s, const char *key,
   return ATESQL_OK;
 }
 
-atesql_status atesql_lock_release(atesql_store *s, const char *key,
-                                  const char *value, bool *released) {
-  store_begin_call(s);
+atesql_status atesql_lock_renew(atesql_store *s, const char *key,
+                                const char *value, int64_t ttl_ms,
+                                bool *renewed, int64_t *token) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_LOCK_RENEW, start,
+                  lock_renew_call(s, key, value, ttl_ms, renewed, token));
+}
+
+static atesql_status lock_release_call(atesql_store *s, const char *key,
+                                       const char *value, bool *released) {
   if (released != NULL) *released = false;
   atesql_status st = check_lock_args(s, key, value);
   if (st != ATESQL_OK) return st;
@@ -104,6 +118,13 @@ atesql_status atesql_lock_release(atesql_store *s, const char *key,
   if (st != ATESQL_OK) return store_fail_db(s, st, "release lock '%s'", key);
   if (released != NULL) *released = held;
   return ATESQL_OK;
+}
+
+atesql_status atesql_lock_release(atesql_store *s, const char *key,
+                                  const char *value, bool *released) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_LOCK_RELEASE, start,
+                  lock_release_call(s, key, value, released));
 }
 
 /* The lock's row as lock_check reads it. */
@@ -136,9 +157,8 @@ static atesql_status judge_check(atesql_store *s, const char *key,
   return ATESQL_OK;
 }
 
-atesql_status atesql_lock_check(atesql_store *s, const char *key,
-                                const char *value, int64_t token) {
-  store_begin_call(s);
+static atesql_status lock_check_call(atesql_store *s, const char *key,
+                                     const char *value, int64_t token) {
   atesql_status st = check_lock_args(s, key, value);
   if (st != ATESQL_OK) return st;
   if (token < 1)
@@ -162,6 +182,13 @@ atesql_status atesql_lock_check(atesql_store *s, const char *key,
   st = query_finish(&q, st);
   if (st != ATESQL_OK) return store_fail_db(s, st, "check lock '%s'", key);
   return judge_check(s, key, token, &state);
+}
+
+atesql_status atesql_lock_check(atesql_store *s, const char *key,
+                                const char *value, int64_t token) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_LOCK_CHECK, start,
+                  lock_check_call(s, key, value, token));
 }
 
 /* Add the current row of q to the growing array *items (of *count, room
@@ -202,8 +229,8 @@ static bool settle_items(atesql_lock_list *list, const atesql_lock_info *items,
   return true;
 }
 
-atesql_status atesql_lock_list_held(atesql_store *s, atesql_lock_list **out) {
-  store_begin_call(s);
+static atesql_status lock_list_held_call(atesql_store *s,
+                                         atesql_lock_list **out) {
   if (out == NULL) return store_fail(s, ATESQL_INVALID_ARGUMENT, "out is NULL");
   *out = NULL;
   atesql_lock_list *list = arena_new(sizeof *list, 1024);
@@ -228,6 +255,12 @@ atesql_status atesql_lock_list_held(atesql_store *s, atesql_lock_list **out) {
   }
   *out = list;
   return ATESQL_OK;
+}
+
+atesql_status atesql_lock_list_held(atesql_store *s, atesql_lock_list **out) {
+  int64_t start = call_begin(s);
+  return call_end(s, ATESQL_CALL_LOCK_LIST_HELD, start,
+                  lock_list_held_call(s, out));
 }
 
 void atesql_lock_list_free(atesql_lock_list *list) { arena_free(list); }

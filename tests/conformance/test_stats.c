@@ -117,9 +117,30 @@ static void test_trace_hook_sees_each_call_until_unset(void **state) {
   assert_int_equal(t.count, 4);
 }
 
+/* atesql_lock_acquire and atesql_lock_acquire_token are one call. */
+static void test_both_acquires_count_as_lock_acquire(void **state) {
+  atesql_store *store = *state;
+  atesql_store_stats_reset(store);
+  bool acquired = false;
+  int64_t token = 0;
+  assert_ok(store,
+            atesql_lock_acquire(store, "stats-lock", "a", 60000, &acquired));
+  assert_true(acquired);
+  assert_ok(store, atesql_lock_acquire_token(store, "stats-lock", "b", 60000,
+                                             &acquired, &token));
+  assert_false(acquired);
+  bool released = false;
+  assert_ok(store, atesql_lock_release(store, "stats-lock", "a", &released));
+  atesql_stats s;
+  assert_int_equal(atesql_store_stats(store, &s), ATESQL_OK);
+  assert_int_equal(s.calls[ATESQL_CALL_LOCK_ACQUIRE].calls, 2);
+  assert_int_equal(s.calls[ATESQL_CALL_LOCK_RELEASE].calls, 1);
+}
+
 static const struct CMUnitTest tests[] = {
     STORE_TEST(test_calls_are_counted_by_name_and_status),
     STORE_TEST(test_trace_hook_sees_each_call_until_unset),
+    STORE_TEST(test_both_acquires_count_as_lock_acquire),
 };
 
 const struct CMUnitTest *stats_tests(size_t *count) {
