@@ -210,10 +210,24 @@ func call[T any](p *pool, ctx context.Context, fn func(h handle) (T, error)) (T,
 	if finished != nil {
 		close(finished)
 	}
-	if err != nil && ctx.Err() != nil {
-		return zero, ctx.Err()
+	if err != nil {
+		return zero, contextErr(ctx, err)
 	}
 	return v, err
+}
+
+// contextErr is what a call that failed with err returns: ctx's error when
+// ctx has ended, or has a deadline that has passed (the C call, bounded by
+// that deadline, can return before the context's own timer has fired on a
+// loaded machine); else err.
+func contextErr(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return err
 }
 
 // run is call for fn without results.
