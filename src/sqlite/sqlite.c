@@ -6,13 +6,15 @@
 ** key violation FAILED_PRECONDITION.
 **
 ** URL (sqlite/url.h): sqlite:PATH[?busy_timeout_ms=N&synchronous=full|
-** normal&mode=ro&immutable=1], sqlite::memory:. synchronous=full (the
-** default) syncs the WAL at every commit, so a committed write survives
-** power loss; normal trades the last commits before a power loss (never
-** consistency) for faster writes. mode=ro opens the database read-only
-** (a write is FAILED_PRECONDITION); immutable=1 also tells SQLite that
-** nobody writes the file, which a WAL database in a read-only directory
-** needs.
+** normal&mode=ro&immutable=1&cache_size_mb=N&mmap_size_mb=N],
+** sqlite::memory:. synchronous=full (the default) syncs the WAL at every
+** commit, so a committed write survives power loss; normal trades the
+** last commits before a power loss (never consistency) for faster writes.
+** mode=ro opens the database read-only (a write is FAILED_PRECONDITION);
+** immutable=1 also tells SQLite that nobody writes the file, which a WAL
+** database in a read-only directory needs. cache_size_mb sizes the
+** handle's page cache (default 8) and mmap_size_mb how much of the file
+** it reads through a memory mapping (default 1024; 0: none).
 */
 #include <sqlite3.h>
 #include <stdatomic.h>
@@ -147,17 +149,25 @@ static char *open_name(const sqlite_url *u) {
   return name;
 }
 
-/* The script a handle starts with. A read-only handle leaves the journal
+/* The script a handle starts with, into buf. Every handle sizes its
+** page cache and its mapping of the file (sqlite/url.h says why these
+** defaults); neither is a write. A read-only handle leaves the journal
 ** mode alone (setting it is a write) and reads the schema once, so that a
 ** WAL database it cannot read (no -shm file, and none can be made) fails
 ** here, where the error can say what to do. */
-static const char *startup_pragmas(const sqlite_url *u) {
-  if (u->access != SQLITE_ACCESS_READ_WRITE)
-    return "PRAGMA foreign_keys = ON; SELECT count(*) FROM sqlite_master;";
-  return u->synchronous_full ? "PRAGMA foreign_keys = ON; PRAGMA journal_mode "
-                               "= WAL; PRAGMA synchronous = FULL;"
-                             : "PRAGMA foreign_keys = ON; PRAGMA journal_mode "
-                               "= WAL; PRAGMA synchronous = NORMAL;";
+static void startup_pragmas(const sqlite_url *u, char *buf, size_t bufsz) {
+  int n = snprintf(buf, bufsz,
+                   "PRAGMA cache_size = -%ld; PRAGMA mmap_size = %lld; "
+                   "PRAGMA foreign_keys = ON; ",
+                   (long)u->cache_size_mb * 1024,
+                   (long long)u->mmap_size_mb * 1024 * 1024);
+  const char *rest =
+      u->access != SQLITE_ACCESS_READ_WRITE
+          ? "SELECT count(*) FROM sqlite_master;"
+      : u->synchronous_full
+          ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+          : "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;";
+  snprintf(buf + n, bufsz - (size_t)n, "%s", rest);
 }
 
 /* What to do when opening u failed with code: how to read a database
@@ -198,8 +208,9 @@ static atesql_status sqlite_connect(const char *url, driver_conn **out,
   c->busy_limit_ms = u.busy_timeout_ms;
   if (rc == SQLITE_OK) rc = sqlite3_busy_handler(c->db, busy_wait, c);
   if (rc == SQLITE_OK) rc = sqlite3_extended_result_codes(c->db, 1);
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec(c->db, startup_pragmas(&u), NULL, NULL, NULL);
+  char script[256];
+  startup_pragmas(&u, script, sizeof script);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(c->db, script, NULL, NULL, NULL);
   free(name);
   if (rc != SQLITE_OK) {
     int code = c->db ? sqlite3_extended_errcode(c->db) : rc;

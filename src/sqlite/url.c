@@ -5,6 +5,7 @@
 */
 #include "sqlite/url.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,16 +48,39 @@ static atesql_status bad_option(const char *text, size_t len, const char *why,
                    "sqlite URL: option '%s' %s", shown, why);
 }
 
+/* A number option in [min, max] into *out. */
+static atesql_status parse_number_option(const char *text, size_t len,
+                                         const char *value, size_t vlen,
+                                         long min, long max, int *out,
+                                         atesql_error *err) {
+  long v;
+  if (!parse_bounded(value, vlen, max, &v) || v < min) {
+    char why[96];
+    size_t klen = (size_t)(value - text) - 1;
+    snprintf(why, sizeof why, "must be %.*s=%ld..%ld", (int)klen, text, min,
+             max);
+    return bad_option(text, len, why, err);
+  }
+  *out = (int)v;
+  return ATESQL_OK;
+}
+
 /* One option of the query string into u. */
 static atesql_status parse_option(const char *text, size_t len, sqlite_url *u,
                                   atesql_error *err) {
   const char *value;
   size_t vlen;
   if (option_is(text, len, "busy_timeout_ms", &value, &vlen)) {
-    long v;
-    if (!parse_bounded(value, vlen, SQLITE_MAX_BUSY_TIMEOUT_MS, &v))
-      return bad_option(text, len, "must be busy_timeout_ms=0..3600000", err);
-    u->busy_timeout_ms = (int)v;
+    return parse_number_option(text, len, value, vlen, 0,
+                               SQLITE_MAX_BUSY_TIMEOUT_MS, &u->busy_timeout_ms,
+                               err);
+  } else if (option_is(text, len, "cache_size_mb", &value, &vlen)) {
+    return parse_number_option(text, len, value, vlen, 1,
+                               SQLITE_MAX_CACHE_SIZE_MB, &u->cache_size_mb,
+                               err);
+  } else if (option_is(text, len, "mmap_size_mb", &value, &vlen)) {
+    return parse_number_option(text, len, value, vlen, 0,
+                               SQLITE_MAX_MMAP_SIZE_MB, &u->mmap_size_mb, err);
   } else if (option_is(text, len, "synchronous", &value, &vlen)) {
     if (value_is(value, vlen, "full"))
       u->synchronous_full = true;
@@ -76,7 +100,8 @@ static atesql_status parse_option(const char *text, size_t len, sqlite_url *u,
   } else {
     return bad_option(text, len,
                       "is unknown; the options are busy_timeout_ms=N, "
-                      "synchronous=full|normal, mode=ro and immutable=1",
+                      "synchronous=full|normal, mode=ro, immutable=1, "
+                      "cache_size_mb=N and mmap_size_mb=N",
                       err);
   }
   return ATESQL_OK;
@@ -87,6 +112,8 @@ atesql_status sqlite_url_parse(const char *url, sqlite_url *out,
   memset(out, 0, sizeof *out);
   out->busy_timeout_ms = SQLITE_DEFAULT_BUSY_TIMEOUT_MS;
   out->synchronous_full = true;
+  out->cache_size_mb = SQLITE_DEFAULT_CACHE_SIZE_MB;
+  out->mmap_size_mb = SQLITE_DEFAULT_MMAP_SIZE_MB;
   if (url == NULL || strncmp(url, "sqlite:", 7) != 0)
     return error_set(err, ATESQL_INVALID_ARGUMENT, 0,
                      "not a sqlite URL: use sqlite:PATH or sqlite::memory:");

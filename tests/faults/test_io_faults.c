@@ -10,7 +10,8 @@
 ** SQLITE_IOERR_WRITE/FSYNC/TRUNCATE or, for writes, SQLITE_FULL; once
 ** (one-shot) or from N on (persistent). Flavors:
 **   - ioerr/full, once/persistent;
-**   - "spill": an auto-extension shrinks every connection's page cache so
+**   - "spill": an auto-extension shrinks every connection's page cache
+**     (and the shim keeps atesql's cache_size PRAGMA from undoing it) so
 **     that a transaction spills pages to the WAL before its commit, and
 **     faults hit statements inside it, not only its commit (walked over
 **     the operations that run several statements in one transaction);
@@ -145,7 +146,20 @@ static int shim_check_reserved_lock(sqlite3_file *f, int *out) {
   return real_of(f)->pMethods->xCheckReservedLock(real_of(f), out);
 }
 
+/* Pages of every new connection's cache; 0 leaves atesql's. */
+static int cache_pages;
+/* small_cache (below) is setting it. */
+static bool setting_small_cache;
+
+/* A spill flavor's connections keep the small cache small_cache gives
+** them: the cache_size PRAGMA every atesql handle runs after it is
+** answered here, which leaves SQLite's setting as it was. */
 static int shim_file_control(sqlite3_file *f, int op, void *arg) {
+  if (op == SQLITE_FCNTL_PRAGMA && cache_pages != 0 && !setting_small_cache) {
+    char **pragma = arg;
+    if (sqlite3_stricmp(pragma[1], "cache_size") == 0 && pragma[2] != NULL)
+      return SQLITE_OK;
+  }
   return real_of(f)->pMethods->xFileControl(real_of(f), op, arg);
 }
 
@@ -333,9 +347,6 @@ static void shim_register(void) {
     fail_msg("sqlite3_vfs_register failed");
 }
 
-/* Pages of every new connection's cache; 0 leaves SQLite's default. */
-static int cache_pages;
-
 /* The auto-extension every connection runs when it opens: a small page
 ** cache makes a transaction spill pages to the WAL before its commit. */
 static int small_cache(sqlite3 *db, const char **err,
@@ -345,7 +356,10 @@ static int small_cache(sqlite3 *db, const char **err,
   if (cache_pages == 0) return SQLITE_OK;
   char sql[64];
   snprintf(sql, sizeof sql, "PRAGMA cache_size = %d", cache_pages);
-  return sqlite3_exec(db, sql, NULL, NULL, NULL);
+  setting_small_cache = true;
+  int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+  setting_small_cache = false;
+  return rc;
 }
 
 /* ---- The injector. ---- */

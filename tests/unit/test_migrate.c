@@ -2,7 +2,8 @@
 ** The migration runner and the schema check at open, on real SQLite files:
 ** up and status, a no-op second run, concurrent runners, an applied
 ** migration whose text changed, a schema newer than the library, and the
-** SQLite adapter's URL options and busy timeout.
+** SQLite adapter's URL options (read back from a handle's connection
+** through the store's internals) and busy timeout.
 */
 #include "suite.h"
 
@@ -18,6 +19,7 @@
 #include "atesql/atesql.h"
 #include "migration_0002.h"
 #include "migration_0008.h"
+#include "store/store.h"
 
 static char path[512];
 static char url[600];
@@ -214,12 +216,54 @@ static void test_url_options_are_checked(void **state) {
   }
 }
 
+/* A bad value of a sizing option is INVALID_ARGUMENT, and the message
+** names the option and its range. */
+static void test_cache_and_mmap_options_are_checked(void **state) {
+  (void)state;
+  static const struct {
+    const char *option, *range;
+  } bad[] = {
+      {"cache_size_mb=0", "cache_size_mb=1..65536"},
+      {"cache_size_mb=65537", "cache_size_mb=1..65536"},
+      {"cache_size_mb=", "cache_size_mb=1..65536"},
+      {"cache_size_mb=-1", "cache_size_mb=1..65536"},
+      {"cache_size_mb=8MB", "cache_size_mb=1..65536"},
+      {"cache_size_mb=99999999999999999999", "cache_size_mb=1..65536"},
+      {"mmap_size_mb=1048577", "mmap_size_mb=0..1048576"},
+      {"mmap_size_mb=1.5", "mmap_size_mb=0..1048576"},
+      {"mmap_size_mb=off", "mmap_size_mb=0..1048576"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char bad_url[200];
+    snprintf(bad_url, sizeof bad_url, "sqlite:x.db?synchronous=full&%s",
+             bad[i].option);
+    atesql_store *s = (atesql_store *)1;
+    atesql_error err = {0};
+    assert_int_equal(atesql_store_open(bad_url, &s, &err),
+                     ATESQL_INVALID_ARGUMENT);
+    assert_null(s);
+    if (strstr(err.message, bad[i].option) == NULL ||
+        strstr(err.message, bad[i].range) == NULL)
+      fail_msg("%s: '%s' names neither the option nor %s", bad_url, err.message,
+               bad[i].range);
+  }
+  /* An unknown option's message lists the sizing options too. */
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open("sqlite:x.db?cache_mb=8", &s, &err),
+                   ATESQL_INVALID_ARGUMENT);
+  assert_non_null(strstr(err.message, "cache_size_mb=N"));
+  assert_non_null(strstr(err.message, "mmap_size_mb=N"));
+}
+
 static void test_url_options_are_accepted(void **state) {
   (void)state;
   migrate_ok((size_t)atesql_schema_version());
   const char *options[] = {"?synchronous=normal", "?synchronous=full",
-                           "?busy_timeout_ms=10&synchronous=normal"};
-  for (size_t i = 0; i < 3; i++) {
+                           "?busy_timeout_ms=10&synchronous=normal",
+                           "?cache_size_mb=1&mmap_size_mb=0",
+                           "?cache_size_mb=65536&mmap_size_mb=1048576"};
+  for (size_t i = 0; i < sizeof options / sizeof options[0]; i++) {
     char with[700];
     snprintf(with, sizeof with, "%s%s", url, options[i]);
     atesql_store *s = NULL;
@@ -255,6 +299,55 @@ static void test_busy_waits_are_counted_as_retries(void **state) {
       stats.calls[ATESQL_CALL_ATESPACE_CREATE].by_status[ATESQL_UNAVAILABLE],
       1);
   atesql_store_close(s);
+}
+
+/* The value of a PRAGMA as the handle's own connection reads it. */
+static int64_t pragma_value(atesql_store *s, const char *pragma) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA %s", pragma);
+  driver_stmt *stmt = NULL;
+  bool has_row = false;
+  assert_int_equal(s->drv->prepare(s->conn, sql, &stmt), ATESQL_OK);
+  assert_int_equal(s->drv->query(s->conn, stmt, NULL, 0, &has_row), ATESQL_OK);
+  assert_true(has_row);
+  int64_t v = s->drv->column_int64(stmt, 0);
+  s->drv->reset(s->conn, stmt);
+  s->drv->finalize(s->conn, stmt);
+  return v;
+}
+
+/* Open url+options and check the handle's page cache (in KiB, as
+** SQLite's negative cache_size counts it) and mapping (in bytes). */
+static void expect_sizes(const char *base, const char *options,
+                         int64_t cache_kib, int64_t mmap_bytes) {
+  char with[700];
+  snprintf(with, sizeof with, "%s%s", base, options);
+  atesql_store *s = NULL;
+  atesql_error err = {0};
+  if (atesql_store_open(with, &s, &err) != ATESQL_OK)
+    fail_msg("%s: %s", with, err.message);
+  assert_int_equal(pragma_value(s, "cache_size"), -cache_kib);
+  assert_int_equal(pragma_value(s, "mmap_size"), mmap_bytes);
+  atesql_store_close(s);
+}
+
+static void test_handles_get_the_default_cache_and_mapping(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  const int64_t mb = 1024 * 1024;
+  expect_sizes(url, "", 8 * 1024, 1024 * mb);
+  expect_sizes(url, "?mode=ro", 8 * 1024, 1024 * mb);
+  expect_sizes(url, "?immutable=1", 8 * 1024, 1024 * mb);
+}
+
+static void test_handles_get_the_cache_and_mapping_asked_for(void **state) {
+  (void)state;
+  migrate_ok((size_t)atesql_schema_version());
+  const int64_t mb = 1024 * 1024;
+  expect_sizes(url, "?cache_size_mb=2&mmap_size_mb=0", 2 * 1024, 0);
+  expect_sizes(url, "?mmap_size_mb=64&cache_size_mb=32", 32 * 1024, 64 * mb);
+  expect_sizes(url, "?mode=ro&cache_size_mb=1&mmap_size_mb=16", 1024, 16 * mb);
+  expect_sizes(url, "?immutable=1&cache_size_mb=4&mmap_size_mb=0", 4 * 1024, 0);
 }
 
 static void test_write_blocked_past_busy_timeout_is_unavailable(void **state) {
@@ -409,6 +502,11 @@ int main(void) {
                              fresh_db),
       cmocka_unit_test_setup(test_url_options_are_checked, fresh_db),
       cmocka_unit_test_setup(test_url_options_are_accepted, fresh_db),
+      cmocka_unit_test(test_cache_and_mmap_options_are_checked),
+      cmocka_unit_test_setup(test_handles_get_the_default_cache_and_mapping,
+                             fresh_db),
+      cmocka_unit_test_setup(test_handles_get_the_cache_and_mapping_asked_for,
+                             fresh_db),
       cmocka_unit_test_setup(
           test_write_blocked_past_busy_timeout_is_unavailable, fresh_db),
       cmocka_unit_test_setup(test_0002_maps_old_nested_fields_to_presence,

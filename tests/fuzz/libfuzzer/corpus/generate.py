@@ -138,6 +138,8 @@ URLS = {
     "sqlite_busy_over": "fleet.db?busy_timeout_ms=3600001",
     "sqlite_busy_junk": "fleet.db?busy_timeout_ms=1junk",
     "sqlite_all": "/var/lib/a b.db?synchronous=normal&mode=ro&immutable=1",
+    "sqlite_sizes": "fleet.db?cache_size_mb=64&mmap_size_mb=0",
+    "sqlite_sizes_over": "fleet.db?cache_size_mb=65537&mmap_size_mb=1048577",
     "sqlite_empty_opts": "x.db?&&synchronous=full&",
     "sqlite_no_path": "?mode=ro",
     "sqlite_unknown": "x.db?journal=wal",
