@@ -4,8 +4,12 @@
 ** caches), check that every implementation gives the reference answers,
 ** measure every workload at every page size on every implementation, and
 ** print the cells as they finish; the ratios and targets follow at the
-** end. bench/run lists starts the servers and runs it;
-** docs/BENCHMARKS.md ("Lists") explains the output.
+** end. With --scaling it is a focused probe instead: atesql alone, on the
+** index-bound scheduler questions at pages of PAGE_ROWS, on SQLite also
+** with SQLite's own cache sizes, and the growth of each question's p50
+** over every tenfold step of the sizes follows. bench/run lists starts
+** the servers and runs it; docs/BENCHMARKS.md ("Lists", "Caches sized
+** for a fleet") explains the output.
 */
 #include <sched.h>
 #include <stdio.h>
@@ -27,6 +31,7 @@ typedef struct options {
   common_options common;
   counts sizes;
   bool quick;
+  bool scaling; /* the scaling probe */
   counts pages; /* ascending, distinct */
   bool backends[B_COUNT];
   bool workloads[WL_COUNT]; /* the workloads measured */
@@ -94,6 +99,36 @@ static const command lists_command = {
     .backends = "sqlite,postgres,redis,memory",
 };
 
+/*
+** The scaling probe's questions: the scheduler's index-bound lists whose
+** answers hold as many rows at every size from 20000 workers (the label
+** question's and the actor-by-atespace list's grow with the fleet, the
+** count reads what it counts), and the get.
+*/
+static bool scaling_question(workload w) {
+  return w == WL_LIST_POOL_FREE || w == WL_LIST_NODES_FREE ||
+         w == WL_LIST_POOL_NODES_FREE || w == WL_LIST_POOLS_FREE ||
+         w == WL_LIST_HOLDER || w == WL_LIST_NODE || w == WL_LIST_STATUS ||
+         w == WL_GET_WORKER;
+}
+
+/* The SQLite URL options of the probe's second handle: SQLite's own page
+** cache (2000 KiB, about 2 MB) and no mapping of the file. */
+#define SQLITE_OWN_SIZES "&cache_size_mb=2&mmap_size_mb=0"
+
+/* The probe's own defaults where the command line left them (0): four
+** sizes with two tenfold steps, and a shorter budget per cell. */
+static void scaling_defaults(options *o) {
+  if (o->sizes.count == 0)
+    o->sizes = (counts){{20000, 100000, 200000, 1000000}, 4};
+  if (o->ops == 0) o->ops = 1000;
+  if (o->budget.seconds == 0) o->budget.seconds = 3.0;
+  o->pages = (counts){{PAGE_ROWS}, 1};
+  o->backends[B_REDIS] = o->backends[B_MEMORY] = false;
+  for (workload w = 0; w < WL_COUNT; w++)
+    o->workloads[w] = o->workloads[w] && scaling_question(w);
+}
+
 static int compare_sizes(const void *x, const void *y) {
   size_t a = *(const size_t *)x, b = *(const size_t *)y;
   return (a > b) - (a < b);
@@ -102,10 +137,9 @@ static int compare_sizes(const void *x, const void *y) {
 /* The command line into *o; dies (with the usage) on a mistake. */
 static void parse_options(int argc, char **argv, options *o) {
   static const char *names[WL_COUNT];
-  *o = (options){.ops = 2000,
-                 .budget = {2000, 10.0},
-                 .sizes = {{10000, 100000, 1000000}, 3},
-                 .pages = {{1, 100, 1000}, 3}};
+  /* Sizes, ops and seconds stay 0 until the command line is read: the
+  ** scaling probe has defaults of its own. */
+  *o = (options){.pages = {{1, 100, 1000}, 3}};
   for (workload w = 0; w < WL_COUNT; w++) {
     o->workloads[w] = true;
     names[w] = workload_names[w];
@@ -123,6 +157,15 @@ static void parse_options(int argc, char **argv, options *o) {
        .kind = OPT_FLAG,
        .value = &o->quick,
        .help = "the size 10000 only"},
+      {.name = "--scaling",
+       .kind = OPT_FLAG,
+       .value = &o->scaling,
+       .help = "the scaling probe: atesql alone on the index-bound scheduler "
+               "questions at\n      pages of 100 (on SQLite also with SQLite's "
+               "own cache sizes, in turns),\n      and each question's p50 "
+               "growth over every tenfold step of the sizes\n      (default "
+               "sizes 20000,100000,200000,1000000; --ops 1000, --seconds 3;\n"
+               "      sqlite and postgres only)"},
       {.name = "--page-sizes",
        .kind = OPT_COUNTS,
        .value = &o->pages,
@@ -165,6 +208,10 @@ static void parse_options(int argc, char **argv, options *o) {
   cmd.option_count = sizeof specs / sizeof specs[0];
   parse_command_line(argc, argv, &cmd, &o->common);
   choose_backends(&cmd, &o->common, o->redis_port > 0, o->backends);
+  if (o->scaling) scaling_defaults(o);
+  if (o->sizes.count == 0) o->sizes = (counts){{10000, 100000, 1000000}, 3};
+  if (o->ops == 0) o->ops = 2000;
+  if (o->budget.seconds == 0) o->budget.seconds = 10.0;
   if (o->quick) o->sizes = (counts){{10000}, 1};
   o->budget.ops = (size_t)o->ops;
   qsort(o->pages.n, o->pages.count, sizeof o->pages.n[0], compare_sizes);
@@ -248,7 +295,9 @@ static size_t group_count(backend_id b) { return b == B_MEMORY ? 2 : 1; }
 /*
 ** Open group g of backend b into impls, in table order; returns how many.
 ** raw takes its list statements from atesql's (see open_raw_sqlite), and
-** checks them at every page size of the run.
+** checks them at every page size of the run. The scaling probe opens
+** atesql alone and, on SQLite, a second handle with SQLite's own cache
+** sizes.
 */
 static size_t open_group(const options *o, backend_id b, size_t g,
                          const fleet *f, impl **impls) {
@@ -258,6 +307,14 @@ static size_t open_group(const options *o, backend_id b, size_t g,
     /* Durable commits, as raw's connection makes them (impl_raw.c). */
     place_url(&o->places[b], name, "?synchronous=full", url, sizeof url);
     impls[0] = open_atesql(url);
+    if (o->scaling && b == B_POSTGRES) return 1;
+    if (o->scaling) {
+      place_url(&o->places[b], name, "?synchronous=full" SQLITE_OWN_SIZES, url,
+                sizeof url);
+      impls[1] = open_atesql(url);
+      impls[1]->name = "atesql_2mb";
+      return 2;
+    }
     raw_source src = {impls[0]->ctx, f, o->pages.n, o->pages.count};
     if (b == B_SQLITE) {
       place_file(&o->places[b], name, path, sizeof path);
@@ -348,8 +405,10 @@ static void measure_group(const options *o, const report *r, backend_id b,
                           results *res) {
   /* atesql and raw take turns: their ratio is the finest this benchmark
   ** reports. The scan, 100 to 6000 times slower, runs alone after them,
-  ** so that its passes over the whole table do not cool their caches. */
+  ** so that its passes over the whole table do not cool their caches.
+  ** The scaling probe's handles all take turns. */
   size_t together = b == B_SQLITE || b == B_POSTGRES ? 2 : 1;
+  if (o->scaling) together = n;
   for (workload w = 0; w < WL_COUNT; w++) {
     if (!o->workloads[w]) continue;
     size_t pages[PAGE_SIZES_MAX], page_count = workload_pages(o, w, pages);
@@ -367,6 +426,45 @@ static void measure_group(const options *o, const report *r, backend_id b,
         }
       }
   }
+}
+
+/*
+** The scaling probe on SQLite: every size is loaded first, and then the
+** handles of every size take turns on each question, so that a busy spell
+** on the machine slows every size alike and their ratios hold. The sizes
+** share no cache but the kernel's, which holds every file: each handle
+** has a page cache of its own. (PostgreSQL's databases would share the
+** server's shared_buffers, so there the sizes run one after another.)
+*/
+static void run_sqlite_sizes(options *o, const report *r, const fleet *fleets,
+                             const answers *want, results *res) {
+  impl *impls[MEASURED_TOGETHER_MAX];
+  size_t n = 0;
+  for (size_t s = 0; s < o->sizes.count; s++)
+    load(o, B_SQLITE, &fleets[s]);
+  for (size_t s = 0; s < o->sizes.count; s++) {
+    size_t opened = open_group(o, B_SQLITE, 0, &fleets[s], impls + n);
+    for (size_t i = 0; i < opened; i++)
+      impls[n + i]->f = &fleets[s];
+    verify_answers(o, &fleets[s], impls + n, opened, &want[s], "sqlite");
+    n += opened;
+  }
+  for (workload w = 0; w < WL_COUNT; w++) {
+    if (!o->workloads[w]) continue;
+    cell cells[MEASURED_TOGETHER_MAX];
+    size_t measured =
+        measure_workload(&fleets[0], impls, n, w, PAGE_ROWS, &o->budget, cells);
+    for (size_t i = 0; i < measured; i++) {
+      cells[i].backend = backend_names[B_SQLITE];
+      report_cell(r, &cells[i]);
+      append((void **)&res->cells, &res->count, &res->cap, sizeof cells[i],
+             &cells[i]);
+    }
+  }
+  for (size_t i = 0; i < n; i++)
+    impls[i]->close(impls[i]);
+  for (size_t s = 0; s < o->sizes.count; s++)
+    drop(o, B_SQLITE, &fleets[s]);
 }
 
 static void run_backend(options *o, const report *r, backend_id b,
@@ -440,22 +538,31 @@ int lists_main(int argc, char **argv) {
   report_header(&r, &cell_table);
   results res = {0};
   double start = now_s();
-  static answers want;
+  static answers want[COUNTS_MAX];
+  fleet fleets[COUNTS_MAX];
   for (size_t s = 0; s < o.sizes.count; s++) {
-    fleet f = fleet_of(o.sizes.n[s]);
-    if (o.workloads[WL_LIST_POOL_LABEL_FREE]) check_label_spread(&f);
-    reference_answers(&o, &f, &want);
+    fleets[s] = fleet_of(o.sizes.n[s]);
+    if (o.workloads[WL_LIST_POOL_LABEL_FREE]) check_label_spread(&fleets[s]);
+    reference_answers(&o, &fleets[s], &want[s]);
+  }
+  if (o.scaling && o.backends[B_SQLITE])
+    run_sqlite_sizes(&o, &r, fleets, want, &res);
+  for (size_t s = 0; s < o.sizes.count; s++) {
+    const fleet f = fleets[s];
     for (backend_id b = 0; b < B_COUNT; b++) {
-      if (!o.backends[b]) continue;
+      if (!o.backends[b] || (o.scaling && b == B_SQLITE)) continue;
       if (b != B_SQLITE && f.workers > SQLITE_ONLY_ABOVE) {
         fprintf(stderr, "N=%zu: above %d workers only sqlite runs; not %s\n",
                 f.workers, SQLITE_ONLY_ABOVE, backend_names[b]);
         continue;
       }
-      run_backend(&o, &r, b, &f, &want, &res);
+      run_backend(&o, &r, b, &f, &want[s], &res);
     }
   }
-  if (!r.json) report_summary(res.cells, res.count);
+  if (!r.json && o.scaling)
+    report_scaling(res.cells, res.count);
+  else if (!r.json)
+    report_summary(res.cells, res.count);
   report_end(&r, start);
   if (!peak_rss_resets())
     fprintf(stderr, "WARNING: /proc/self/clear_refs did not reset the peak "

@@ -223,6 +223,10 @@ typedef struct impl {
   bool every_page;
   void (*close)(struct impl *im); /* frees ctx and im */
   size_t created; /* workers its create workload made, for update */
+  /* The fleet its database holds, where implementations of several
+  ** sizes take turns (the scaling probe); NULL: the fleet measure_workload
+  ** is given. */
+  const fleet *f;
 } impl;
 
 /* True when im is measured on workload w with pages of `page` rows. */
@@ -284,10 +288,14 @@ typedef struct cell {
   long rss_growth_kb; /* ... minus VmRSS before that pass */
 } cell;
 
+/* Implementations one measurement interleaves, at most. */
+enum { MEASURED_TOGETHER_MAX = 2 * COUNTS_MAX };
+
 /*
 ** Measure every implementation of impls[0..n) that answers w with pages of
-** `page` rows, interleaved (see measure.c); out[i] receives the i-th such
-** implementation's cell, all but its backend. Returns the number of cells.
+** `page` rows, interleaved (see measure.c), each on its own fleet or f;
+** out[i] receives the i-th such implementation's cell, all but its
+** backend. Returns the number of cells (at most MEASURED_TOGETHER_MAX).
 ** After the create workload, each implementation's `created` says how many
 ** workers it made.
 */
@@ -309,5 +317,8 @@ void load_redis(const char *host, int port, const fleet *f);
 
 /* After a table of cells: the ratios and the targets (summary.c). */
 void report_summary(const cell *cells, size_t count);
+/* After the scaling probe's cells: the growth of each question's p50 over
+** every tenfold step of the sizes, against its target (summary.c). */
+void report_scaling(const cell *cells, size_t count);
 
 #endif

@@ -56,8 +56,14 @@ typedef struct run {
   size_t turn_ops;
 } run;
 
+/* The fleet r's implementation answers for: its own, or f. */
+static const fleet *fleet_of_run(const fleet *f, const run *r) {
+  return r->im->f ? r->im->f : f;
+}
+
 static size_t run_op(const fleet *f, run *r, workload w, bool timed) {
   op_args a;
+  f = fleet_of_run(f, r);
   make_args(f, w, r->page, r->seq++, r->im->name, r->im->created, &a);
   double start = now_s();
   size_t rows = r->im->ops[w](r->im->ctx, &a, NULL);
@@ -89,7 +95,7 @@ static void summarize(const fleet *f, run *r, workload w, cell *out) {
   size_t n = r->timed;
   qsort(r->latency_us, n, sizeof *r->latency_us, compare_doubles);
   memset(out, 0, sizeof *out);
-  out->workers = f->workers;
+  out->workers = fleet_of_run(f, r)->workers;
   out->impl = r->im->name;
   out->w = w;
   out->page = r->page;
@@ -111,10 +117,10 @@ static void measure_memory(const fleet *f, run *r, workload w, cell *out) {
 
 size_t measure_workload(const fleet *f, impl **impls, size_t n, workload w,
                         size_t page, const budget *b, cell *out) {
-  run runs[8];
+  run runs[MEASURED_TOGETHER_MAX];
   size_t count = 0;
   size_t cap = b->ops > MIN_OPS ? b->ops : MIN_OPS;
-  for (size_t i = 0; i < n && count < 8; i++) {
+  for (size_t i = 0; i < n && count < MEASURED_TOGETHER_MAX; i++) {
     if (!impl_answers(impls[i], w, page)) continue;
     run *r = &runs[count++];
     *r = (run){.im = impls[i],

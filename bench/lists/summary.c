@@ -2,7 +2,8 @@
 ** What follows the table of cells: the ratios of p50 latencies the lists
 ** benchmark exists for (atesql/raw, and scan, redis, cache and
 ** cache_faithful over atesql) and the targets of docs/BENCHMARKS.md, each
-** met or missed. The targets judge the pages of PAGE_ROWS.
+** met or missed. The targets judge the pages of PAGE_ROWS. After the
+** scaling probe instead: each question's growth over tenfold sizes.
 */
 #include <math.h>
 #include <stdio.h>
@@ -236,5 +237,64 @@ void report_summary(const cell *items, size_t count) {
       printf("  scan/atesql and redis/atesql >= 1000: judged at N=%d\n",
              BASELINE_N);
     if (small != large) target_memory(all, backend, small, large);
+  }
+}
+
+/* A question's p50 may grow at most this much over a tenfold fleet. */
+#define SCALING_LIMIT 1.5
+
+/* The implementations of backend's cells, in the order they first
+** appear; returns how many (at most max). */
+static size_t impls_of(cells all, const char *backend, const char **names,
+                       size_t max) {
+  size_t n = 0;
+  for (size_t i = 0; i < all.count; i++) {
+    const cell *c = &all.items[i];
+    if (strcmp(c->backend, backend) != 0) continue;
+    bool seen = false;
+    for (size_t k = 0; k < n; k++)
+      seen |= strcmp(names[k], c->impl) == 0;
+    if (!seen && n < max) names[n++] = c->impl;
+  }
+  return n;
+}
+
+/* One row per question, implementation and pair of sizes N and 10N that
+** both ran: the p50s, the rows, and the growth against SCALING_LIMIT. */
+static void report_growth(cells all, const char *backend,
+                          const char *impl_name) {
+  for (workload w = 0; w < WL_COUNT; w++)
+    for (size_t i = 0; i < all.count; i++) {
+      const cell *small = &all.items[i];
+      if (small->w != w || small->page != PAGE_ROWS ||
+          strcmp(small->backend, backend) != 0 ||
+          strcmp(small->impl, impl_name) != 0)
+        continue;
+      const cell *large =
+          find(all, small->workers * 10, backend, w, PAGE_ROWS, impl_name);
+      if (large == NULL) continue;
+      char sizes[48], rows[32], p50[40];
+      snprintf(sizes, sizeof sizes, "%zu->%zu", small->workers, large->workers);
+      snprintf(rows, sizeof rows, "%.1f/%.1f", small->rows, large->rows);
+      snprintf(p50, sizeof p50, "%.1f->%.1f", small->p50_us, large->p50_us);
+      double growth = ratio(large, small);
+      printf("  %-8s  %-12s  %-20s  %-16s  %-11s  %-16s  %5.2fx  ", backend,
+             impl_name, workload_names[w], sizes, rows, p50, growth);
+      print_verdict(growth, SCALING_LIMIT, true);
+    }
+}
+
+void report_scaling(const cell *items, size_t count) {
+  cells all = {items, count};
+  printf("\nGrowth of p50 over each tenfold step of the sizes (target <= "
+         "%.2fx)\n",
+         SCALING_LIMIT);
+  printf("  %-8s  %-12s  %-20s  %-16s  %-11s  %-16s  %6s\n", "backend", "impl",
+         "workload", "N->10N", "rows", "p50_us", "growth");
+  for (size_t b = 0; b < 2; b++) {
+    const char *names[4];
+    size_t n = impls_of(all, sql_backends[b], names, 4);
+    for (size_t k = 0; k < n; k++)
+      report_growth(all, sql_backends[b], names[k]);
   }
 }
