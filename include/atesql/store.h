@@ -56,8 +56,24 @@ typedef struct atesql_store atesql_store;
 **   sqlite::memory:                    a private in-memory database
 **   sqlite:PATH?busy_timeout_ms=N      wait up to N ms for a locked file
 **                                      (default 5000)
+**   sqlite:PATH?cache_size_mb=N        the handle's page cache, 1..65536 MB
+**                                      (default 8)
+**   sqlite:PATH?mmap_size_mb=N         read up to N MB of the file through a
+**                                      memory mapping, 0..1048576 (default
+**                                      1024; 0: no mapping)
 **   postgres://... or postgresql://... a PostgreSQL server, as libpq reads it
 **   key=value ... conninfo             likewise
+** (options join with '&'; README.md lists the others). The page cache is
+** the handle's own memory, and a process may hold many handles, so its
+** default is modest; mapped pages are the kernel's page cache, shared by
+** every handle and process that reads the file, so the mapping's default
+** covers the file of about 1.5M workers (SQLite maps what the file holds,
+** up to N, and caps N at its build's limit, 2047 MB in standard builds).
+** Against SQLite's own sizes (2 MB, no mapping) they take 3-44% off the
+** scheduler's worker lists and the get from 100k workers, and a list of a
+** node's workers grows 1.33x instead of 1.68x from 20k to 200k
+** (docs/BENCHMARKS.md, "Caches sized for a fleet"). Both apply to
+** read-only (mode=ro) and immutable handles too.
 ** The schema must be at the library's version: an unmigrated, older or
 ** newer schema fails with FAILED_PRECONDITION naming `atesql migrate up`.
 ** On success *out receives a handle to close with atesql_store_close; on
