@@ -502,20 +502,11 @@ static const char *holder(const atesql_worker *w, char *buf, size_t size) {
   return buf;
 }
 
-static const char *event_name(atesql_event_type t) {
-  switch (t) {
-  case ATESQL_EVENT_CREATED: return "CREATED";
-  case ATESQL_EVENT_UPDATED: return "UPDATED";
-  case ATESQL_EVENT_DELETED: return "DELETED";
-  }
-  return "?";
-}
-
 static void print_event(const atesql_worker_event *e) {
   const atesql_worker *w = &e->worker;
   char before[112], after[112];
   printf("  watch     revision %lld %s %s/%s/%s on %s: %s -> %s\n",
-         (long long)e->revision, event_name(e->type), w->worker_namespace,
+         (long long)e->revision, show_event_type(e->type), w->worker_namespace,
          w->worker_pool, w->worker_pod, w->node_name,
          holder(e->previous, before, sizeof before),
          holder(w, after, sizeof after));

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "show.h"
 
 static const char watch_usage[] =
     "atesql watch workers [--selector S] [--since REV] [--json] "
@@ -98,15 +99,6 @@ static int parse_watch_args(int argc, char **argv, watch_args *args) {
   return -1;
 }
 
-static const char *event_type_name(atesql_event_type type) {
-  switch (type) {
-  case ATESQL_EVENT_CREATED: return "CREATED";
-  case ATESQL_EVENT_UPDATED: return "UPDATED";
-  case ATESQL_EVENT_DELETED: return "DELETED";
-  }
-  return "UNKNOWN";
-}
-
 /* A field of a human line: "-" when empty, control bytes as '?', so that
 ** an event stays one line. */
 static void put_field(const char *text) {
@@ -124,7 +116,7 @@ static void put_field(const char *text) {
 ** sees. */
 static void print_event_line(const atesql_worker_event *e) {
   const atesql_worker *w = &e->worker;
-  printf("%" PRId64 " %s ", e->revision, event_type_name(e->type));
+  printf("%" PRId64 " %s ", e->revision, show_event_type(e->type));
   put_field(w->worker_namespace);
   putchar('/');
   put_field(w->worker_pool);
@@ -146,7 +138,7 @@ static void print_event_line(const atesql_worker_event *e) {
     for (size_t i = 0; i < w->label_count; i++)
       printf("%s%s=%s", i ? "," : "", w->labels[i].key, w->labels[i].value);
   }
-  if (e->change != e->type) printf(" change=%s", event_type_name(e->change));
+  if (e->change != e->type) printf(" change=%s", show_event_type(e->change));
   putchar('\n');
 }
 
@@ -162,7 +154,7 @@ static int print_event_json(const atesql_worker_event *e) {
   if (st == ATESQL_OK) {
     printf("{\"revision\":\"%" PRId64 "\",\"type\":\"%s\",\"change\":\"%s\","
            "\"committedAtMs\":\"%" PRId64 "\",\"worker\":%s",
-           e->revision, event_type_name(e->type), event_type_name(e->change),
+           e->revision, show_event_type(e->type), show_event_type(e->change),
            e->committed_at_ms, worker);
     if (previous) printf(",\"previous\":%s", previous);
     puts("}");

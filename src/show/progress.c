@@ -4,12 +4,14 @@
 ** redrawn in place at most ten times a second, saying how much is done,
 ** the rate and, when the total is known, the time left. It is drawn only
 ** when stderr is a terminal and progress_quiet (--quiet) is false, and
-** only for work that has lasted PROGRESS_FIRST_MS, so a quick command
-** prints nothing extra; it is erased when the work ends or before an
-** error (progress_erase), so what is printed after it stands alone.
+** only for work that has lasted PROGRESS_FIRST_MS (or
+** $ATESQL_PROGRESS_DELAY_MS), so a quick command prints nothing extra; it
+** is erased when the work ends or before an error (progress_erase), so
+** what is printed after it stands alone.
 */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +40,10 @@ void progress_start(progress_line *p, const char *what, const char *unit) {
   p->unit = unit;
   p->shown = !progress_quiet && isatty(STDERR_FILENO);
   p->start_ms = now_ms();
+  const char *delay = getenv("ATESQL_PROGRESS_DELAY_MS");
+  char *end = NULL;
+  long ms = delay && *delay ? strtol(delay, &end, 10) : -1;
+  p->delay_ms = end && *end == '\0' && ms >= 0 ? ms : PROGRESS_FIRST_MS;
 }
 
 /* Seconds as "42 s", "3 min 5 s" or "2 h 10 min". */
@@ -54,7 +60,7 @@ static void format_duration(double s, char *out, size_t size) {
 void progress_update(progress_line *p, int64_t done, double fraction) {
   if (!p->shown) return;
   int64_t now = now_ms();
-  if (now - p->start_ms < PROGRESS_FIRST_MS ||
+  if (now - p->start_ms < p->delay_ms ||
       (p->last_ms && now - p->last_ms < PROGRESS_EVERY_MS))
     return;
   p->last_ms = now;

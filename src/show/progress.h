@@ -2,7 +2,8 @@
 ** A progress line on stderr for work a person waits on (progress.c): the
 ** atesql program's import, migrate up and compact, and the benchmark's
 ** loads. Drawn only when stderr is a terminal and progress_quiet is
-** false, for work lasting over a quarter of a second.
+** false, for work lasting over a quarter of a second
+** ($ATESQL_PROGRESS_DELAY_MS milliseconds when set).
 */
 #ifndef ATESQL_SHOW_PROGRESS_H
 #define ATESQL_SHOW_PROGRESS_H
@@ -20,6 +21,7 @@ typedef struct progress_line {
   int64_t total;    /* when known (and units take unequal time): "N of
                        TOTAL unit done", without a rate; else 0 */
   int64_t start_ms, last_ms;
+  int64_t delay_ms; /* no line before the work has lasted this long */
 } progress_line;
 
 void progress_start(progress_line *p, const char *what, const char *unit);

@@ -159,3 +159,12 @@ void show_applied(const atesql_migration_list *applied) {
     printf("schema is up to date (version %lld)\n",
            (long long)atesql_schema_version());
 }
+
+const char *show_event_type(atesql_event_type type) {
+  switch (type) {
+  case ATESQL_EVENT_CREATED: return "CREATED";
+  case ATESQL_EVENT_UPDATED: return "UPDATED";
+  case ATESQL_EVENT_DELETED: return "DELETED";
+  }
+  return "UNKNOWN";
+}

@@ -1,7 +1,7 @@
 /*
 ** The library's values as text for people, over the public API only:
 ** records as rows of an aligned table, bound parameters, applied
-** migrations. The atesql program and the demo print with it; it prints to
+** migrations, change types. The atesql program and the demo print with it; it prints to
 ** stdout or into a table, and keeps no state.
 */
 #ifndef ATESQL_SHOW_H
@@ -27,5 +27,8 @@ void show_params(const atesql_param *params, size_t n, atesql_dialect dialect);
 /* Print "applied NNNN_name" on stdout for each migration of applied, or
 ** "schema is up to date (version N)" when it is empty. */
 void show_applied(const atesql_migration_list *applied);
+
+/* "CREATED", "UPDATED" or "DELETED"; "UNKNOWN" for another value. */
+const char *show_event_type(atesql_event_type type);
 
 #endif /* ATESQL_SHOW_H */

@@ -28,39 +28,33 @@ static atesql_status check_ttl(atesql_store *s, int64_t ttl_ms) {
 }
 
 /*
-** Run a lock write that returns the lock's token in a row when it wrote
-** (acquire, renew) and no row when it did not. *token receives the token,
-** or 0 when nothing was written or on an error. The statement may commit
-** in query_finish (SQLite resets a RETURNING statement there), so the
-** token only counts when that succeeds too.
+** A lock write that returns the lock's token in a row when it wrote
+** (acquire, renew: `what`) and no row when it did not: checks the
+** arguments (`flag` names the out-parameter that must not be NULL), runs
+** it, and sets *wrote and *token (may be NULL; 0 when nothing was written
+** or on an error). The statement may commit in query_finish (SQLite
+** resets a RETURNING statement there), so the token only counts when that
+** succeeds too.
 */
-static atesql_status run_token_write(atesql_store *s, stmt_id id,
-                                     const char *key, const char *value,
-                                     int64_t ttl_ms, int64_t *token) {
-  db_param params[] = {param_text(key), param_text(value), param_int64(ttl_ms)};
-  query q;
-  atesql_status st = query_named(s, id, params, 3, &q);
-  int64_t written = st == ATESQL_OK && q.row ? query_int64(&q, 0) : 0;
-  st = query_finish(&q, st);
-  *token = st == ATESQL_OK ? written : 0;
-  return st;
-}
-
-static atesql_status lock_acquire_token_call(atesql_store *s, const char *key,
-                                             const char *value, int64_t ttl_ms,
-                                             bool *acquired, int64_t *token) {
+static atesql_status token_write(atesql_store *s, stmt_id id, const char *what,
+                                 const char *flag, const char *key,
+                                 const char *value, int64_t ttl_ms, bool *wrote,
+                                 int64_t *token) {
   if (token != NULL) *token = 0;
-  if (acquired == NULL)
-    return store_fail(s, ATESQL_INVALID_ARGUMENT, "acquired is NULL");
-  *acquired = false;
+  if (wrote == NULL)
+    return store_fail(s, ATESQL_INVALID_ARGUMENT, "%s is NULL", flag);
+  *wrote = false;
   atesql_status st = check_lock_args(s, key, value);
   if (st == ATESQL_OK) st = check_ttl(s, ttl_ms);
   if (st != ATESQL_OK) return st;
-  int64_t granted = 0;
-  st = run_token_write(s, STMT_lock_acquire, key, value, ttl_ms, &granted);
-  if (st != ATESQL_OK) return store_fail_db(s, st, "acquire lock '%s'", key);
-  *acquired = granted > 0;
-  if (token != NULL) *token = granted;
+  db_param params[] = {param_text(key), param_text(value), param_int64(ttl_ms)};
+  query q;
+  st = query_named(s, id, params, 3, &q);
+  int64_t written = st == ATESQL_OK && q.row ? query_int64(&q, 0) : 0;
+  st = query_finish(&q, st);
+  if (st != ATESQL_OK) return store_fail_db(s, st, "%s lock '%s'", what, key);
+  *wrote = written > 0;
+  if (token != NULL) *token = written;
   return ATESQL_OK;
 }
 
@@ -68,9 +62,9 @@ atesql_status atesql_lock_acquire_token(atesql_store *s, const char *key,
                                         const char *value, int64_t ttl_ms,
                                         bool *acquired, int64_t *token) {
   int64_t start = call_begin(s);
-  return call_end(
-      s, ATESQL_CALL_LOCK_ACQUIRE, start,
-      lock_acquire_token_call(s, key, value, ttl_ms, acquired, token));
+  return call_end(s, ATESQL_CALL_LOCK_ACQUIRE, start,
+                  token_write(s, STMT_lock_acquire, "acquire", "acquired", key,
+                              value, ttl_ms, acquired, token));
 }
 
 atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
@@ -79,30 +73,13 @@ atesql_status atesql_lock_acquire(atesql_store *s, const char *key,
   return atesql_lock_acquire_token(s, key, value, ttl_ms, acquired, NULL);
 }
 
-static atesql_status lock_renew_call(atesql_store *s, const char *key,
-                                     const char *value, int64_t ttl_ms,
-                                     bool *renewed, int64_t *token) {
-  if (token != NULL) *token = 0;
-  if (renewed == NULL)
-    return store_fail(s, ATESQL_INVALID_ARGUMENT, "renewed is NULL");
-  *renewed = false;
-  atesql_status st = check_lock_args(s, key, value);
-  if (st == ATESQL_OK) st = check_ttl(s, ttl_ms);
-  if (st != ATESQL_OK) return st;
-  int64_t held = 0;
-  st = run_token_write(s, STMT_lock_renew, key, value, ttl_ms, &held);
-  if (st != ATESQL_OK) return store_fail_db(s, st, "renew lock '%s'", key);
-  *renewed = held > 0;
-  if (token != NULL) *token = held;
-  return ATESQL_OK;
-}
-
 atesql_status atesql_lock_renew(atesql_store *s, const char *key,
                                 const char *value, int64_t ttl_ms,
                                 bool *renewed, int64_t *token) {
   int64_t start = call_begin(s);
   return call_end(s, ATESQL_CALL_LOCK_RENEW, start,
-                  lock_renew_call(s, key, value, ttl_ms, renewed, token));
+                  token_write(s, STMT_lock_renew, "renew", "renewed", key,
+                              value, ttl_ms, renewed, token));
 }
 
 static atesql_status lock_release_call(atesql_store *s, const char *key,

@@ -14,8 +14,9 @@ fail() {
   failed=1
 }
 
-# 20000 workers: an import long enough (over a quarter of a second) to
-# draw progress.
+# 20000 workers; ATESQL_PROGRESS_DELAY_MS=0 draws the line from the first
+# row, so that a machine of any speed shows it.
+export ATESQL_PROGRESS_DELAY_MS=0
 awk 'BEGIN { for (i = 0; i < 20000; i++)
   printf "{\"workerNamespace\":\"ns\",\"workerPool\":\"cpu\",\"workerPod\":\"p%05d\",\"nodeName\":\"n%d\"}\n", i, i % 50 }' \
   >"$work/fleet.jsonl"
@@ -26,7 +27,7 @@ db="sqlite:$work/tty.db"
 "$program" --db "$db" migrate up >/dev/null
 script -qec "'$program' --db '$db' workers import '$work/fleet.jsonl'" \
   /dev/null >"$work/tty.out"
-grep -q 'importing workers: [0-9]* rows ([0-9]*%), [0-9]* rows/s' \
+grep -q 'importing workers: [0-9]* rows ([0-9]*%)' \
   "$work/tty.out" || fail "no progress line on a terminal"
 grep -q "$(printf '\033\\[K')imported 20000 workers" "$work/tty.out" ||
   fail "the result does not follow an erased line"

@@ -68,7 +68,6 @@ static void test_calls_are_counted_by_name_and_status(void **state) {
   assert_true(s.statements >= 5);
   assert_true(s.rows_read >= 2 + listed);
   assert_true(s.statement_cache_hits >= 1);
-  assert_true(s.statement_cache_hits + s.statement_cache_misses >= 1);
   assert_string_equal(atesql_call_name(ATESQL_CALL_WORKER_GET), "worker_get");
   assert_string_equal(atesql_call_name(ATESQL_CALL_COUNT), "unknown");
 

@@ -93,7 +93,7 @@ pgbouncer      tests/replication/run.sh
 openssl        tests/tls/run.sh (the test CAs and the server certificate)
 pg_ctlcluster  tests/crash/test_crash_postgres.c (restarts the cluster)
 pg_lsclusters  tests/crash/test_crash_postgres.c (finds the cluster)
-setpriv        tests/replication/run.sh, test_replication.c, tests/tls/run.sh (servers as postgres)
+setpriv        tests/pg_scratch.sh (for replication/run.sh, tls/run.sh), test_replication.c (servers as postgres)
 clang          scripts/test: the fuzz preset's compiler
 llvm-symbolizer  tests/fuzz/libfuzzer/run.sh (sanitizer stack traces)
 /usr/include/stdlib.h                  every C file (gcc only recommends libc6-dev)

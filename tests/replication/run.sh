@@ -15,19 +15,8 @@
 set -eu
 program=$1
 shift
-pgbin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-work=$(mktemp -d /tmp/atesql-repl-XXXXXX)
-chmod 755 "$work"
-
-# Server programs refuse to run as root.
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then
-    setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
-  else
-    "$@"
-  fi
-}
-[ "$(id -u)" = 0 ] && chown postgres "$work"
+scratch_name=atesql-repl
+. "$(dirname "$0")/../pg_scratch.sh"
 
 # Ports from the process id, so that parallel runs do not collide.
 base=$((20000 + ($$ % 2000) * 5))

@@ -36,26 +36,11 @@ not_tested() {
   exit 77
 }
 command -v openssl >/dev/null 2>&1 || not_tested "no openssl program"
-pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
-  not_tested "no PostgreSQL server programs"
-fi
 if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || not_tested "run as root and there is no postgres user"
 fi
-
-work=$(mktemp -d /tmp/atesql-tls-XXXXXX)
-chmod 755 "$work"
-
-# Server programs refuse to run as root.
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then
-    setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
-  else
-    "$@"
-  fi
-}
-[ "$(id -u)" = 0 ] && chown postgres "$work"
+scratch_name=atesql-tls
+. "$(dirname "$0")/../pg_scratch.sh"
 
 # A port from the process id, apart from tests/replication's range.
 port=$((31000 + $$ % 2000))
@@ -66,6 +51,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+if [ -z "$pgbin" ] || [ ! -x "$pgbin/initdb" ]; then
+  not_tested "no PostgreSQL server programs"
+fi
 
 # The certificates. The configuration is written here, so that the
 # machine's openssl.cnf adds nothing: a CA may sign certificates, the
