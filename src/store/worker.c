@@ -47,9 +47,12 @@ static atesql_status get_worker(atesql_store *s, const char *ns,
   worker_name(ns, pool, pod, what, sizeof what);
   const char *parts[] = {ns, pool, pod};
   for (int tries = 1;; tries++) {
+    /* A plain get asks for neither: its row is the record, whatever the
+    ** feed holds, and finding this worker's pending changes walks the
+    ** pending events (their number, not the fleet's, bounds that). */
     bool pending = false;
     st = get_record(s, &worker_spec, parts, what, (void **)out, revision,
-                    &pending);
+                    revision ? &pending : NULL);
     if (st != ATESQL_OK || revision == NULL || !pending || s->in_tx) return st;
     atesql_worker_free(*out);
     *out = NULL;

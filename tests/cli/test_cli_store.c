@@ -115,13 +115,14 @@ static void test_migrate_up_twice_then_status(void **state) {
                       "applied 0005_worker_events\n"
                       "applied 0006_parallel_feed\n"
                       "applied 0007_claim_functions\n"
-                      "applied 0008_lock_tokens\n");
+                      "applied 0008_lock_tokens\n"
+                      "applied 0009_numbering_floor\n");
   assert_string_equal(r.err, "");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "up");
   assert_int_equal(r.exit_code, 0);
-  assert_string_equal(r.out, "schema is up to date (version 8)\n");
+  assert_string_equal(r.out, "schema is up to date (version 9)\n");
   cli_result_free(&r);
 
   r = RUN(NULL, "--db", url, "migrate", "status");

@@ -402,6 +402,67 @@ static void test_failed_numbering_fails_the_reader(void **state) {
   atesql_store_close(s);
 }
 
+/* ---- the floor of the pending events ---- */
+
+/* One integer the query sql answers on c. */
+static long long raw_int(PGconn *c, const char *sql) {
+  PGresult *r = PQexec(c, sql);
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+    fail_msg("%s: %s", sql, PQerrorMessage(c));
+  long long v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+  PQclear(r);
+  return v;
+}
+
+/*
+** A numbering that saw no older transaction running moves the floor past
+** every event it numbered at once (migration 0009), so that a quiet
+** store's readers do not walk the batch's dead index entries; one that
+** saw a writer still running keeps the floor at or below that writer's
+** event, which is numbered once it commits.
+*/
+static void test_numbering_moves_the_floor_only_past_ended_writers(void **st) {
+  (void)st;
+  atesql_store *s = open_in_schema("atesql_feed_floor", "atesql_feed_floor");
+  create_pods(s);
+  PGconn *c = raw_connect(url_in_schema("atesql_feed_floor"));
+  int64_t revision = 0;
+  assert_int_equal(atesql_store_revision(s, &revision, NULL), ATESQL_OK);
+  assert_int_equal(revision, PODS);
+  long long top = raw_int(c, "SELECT max(seq) FROM worker_events");
+  assert_int_equal(
+      raw_int(c, "SELECT numbered_below FROM store_revision"), top + 1);
+
+  /* A writer left open with its change, then others that commit. */
+  PGconn *slow = raw_connect(url_in_schema("atesql_feed_floor"));
+  raw_exec(slow, "BEGIN");
+  raw_exec(slow, "UPDATE workers SET node_name = 'slow', version = "
+                 "version + 1 WHERE worker_pod = 'w00'");
+  long long slow_seq =
+      raw_int(slow, "SELECT seq FROM worker_events WHERE revision IS NULL");
+  set_node(s, "w01", "n2");
+  set_node(s, "w02", "n2");
+  assert_int_equal(atesql_store_revision(s, &revision, NULL), ATESQL_OK);
+  assert_int_equal(revision, PODS + 2);
+  assert_true(raw_int(c, "SELECT numbered_below FROM store_revision") <=
+              slow_seq);
+
+  /* Once it commits, its change is numbered after the others'. */
+  raw_exec(slow, "COMMIT");
+  assert_int_equal(atesql_store_revision(s, &revision, NULL), ATESQL_OK);
+  assert_int_equal(revision, PODS + 3);
+  char sql[128];
+  snprintf(sql, sizeof sql,
+           "SELECT revision FROM worker_events WHERE seq = %lld", slow_seq);
+  assert_int_equal(raw_int(c, sql), PODS + 3);
+  assert_int_equal(raw_int(c, "SELECT count(*) FROM worker_events WHERE "
+                              "revision IS NULL"),
+                   0);
+  PQfinish(slow);
+  PQfinish(c);
+  atesql_store_close(s);
+}
+
 /* ---- upgrade ---- */
 
 typedef struct event_row {
@@ -511,6 +572,7 @@ int main(void) {
       cmocka_unit_test(test_no_writer_waits_on_an_open_transaction),
       cmocka_unit_test(test_writer_killed_mid_transaction_leaves_no_event),
       cmocka_unit_test(test_failed_numbering_fails_the_reader),
+      cmocka_unit_test(test_numbering_moves_the_floor_only_past_ended_writers),
       cmocka_unit_test(test_upgrade_from_0005_keeps_events_and_resumes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

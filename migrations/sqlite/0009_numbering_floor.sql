@@ -1,0 +1,5 @@
+-- Nothing changes on SQLite. Migration 0009 changes how PostgreSQL's
+-- readers number the change feed (atesql_number_worker_events); SQLite's
+-- writers number their events as they commit, so nothing there is ever
+-- pending. The number exists here so that both dialects have the same
+-- list of migrations.
