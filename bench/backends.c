@@ -107,9 +107,11 @@ void pg_exec(PGconn *c, const char *sql) {
 void postgres_describe(const char *server, char *buf, size_t bufsz) {
   PGconn *c = pg_connect(server);
   const char *v = PQparameterStatus(c, "server_version");
-  PGresult *r = PQexec(c, "SHOW fsync");
-  snprintf(buf, bufsz, "%s (fsync=%s)", v ? v : "?",
-           PQresultStatus(r) == PGRES_TUPLES_OK ? PQgetvalue(r, 0, 0) : "?");
+  PGresult *r = PQexec(c, "SELECT current_setting('fsync'), "
+                          "current_setting('shared_buffers')");
+  bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1;
+  snprintf(buf, bufsz, "%s (fsync=%s, shared_buffers=%s)", v ? v : "?",
+           ok ? PQgetvalue(r, 0, 0) : "?", ok ? PQgetvalue(r, 0, 1) : "?");
   PQclear(r);
   PQfinish(c);
 }

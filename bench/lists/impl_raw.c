@@ -34,10 +34,12 @@ typedef struct row_shape {
 typedef struct raw_ctx {
   bool pg;
   sqlite3 *db;
-  sqlite3_stmt *stmts[RAW_STATEMENTS];
+  sqlite3_stmt *stmts[RAW_SLOTS];
   PGconn *conn;
-  raw_statement st[RAW_STATEMENTS];
-  row_shape shape[RAW_STATEMENTS];
+  raw_statement st[RAW_SLOTS]; /* by slot (raw.h) */
+  row_shape shape[RAW_SLOTS];
+  size_t pages[PAGE_SIZES_MAX]; /* the run's page sizes, a slot's k */
+  size_t page_count;
   size_t sink; /* column bytes read, so reads are not elided */
 } raw_ctx;
 
@@ -179,12 +181,23 @@ static raw_result run_pg(raw_ctx *r, int st, const raw_param *p, size_t n,
   return out;
 }
 
+/* The slot of statement st for a page of `page` rows. */
+static int slot_of(const raw_ctx *r, int st, size_t page) {
+  if (st >= RAW_STATEMENTS || !workload_is_list((workload)st) ||
+      !workload_has_pages((workload)st))
+    return st;
+  for (size_t k = 0; k < r->page_count; k++)
+    if (r->pages[k] == page) return raw_slot(st, k);
+  die("raw: %s has no statement for pages of %zu", workload_names[st], page);
+}
+
 /* Run statement st for question a; d as in run_sqlite. */
 static raw_result run(raw_ctx *r, int st, const op_args *a, digest *d) {
   raw_param p[RAW_PARAMS_MAX] = {{0}};
-  size_t n = raw_params(r->pg, st, a, p);
-  return r->pg ? run_pg(r, st, p, n, a->page, d)
-               : run_sqlite(r, st, p, n, a->page, d);
+  int slot = slot_of(r, st, a->page);
+  size_t n = raw_params(r->pg, r->st[slot].binds, a, p);
+  return r->pg ? run_pg(r, slot, p, n, a->page, d)
+               : run_sqlite(r, slot, p, n, a->page, d);
 }
 
 static size_t raw_list(void *ctx, const op_args *a, digest *d) {
@@ -229,7 +242,7 @@ static size_t raw_lock_cycle(void *ctx, const op_args *a, digest *d) {
 
 static void close_raw(impl *im) {
   raw_ctx *r = im->ctx;
-  for (int st = 0; st < RAW_STATEMENTS; st++)
+  for (int st = 0; st < RAW_SLOTS; st++)
     sqlite3_finalize(r->stmts[st]);
   sqlite3_close(r->db);
   PQfinish(r->conn);
@@ -271,9 +284,18 @@ static impl *new_raw_impl(raw_ctx *r) {
 ** columns: names[st][0..column_counts[st]) for statement st. */
 static void find_all_columns(raw_ctx *r, const char *const *names[],
                              const int *column_counts) {
-  for (int st = 0; st < RAW_STATEMENTS; st++)
-    r->shape[st] =
-        find_columns(st, r->st[st].rows, names[st], column_counts[st]);
+  for (int st = 0; st < RAW_SLOTS; st++)
+    if (r->st[st].sql)
+      r->shape[st] =
+          find_columns(st, r->st[st].rows, names[st], column_counts[st]);
+}
+
+/* The statements of src, and its page sizes, into r. */
+static void take_statements(raw_ctx *r, const raw_source *src) {
+  raw_statements_take(r->st, r->pg, src);
+  if (src->page_count > PAGE_SIZES_MAX) die("raw: too many page sizes");
+  memcpy(r->pages, src->pages, src->page_count * sizeof *r->pages);
+  r->page_count = src->page_count;
 }
 
 /* The connection settings atesql's SQLite driver uses with the URL lists.c
@@ -283,7 +305,7 @@ static void find_all_columns(raw_ctx *r, const char *const *names[],
 impl *open_raw_sqlite(const char *path, const raw_source *src) {
   raw_ctx *r = calloc(1, sizeof *r);
   if (r == NULL) die("out of memory");
-  raw_statements_take(r->st, false, src);
+  take_statements(r, src);
   if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
                       NULL) != SQLITE_OK ||
       sqlite3_busy_timeout(r->db, 5000) != SQLITE_OK ||
@@ -293,10 +315,11 @@ impl *open_raw_sqlite(const char *path, const raw_source *src) {
                    "PRAGMA mmap_size = 1073741824;",
                    NULL, NULL, NULL) != SQLITE_OK)
     die("raw sqlite open %s: %s", path, sqlite3_errmsg(r->db));
-  const char *names[RAW_STATEMENTS][32];
-  const char *const *name_lists[RAW_STATEMENTS];
-  int column_counts[RAW_STATEMENTS];
-  for (int st = 0; st < RAW_STATEMENTS; st++) {
+  static const char *names[RAW_SLOTS][32];
+  const char *const *name_lists[RAW_SLOTS];
+  int column_counts[RAW_SLOTS];
+  for (int st = 0; st < RAW_SLOTS; st++) {
+    if (r->st[st].sql == NULL) continue;
     if (sqlite3_prepare_v3(r->db, r->st[st].sql, -1, SQLITE_PREPARE_PERSISTENT,
                            &r->stmts[st], NULL) != SQLITE_OK)
       die("raw sqlite prepare: %s: %s", sqlite3_errmsg(r->db), r->st[st].sql);
@@ -320,14 +343,15 @@ impl *open_raw_sqlite(const char *path, const raw_source *src) {
 static void print_generic_plan(raw_ctx *r, const fleet *f, workload w,
                                const char *what) {
   op_args a;
+  size_t page = workload_has_pages(w) ? r->pages[0] : PAGE_ROWS;
   for (size_t seq = 10; seq > 0; seq--) {
-    make_args(f, w, PAGE_ROWS, seq - 1, "check", 0, &a);
+    make_args(f, w, page, seq - 1, "check", 0, &a);
     run(r, w, &a, NULL);
   }
   raw_param p[RAW_PARAMS_MAX] = {{0}};
   size_t n = raw_params(true, w, &a, p);
   char sql[1024], name[16];
-  prepared_name(w, name, sizeof name);
+  prepared_name(slot_of(r, w, page), name, sizeof name);
   size_t len = (size_t)snprintf(sql, sizeof sql, "EXPLAIN EXECUTE %s(", name);
   for (size_t i = 0; i < n; i++) {
     char *literal = PQescapeLiteral(r->conn, p[i].text, strlen(p[i].text));
@@ -355,15 +379,16 @@ impl *open_raw_postgres(const char *conninfo, const raw_source *src) {
   raw_ctx *r = calloc(1, sizeof *r);
   if (r == NULL) die("out of memory");
   r->pg = true;
-  raw_statements_take(r->st, true, src);
+  take_statements(r, src);
   r->conn = PQconnectdb(conninfo);
   if (PQstatus(r->conn) != CONNECTION_OK)
     die("raw postgres connect: %s", PQerrorMessage(r->conn));
-  PGresult *described[RAW_STATEMENTS];
-  const char *names[RAW_STATEMENTS][32];
-  const char *const *name_lists[RAW_STATEMENTS];
-  int column_counts[RAW_STATEMENTS];
-  for (int st = 0; st < RAW_STATEMENTS; st++) {
+  PGresult *described[RAW_SLOTS] = {0};
+  static const char *names[RAW_SLOTS][32];
+  const char *const *name_lists[RAW_SLOTS];
+  int column_counts[RAW_SLOTS];
+  for (int st = 0; st < RAW_SLOTS; st++) {
+    if (r->st[st].sql == NULL) continue;
     char name[16];
     prepared_name(st, name, sizeof name);
     PGresult *res = PQprepare(r->conn, name, r->st[st].sql, 0, NULL);
@@ -382,7 +407,7 @@ impl *open_raw_postgres(const char *conninfo, const raw_source *src) {
     name_lists[st] = names[st];
   }
   find_all_columns(r, name_lists, column_counts);
-  for (int st = 0; st < RAW_STATEMENTS; st++)
+  for (int st = 0; st < RAW_SLOTS; st++)
     PQclear(described[st]);
   for (workload w = 0; w < WL_COUNT; w++) {
     if (!workload_is_list(w) && w != WL_COUNT_POOL_FREE) continue;

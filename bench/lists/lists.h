@@ -308,11 +308,11 @@ bool peak_rss_resets(void);
 
 /* Loaders (load.c, impl_redis.c): fleet f into an empty database (SQLite:
 ** the file at path, which must not exist; PostgreSQL: the database of
-** conninfo, just created), analyzed; or into a redis-server, flushed
-** first. Run in a child process, so their memory never counts in a
-** measurement. */
+** conninfo, just created), analyzed, with prewarm its tables and indexes
+** read into shared_buffers; or into a redis-server, flushed first. Run in
+** a child process, so their memory never counts in a measurement. */
 void load_sqlite(const char *path, const fleet *f);
-void load_postgres(const char *conninfo, const fleet *f);
+void load_postgres(const char *conninfo, const fleet *f, bool prewarm);
 void load_redis(const char *host, int port, const fleet *f);
 
 /* After a table of cells: the ratios and the targets (summary.c). */

@@ -3,10 +3,11 @@
 ** schema comes from atesql_migrate_up, the rows from one SQLite transaction
 ** of prepared inserts (without a journal, the secondary indexes made after
 ** the rows) or from PostgreSQL COPY, and the planner statistics from
-** atesql_store_analyze. Rows are generated table by table (fleet.c) and
-** handed to a sink that knows one database. A worker's labels go to the
-** workers.labels column as the JSON object atesql writes; the migration's
-** triggers fill worker_labels from it, as they do for atesql's writes.
+** atesql_store_analyze (on PostgreSQL after numbering the load's events).
+** Rows are generated table by table (fleet.c) and handed to a sink that
+** knows one database. A worker's labels go to the workers.labels column as
+** the JSON object atesql writes; the migration's triggers fill
+** worker_labels from it, as they do for atesql's writes.
 */
 #include <jansson.h>
 #include <libpq-fe.h>
@@ -270,7 +271,28 @@ static void copy_start(PGconn *conn, const char *sql) {
   PQclear(res);
 }
 
-void load_postgres(const char *conninfo, const fleet *f) {
+/*
+** Read every table and index of the fleet into shared_buffers (pg_prewarm,
+** which PostgreSQL's own package ships), as a server that has answered a
+** scheduler for a while holds what it reads: COPY and VACUUM pass their
+** pages through a small ring of buffers, so after a load the server's
+** cache holds almost none of them. What does not fit stays out.
+*/
+static void prewarm_postgres(PGconn *c) {
+  pg_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_prewarm");
+  PGresult *r = PQexec(c, "SELECT sum(pg_prewarm(c.oid)), "
+                          "current_setting('shared_buffers') FROM pg_class c "
+                          "WHERE c.relnamespace = current_schema()::regnamespace "
+                          "AND c.relkind IN ('r', 'i')");
+  if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+    die("postgres: pg_prewarm: %s", PQresultErrorMessage(r));
+  fprintf(stderr, "read %lld MB into shared_buffers (%s)\n",
+          strtoll(PQgetvalue(r, 0, 0), NULL, 10) * 8192 / 1000000,
+          PQgetvalue(r, 0, 1));
+  PQclear(r);
+}
+
+void load_postgres(const char *conninfo, const fleet *f, bool prewarm) {
   atesql_store_close(migrate_and_open(conninfo));
   static copy_buf c;
   c.conn = pg_connect(conninfo);
@@ -290,10 +312,16 @@ void load_postgres(const char *conninfo, const fleet *f) {
     while ((res = PQgetResult(c.conn)) != NULL)
       PQclear(res);
   }
+  /* Number the load's events, as the first listing after an import would
+  ** (one per loaded worker, pending until a reader numbers them), so that
+  ** no cell pays for that. */
+  atesql_store *s = open_store(conninfo);
+  check(s, atesql_store_revision(s, NULL, NULL), "number the events");
+  atesql_store_close(s);
   /* Set the visibility map, as autovacuum would soon after a bulk load,
   ** so that index-only scans are possible from the first measurement,
-  ** and so that autovacuum has no table to work on during the run
-  ** (worker_events holds one event per loaded worker). */
+  ** and so that autovacuum has no table to work on during the run (the
+  ** numbering left a dead version of every event). */
   pg_exec(c.conn,
           "VACUUM workers, worker_labels, worker_events, actors, atespaces");
   analyze(conninfo);
@@ -305,5 +333,6 @@ void load_postgres(const char *conninfo, const fleet *f) {
   /* Write the load's pages out now, so that no checkpoint flushing them
   ** (with fsync=on) runs under the first cells. */
   pg_exec(c.conn, "CHECKPOINT");
+  if (prewarm) prewarm_postgres(c.conn);
   PQfinish(c.conn);
 }

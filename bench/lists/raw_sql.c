@@ -17,7 +17,6 @@
 ** question (op_args), or of the worker a write writes. */
 typedef enum raw_value {
   V_END,         /* after the last placeholder */
-  V_LIMIT,       /* a page and the "more?" row: page + 1 */
   V_POOL,        /* pool */
   V_POOLS,       /* pools, encoded for the dialect */
   V_NAMESPACE,   /* worker_namespace */
@@ -70,27 +69,23 @@ typedef struct statement_row {
 } statement_row;
 
 static const statement_row statements[RAW_STATEMENTS] = {
-    [WL_LIST_POOL_FREE] = {{V_POOL, V_LIMIT}, WORKER_ROWS},
-    [WL_LIST_NODES_FREE] = {{V_NODES, V_LIMIT}, WORKER_ROWS},
-    [WL_LIST_POOL_NODES_FREE] = {{V_POOL, V_NODES, V_LIMIT}, WORKER_ROWS},
-    [WL_LIST_POOLS_FREE] = {{V_NAMESPACE, V_POOLS, V_LIMIT}, WORKER_ROWS},
-    [WL_LIST_HOLDER] = {{V_ACTOR_ID, V_ATESPACE, V_LIMIT}, WORKER_ROWS},
-    [WL_LIST_NODE] = {{V_NODE, V_LIMIT}, WORKER_ROWS},
-    [WL_LIST_ACTORS_STATUS] = {{V_ATESPACE, V_STATUS, V_LIMIT}, ACTOR_ROWS},
-    [WL_LIST_STATUS] = {{V_STATUS, V_LIMIT}, ACTOR_ROWS},
-    [WL_LIST_POOL_LABEL_FREE] = {{V_POOL, V_LABEL_KEY, V_LABEL_VALUE, V_LIMIT},
+    [WL_LIST_POOL_FREE] = {{V_POOL}, WORKER_ROWS},
+    [WL_LIST_NODES_FREE] = {{V_NODES}, WORKER_ROWS},
+    [WL_LIST_POOL_NODES_FREE] = {{V_POOL, V_NODES}, WORKER_ROWS},
+    [WL_LIST_POOLS_FREE] = {{V_NAMESPACE, V_POOLS}, WORKER_ROWS},
+    [WL_LIST_HOLDER] = {{V_ACTOR_ID, V_ATESPACE}, WORKER_ROWS},
+    [WL_LIST_NODE] = {{V_NODE}, WORKER_ROWS},
+    [WL_LIST_ACTORS_STATUS] = {{V_ATESPACE, V_STATUS}, ACTOR_ROWS},
+    [WL_LIST_STATUS] = {{V_STATUS}, ACTOR_ROWS},
+    [WL_LIST_POOL_LABEL_FREE] = {{V_POOL, V_LABEL_KEY, V_LABEL_VALUE},
                                  WORKER_ROWS},
     [WL_COUNT_POOL_FREE] = {{V_POOL}, NO_ROWS},
-    /* A worker get also reads the revision it reflects, as a list page
-    ** does. */
     [WL_GET_WORKER] = {{V_W_NAMESPACE, V_W_POOL, V_W_POD},
                        WORKER_ROWS,
-                       "SELECT " WORKER_COLUMNS
-                       ", (SELECT revision FROM worker_revision) FROM workers "
+                       "SELECT " WORKER_COLUMNS " FROM workers "
                        "WHERE worker_namespace = ?1 AND worker_pool = ?2 AND "
                        "worker_pod = ?3",
-                       "SELECT " WORKER_COLUMNS
-                       ", (SELECT revision FROM worker_revision) FROM workers "
+                       "SELECT " WORKER_COLUMNS " FROM workers "
                        "WHERE worker_namespace = $1 AND worker_pool = $2 AND "
                        "worker_pod = $3"},
     [WL_CREATE_WORKER] = {{WORKER_FIELDS, V_W_VERSION, V_W_LABELS},
@@ -190,7 +185,6 @@ size_t raw_params(bool pg, int st, const op_args *a, raw_param *p) {
   for (; n < sizeof statements[st].binds / sizeof *binds && binds[n] != V_END;
        n++) {
     switch (binds[n]) {
-    case V_LIMIT: set_int(&p[n], (int64_t)a->page + 1); break;
     case V_STATUS: set_int(&p[n], a->status); break;
     case V_VERSION: set_int(&p[n], a->expected_version); break;
     case V_W_VERSION: set_int(&p[n], a->worker.version); break;
@@ -269,8 +263,8 @@ static char *take_count(atesql_store *s, bool pg, const op_args *a,
 
 /*
 ** The list statement of question a, as atesql_explain reports it, its
-** parameters checked against raw's; *sql receives a copy the first time
-** and must be the same statement after. Prints explain's verdict.
+** parameters checked against raw's, into *sql (a copy). Prints explain's
+** verdict.
 */
 static void take_list(atesql_store *s, bool pg, const op_args *a,
                       const char *what, char **sql) {
@@ -280,12 +274,7 @@ static void take_list(atesql_store *s, bool pg, const op_args *a,
                                                     : ATESQL_RESOURCE_WORKERS;
   if (atesql_explain(s, res, &o, &plan) != ATESQL_OK)
     die("%s: explain: %s", what, atesql_errmsg(s));
-  if (*sql == NULL)
-    *sql = copy_text(plan->sql);
-  else if (strcmp(*sql, plan->sql) != 0)
-    die("%s: atesql's statement differs from its statement at another page "
-        "size\n  here:  %s\n  there: %s",
-        what, plan->sql, *sql);
+  *sql = copy_text(plan->sql);
   raw_param p[RAW_PARAMS_MAX];
   size_t n = raw_params(pg, a->w, a, p);
   check_params(what, plan->params, plan->param_count, p, n);
@@ -293,12 +282,13 @@ static void take_list(atesql_store *s, bool pg, const op_args *a,
   atesql_plan_free(plan);
 }
 
-void raw_statements_take(raw_statement st[RAW_STATEMENTS], bool pg,
+void raw_statements_take(raw_statement st[RAW_SLOTS], bool pg,
                          const raw_source *src) {
   const char *backend = pg ? "postgres" : "sqlite";
+  memset(st, 0, RAW_SLOTS * sizeof *st);
   for (int i = 0; i < RAW_STATEMENTS; i++) {
     const statement_row *row = &statements[i];
-    st[i] = (raw_statement){NULL, row->rows};
+    st[i] = (raw_statement){NULL, row->rows, i};
     if (row->sqlite) st[i].sql = copy_text(pg ? row->postgres : row->sqlite);
   }
   for (workload w = 0; w < WL_COUNT; w++) {
@@ -311,15 +301,17 @@ void raw_statements_take(raw_statement st[RAW_STATEMENTS], bool pg,
       make_args(src->f, w, page, 0, "check", 0, &a);
       workload_label(w, page, label, sizeof label);
       snprintf(what, sizeof what, "%s %s", backend, label);
+      raw_statement *slot = &st[raw_slot(w, i)];
+      *slot = (raw_statement){NULL, statements[w].rows, w};
       if (w == WL_COUNT_POOL_FREE)
-        st[w].sql = take_count(src->atesql, pg, &a, what);
+        slot->sql = take_count(src->atesql, pg, &a, what);
       else
-        take_list(src->atesql, pg, &a, what, &st[w].sql);
+        take_list(src->atesql, pg, &a, what, &slot->sql);
     }
   }
 }
 
-void raw_statements_free(raw_statement st[RAW_STATEMENTS]) {
-  for (int i = 0; i < RAW_STATEMENTS; i++)
+void raw_statements_free(raw_statement st[RAW_SLOTS]) {
+  for (int i = 0; i < RAW_SLOTS; i++)
     free(st[i].sql);
 }

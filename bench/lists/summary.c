@@ -278,7 +278,7 @@ static void report_growth(cells all, const char *backend,
       snprintf(rows, sizeof rows, "%.1f/%.1f", small->rows, large->rows);
       snprintf(p50, sizeof p50, "%.1f->%.1f", small->p50_us, large->p50_us);
       double growth = ratio(large, small);
-      printf("  %-8s  %-12s  %-20s  %-16s  %-11s  %-16s  %5.2fx  ", backend,
+      printf("  %-8s  %-16s  %-20s  %-16s  %-11s  %-16s  %5.2fx  ", backend,
              impl_name, workload_names[w], sizes, rows, p50, growth);
       print_verdict(growth, SCALING_LIMIT, true);
     }
@@ -289,7 +289,7 @@ void report_scaling(const cell *items, size_t count) {
   printf("\nGrowth of p50 over each tenfold step of the sizes (target <= "
          "%.2fx)\n",
          SCALING_LIMIT);
-  printf("  %-8s  %-12s  %-20s  %-16s  %-11s  %-16s  %6s\n", "backend", "impl",
+  printf("  %-8s  %-16s  %-20s  %-16s  %-11s  %-16s  %6s\n", "backend", "impl",
          "workload", "N->10N", "rows", "p50_us", "growth");
   for (size_t b = 0; b < 2; b++) {
     const char *names[4];

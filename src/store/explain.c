@@ -34,7 +34,8 @@ static bool all_bound(const atesql_selector *sel, const judgement *j) {
 }
 
 /* A table of no more rows than this is small: planners may rightly read
-** it rather than search an index, and the verdict says so calmly. */
+** it, or more of an index than the rows returned, rather than search an
+** index that bounds every term, and the verdict says so calmly. */
 #define SMALL_TABLE_ROWS 5000
 
 /* Whether table holds at most SMALL_TABLE_ROWS rows, counting no further
@@ -69,6 +70,17 @@ static void write_verdict(const char *table, const list_call *c,
              "index %s bounds %s: reads %lld rows for %lld returned%s "
              "(O(log n + k))",
              j->index, bounded, read, ret, sort);
+  else if (j->searched && !j->scanned && c->selector->count && small_table)
+    snprintf(out, outsz,
+             "%s is small (at most %d rows): the database searches index %s "
+             "by %s and filters %s row by row rather than search an index "
+             "that bounds every term, which at this size costs little (%lld "
+             "rows read for %lld returned%s). A larger table should be "
+             "searched by every term; if it is not, refresh statistics "
+             "(atesql analyze)",
+             table, SMALL_TABLE_ROWS, j->index,
+             bounded[0] ? bounded : "the page token", filtered, read, ret,
+             sort);
   else if (j->searched && !j->scanned && c->selector->count)
     snprintf(out, outsz,
              "WARNING: index %s bounds only %s: reads the rows those match "
@@ -192,7 +204,7 @@ atesql_status explain_run(atesql_store *s, explained_page *page,
         strbuf_failed(&text))
       st = store_fail(s, ATESQL_NO_MEMORY, "out of memory");
     bool small_table = false;
-    if (st == ATESQL_OK && j.scanned)
+    if (st == ATESQL_OK && !all_bound(c->selector, &j))
       st = is_small_table(s, page->spec->res->table, &small_table);
     if (st == ATESQL_OK) {
       write_verdict(page->spec->res->table, c, &j, small_table, bounded.data,

@@ -60,7 +60,7 @@ atesql_status count_records(atesql_store *s, const resource_spec *spec,
   if (count == NULL)
     return store_fail(s, ATESQL_INVALID_ARGUMENT, "count is NULL");
   list_call c = {0};
-  atesql_status st = resolve_selector(s, spec, opts, SELECTOR_SQL_COUNT, &c);
+  atesql_status st = resolve_selector(s, spec, opts, SELECTOR_SQL_COUNT, 0, &c);
   query q = {0};
   if (st == ATESQL_OK) {
     size_t n = bind_compiled(c.compiled, c.params);

@@ -10,9 +10,9 @@
 #include "store/token.h"
 #include "util/strbuf.h"
 
-/* A list statement's parameters at most: one per selector term, the page
-** token's key, the page size. */
-enum { LIST_MAX_PARAMS = ATESQL_SELECTOR_TERMS_MAX + TOKEN_MAX_KEYS + 1 };
+/* A list statement's parameters at most: one per selector term and the
+** page token's key. */
+enum { LIST_MAX_PARAMS = ATESQL_SELECTOR_TERMS_MAX + TOKEN_MAX_KEYS };
 
 /*
 ** What a list call prepares before its rows. The selector, its compiled
@@ -40,11 +40,12 @@ typedef struct list_call {
 void list_call_release(list_call *c);
 
 /* The selector of opts (built, else text; none selects everything) and
-** the statement of `kind` for it, into c. Errors: INVALID_ARGUMENT (the
-** selector), NO_MEMORY. */
+** the statement of `kind` for it, into c: a page of page_size records
+** (written into the statement, page.c says why; a count ignores it).
+** Errors: INVALID_ARGUMENT (the selector), NO_MEMORY. */
 atesql_status resolve_selector(atesql_store *s, const resource_spec *spec,
                                const atesql_list_opts *opts, selector_sql kind,
-                               list_call *c);
+                               size_t page_size, list_call *c);
 
 /*
 ** " AND (k1, k2) > (?n+1, ?n+2)": the keyset condition of a later page over

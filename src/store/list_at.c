@@ -35,6 +35,7 @@
 ** numbered in it: a watch from it may deliver again a change the page
 ** already shows, and misses none.
 */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,12 +68,13 @@ static void append_first_after(strbuf *sb, const resource_def *res,
                 rev);
 }
 
-/* The page statement of c as of a revision: the selector's parameters,
-** the keyset's, then the revision, then the limit, then those of `prev`:
-** the selector compiled to read an event's labels from its JSON column
-** (selector/ast.h, SEL_LABELS_JSON). */
+/* The page statement of c as of a revision, for pages of page_size: the
+** selector's parameters, the keyset's, then the revision, then those of
+** `prev`: the selector compiled to read an event's labels from its JSON
+** column (selector/ast.h, SEL_LABELS_JSON). */
 static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
-                         const list_call *c, const atesql_compiled *prev) {
+                         const list_call *c, const atesql_compiled *prev,
+                         size_t page_size) {
   const resource_def *res = spec->res;
   size_t where_params = c->compiled->param_count;
   size_t n = where_params;
@@ -81,7 +83,7 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
   if (c->keyset) append_keyset(&cond, d, spec, c->pinned, &n);
   char rev[24], limit[24];
   placeholder(d, n + 1, rev, sizeof rev);
-  placeholder(d, n + 2, limit, sizeof limit);
+  snprintf(limit, sizeof limit, "%zu", page_size + 1);
   char *where = strbuf_detach(&cond);
   if (where == NULL) return NULL;
 
@@ -126,8 +128,7 @@ static char *page_at_sql(const store_dialect *d, const resource_spec *spec,
 }
 
 /* The store's revision and pending flag, if the page condition of c
-** (without its limit, the last of nparams) still matches nothing; else
-** *revision = -1. */
+** (its nparams parameters) still matches nothing; else *revision = -1. */
 static atesql_status revision_if_empty(atesql_store *s,
                                        const resource_spec *spec,
                                        const list_call *c, size_t nparams,
@@ -143,7 +144,7 @@ static atesql_status revision_if_empty(atesql_store *s,
   char *sql = strbuf_detach(&sb);
   if (sql == NULL) return store_fail(s, ATESQL_NO_MEMORY, "out of memory");
   query q = {0};
-  atesql_status st = query_sql(s, sql, c->params, nparams - 1, &q);
+  atesql_status st = query_sql(s, sql, c->params, nparams, &q);
   free(sql);
   if (st != ATESQL_OK) {
     query_done(&q);
@@ -191,11 +192,10 @@ atesql_status list_settle_revision(atesql_store *s, const resource_spec *spec,
                   &prev, &err) != ATESQL_OK)
     return store_fail(s, err.status, "%s", err.message);
   db_param params[LIST_MAX_PARAMS + 1 + 2 * ATESQL_SELECTOR_TERMS_MAX];
-  memcpy(params, c->params, (nparams - 1) * sizeof *params);
-  params[nparams - 1] = param_int64(want);
-  params[nparams] = c->params[nparams - 1]; /* the limit */
+  memcpy(params, c->params, nparams * sizeof *params);
+  params[nparams] = param_int64(want);
   size_t n = nparams + 1 + bind_compiled(prev, params + nparams + 1);
-  char *sql = page_at_sql(s->dialect, spec, c, prev);
+  char *sql = page_at_sql(s->dialect, spec, c, prev, page_size);
   if (sql == NULL) {
     atesql_compiled_free(prev);
     return store_fail(s, ATESQL_NO_MEMORY, "out of memory");

@@ -35,6 +35,7 @@ typedef struct cached_selector {
   unsigned char token_hash[TOKEN_SELECTOR_HASH]; /* of normalized */
   char *sql[SELECTOR_SQL_KINDS];
   uint64_t sql_hash[SELECTOR_SQL_KINDS]; /* sql_hash(sql[k]); 0 not yet */
+  size_t sql_page[SELECTOR_SQL_KINDS];   /* the page size sql[k] limits */
 } cached_selector;
 
 enum { SELECTOR_CACHE_SIZE = 512, SELECTOR_INDEX_SIZE = 1024 };
