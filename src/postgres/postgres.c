@@ -163,8 +163,6 @@ static bool left_target_session(driver_conn *c) {
   return c->wants_read_write && ro && strcmp(ro, "on") == 0;
 }
 
-/* Server notices ("relation already exists, skipping") are not errors and
-** must not reach the application's stderr. */
 /*
 ** Settings every named-statement session gets, at each connect. A
 ** prepared statement keeps one generic plan: atesql's statements carry
@@ -192,6 +190,8 @@ static bool set_up_session(driver_conn *c) {
   return ok;
 }
 
+/* Server notices ("relation already exists, skipping") are not errors and
+** must not reach the application's stderr. */
 static void ignore_notice(void *arg, const char *message) {
   (void)arg;
   (void)message;

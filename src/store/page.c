@@ -12,15 +12,14 @@
 ** starts its search at the token instead of reading from the pool's first
 ** row and filtering.
 **
-** The page's limit is written into the statement, not bound: a prepared
-** statement is planned for its parameters' values only on its first five
-** executions (PostgreSQL), and its generic plan, which must assume a
-** bound limit reads a tenth of the rows the condition matches, looks
-** costlier than those custom plans once the fleet is large, so the server
-** went on planning every call (0.2-0.4 ms, more than the page itself, at
-** 200k workers). With the limit in the text the generic plan costs what
-** the custom ones did and is kept. A handle then prepares a statement per
-** page size it uses.
+** The page's limit is written into the statement, not bound. PostgreSQL
+** runs a prepared statement on one generic plan (the session's
+** plan_cache_mode, postgres/postgres.c), which cannot see a bound limit
+** and costs it as a tenth of the rows the condition matches: in the text,
+** the plan has the page's real row goal (and, left to choose, the server
+** no longer finds the generic plan costlier than custom ones and plans
+** every call, 0.2-0.4 ms at 200k workers). A handle prepares a statement
+** per page size it uses.
 */
 #include "store/list.h"
 

@@ -63,6 +63,46 @@ static void test_idle_handle_whose_backend_died_reconnects(void **state) {
   atesql_store_close(s);
 }
 
+/* The handle's session's plan_cache_mode, read on its own connection. */
+static void expect_plan_cache_mode(atesql_store *s, const char *want) {
+  query q = {0};
+  assert_int_equal(query_sql(s, "SELECT current_setting('plan_cache_mode')",
+                             NULL, 0, &q),
+                   ATESQL_OK);
+  assert_true(q.row);
+  size_t len;
+  assert_string_equal(query_text(&q, 0, &len), want);
+  assert_int_equal(query_done(&q), ATESQL_OK);
+}
+
+/* A handle's session runs prepared statements on their generic plan
+** (postgres.c says why), on its first connection and on every one made
+** again; behind a transaction pooler, whose server connections other
+** clients share, nothing is set. */
+static void test_session_keeps_generic_plans_across_reconnects(void **st) {
+  (void)st;
+  atesql_store *s = open_in_schema("atesql_generic", "atesql_generic");
+  expect_plan_cache_mode(s, "force_generic_plan");
+  kill_backends("atesql_generic");
+  expect_plan_cache_mode(s, "force_generic_plan");
+  atesql_stats stats;
+  assert_int_equal(atesql_store_stats(s, &stats), ATESQL_OK);
+  assert_int_equal(stats.reconnects, 1);
+  atesql_store_close(s);
+
+  const char *base = url_in_schema("atesql_generic");
+  char url[1200];
+  if (strstr(base, "://"))
+    snprintf(url, sizeof url, "%s%catesql_pooler=transaction", base,
+             strchr(base, '?') ? '&' : '?');
+  else /* a key=value conninfo */
+    snprintf(url, sizeof url, "%s atesql_pooler=transaction", base);
+  atesql_error err = {0};
+  assert_int_equal(atesql_store_open(url, &s, &err), ATESQL_OK);
+  expect_plan_cache_mode(s, "auto");
+  atesql_store_close(s);
+}
+
 static void test_write_cut_by_connection_loss_is_all_or_nothing(void **state) {
   (void)state;
   atesql_store *s = open_in_schema("atesql_cut", "atesql_cut");
@@ -737,6 +777,7 @@ int main(void) {
   if (skip) return skip;
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_idle_handle_whose_backend_died_reconnects),
+      cmocka_unit_test(test_session_keeps_generic_plans_across_reconnects),
       cmocka_unit_test(test_write_cut_by_connection_loss_is_all_or_nothing),
       cmocka_unit_test(test_killed_transaction_writes_nothing),
       cmocka_unit_test(test_transaction_lost_with_its_connection_fails_whole),
