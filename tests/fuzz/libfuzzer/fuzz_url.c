@@ -64,8 +64,10 @@ static void check_sqlite(const char *text) {
 ** Does msg show password: as it is, as error_excerpt quotes it (control
 ** bytes and quotes as \xNN), or its first 8 or more bytes so quoted and
 ** cut with "..."? Only a password of 6 bytes or more holding a letter and
-** a digit counts: a shorter or plainer one can occur in the message's own
-** words ("host", "65535").
+** a digit counts, and only a cut one whose kept bytes hold both: a
+** shorter or plainer text can occur in the message's own words ("host",
+** "65535", or "percent-encoded token: ..." where the message is cut
+** before a quote).
 */
 static int shows(const char *msg, const char *password) {
   size_t len = strlen(password);
@@ -79,15 +81,18 @@ static int shows(const char *msg, const char *password) {
   if (strstr(msg, password) != NULL) return 1;
   char quoted[4 * 256 + 4];
   size_t o = 0;
+  int kept_letter = 0, kept_digit = 0;
   for (size_t i = 0; i < len && i < 256; i++) {
     unsigned char c = (unsigned char)password[i];
+    kept_letter |= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    kept_digit |= c >= '0' && c <= '9';
     if (c < 0x20 || c == 0x7f || c == '\'')
       o += (size_t)snprintf(quoted + o, sizeof quoted - o, "\\x%02x", c);
     else
       quoted[o++] = (char)c;
     quoted[o] = '\0';
     if (i + 1 == len && strstr(msg, quoted) != NULL) return 1;
-    if (i + 1 >= 8 && i + 1 < len) {
+    if (i + 1 >= 8 && i + 1 < len && kept_letter && kept_digit) {
       memcpy(quoted + o, "...", 4);
       if (strstr(msg, quoted) != NULL) return 1;
       quoted[o] = '\0';
