@@ -448,8 +448,8 @@ static void measure_group(const options *o, const report *r, backend_id b,
     for (size_t k = 0; k < page_count; k++)
       for (size_t first = 0; first < n; first += first ? 1 : together) {
         cell cells[2 * MEASURED_TOGETHER_MAX];
-        size_t measured = measure_cell(o, f, impls + first,
-                                       first ? 1 : together, w, pages[k], cells);
+        size_t measured = measure_cell(
+            o, f, impls + first, first ? 1 : together, w, pages[k], cells);
         for (size_t i = 0; i < measured; i++) {
           cells[i].backend = backend_names[b];
           report_cell(r, &cells[i]);

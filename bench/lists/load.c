@@ -280,10 +280,11 @@ static void copy_start(PGconn *conn, const char *sql) {
 */
 static void prewarm_postgres(PGconn *c) {
   pg_exec(c, "CREATE EXTENSION IF NOT EXISTS pg_prewarm");
-  PGresult *r = PQexec(c, "SELECT sum(pg_prewarm(c.oid)), "
-                          "current_setting('shared_buffers') FROM pg_class c "
-                          "WHERE c.relnamespace = current_schema()::regnamespace "
-                          "AND c.relkind IN ('r', 'i')");
+  PGresult *r =
+      PQexec(c, "SELECT sum(pg_prewarm(c.oid)), "
+                "current_setting('shared_buffers') FROM pg_class c "
+                "WHERE c.relnamespace = current_schema()::regnamespace "
+                "AND c.relkind IN ('r', 'i')");
   if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
     die("postgres: pg_prewarm: %s", PQresultErrorMessage(r));
   fprintf(stderr, "read %lld MB into shared_buffers (%s)\n",

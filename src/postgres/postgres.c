@@ -296,7 +296,11 @@ static atesql_status ensure_connected(driver_conn *c) {
     return ATESQL_UNAVAILABLE;
   }
   PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-  return set_up_session(c) ? ATESQL_OK : ATESQL_UNAVAILABLE;
+  if (set_up_session(c)) return ATESQL_OK;
+  /* A session without its settings is not used: the next call connects
+  ** again. */
+  c->reconnect = true;
+  return ATESQL_UNAVAILABLE;
 }
 
 static bool result_failed(const PGresult *r) {

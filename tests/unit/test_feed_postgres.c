@@ -430,8 +430,8 @@ static void test_numbering_moves_the_floor_only_past_ended_writers(void **st) {
   assert_int_equal(atesql_store_revision(s, &revision, NULL), ATESQL_OK);
   assert_int_equal(revision, PODS);
   long long top = raw_int(c, "SELECT max(seq) FROM worker_events");
-  assert_int_equal(
-      raw_int(c, "SELECT numbered_below FROM store_revision"), top + 1);
+  assert_int_equal(raw_int(c, "SELECT numbered_below FROM store_revision"),
+                   top + 1);
 
   /* A writer left open with its change, then others that commit. */
   PGconn *slow = raw_connect(url_in_schema("atesql_feed_floor"));

@@ -66,9 +66,9 @@ static void test_idle_handle_whose_backend_died_reconnects(void **state) {
 /* The handle's session's plan_cache_mode, read on its own connection. */
 static void expect_plan_cache_mode(atesql_store *s, const char *want) {
   query q = {0};
-  assert_int_equal(query_sql(s, "SELECT current_setting('plan_cache_mode')",
-                             NULL, 0, &q),
-                   ATESQL_OK);
+  assert_int_equal(
+      query_sql(s, "SELECT current_setting('plan_cache_mode')", NULL, 0, &q),
+      ATESQL_OK);
   assert_true(q.row);
   size_t len;
   assert_string_equal(query_text(&q, 0, &len), want);
